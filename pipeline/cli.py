@@ -1,0 +1,95 @@
+"""Command line: `python -m pipeline STAGE`. Parses arguments, runs stages, turns errors into one line.
+
+Exit codes: 0 done; 1 the stage failed (one line says why; nothing already published was lost);
+2 bad usage or configuration; 3 `check` found errors.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipeline import config
+from pipeline.report import Reporter
+from pipeline.stages import Options, StageError
+
+STAGES = {
+    "pull": "fetch the Zotero collection into data/raw/zotero (incremental)",
+    "enrich": "look the items up on Crossref; responses cached in data/raw/crossref",
+    "merge": "join the snapshot, the Crossref cache and reviews/ into build/records.json",
+    "emit": "write README.md, papers.bib, papers.csv and papers.json from build/records.json",
+    "sync": "pull, enrich, merge and emit",
+    "check": "data-quality report and output validators; exits 3 on errors",
+    "import-readme": "turn an awesome-list Markdown file into a Zotero snapshot and reviews/ files",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--offline", action="store_true", help="no network: use caches and the committed snapshot")
+    common.add_argument("--dry-run", action="store_true", help="print what would change and write nothing")
+    common.add_argument("-q", "--quiet", action="count", default=0, help="only errors")
+    common.add_argument("-v", "--verbose", action="count", default=0, help="more detail")
+    common.add_argument("--root", default=".", help="project folder (default: the current one)")
+
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline",
+        description="Publish a curated paper list from a Zotero collection.",
+    )
+    sub = parser.add_subparsers(dest="stage", required=True, metavar="STAGE")
+    for name, text in STAGES.items():
+        p = sub.add_parser(name, parents=[common], help=text, description=text)
+        if name in ("enrich", "sync"):
+            p.add_argument("--refresh", action="store_true", help="refetch Crossref records already cached")
+        if name == "import-readme":
+            p.add_argument("file", help="the awesome-list Markdown file to import")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    options = Options(
+        offline=args.offline,
+        dry_run=args.dry_run,
+        refresh=getattr(args, "refresh", False),
+        verbosity=max(0, 1 + args.verbose - args.quiet),
+    )
+    try:
+        settings = config.load(Path(args.root))
+    except config.ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    reporter = Reporter(options.verbosity, secrets=[settings.api_key.reveal()])
+    try:
+        return run_stage(args, settings, options, reporter)
+    except StageError as exc:
+        reporter._print(f"error: {exc}")
+        return 1
+    except KeyboardInterrupt:
+        reporter._print("interrupted: files already written are complete; nothing is half-written")
+        return 130
+
+
+def run_stage(args, settings, options, reporter) -> int:
+    # Imported here so `--help` and a typo answer fast, without loading pandas or httpx.
+    from pipeline.stages import check, emit, enrich, import_readme, merge, pull
+
+    stage = args.stage
+    if stage == "import-readme":
+        import_readme.run(settings, options, reporter, Path(args.file))
+    elif stage == "pull":
+        pull.run(settings, options, reporter)
+    elif stage == "enrich":
+        enrich.run(settings, options, reporter)
+    elif stage == "merge":
+        merge.run(settings, options, reporter)
+    elif stage == "emit":
+        emit.run(settings, options, reporter)
+    elif stage == "sync":
+        pull.run(settings, options, reporter)
+        enrich.run(settings, options, reporter)
+        merge.run(settings, options, reporter)
+        emit.run(settings, options, reporter)
+    elif stage == "check":
+        return 3 if check.run(settings, options, reporter) else 0
+    return 0

@@ -1,0 +1,194 @@
+"""The typed records that flow from merge to emit.
+
+This room imports nothing of ours. Every other module speaks in these types, so a renderer can be
+called with a list of `Record`s built by hand in a test, and a stage never passes raw JSON onwards.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Iterable
+
+# Where a field's value came from. The CSV can show it, `make check` explains disagreements with it.
+ZOTERO = "zotero"
+CROSSREF = "crossref"
+REVIEW = "review"
+DERIVED = "derived"
+
+# Enrichment status of a record (CSV column `enrichment`).
+ENRICH_DOI = "doi"                # matched by its DOI
+ENRICH_SEARCH = "search"          # matched by a verified bibliographic search
+ENRICH_NO_DOI = "no-doi"          # no DOI and no verified match
+ENRICH_NOT_FOUND = "doi-unknown"  # Crossref does not know the DOI
+ENRICH_UNAVAILABLE = "unavailable"  # Crossref could not be asked (offline, down)
+ENRICH_NONE = "not-enriched"      # enrichment never ran for this item
+ENRICH_SKIPPED = "skipped"        # not a paper (web page, ...)
+
+
+@dataclass(frozen=True)
+class Creator:
+    """One author or editor. Institutions have only `name`."""
+
+    family: str = ""
+    given: str = ""
+    name: str = ""
+    role: str = "author"
+
+    @property
+    def display(self) -> str:
+        """'Family, Given' (or the institution's name), as the CSV lists authors."""
+        if self.name:
+            return self.name
+        if self.given:
+            return f"{self.family}, {self.given}"
+        return self.family
+
+
+@dataclass(frozen=True)
+class Notice:
+    """An editorial update Crossref knows about: a retraction, correction, new version..."""
+
+    kind: str          # Crossref update type: "retraction", "correction", ...
+    doi: str           # the notice's DOI
+    date: str = ""     # ISO date, as precise as Crossref gives it
+    source: str = ""   # "publisher", "retraction-watch", ...
+
+
+@dataclass(frozen=True)
+class Section:
+    """A README section: one Zotero sub-collection. `path` is the names from the top section down."""
+
+    key: str
+    name: str
+    parent: str | None = None     # key of the parent section, None for a top-level section
+    path: tuple[str, ...] = ()    # section names from the top down, this one last
+
+    @property
+    def depth(self) -> int:
+        return len(self.path)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One paper (or link) of the list, after merge: Zotero + Crossref + the curator's review file."""
+
+    key: str                                   # Zotero item key, unique
+    item_type: str = "journalArticle"          # Zotero item type
+    title: str = ""
+    creators: tuple[Creator, ...] = ()
+    year: int | None = None
+    date: str = ""                             # ISO-ish date, as precise as known
+    venue: str = ""                            # full venue name (journal, proceedings)
+    venue_label: str = ""                      # the short label the list shows: "SOSP", "TOSEM"
+    url: str = ""
+    doi: str = ""
+    arxiv: str = ""                            # arXiv identifier, e.g. "1904.03257"
+    pages: str = ""
+    volume: str = ""
+    issue: str = ""
+    publisher: str = ""
+    abstract: str = ""
+    language: str = ""
+    citation_key: str = ""                     # pinned key from Zotero, else set by emit
+    citation_key_aliases: tuple[str, ...] = () # older keys this record was published under
+    sections: tuple[str, ...] = ()             # section (collection) keys this record is filed in
+    tags: tuple[str, ...] = ()                 # tags shown in the list
+    all_tags: tuple[str, ...] = ()             # every tag, manual and automatic
+    summary: str = ""                          # one-line summary (review front matter)
+    note: str = ""                             # shown in parentheses after the venue
+    review_path: str = ""                      # path of the review file, "" if none
+    review_text: bool = False                  # the review file holds a long review
+    review_status: str = ""                    # "" or "draft"
+    hidden: bool = False                       # a review file hides the item from the README
+    citations: int | None = None               # Crossref is-referenced-by-count
+    notices: tuple[Notice, ...] = ()           # retractions, corrections
+    published_doi: str = ""                    # published version of a preprint
+    enrichment: str = ENRICH_NONE
+    date_added: str = ""
+    date_modified: str = ""
+    imported: bool = False                     # made by import-readme, not pulled from Zotero
+    provenance: tuple[tuple[str, str], ...] = ()  # (field, source) pairs, sorted
+
+    @property
+    def retracted(self) -> bool:
+        return any(n.kind == "retraction" for n in self.notices)
+
+    @property
+    def corrected(self) -> bool:
+        return any(n.kind in ("correction", "erratum", "corrigendum") for n in self.notices)
+
+    def source_of(self, name: str) -> str:
+        return dict(self.provenance).get(name, "")
+
+    def with_fields(self, source: str, **values) -> "Record":
+        """A copy with `values` set and their provenance recorded as `source`."""
+        prov = dict(self.provenance)
+        for name in values:
+            prov[name] = source
+        return replace(self, provenance=tuple(sorted(prov.items())), **values)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something a stage could not use, reported in one line; the run goes on without it.
+
+    `where` names the item key or `file:line`; `level` is "error" (make check fails) or "warning".
+    """
+
+    where: str
+    message: str
+    level: str = "error"
+    code: str = ""       # machine-readable kind, e.g. "review-missing-text", "year-disagrees"
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Everything emit needs: the sections in list order and the records."""
+
+    title: str = ""
+    sections: tuple[Section, ...] = ()
+    records: tuple[Record, ...] = ()
+    problems: tuple[Problem, ...] = field(default=(), compare=False)
+
+    def in_section(self, section_key: str) -> list[Record]:
+        return [r for r in self.records if section_key in r.sections]
+
+
+def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
+    return sorted(set(problems), key=lambda p: (p.where, p.code, p.message))
+
+
+# --- plain-data form, for build/records.json (merge's output, emit's input) -------------------------
+
+def catalog_to_dict(catalog: Catalog) -> dict:
+    from dataclasses import asdict
+
+    return {
+        "title": catalog.title,
+        "sections": [asdict(s) for s in catalog.sections],
+        "records": [asdict(r) for r in catalog.records],
+        "problems": [asdict(p) for p in catalog.problems],
+    }
+
+
+def catalog_from_dict(doc: dict) -> Catalog:
+    def record(d: dict) -> Record:
+        d = dict(d)
+        d["creators"] = tuple(Creator(**c) for c in d.get("creators", ()))
+        d["notices"] = tuple(Notice(**n) for n in d.get("notices", ()))
+        d["provenance"] = tuple(tuple(p) for p in d.get("provenance", ()))
+        for name in ("citation_key_aliases", "sections", "tags", "all_tags"):
+            d[name] = tuple(d.get(name, ()))
+        return Record(**d)
+
+    return Catalog(
+        title=doc.get("title", ""),
+        sections=tuple(
+            Section(key=s["key"], name=s["name"], parent=s.get("parent"), path=tuple(s.get("path", ())))
+            for s in doc.get("sections", ())
+        ),
+        records=tuple(record(r) for r in doc.get("records", ())),
+        problems=tuple(Problem(**p) for p in doc.get("problems", ())),
+    )

@@ -1,0 +1,88 @@
+"""How stages talk to the person running them: one-line messages and progress bars.
+
+Messages go to stderr so stdout stays free for `--dry-run` diffs. A progress bar shows only on an
+interactive terminal and never in CI. Everything printed passes through `redact`, so a secret that
+slipped into an exception message from a library is still never shown.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager
+from typing import Iterable, Iterator, TextIO, TypeVar
+
+from pipeline.model import Problem
+
+T = TypeVar("T")
+
+
+class Reporter:
+    def __init__(self, verbosity: int = 1, stream: TextIO | None = None, secrets: Iterable[str] = ()):
+        self.verbosity = verbosity
+        self.stream = stream if stream is not None else sys.stderr
+        self.secrets = tuple(s for s in secrets if s)
+        self.problems: list[Problem] = []
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def _print(self, text: str) -> None:
+        print(self.redact(text), file=self.stream, flush=True)
+
+    def info(self, text: str) -> None:
+        """A line the user wants by default: what a stage did or why it did not."""
+        if self.verbosity >= 1:
+            self._print(text)
+
+    def detail(self, text: str) -> None:
+        """A line for -v."""
+        if self.verbosity >= 2:
+            self._print(text)
+
+    def problem(self, problem: Problem) -> None:
+        """Bad input: reported in one line naming the item key or file:line; the run goes on."""
+        self.problems.append(problem)
+        if self.verbosity >= 1 or problem.level == "error":
+            self._print(f"{problem.level}: {problem}")
+
+    @property
+    def interactive(self) -> bool:
+        return (
+            self.verbosity >= 1
+            and hasattr(self.stream, "isatty")
+            and self.stream.isatty()
+            and not os.environ.get("CI")
+        )
+
+    @contextmanager
+    def progress(self, label: str, total: int | None = None) -> Iterator["Progress"]:
+        """A progress bar on a terminal, nothing elsewhere."""
+        if not self.interactive:
+            yield Progress(None, None)
+            return
+        from rich.progress import Progress as RichProgress
+
+        with RichProgress(transient=True) as bar:
+            task = bar.add_task(label, total=total)
+            yield Progress(bar, task)
+
+    def track(self, items: Iterable[T], label: str, total: int | None = None) -> Iterator[T]:
+        with self.progress(label, total) as bar:
+            for item in items:
+                yield item
+                bar.advance()
+
+
+class Progress:
+    def __init__(self, bar, task):
+        self._bar, self._task = bar, task
+
+    def advance(self, n: int = 1) -> None:
+        if self._bar is not None:
+            self._bar.advance(self._task, n)
+
+    def total(self, n: int) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, total=n)
