@@ -1,0 +1,1 @@
+"""Pure conversions of outside JSON (Zotero items, Crossref works) into Record fields."""
