@@ -17,9 +17,14 @@ def display_name(name: str) -> str:
     return _PREFIX_RE.sub("", name, count=1).strip() or name.strip()
 
 
-def order_sections(sections: list[Section], configured: tuple[str, ...] = ()) -> list[Section]:
-    """Depth-first: each section followed by its sub-sections, siblings in the configured order."""
+def order_sections(sections: list[Section], configured: tuple[str, ...] = (),
+                   raw_names: dict[str, str] | None = None) -> list[Section]:
+    """Depth-first: each section followed by its sub-sections, siblings in the configured order.
+
+    `raw_names` are the collection names as in Zotero ("01 Background"), for the numeric prefix.
+    """
     rank = {name: i for i, name in enumerate(configured)}
+    raw_names = raw_names or {}
 
     def sibling_key(s: Section, raw: str):
         m = _PREFIX_RE.match(raw)
@@ -31,7 +36,7 @@ def order_sections(sections: list[Section], configured: tuple[str, ...] = ()) ->
     out: list[Section] = []
 
     def walk(parent):
-        for s in sorted(children.get(parent, []), key=lambda s: sibling_key(s, s.name)):
+        for s in sorted(children.get(parent, []), key=lambda s: sibling_key(s, raw_names.get(s.key, s.name))):
             out.append(s)
             walk(s.key)
 

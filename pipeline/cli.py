@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 from pipeline import config
@@ -43,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--refresh", action="store_true", help="refetch Crossref records already cached")
         if name == "import-readme":
             p.add_argument("file", help="the awesome-list Markdown file to import")
+            p.add_argument("--added-on", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+                           help="date recorded as the items' date added (default: today)")
     return parser
 
 
@@ -76,7 +79,7 @@ def run_stage(args, settings, options, reporter) -> int:
 
     stage = args.stage
     if stage == "import-readme":
-        import_readme.run(settings, options, reporter, Path(args.file))
+        import_readme.run(settings, options, reporter, Path(args.file), args.added_on)
     elif stage == "pull":
         pull.run(settings, options, reporter)
     elif stage == "enrich":

@@ -167,7 +167,7 @@ def venue_label(data: dict) -> str:
     if conference:
         return strip_edition_year(conference)
     if data.get("itemType") == "preprint":
-        return text(data.get("repository")) or ("arXiv" if find_arxiv(data) else "")
+        return text(data.get("repository"))
     if data.get("itemType") in ("webpage", "blogPost", "forumPost"):
         return ""
     return venue(data)

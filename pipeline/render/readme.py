@@ -13,12 +13,13 @@ END = "<!-- END GENERATED LIST -->"
 def render(catalog: Catalog, existing: str = "") -> str:
     lines = [BEGIN, "", "## Contents", ""]
     for s in catalog.sections:
-        lines.append(f"{'  ' * (s.depth - 1)}- [{s.name}](#{s.name.lower().replace(' ', '-')})")
+        lines.append(f"{'  ' * (s.depth - 1)}- [{s.name}](#{s.name.lower().replace('&', '').replace(' ', '-')})")
     for s in catalog.sections:
         lines += ["", "#" * (s.depth + 1) + " " + s.name, ""]
         for r in catalog.in_section(s.key):
             label = f", *{r.venue_label} {r.year or ''}*".rstrip() if r.venue_label else ""
-            lines.append(f"- [{r.title}]({r.url}){label}" + (f" - {r.summary}" if r.summary else ""))
+            note = f" ({r.note})" if r.note else ""
+            lines.append(f"- [{r.title}]({r.url}){label}{note}" + (f" - {r.summary}" if r.summary else ""))
     lines += ["", END]
     block = "\n".join(lines)
     if BEGIN in existing and END in existing:

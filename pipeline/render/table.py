@@ -9,7 +9,7 @@ from pipeline.model import Record
 COLUMNS = ["key", "citekey", "title", "year", "venue_label", "doi", "url", "summary"]
 
 
-def render_csv(records: list[Record], citekeys: dict[str, str]) -> str:
+def render_csv(records: list[Record], citekeys: dict[str, str], section_names: dict[str, str] | None = None) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(COLUMNS)

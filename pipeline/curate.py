@@ -1,0 +1,171 @@
+"""Pure: the curator's layer. Review files (front matter + optional long review) -> overrides on records.
+
+A review file names its item by Zotero `key` (or by `doi`, which survives a re-import or a move to
+another library). What the curator writes wins over Zotero and Crossref: that rule lives in
+`apply_review`, the last step of merge. Bad files never stop the run: each problem is one message
+naming `file:line`, and the file is left out.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml
+
+from pipeline.convert.zotero import clean_doi, text
+from pipeline.model import REVIEW, Problem, Record
+
+# Front-matter fields and what they hold. Anything else is reported (likely a typo).
+FIELDS = {
+    "key": "Zotero item key",
+    "doi": "DOI of the item (another way to name it)",
+    "summary": "one-line summary shown after the entry",
+    "note": "shown in parentheses after the venue",
+    "status": "'draft' (the link reads 'Review (TBD)') or 'missing' (the review text is still to come)",
+    "title": "override", "url": "override", "venue": "override", "year": "override",
+    "sections": "override: section names", "hidden": "override: leave the item out of the README",
+}
+STATUSES = ("", "draft", "missing")
+
+
+@dataclass(frozen=True)
+class Review:
+    path: str                           # relative path, e.g. reviews/x.md
+    key: str = ""
+    doi: str = ""
+    summary: str = ""
+    note: str = ""
+    status: str = ""
+    has_text: bool = False              # a long review follows the front matter
+    overrides: dict = field(default_factory=dict, hash=False, compare=False)
+    lines: dict = field(default_factory=dict, hash=False, compare=False)   # field -> line number
+
+    def where(self, name: str = "") -> str:
+        """`path:line` of a front-matter field; of the line naming the item when no field is given."""
+        name = name or ("key" if "key" in self.lines else "doi")
+        return f"{self.path}:{self.lines.get(name, 1)}"
+
+
+def _field_lines(front: list[str], offset: int) -> dict[str, int]:
+    lines = {}
+    for i, line in enumerate(front):
+        if line and not line[0].isspace() and ":" in line:
+            lines.setdefault(line.split(":", 1)[0].strip(), offset + i)
+    return lines
+
+
+def parse_review(text_: str, path: str) -> tuple[Review | None, list[Problem]]:
+    """A review file's text -> Review, or None with the problems that make it unusable."""
+    lines = text_.splitlines()
+    if not lines or lines[0].strip() != "---":
+        return None, [Problem(f"{path}:1", "no front matter: the file must start with a '---' line")]
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
+    except StopIteration:
+        return None, [Problem(f"{path}:1", "front matter is not closed by a '---' line")]
+    front = lines[1:end]
+    try:
+        doc = yaml.safe_load("\n".join(front)) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        reason = getattr(exc, "problem", None) or "invalid YAML"
+        return None, [Problem(f"{path}:{line}", f"broken front matter: {reason}")]
+    if not isinstance(doc, dict):
+        return None, [Problem(f"{path}:2", "front matter must be 'name: value' lines")]
+    where = _field_lines(front, 2)
+    problems = []
+    for name in doc:
+        if name not in FIELDS:
+            problems.append(Problem(f"{path}:{where.get(name, 2)}", f"unknown field {name!r} (ignored)", "warning"))
+    key = text(doc.get("key")).upper()
+    doi = clean_doi(text(doc.get("doi")))
+    if not key and not doi:
+        return None, problems + [Problem(f"{path}:2", "names no item: add 'key: ZOTEROKEY' or 'doi: 10.x/y'")]
+    status = text(doc.get("status")).lower()
+    if status not in STATUSES:
+        problems.append(Problem(f"{path}:{where.get('status', 2)}", f"status {status!r} is not 'draft' or 'missing' (ignored)", "warning"))
+        status = ""
+    overrides = {}
+    for name in ("title", "url", "venue"):
+        if doc.get(name) not in (None, ""):
+            overrides[name] = text(doc[name])
+    if doc.get("year") not in (None, ""):
+        try:
+            overrides["year"] = int(doc["year"])
+        except (TypeError, ValueError):
+            problems.append(Problem(f"{path}:{where.get('year', 2)}", f"year {doc['year']!r} is not a number (ignored)"))
+    if "sections" in doc:
+        sections = doc["sections"]
+        if isinstance(sections, str):
+            sections = [sections]
+        if isinstance(sections, list) and all(isinstance(s, str) for s in sections):
+            overrides["sections"] = tuple(s.strip() for s in sections if s.strip())
+        else:
+            problems.append(Problem(f"{path}:{where.get('sections', 2)}", "sections must be a list of section names (ignored)"))
+    if "hidden" in doc:
+        if isinstance(doc["hidden"], bool):
+            overrides["hidden"] = doc["hidden"]
+        else:
+            problems.append(Problem(f"{path}:{where.get('hidden', 2)}", "hidden must be true or false (ignored)"))
+    body = "\n".join(lines[end + 1:])
+    review = Review(
+        path=path, key=key, doi=doi, summary=text(doc.get("summary")), note=text(doc.get("note")),
+        status=status, has_text=bool(body.strip()), overrides=overrides, lines=where,
+    )
+    return review, problems
+
+
+def match_reviews(reviews: list[Review], records: list[Record]) -> tuple[dict[str, Review], list[Problem]]:
+    """{record key: review}. A review naming no known item, or a second one for an item, is reported."""
+    by_key = {r.key: r for r in records}
+    by_doi = {r.doi: r for r in records if r.doi}
+    matched: dict[str, Review] = {}
+    problems = []
+    for review in sorted(reviews, key=lambda r: r.path):
+        record = by_key.get(review.key) if review.key else None
+        if record is None and review.doi:
+            record = by_doi.get(review.doi)
+        if record is None:
+            what = " or ".join(f"{n} {v}" for n, v in (("key", review.key), ("doi", review.doi)) if v)
+            problems.append(Problem(review.where(), f"{what} names no item in the collection"))
+            continue
+        if record.key in matched:
+            first = matched[record.key]
+            problems.append(Problem(review.where(), f"second review file for item {record.key} (the first is {first.path}); this one is ignored"))
+            continue
+        matched[record.key] = review
+    return matched, problems
+
+
+def apply_review(record: Record, review: Review, section_keys: dict[str, str]) -> tuple[Record, list[Problem]]:
+    """The curator's word on a record: summary, note, review link, then overrides (which win)."""
+    problems = []
+    values: dict = {"review_path": review.path, "review_text": review.has_text, "review_status": review.status}
+    if review.summary:
+        values["summary"] = review.summary
+    if review.note:
+        values["note"] = review.note
+    for name, value in review.overrides.items():
+        if name == "venue":
+            values["venue_label"] = value
+        elif name == "sections":
+            keys = []
+            for section in value:
+                if section in section_keys:
+                    keys.append(section_keys[section])
+                else:
+                    problems.append(Problem(review.where("sections"), f"no section named {section!r}"))
+            if keys:
+                values["sections"] = tuple(sorted(set(keys)))
+        else:
+            values[name] = value
+    return record.with_fields(REVIEW, **values), problems
+
+
+def review_problems(record: Record) -> list[Problem]:
+    """What `make check` says about a record's review: a linked review whose text is not there yet."""
+    if record.review_status in ("draft", "missing") and not record.review_text:
+        return [Problem(f"{record.review_path}:1", f"review text missing for item {record.key}: the list links "
+                        "this review, but the README shows no link until its text is written below the front matter",
+                        "warning", "review-missing-text")]
+    return []

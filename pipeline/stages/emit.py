@@ -1,0 +1,79 @@
+"""emit: build/records.json -> README.md, papers.bib, papers.csv (+ its Table Schema), papers.json.
+
+Every output is rendered in memory first; only then are they written, each atomically, and the
+citation-key map last (it records what was published). `--dry-run` prints a unified diff of each
+file instead and writes nothing.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+
+from pipeline.config import Settings
+from pipeline.model import Catalog, catalog_from_dict
+from pipeline.render import bibtex, citekeys, csljson, readme, table
+from pipeline.report import Reporter
+from pipeline.stages import Options, StageError, files
+
+
+def load_catalog(settings: Settings) -> Catalog:
+    path = settings.paths.records
+    if not path.is_file():
+        raise StageError(f"{path.relative_to(settings.paths.root)} is missing: run `python -m pipeline merge` first")
+    try:
+        return catalog_from_dict(files.read_json(path))
+    except (ValueError, TypeError, KeyError) as exc:
+        raise StageError(f"{path.relative_to(settings.paths.root)} is unreadable ({exc}): run `python -m pipeline merge` again") from None
+
+
+def read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+
+
+def render_all(settings: Settings, catalog: Catalog) -> dict[Path, str]:
+    """{path: new text} of every output, rendered from the catalog. Pure apart from reading the
+    current README (its hand-written parts) and the published key map."""
+    paths = settings.paths
+    records = list(catalog.records)
+    published = {}
+    if paths.citekeys.is_file():
+        try:
+            published = files.read_json(paths.citekeys)
+        except ValueError as exc:
+            raise StageError(f"{paths.citekeys.relative_to(paths.root)} is unreadable ({exc}); "
+                             "restore it from git: it keeps published citation keys stable") from None
+    keys, keymap = citekeys.assign(records, published)
+    section_names = {s.key: " > ".join(s.path) for s in catalog.sections}
+    # The citation-key map goes last: it records what the other files published.
+    return {
+        paths.readme: readme.render(catalog, read_text(paths.readme)),
+        paths.bib: bibtex.render(records, keys),
+        paths.csv: table.render_csv(records, keys, section_names=section_names),
+        paths.datapackage: files.dump_json(table.datapackage(paths.csv.name)),
+        paths.csljson: csljson.render(records, keys),
+        paths.citekeys: files.dump_json(keymap),
+    }
+
+
+def run(settings: Settings, options: Options, reporter: Reporter) -> None:
+    catalog = load_catalog(settings)
+    outputs = render_all(settings, catalog)
+    root = settings.paths.root
+    if options.dry_run:
+        changed = 0
+        for path, text in outputs.items():
+            old = read_text(path)
+            if old != text:
+                changed += 1
+                rel = str(path.relative_to(root))
+                diff = difflib.unified_diff(old.splitlines(True), text.splitlines(True), f"a/{rel}", f"b/{rel}")
+                print("".join(diff), end="")
+        reporter.info(f"emit: dry run: {changed} file(s) would change; nothing written")
+        return
+    written = [path for path, text in outputs.items() if files.write_text(path, text)]
+    names = ", ".join(str(p.relative_to(root)) for p in written) or "nothing changed"
+    reporter.info(f"emit: {len(catalog.records)} papers -> {names}")

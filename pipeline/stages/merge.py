@@ -1,0 +1,157 @@
+"""merge: data/raw (Zotero snapshot + Crossref cache) + reviews/ + pipeline.toml -> build/records.json.
+
+No network. The order of the steps is the precedence order: Zotero gives the item, Crossref
+(through `enrichment.apply`, from the cache only) corrects what it knows better, and the curator's
+review file has the last word. Each bad file is one reported problem; the others still build.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from pipeline import arrange, curate, enrichment
+from pipeline.config import Settings
+from pipeline.convert import zotero
+from pipeline.model import Catalog, Problem, Record, Section, catalog_to_dict, sort_problems
+from pipeline.report import Reporter
+from pipeline.stages import Options, StageError, files
+from pipeline.stages.crossref_cache import CrossrefCache
+
+
+def load_sections(settings: Settings, reporter: Reporter) -> tuple[str, str, list[Section]]:
+    """(top collection key, its name, every collection below it as a Section in list order)."""
+    folder = settings.paths.zotero
+    state = files.snapshot_state(folder)
+    top = settings.collection or state.get("collection", "")
+    raw: dict[str, dict] = {}
+    for key, path in files.snapshot_objects(folder, files.COLLECTIONS).items():
+        try:
+            data = files.read_json(path).get("data", {})
+            raw[key] = {"name": zotero.text(data["name"]), "parent": data.get("parentCollection") or None}
+        except (ValueError, KeyError, AttributeError, OSError) as exc:
+            reporter.problem(Problem(_rel(settings, path), f"unreadable collection file: {exc}"))
+    if not top:
+        tops = [k for k, c in raw.items() if c["parent"] is None]
+        if len(tops) != 1:
+            raise StageError("no top collection: set ZOTERO_COLLECTION or [zotero] collection in pipeline.toml")
+        top = tops[0]
+    if top not in raw:
+        raise StageError(f"the snapshot in {_rel(settings, folder)} has no collection {top}: run `make sync` or `python -m pipeline import-readme FILE`")
+
+    def path_of(key: str) -> tuple[str, ...] | None:
+        names, seen = [], set()
+        while key != top:
+            if key not in raw or key in seen:
+                return None          # not below the top collection (or a cycle)
+            seen.add(key)
+            names.append(arrange.display_name(raw[key]["name"]))
+            key = raw[key]["parent"]
+        return tuple(reversed(names))
+
+    sections = []
+    for key, col in raw.items():
+        path = path_of(key) if key != top else None
+        if path:
+            parent = col["parent"] if col["parent"] != top else None
+            sections.append(Section(key=key, name=path[-1], parent=parent, path=path))
+    # Sort siblings by their raw names so a numeric prefix ("01 Background") orders them.
+    raw_names = {s.key: raw[s.key]["name"] for s in sections}
+    return top, raw[top]["name"], arrange.order_sections(sections, settings.section_order, raw_names)
+
+
+def load_records(settings: Settings, reporter: Reporter, top: str, section_keys: set[str]) -> list[Record]:
+    records = []
+    for key, path in files.snapshot_objects(settings.paths.zotero, files.ITEMS).items():
+        try:
+            item = files.read_json(path)
+            if not zotero.is_entry(item):
+                continue
+            record = zotero.to_record(item)
+        except (ValueError, TypeError, AttributeError, OSError) as exc:
+            reporter.problem(Problem(_rel(settings, path), f"unreadable item {key}: {exc}"))
+            continue
+        in_tree = tuple(s for s in record.sections if s in section_keys)
+        if not in_tree and top not in record.sections:
+            continue        # filed elsewhere in the library, not in this list
+        if not in_tree:
+            reporter.problem(Problem(record.key, f"{record.title[:60]!r} is filed only in the top collection, "
+                                     "in no section: it is in the .bib and CSV, not in the README",
+                                     "warning", "no-section"))
+        records.append(replace(record, sections=in_tree))
+    return records
+
+
+def load_reviews(settings: Settings, reporter: Reporter) -> list[curate.Review]:
+    reviews = []
+    folder = settings.paths.reviews
+    for path in sorted(folder.glob("**/*.md")) if folder.is_dir() else ():
+        rel = _rel(settings, path)
+        try:
+            review, problems = curate.parse_review(path.read_text(encoding="utf-8"), rel)
+        except (OSError, UnicodeDecodeError) as exc:
+            review, problems = None, [Problem(f"{rel}:1", f"unreadable: {exc}")]
+        for p in problems:
+            reporter.problem(p)
+        if review:
+            reviews.append(review)
+    return reviews
+
+
+def build(settings: Settings, reporter: Reporter) -> Catalog:
+    """The whole merge, in memory: what `check` also uses."""
+    top, title, sections = load_sections(settings, reporter)
+    records = load_records(settings, reporter, top, {s.key for s in sections})
+
+    cache = CrossrefCache(settings.paths.crossref)
+    enriched = []
+    for record in records:
+        record, problems = enrichment.apply(record, cache)
+        for p in problems:
+            reporter.problem(p)
+        enriched.append(record)
+
+    matched, problems = curate.match_reviews(load_reviews(settings, reporter), enriched)
+    for p in problems:
+        reporter.problem(p)
+    by_name = {" > ".join(s.path): s.key for s in sections} | {s.name: s.key for s in sections}
+    final = []
+    for record in enriched:
+        if record.key in matched:
+            record, problems = curate.apply_review(record, matched[record.key], by_name)
+            for p in problems + curate.review_problems(record):
+                reporter.problem(p)
+        final.append(replace(record, tags=arrange.shown_tags(record, settings.tags)))
+    final = arrange.sort_records(final, settings.sort)
+    sections = without_empty(sections, final)
+    return Catalog(title=title, sections=tuple(sections), records=tuple(final),
+                   problems=tuple(sort_problems(reporter.problems)))
+
+
+def without_empty(sections: list[Section], records: list[Record]) -> list[Section]:
+    """Sections that show at least one entry, themselves or through a sub-section."""
+    filled = {k for r in records if not r.hidden for k in r.sections}
+    parent = {s.key: s.parent for s in sections}
+    for key in list(filled):
+        while parent.get(key):
+            key = parent[key]
+            filled.add(key)
+    return [s for s in sections if s.key in filled]
+
+
+def run(settings: Settings, options: Options, reporter: Reporter) -> Catalog:
+    catalog = build(settings, reporter)
+    out = settings.paths.records
+    if not options.dry_run:
+        files.write_json(out, catalog_to_dict(catalog))
+    errors = sum(p.level == "error" for p in catalog.problems)
+    reporter.info(f"merge: {len(catalog.records)} records in {len(catalog.sections)} sections"
+                  + (f", {errors} problem(s) reported above" if errors else "")
+                  + (" (dry run: nothing written)" if options.dry_run else f" -> {_rel(settings, out)}"))
+    return catalog
+
+
+def _rel(settings: Settings, path: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(settings.paths.root))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,1 @@
+"""Output validators: real tools judge the published files (`make check`)."""

@@ -1,0 +1,41 @@
+"""Shared test fixtures: the project root, ../shared (skipped where absent), a scratch project."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} is absent: the recorded fixtures live beside the repository only in CI "
+                    "and on the developers' machines")
+    return SHARED
+
+
+@pytest.fixture
+def seed_list(shared_dir) -> Path:
+    return shared_dir / "seed" / "curator-list.md"
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """An empty project folder with this repository's pipeline.toml."""
+    shutil.copy(ROOT / "pipeline.toml", tmp_path / "pipeline.toml")
+    return tmp_path
+
+
+@pytest.fixture
+def committed_project(tmp_path) -> Path:
+    """A copy of the committed inputs and outputs: pipeline.toml, data/, reviews/, README.md."""
+    for name in ("pipeline.toml", "README.md"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    for name in ("data", "reviews"):
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, tmp_path / name)
+    return tmp_path

@@ -1,0 +1,114 @@
+"""The file contract between stages: snapshot + reviews -> build/records.json -> outputs."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipeline import config
+from pipeline.model import catalog_from_dict
+from pipeline.report import Reporter
+from pipeline.stages import Options, StageError, emit, files, merge
+
+TOP, A, A1, B = "TOPC2345", "AAAA2345", "AAA12345", "BBBB2345"
+
+
+def collection(key, name, parent=False):
+    return {"key": key, "version": 1, "library": {"type": "user", "id": 1}, "links": {}, "meta": {"numCollections": 0},
+            "data": {"key": key, "version": 1, "name": name, "parentCollection": parent, "relations": {}}}
+
+
+def item(key, title, collections, year="2020", **data):
+    body = {"key": key, "version": 1, "itemType": "journalArticle", "title": title, "creators": [
+        {"creatorType": "author", "firstName": "Ada", "lastName": "Lovelace"}], "date": year,
+        "publicationTitle": "Journal of Tests", "url": f"https://example.org/{key}", "DOI": "", "extra": "",
+        "tags": [], "collections": collections, "relations": {}, "dateAdded": f"2024-01-01T00:00:{key[-2:]}Z",
+        "dateModified": "2024-01-01T00:00:00Z"}
+    body.update(data)
+    return {"key": key, "version": 1, "library": {"type": "user", "id": 1}, "links": {}, "meta": {}, "data": body}
+
+
+@pytest.fixture
+def snapshot(project):
+    z = project / "data/raw/zotero"
+    for c in (collection(TOP, "Top"), collection(A, "02 Alpha", TOP), collection(A1, "Nested", A),
+              collection(B, "01 Beta", TOP), collection("ELSE2345", "Elsewhere")):
+        files.write_json(z / "collections" / f"{c['key']}.json", c)
+    items = [
+        item("ITEM0001", "In two sections", [A1, B]),
+        item("ITEM0002", "Only alpha", [A], year="2019"),
+        item("ITEM0003", "Only in top", [TOP]),
+        item("ITEM0004", "Elsewhere in the library", ["ELSE2345"]),
+        item("ITEM0005", "A note", [A], itemType="note"),
+        item("ITEM0006", "Trashed", [A], deleted=1),
+        item("ITEM0007", "Child attachment", [A], itemType="attachment", parentItem="ITEM0001"),
+    ]
+    for i in items:
+        files.write_json(z / "items" / f"{i['key']}.json", i)
+    (z / "items" / "BROKEN01.json").write_text("{not json", encoding="utf-8")
+    files.write_json(z / "state.json", {"source": "zotero-api", "collection": TOP, "version": 1})
+    (project / "pipeline.toml").write_text('[entries]\nsort = ["-year", "title"]\n')
+    return project
+
+
+def test_merge_builds_sections_and_records(snapshot):
+    reporter = Reporter(0)
+    catalog = merge.run(config.load(snapshot, environ={}), Options(), reporter)
+    assert [s.path for s in catalog.sections] == [("Beta",), ("Alpha",), ("Alpha", "Nested")]
+    assert [s.parent for s in catalog.sections] == [None, None, A]
+    keys = [r.key for r in catalog.records]
+    assert sorted(keys) == ["ITEM0001", "ITEM0002", "ITEM0003"]
+    assert next(r for r in catalog.records if r.key == "ITEM0001").sections == (A1, B)
+    messages = [str(p) for p in reporter.problems]
+    assert any(m.startswith("data/raw/zotero/items/BROKEN01.json: unreadable item") for m in messages)
+    assert any(m.startswith("ITEM0003: ") and "top collection" in m for m in messages)
+    # the file contract: emit reads exactly this
+    doc = json.loads((snapshot / "build/records.json").read_text())
+    assert catalog_from_dict(doc).records == catalog.records
+
+
+def test_reviews_override_and_bad_review_files_do_not_stop_the_run(snapshot):
+    reviews = snapshot / "reviews"
+    reviews.mkdir()
+    (reviews / "one.md").write_text("---\nkey: ITEM0002\nsummary: Curated.\nyear: 2018\n---\nA long review.\n")
+    (reviews / "broken.md").write_text("---\nkey: [\n---\n")
+    (reviews / "orphan.md").write_text("---\nkey: NOPE2345\n---\n")
+    reporter = Reporter(0)
+    catalog = merge.run(config.load(snapshot, environ={}), Options(), reporter)
+    record = next(r for r in catalog.records if r.key == "ITEM0002")
+    assert (record.summary, record.year, record.review_path, record.review_text) == ("Curated.", 2018, "reviews/one.md", True)
+    wheres = {p.where.split(":")[0] for p in reporter.problems}
+    assert {"reviews/broken.md", "reviews/orphan.md"} <= wheres
+
+
+def test_empty_sections_are_left_out(snapshot):
+    (snapshot / "reviews").mkdir()
+    (snapshot / "reviews/h.md").write_text("---\nkey: ITEM0002\nhidden: true\n---\n")
+    catalog = merge.run(config.load(snapshot, environ={}), Options(), Reporter(0))
+    # Alpha stays: its sub-section Nested still has an entry.
+    assert [s.name for s in catalog.sections] == ["Beta", "Alpha", "Nested"]
+    (snapshot / "reviews/h2.md").write_text("---\nkey: ITEM0001\nsections: [Beta]\n---\n")
+    catalog = merge.run(config.load(snapshot, environ={}), Options(), Reporter(0))
+    assert [s.name for s in catalog.sections] == ["Beta"]
+
+
+def test_emit_needs_merge_first(project):
+    with pytest.raises(StageError, match="run `python -m pipeline merge` first"):
+        emit.run(config.load(project, environ={}), Options(), Reporter(0))
+
+
+def test_emit_writes_every_output_and_dry_run_writes_nothing(snapshot, capsys):
+    settings = config.load(snapshot, environ={})
+    merge.run(settings, Options(), Reporter(0))
+    emit.run(settings, Options(dry_run=True), Reporter(0))
+    assert "+++ b/README.md" in capsys.readouterr().out
+    assert not (snapshot / "README.md").exists()
+    emit.run(settings, Options(), Reporter(0))
+    for path in (settings.paths.readme, settings.paths.bib, settings.paths.csv, settings.paths.csljson,
+                 settings.paths.datapackage, settings.paths.citekeys):
+        assert path.is_file(), path
+    before = {p: p.read_bytes() for p in settings.paths.root.rglob("*") if p.is_file()}
+    merge.run(settings, Options(), Reporter(0))
+    emit.run(settings, Options(), Reporter(0))
+    after = {p: p.read_bytes() for p in settings.paths.root.rglob("*") if p.is_file()}
+    assert before == after, "a second build changes no byte"
