@@ -44,7 +44,8 @@ class Reporter:
     def problem(self, problem: Problem) -> None:
         """Bad input: reported in one line naming the item key or file:line; the run goes on."""
         self.problems.append(problem)
-        if self.verbosity >= 1 or problem.level == "error":
+        # Warnings are for `make check` (and -v); errors always show.
+        if problem.level == "error" or self.verbosity >= 2:
             self._print(f"{problem.level}: {problem}")
 
     @property

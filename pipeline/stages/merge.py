@@ -144,8 +144,10 @@ def run(settings: Settings, options: Options, reporter: Reporter) -> Catalog:
     if not options.dry_run:
         files.write_json(out, catalog_to_dict(catalog))
     errors = sum(p.level == "error" for p in catalog.problems)
+    warnings = len(catalog.problems) - errors
+    counts = ", ".join(f"{n} {what}" for n, what in ((errors, "error(s) above"), (warnings, "warning(s)")) if n)
     reporter.info(f"merge: {len(catalog.records)} records in {len(catalog.sections)} sections"
-                  + (f", {errors} problem(s) reported above" if errors else "")
+                  + (f"; {counts}: `make check` lists them" if counts else "")
                   + (" (dry run: nothing written)" if options.dry_run else f" -> {_rel(settings, out)}"))
     return catalog
 
