@@ -157,6 +157,10 @@ def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Setti
     library_type = env("ZOTERO_LIBRARY_TYPE", str(zot.get("library_type", "user")))
     if library_type not in ("user", "group"):
         raise ConfigError(f"ZOTERO_LIBRARY_TYPE must be 'user' or 'group', not {library_type!r}")
+    zotero_api_url = env("ZOTERO_API_URL", str(zot.get("api_url", DEFAULT_ZOTERO_API_URL))).rstrip("/")
+    library_id = env("ZOTERO_LIBRARY_ID", str(zot.get("library_id", "")))
+    if not library_id and zotero_api_url.endswith("/api"):
+        library_id = "0"        # the desktop's local API serves the logged-in user as user 0
     tags = ent.get("tags", "manual")
     if isinstance(tags, list):
         tags = tuple(str(t) for t in tags)
@@ -169,10 +173,10 @@ def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Setti
         paths=paths,
         title=str(lst.get("title", "Awesome list")),
         library_type=library_type,
-        library_id=env("ZOTERO_LIBRARY_ID", str(zot.get("library_id", ""))),
+        library_id=library_id,
         collection=env("ZOTERO_COLLECTION", str(zot.get("collection", ""))),
         api_key=Secret(environ.get("ZOTERO_API_KEY", "") or ""),
-        zotero_api_url=env("ZOTERO_API_URL", str(zot.get("api_url", DEFAULT_ZOTERO_API_URL))).rstrip("/"),
+        zotero_api_url=zotero_api_url,
         crossref_api_url=env("CROSSREF_API_URL", str(cr.get("api_url", DEFAULT_CROSSREF_API_URL))).rstrip("/"),
         crossref_mailto=env("CROSSREF_MAILTO", str(cr.get("mailto", ""))),
         section_order=tuple(str(s) for s in sec.get("order", [])),

@@ -24,7 +24,8 @@ def test_the_key_never_prints(project):
 
 def test_local_api_needs_no_key(project):
     settings = config.load(project, environ={"ZOTERO_API_URL": "http://127.0.0.1:23119/api/",
-                                             "ZOTERO_LIBRARY_ID": "0", "ZOTERO_COLLECTION": "ABCD2345"})
+                                             "ZOTERO_COLLECTION": "ABCD2345"})
+    assert settings.library_id == "0"
     assert settings.is_local_api and settings.has_zotero_credentials
     assert settings.zotero_api_url == "http://127.0.0.1:23119/api"
 

@@ -1,16 +1,291 @@
 """pull: Zotero collection -> data/raw/zotero (one JSON file per item and collection, state last).
 
-Thin for now (issue #3 deepens it): without credentials it says so in one line and leaves the
-committed snapshot as it is.
+What it keeps: the configured collection, its sub-collections at any depth, and the top-level regular
+items filed in any of them (no notes, attachments or annotations; nothing from the trash), each as the
+API returned it, minus the counts in `meta` that change without a version bump (see `VOLATILE_META`).
+
+How it asks (Zotero's own sync protocol, with `since` = the version in state.json):
+- No usable state (first pull, an `import-readme` snapshot, another library or collection, or an
+  interrupted write): a full pass. The library's collections, 100 a page, give the tree; then each
+  collection's top-level items, 100 a page. About ceil(N/100) + one request per sub-collection.
+- Otherwise an incremental pass. `collections?since=V&format=versions` with `If-Modified-Since-Version`
+  goes first: a 304 means nothing in the library changed, and the pull ends after that one request.
+  Else `items/top?since=V&format=versions&includeTrashed=1` and `deleted?since=V` say what moved; the
+  changed items come 50 keys a request; when any collection changed, the collections are listed again
+  (renames and re-nesting), and the items of a collection that joined the tree are listed. About
+  k/50 + 3 requests for k changed items.
+- Every answer of a pass must carry the same `Last-Modified-Version`. If it moves, the pass is dropped,
+  and after a growing wait it starts again; the version stored is the one every answer of the
+  completed pass carried, so it never runs ahead of what was read.
+
+How it writes ("never a mix"): a pass works out every change in memory, reading stored files only as it
+needs them (a no-change pull reads none); nothing on disk changes until a pass has completed. Then, if
+any file changes, state.json is first rewritten as `"complete": false` (no version), the changed files are written (each one atomically, unchanged bytes untouched), the
+vanished ones deleted, and state.json written last with the new version and `"complete": true`.
+A failed pass (HTTP faults, a library that keeps moving, a 403) leaves every file as it was.
+A process killed in the middle of the writes is the one case that can leave old and new files side by
+side; state.json then says `"complete": false`, so readers can tell, and the next pull does a full pass
+that rewrites the snapshot to match the library (or `git checkout data/raw/zotero` restores the old one).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from pathlib import Path
+
 from pipeline.config import Settings
 from pipeline.report import Reporter
-from pipeline.stages import Options
+from pipeline.sources import zotero
+from pipeline.stages import Options, StageError, files
+
+SOURCE = "zotero-api"
+CHILD_TYPES = frozenset({"note", "attachment", "annotation"})
+# Counts Zotero recomputes without changing the object's version: adding an item to a collection
+# changes the collection's numItems but not its version. Kept, they would make an incremental pull and
+# a full pull of the same library differ, and churn files nobody edited.
+VOLATILE_META = {
+    files.ITEMS: ("numChildren",),
+    files.COLLECTIONS: ("numCollections", "numItems"),
+}
 
 
-def run(settings: Settings, options: Options, reporter: Reporter) -> None:
+# --- the snapshot as data -----------------------------------------------------------------------------
+
+@dataclass
+class Snapshot:
+    """A whole snapshot in memory (what the tests compare against)."""
+
+    items: dict[str, dict] = field(default_factory=dict)
+    collections: dict[str, dict] = field(default_factory=dict)
+
+
+class Stored:
+    """The snapshot on disk, read lazily: a no-change pull reads nothing, a small change reads little."""
+
+    def __init__(self, zotero_dir: Path):
+        self.dir = Path(zotero_dir)
+        self.item_paths = files.snapshot_objects(self.dir, files.ITEMS)
+        self._collections: dict[str, dict] | None = None
+
+    @property
+    def collections(self) -> dict[str, dict]:
+        if self._collections is None:
+            self._collections = {k: files.read_json(p)
+                                 for k, p in files.snapshot_objects(self.dir, files.COLLECTIONS).items()}
+        return self._collections
+
+    def item(self, key: str) -> dict | None:
+        path = self.item_paths.get(key)
+        try:
+            return files.read_json(path) if path else None
+        except ValueError:   # a damaged file is refetched, not trusted
+            return None
+
+
+@dataclass
+class Changes:
+    """What a completed pass found: the whole collection tree, and the items to write or remove."""
+
+    version: int
+    collections: dict[str, dict]
+    upserts: dict[str, dict] = field(default_factory=dict)
+    removals: set[str] = field(default_factory=set)
+    items: int = 0          # entries in the new snapshot
+
+
+def normalize(obj: dict, kind: str) -> dict:
+    """The object as it is stored: the API's JSON without the volatile counts."""
+    meta = {k: v for k, v in (obj.get("meta") or {}).items() if k not in VOLATILE_META[kind]}
+    return {**obj, "meta": meta}
+
+
+def is_entry(obj: dict) -> bool:
+    """A top-level regular item that is not in the trash."""
+    data = obj.get("data") or {}
+    return data.get("itemType") not in CHILD_TYPES and not data.get("parentItem") and not data.get("deleted")
+
+
+def in_tree(obj: dict, tree: set[str]) -> bool:
+    return bool(set((obj.get("data") or {}).get("collections") or ()) & tree)
+
+
+def collection_tree(collections: dict[str, dict], top: str) -> set[str]:
+    """`top` and its descendants. Trashed collections (Zotero 7) do not count."""
+    children: dict[str, list[str]] = {}
+    for key, obj in collections.items():
+        data = obj.get("data") or {}
+        if not data.get("deleted"):
+            children.setdefault(data.get("parentCollection") or "", []).append(key)
+    tree, todo = set(), [top]
+    while todo:
+        key = todo.pop()
+        if key in tree or key not in collections or (collections[key].get("data") or {}).get("deleted"):
+            continue
+        tree.add(key)
+        todo.extend(children.get(key, ()))
+    return tree
+
+
+def read_snapshot(zotero_dir: Path) -> Snapshot:
+    stored = Stored(zotero_dir)
+    return Snapshot({k: files.read_json(p) for k, p in stored.item_paths.items()}, stored.collections)
+
+
+def usable_version(state: dict, settings: Settings, api: str) -> int | None:
+    """The version to sync from, or None when only a full pass can be trusted."""
+    same = (
+        state.get("source") == SOURCE
+        and state.get("complete") is True
+        and state.get("api") == api
+        and state.get("library") == library_block(settings)
+        and state.get("collection") == settings.collection
+    )
+    version = state.get("version")
+    return version if same and isinstance(version, int) and version >= 0 else None
+
+
+def library_block(settings: Settings) -> dict:
+    return {"type": settings.library_type, "id": str(settings.library_id)}
+
+
+# --- the passes ---------------------------------------------------------------------------------------
+
+def tree_of(client: zotero.ZoteroClient, collections: dict[str, dict], top: str) -> set[str]:
+    tree = collection_tree(collections, top)
+    if top not in tree:
+        raise zotero.NotFound(f"collection {top} not found in {client.label}")
+    return tree
+
+
+def full_pass(client: zotero.ZoteroClient, top: str, stored: Stored) -> Changes:
+    collections = {obj["key"]: obj for obj in client.all_collections()}
+    tree = tree_of(client, collections, top)
+    items: dict[str, dict] = {}
+    for key in sorted(tree):
+        for obj in client.collection_top_items(key):
+            if is_entry(obj):
+                items[obj["key"]] = obj
+    return Changes(client.pass_version, {k: collections[k] for k in tree}, items,
+                   set(stored.item_paths) - set(items), len(items))
+
+
+def incremental_pass(client: zotero.ZoteroClient, top: str, stored: Stored, since: int) -> Changes | None:
+    """What changed since `since`, or None when nothing in the library did."""
+    changed_collections = client.changed_collections(since)
+    if changed_collections is None:
+        return None
+    changed_items = client.changed_top_items(since)
+    deleted = client.deleted(since)
+    old_tree = set(stored.collections)
+    collections = stored.collections
+    if changed_collections or deleted.get("collections") or top not in collections:
+        collections = {obj["key"]: obj for obj in client.all_collections()}
+    tree = tree_of(client, collections, top)
+    fetched = fetch_changed(client, changed_items, stored)
+    for key in sorted(tree - old_tree):  # joined the tree: its unchanged items are new to us
+        for obj in client.collection_top_items(key):
+            fetched.setdefault(obj["key"], obj)
+    upserts = {k: o for k, o in fetched.items() if is_entry(o) and in_tree(o, tree)}
+    removals = (set(fetched) - set(upserts)) | set(deleted.get("items", ()))
+    if tree != old_tree:   # a section left: its unchanged items may have left with it
+        removals |= {k for k in stored.item_paths if k not in fetched and not in_tree(stored.item(k) or {}, tree)}
+    removals &= set(stored.item_paths)
+    count = len(set(stored.item_paths) - removals | set(upserts))
+    return Changes(client.pass_version, {k: collections[k] for k in tree}, upserts, removals, count)
+
+
+def fetch_changed(client: zotero.ZoteroClient, versions: dict[str, int], stored: Stored) -> dict[str, dict]:
+    # An item already stored at the reported version needs no request (after an interrupted write the
+    # state is older than some files).
+    wanted = sorted(k for k, v in versions.items() if k not in stored.item_paths
+                    or (stored.item(k) or {}).get("version") != v)
+    fetched: dict[str, dict] = {}
+    for start in range(0, len(wanted), zotero.KEY_BATCH):
+        for obj in client.items_by_key(wanted[start:start + zotero.KEY_BATCH]):
+            fetched[obj["key"]] = obj
+    return fetched
+
+
+def pull(client: zotero.ZoteroClient, top: str, stored: Stored, since: int | None) -> Changes | None:
+    """Run passes until one sees a library that held still. None: unchanged since `since`."""
+    policy = client.policy
+    for attempt in range(policy.passes):
+        client.begin_pass()
+        try:
+            if since is None:
+                return full_pass(client, top, stored)
+            return incremental_pass(client, top, stored, since)
+        except zotero.LibraryChanged:
+            if attempt + 1 < policy.passes:
+                policy.sleep(policy.backoff(attempt + 1))
+    raise zotero.LibraryChanged(
+        f"{client.label} kept changing during {policy.passes} attempts to read it; try again when it is quiet"
+    )
+
+
+# --- the writes ---------------------------------------------------------------------------------------
+
+@dataclass
+class Plan:
+    writes: dict[Path, dict] = field(default_factory=dict)
+    deletes: list[Path] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.writes and not self.deletes
+
+
+def plan_changes(zotero_dir: Path, changes: Changes) -> Plan:
+    plan = Plan()
+    old_collections = files.snapshot_objects(zotero_dir, files.COLLECTIONS)
+    plan_kind(plan, zotero_dir, files.COLLECTIONS, changes.collections, old_collections,
+              set(old_collections) - set(changes.collections))
+    old_items = files.snapshot_objects(zotero_dir, files.ITEMS)
+    plan_kind(plan, zotero_dir, files.ITEMS, changes.upserts, old_items, changes.removals)
+    return plan
+
+
+def plan_kind(plan: Plan, zotero_dir: Path, kind: str, upserts: dict[str, dict], existing: dict[str, Path],
+              removals: set[str]) -> None:
+    for key in sorted(upserts):
+        obj = normalize(upserts[key], kind)
+        path = Path(zotero_dir) / kind / f"{key}.json"
+        if key not in existing:
+            plan.writes[path] = obj
+            plan.added.append(f"{kind[:-1]} {key}")
+        elif existing[key].read_text(encoding="utf-8") != files.dump_json(obj):
+            plan.writes[path] = obj
+            plan.updated.append(f"{kind[:-1]} {key}")
+    for key in sorted(removals & set(existing)):
+        plan.deletes.append(existing[key])
+        plan.removed.append(f"{kind[:-1]} {key}")
+
+
+def state_for(settings: Settings, api: str, changes: Changes, complete: bool) -> dict:
+    state = {"source": SOURCE, "api": api, "library": library_block(settings),
+             "collection": settings.collection, "complete": complete}
+    if complete:
+        state.update(version=changes.version, items=changes.items, collections=len(changes.collections))
+    return state
+
+
+def apply(zotero_dir: Path, plan: Plan, final_state: dict, marker: dict) -> None:
+    zotero_dir = Path(zotero_dir)
+    if not plan.empty:
+        files.write_json(zotero_dir / files.STATE, marker)
+    for path, obj in plan.writes.items():
+        files.write_json(path, obj)
+    for path in plan.deletes:
+        files.remove(path)
+    files.write_json(zotero_dir / files.STATE, final_state)
+
+
+# --- the stage ----------------------------------------------------------------------------------------
+
+def run(settings: Settings, options: Options, reporter: Reporter, *,
+        policy: zotero.RetryPolicy | None = None) -> None:
     if not settings.has_zotero_credentials:
         reporter.info(
             "pull: no Zotero credentials (ZOTERO_LIBRARY_ID, ZOTERO_COLLECTION, ZOTERO_API_KEY): "
@@ -20,4 +295,40 @@ def run(settings: Settings, options: Options, reporter: Reporter) -> None:
     if options.offline:
         reporter.info("pull: --offline: using the committed snapshot in data/raw/zotero")
         return
-    reporter.info("pull: not implemented yet; using the committed snapshot in data/raw/zotero")
+    zotero_dir = settings.paths.zotero
+    client = zotero.connect(settings, policy)
+    api = "local" if client.local else "web"
+    try:
+        state = files.snapshot_state(zotero_dir)
+        since = usable_version(state, settings, api)
+        new = pull(client, settings.collection, Stored(zotero_dir), since)
+    except zotero.ZoteroError as exc:
+        raise StageError(f"pull: {exc}; data/raw/zotero is unchanged") from None
+    finally:
+        client.close()
+    if new is None:
+        reporter.info(f"pull: {settings.library_label} unchanged since version {since} "
+                      f"({client.requests} request)")
+        return
+    plan = plan_changes(zotero_dir, new)
+    final_state = state_for(settings, api, new, complete=True)
+    if options.dry_run:
+        show_plan(plan, new, since, final_state != state)
+        return
+    apply(zotero_dir, plan, final_state, state_for(settings, api, new, complete=False))
+    reporter.info(
+        f"pull: {settings.library_label} version {new.version}: {new.items} items in "
+        f"{len(new.collections)} collections; files: {len(plan.added)} added, {len(plan.updated)} updated, "
+        f"{len(plan.removed)} removed ({client.requests} requests)"
+    )
+
+
+def show_plan(plan: Plan, new: Changes, since: int | None, state_changes: bool) -> None:
+    """--dry-run: what a real pull would change, on stdout."""
+    for verb, names in (("add", plan.added), ("update", plan.updated), ("remove", plan.removed)):
+        for name in names:
+            print(f"would {verb} {name}")
+    if state_changes:
+        print(f"would record library version {new.version} (was {since if since is not None else 'none'})")
+    if plan.empty and not state_changes:
+        print("nothing would change")

@@ -1,0 +1,344 @@
+"""Zotero: the only code that speaks HTTP to the Zotero Web API or the Zotero 7 desktop's local API.
+
+It asks through pyzotero and adds what pyzotero leaves to its callers:
+
+- Retries. `RetryingTransport` sits under pyzotero's HTTP client and owns every wait: it honours
+  `Backoff` on any answer, retries 429 and 503 after `Retry-After`, and retries other 5xx answers,
+  timeouts and dropped connections with capped exponential backoff and jitter. The waiting goes through
+  `RetryPolicy.sleep`, so tests replace it and never sleep. pyzotero never sees a 429 or a `Backoff`
+  header (it would sleep on its own clock), and when the retries run out it gets `Unavailable`.
+- Version watching. Every answer carries `Last-Modified-Version`. Between `begin_pass()` calls the client
+  remembers the first one and raises `LibraryChanged` when another differs: Zotero's sync rule for a
+  library that someone edits while we read it.
+- Conditional reads. `If-Modified-Since-Version` goes on the one request that asks for it; a 304, which
+  pyzotero raises as an error, comes back as `None`.
+- One error hierarchy. pyzotero's exceptions (and their text, which holds URLs and server bodies) stay in
+  here; callers get a `ZoteroError` subclass chosen by status code, with a one-line message we wrote
+  that names the library, never the key.
+"""
+from __future__ import annotations
+
+import email.utils
+import functools
+import random
+import ssl
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterator
+
+import httpx2
+from pyzotero import errors as pyzotero_errors
+from pyzotero import zotero
+
+PAGE = 100        # the most the Web API returns per page
+KEY_BATCH = 50    # the most keys one itemKey= / collectionKey= request may name
+
+
+# --- errors -----------------------------------------------------------------------------------------
+
+class ZoteroError(Exception):
+    """Zotero could not give us what we asked for. The message is one line and holds no secret."""
+
+    status: int | None = None
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
+
+
+class AccessDenied(ZoteroError):
+    """401/403: the key (or the desktop's settings) does not allow reading the library."""
+
+
+class NotFound(ZoteroError):
+    """404: the library or collection does not exist (or the key cannot see that it does)."""
+
+
+class BadRequest(ZoteroError):
+    """400: the server rejected the request itself."""
+
+
+class Unavailable(ZoteroError):
+    """429, 5xx, timeouts or dropped connections, still failing after every retry."""
+
+
+class UnexpectedResponse(ZoteroError):
+    """An answer that does not fit the protocol (missing version header, wrong body shape)."""
+
+
+class LibraryChanged(ZoteroError):
+    """Last-Modified-Version moved during a pass: someone edited the library while we read it."""
+
+
+# --- retries ----------------------------------------------------------------------------------------
+
+@dataclass
+class RetryPolicy:
+    """How long to wait and how often to try again. Tests pass a `sleep` that only records."""
+
+    attempts: int = 6              # tries per request, the first included
+    base: float = 1.0              # seconds before the first retry, doubled each time
+    cap: float = 60.0              # no single wait is longer
+    passes: int = 5                # whole passes restarted when the library moves under us
+    timeout: float = 30.0          # seconds per request
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+    rng: random.Random = field(default_factory=random.Random)
+
+    def backoff(self, attempt: int) -> float:
+        """Capped exponential backoff with jitter, so many clients do not retry in step."""
+        ceiling = min(self.cap, self.base * 2 ** attempt)
+        return ceiling * self.rng.uniform(0.5, 1.0)
+
+
+def retry_after_seconds(value: str | None, now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
+                        ) -> float | None:
+    """`Retry-After`/`Backoff` as seconds. Zotero sends integers; an HTTP date is allowed by HTTP."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - now()).total_seconds())
+
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class RetryingTransport(httpx2.BaseTransport):
+    """Retries below pyzotero, counts requests, and keeps the server's `Backoff` for the next request."""
+
+    def __init__(self, policy: RetryPolicy, inner: httpx2.BaseTransport | None = None, *, tls: bool = True):
+        self.policy = policy
+        # Loading the CA bundle costs ~15 ms; plain-HTTP endpoints (the local API) skip it.
+        self.inner = inner or httpx2.HTTPTransport(verify=_tls_context() if tls else False)
+        self.requests = 0
+        self._not_before = 0.0
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        last = ""
+        for attempt in range(self.policy.attempts):
+            self._wait_for_backoff()
+            self.requests += 1
+            try:
+                response = self.inner.handle_request(request)
+                response.read()   # inside the loop, so a connection dropped mid-body is retried too
+            except httpx2.TransportError as exc:
+                last = type(exc).__name__
+                delay = self.policy.backoff(attempt)
+            else:
+                self._remember_backoff(response)
+                if response.status_code not in RETRY_STATUSES:
+                    return _without_wait_headers(response, request)
+                last = f"HTTP {response.status_code}"
+                wait = retry_after_seconds(response.headers.get("retry-after"))
+                delay = wait if wait is not None and response.status_code in (429, 503) else self.policy.backoff(attempt)
+                response.close()
+            if attempt + 1 < self.policy.attempts:
+                self.policy.sleep(delay)
+        raise Unavailable(
+            f"Zotero did not answer GET {request.url.path} after {self.policy.attempts} attempts (last: {last})"
+        )
+
+    def _remember_backoff(self, response: httpx2.Response) -> None:
+        seconds = retry_after_seconds(response.headers.get("backoff"))
+        if seconds:
+            self._not_before = max(self._not_before, self.policy.clock() + seconds)
+
+    def _wait_for_backoff(self) -> None:
+        remaining = self._not_before - self.policy.clock()
+        self._not_before = 0.0
+        if remaining > 0:
+            self.policy.sleep(remaining)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+@functools.lru_cache(maxsize=1)
+def _tls_context() -> ssl.SSLContext:
+    return httpx2.create_ssl_context()
+
+
+def _without_wait_headers(response: httpx2.Response, request: httpx2.Request) -> httpx2.Response:
+    # pyzotero sleeps on Backoff/Retry-After itself, with the real clock; the transport already owns
+    # those waits. The body is decoded now, so the encoding headers must go with it.
+    dropped = {"backoff", "retry-after", "content-encoding", "content-length", "transfer-encoding"}
+    headers = [(k, v) for k, v in response.headers.items() if k.lower() not in dropped]
+    return httpx2.Response(response.status_code, headers=headers, content=response.content, request=request)
+
+
+# --- the client -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Answer:
+    body: Any
+    version: int
+    total: int | None
+
+
+class ZoteroClient:
+    """Read-only access to one library. Every method makes the requests it names and no others."""
+
+    def __init__(self, library_type: str, library_id: str, api_key: str, api_url: str,
+                 label: str, policy: RetryPolicy | None = None):
+        self.policy = policy or RetryPolicy()
+        self.label = label
+        self.local = api_url.rstrip("/").endswith("/api")
+        self.transport = RetryingTransport(self.policy, tls=api_url.startswith("https:"))
+        self._http = httpx2.Client(transport=self.transport, timeout=self.policy.timeout,
+                                   follow_redirects=True, trust_env=not self.local)
+        self._zot = zotero.Zotero(library_id or "0", library_type, api_key=None if self.local else api_key,
+                                  local=self.local, client=self._http)
+        self._zot.endpoint = api_url.rstrip("/")
+        self._pass_version: int | None = None
+
+    @property
+    def requests(self) -> int:
+        return self.transport.requests
+
+    def close(self) -> None:
+        self._http.close()
+
+    def begin_pass(self) -> None:
+        self._pass_version = None
+
+    @property
+    def pass_version(self) -> int | None:
+        return self._pass_version
+
+    # reads
+    def collections_page(self, start: int) -> Answer:
+        return self._call("collections", what="the collections", limit=PAGE, start=start)
+
+    def collection_top_items_page(self, collection: str, start: int) -> Answer:
+        return self._call("collection_items_top", collection, what=f"collection {collection}",
+                          limit=PAGE, start=start)
+
+    def all_collections(self) -> Iterator[dict]:
+        yield from self._pages(self.collections_page)
+
+    def collection_top_items(self, collection: str) -> Iterator[dict]:
+        yield from self._pages(lambda start: self.collection_top_items_page(collection, start))
+
+    def changed_collections(self, since: int) -> dict[str, int] | None:
+        """{key: version} of collections changed after `since`; None when nothing in the library changed."""
+        answer = self._call("collection_versions", what="the collection versions", since=since,
+                            if_modified_since=since)
+        return None if answer is None else self._versions(answer.body)
+
+    def changed_top_items(self, since: int) -> dict[str, int]:
+        """{key: version} of top-level items changed after `since`, trashed ones included."""
+        answer = self._call("top", what="the item versions", format="versions", since=since,
+                            includeTrashed=1, limit=None)
+        return self._versions(answer.body)
+
+    def items_by_key(self, keys: list[str]) -> list[dict]:
+        if len(keys) > KEY_BATCH:
+            raise ValueError(f"at most {KEY_BATCH} keys per request")
+        answer = self._call("items", what="items by key", itemKey=",".join(keys), includeTrashed=1,
+                            limit=KEY_BATCH)
+        return self._objects(answer.body)
+
+    def deleted(self, since: int) -> dict[str, list[str]]:
+        answer = self._call("deleted", what="the deleted objects", since=since, limit=None)
+        if not isinstance(answer.body, dict):
+            raise UnexpectedResponse(f"Zotero answered the deleted objects of {self.label} with {type(answer.body).__name__}")
+        return {kind: [str(k) for k in keys] for kind, keys in answer.body.items() if isinstance(keys, list)}
+
+    # plumbing
+    def _pages(self, fetch: Callable[[int], Answer]) -> Iterator[dict]:
+        # Paged by `start` rather than by following Link, so a retried page is the same page and
+        # pyzotero's per-instance link state never matters.
+        start = 0
+        while True:
+            answer = fetch(start)
+            objects = self._objects(answer.body)
+            yield from objects
+            start += len(objects)
+            if not objects or answer.total is None or start >= answer.total:
+                return
+
+    def _call(self, method: str, *args: Any, what: str, if_modified_since: int | None = None,
+              **params: Any) -> Answer | None:
+        zot = self._zot
+        # pyzotero leaves its parameters behind when a request raises; a stale `since` must not leak
+        # into the next request.
+        zot.url_params = None
+        zot.links = None
+        if if_modified_since is not None:
+            self._http.headers["If-Modified-Since-Version"] = str(if_modified_since)
+        try:
+            body = getattr(zot, method)(*args, **params)
+        except pyzotero_errors.PyZoteroError:
+            response = zot.request
+            if response is not None and response.status_code == 304:
+                self._check_version(response, what)
+                return None
+            raise self._error(response, what) from None
+        finally:
+            self._http.headers.pop("If-Modified-Since-Version", None)
+        response = zot.request
+        version = self._check_version(response, what)
+        total = response.headers.get("total-results")
+        return Answer(body, version, int(total) if total and total.isdigit() else None)
+
+    def _check_version(self, response: httpx2.Response, what: str) -> int:
+        raw = response.headers.get("last-modified-version", "")
+        if not raw.isdigit():
+            raise UnexpectedResponse(f"Zotero sent no Last-Modified-Version with {what} of {self.label}")
+        version = int(raw)
+        if self._pass_version is None:
+            self._pass_version = version
+        elif version != self._pass_version:
+            raise LibraryChanged(
+                f"{self.label} moved from version {self._pass_version} to {version} during the pull"
+            )
+        return version
+
+    def _error(self, response: httpx2.Response | None, what: str) -> ZoteroError:
+        status = response.status_code if response is not None else None
+        if status in (401, 403):
+            if self.local:
+                return AccessDenied(
+                    f"the Zotero desktop refused to share {self.label} (HTTP {status}): turn on 'Allow other "
+                    "applications on this computer to communicate with Zotero' in Settings > Advanced",
+                    status)
+            return AccessDenied(
+                f"the API key cannot read {self.label} (HTTP {status}): give the key read access to this "
+                "library at zotero.org/settings/keys, or check ZOTERO_LIBRARY_TYPE and ZOTERO_LIBRARY_ID",
+                status)
+        if status == 404:
+            return NotFound(f"{what} of {self.label} not found (HTTP 404)", status)
+        if status == 400:
+            return BadRequest(f"Zotero rejected the request for {what} of {self.label} (HTTP 400)", status)
+        return ZoteroError(f"Zotero answered HTTP {status} for {what} of {self.label}", status)
+
+    def _objects(self, body: Any) -> list[dict]:
+        if not isinstance(body, list) or not all(isinstance(o, dict) and "key" in o and "data" in o for o in body):
+            raise UnexpectedResponse(f"Zotero sent something other than a list of objects for {self.label}")
+        return body
+
+    def _versions(self, body: Any) -> dict[str, int]:
+        if not isinstance(body, dict) or not all(isinstance(v, int) for v in body.values()):
+            raise UnexpectedResponse(f"Zotero sent something other than a version map for {self.label}")
+        return {str(k): int(v) for k, v in body.items()}
+
+
+def connect(settings, policy: RetryPolicy | None = None) -> ZoteroClient:
+    """A client for the library named in the settings. The key is revealed here, to pyzotero, only."""
+    return ZoteroClient(
+        library_type=settings.library_type,
+        library_id=settings.library_id,
+        api_key=settings.api_key.reveal(),
+        api_url=settings.zotero_api_url,
+        label=settings.library_label,
+        policy=policy,
+    )

@@ -1,0 +1,647 @@
+"""A Zotero Web API v3 server on 127.0.0.1, for the tests and the benchmark.
+
+It speaks real HTTP from a background thread, so pyzotero (and anything else) talks to it exactly as it
+would talk to api.zotero.org or to the Zotero 7 desktop's local API:
+
+- `Library` is a mutable model of one user or group library: collections, items (with children and a
+  trash), deletions, and a library version that every mutation bumps, as Zotero's does.
+- `ZoteroServer` serves one or more libraries with the read half of the protocol: pagination (`start`,
+  `limit` capped at 100, `Total-Results`, `Link`), `since`, `format=json|versions|keys`, `itemKey`,
+  `collectionKey`, `includeTrashed`, `/deleted`, `If-Modified-Since-Version` -> 304, both auth header
+  forms (and `?key=`), and, with `local=True`, the desktop's `/api` prefix with user 0 and no key.
+- Faults come on demand: `fail_next()` queues them, `schedule` maps request numbers to them. Kinds:
+  "429", "503", "500" (with `Retry-After` where Zotero sends it), "reset" (connection dropped with no
+  answer), "timeout" (the answer comes `slow_seconds` late), "bump" (the library changes just before the
+  answer, as if another client synced mid-pass), "backoff" (a normal answer with a `Backoff` header),
+  "403".
+- It counts requests (`requests`) and keeps a log (`log`) of (method, path, query, status).
+
+What it leaves out: writes, searches, tags, full-text, Atom and the `sort` parameter (lists come in key
+order, a stable stand-in for Zotero's default dateModified order).
+"""
+from __future__ import annotations
+
+import copy
+import json
+import random
+import re
+import socket
+import struct
+import threading
+import time
+from collections import deque
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable, Iterator
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+KEY_ALPHABET = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"  # the characters Zotero uses in object keys
+CHILD_TYPES = ("note", "attachment", "annotation")
+WEB_LINK_BASE = "https://api.zotero.org"
+LOCAL_LINK_BASE = "http://localhost:23119/api"
+
+
+def make_key(rng: random.Random) -> str:
+    return "".join(rng.choice(KEY_ALPHABET) for _ in range(8))
+
+
+# --- the library model ------------------------------------------------------------------------------
+
+class Library:
+    """One Zotero library. Holds each object's `data`; the API envelope is built when served."""
+
+    def __init__(self, library_type: str = "user", library_id: int = 1, name: str = "testuser",
+                 *, seed: int = 0):
+        self.type = library_type
+        self.id = int(library_id)
+        self.name = name
+        self.version = 1
+        self.items: dict[str, dict] = {}
+        self.collections: dict[str, dict] = {}
+        self.deleted: dict[str, dict[str, int]] = {"collections": {}, "items": {}, "searches": {}, "tags": {}}
+        self.children: dict[str, set[str]] = {}   # parent item key -> child keys, so meta is cheap
+        self.rng = random.Random(seed)
+        self.lock = threading.RLock()
+        self._batch_depth = 0
+        self._batch_bumped = False
+
+    # Versions: each mutation is one write, and a write bumps the library version once. Inside
+    # `batch()` many mutations share one version, like a multi-object write to the real API.
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        with self.lock:
+            self._batch_depth += 1
+            try:
+                yield
+            finally:
+                self._batch_depth -= 1
+                if self._batch_depth == 0:
+                    self._batch_bumped = False
+
+    def _next_version(self) -> int:
+        if self._batch_depth and self._batch_bumped:
+            return self.version
+        self.version += 1
+        self._batch_bumped = bool(self._batch_depth)
+        return self.version
+
+    def new_key(self) -> str:
+        while True:
+            key = make_key(self.rng)
+            if key not in self.items and key not in self.collections:
+                return key
+
+    def _stamp(self, data: dict) -> dict:
+        data["version"] = self._next_version()
+        return data
+
+    # collections
+    def add_collection(self, name: str, parent: str | None = None, key: str | None = None) -> str:
+        with self.lock:
+            key = key or self.new_key()
+            self.collections[key] = self._stamp({
+                "key": key, "name": name, "parentCollection": parent or False, "relations": {},
+            })
+            self.deleted["collections"].pop(key, None)
+            return key
+
+    def rename_collection(self, key: str, name: str) -> None:
+        with self.lock:
+            self.collections[key]["name"] = name
+            self._stamp(self.collections[key])
+
+    def move_collection(self, key: str, parent: str | None) -> None:
+        with self.lock:
+            self.collections[key]["parentCollection"] = parent or False
+            self._stamp(self.collections[key])
+
+    def delete_collection(self, key: str) -> None:
+        """Deletes the collection and its sub-collections; their items stay, as in Zotero."""
+        with self.lock, self.batch():
+            doomed = self.descendants(key) | {key}
+            version = self._next_version()
+            for k in doomed:
+                del self.collections[k]
+                self.deleted["collections"][k] = version
+            for data in self.items.values():
+                if set(data.get("collections", ())) & doomed:
+                    data["collections"] = [c for c in data["collections"] if c not in doomed]
+                    data["version"] = version
+
+    # items
+    def add_item(self, data: dict, collections: tuple[str, ...] | list[str] = (), key: str | None = None,
+                 parent: str | None = None) -> str:
+        with self.lock:
+            data = copy.deepcopy(data)
+            key = key or data.get("key") or self.new_key()
+            data["key"] = key
+            data.setdefault("itemType", "journalArticle")
+            data.setdefault("tags", [])
+            data.setdefault("relations", {})
+            data.setdefault("dateAdded", "2024-01-01T00:00:00Z")
+            data.setdefault("dateModified", data["dateAdded"])
+            data.pop("deleted", None)
+            if parent:
+                data["parentItem"] = parent
+                data.pop("collections", None)
+                self.children.setdefault(parent, set()).add(key)
+            elif data["itemType"] in ("annotation",):
+                raise ValueError("an annotation needs a parent")
+            else:
+                data.pop("parentItem", None)
+                data["collections"] = list(collections)
+            self.items[key] = self._stamp(data)
+            self.deleted["items"].pop(key, None)
+            return key
+
+    def add_child(self, parent: str, item_type: str = "note", **fields) -> str:
+        data = {"itemType": item_type, **fields}
+        if item_type == "note":
+            data.setdefault("note", "<p>child note</p>")
+        return self.add_item(data, parent=parent)
+
+    def modify_item(self, key: str, **fields) -> None:
+        with self.lock:
+            self.items[key].update(copy.deepcopy(fields))
+            self._stamp(self.items[key])
+
+    def set_item_collections(self, key: str, collections: list[str]) -> None:
+        self.modify_item(key, collections=list(collections))
+
+    def trash_item(self, key: str) -> None:
+        self.modify_item(key, deleted=1)
+
+    def restore_item(self, key: str) -> None:
+        with self.lock:
+            self.items[key].pop("deleted", None)
+            self._stamp(self.items[key])
+
+    def delete_item(self, key: str) -> None:
+        """Permanent deletion (emptying the trash): children go too."""
+        with self.lock, self.batch():
+            version = self._next_version()
+            for k in [key] + sorted(self.children.pop(key, ())):
+                parent = self.items.pop(k).get("parentItem")
+                if parent in self.children:
+                    self.children[parent].discard(k)
+                self.deleted["items"][k] = version
+
+    def touch(self, rng: random.Random | None = None) -> str:
+        """Some other client edits one item: what a "bump" fault does mid-pass."""
+        rng = rng or self.rng
+        with self.lock:
+            key = rng.choice(sorted(self.items))
+            self.modify_item(key, extra=f"touched at {self.version + 1}")
+            return key
+
+    # queries
+    def children_of(self, collection: str) -> list[str]:
+        return sorted(k for k, c in self.collections.items() if c["parentCollection"] == collection)
+
+    def descendants(self, collection: str) -> set[str]:
+        found: set[str] = set()
+        todo = [collection]
+        while todo:
+            for child in self.children_of(todo.pop()):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+        return found
+
+    def tree(self, top: str) -> set[str]:
+        return {top} | self.descendants(top) if top in self.collections else set()
+
+    def is_top_level(self, data: dict) -> bool:
+        return not data.get("parentItem")
+
+    def num_children(self, key: str) -> int:
+        return sum(1 for k in self.children.get(key, ()) if not self.items[k].get("deleted"))
+
+    # the API envelope
+    def prefix(self, local: bool = False) -> str:
+        lib_id = 0 if local and self.type == "user" else self.id
+        return f"/{self.type}s/{lib_id}"
+
+    def _library_block(self) -> dict:
+        slug = f"groups/{self.id}" if self.type == "group" else self.name
+        return {"type": self.type, "id": self.id, "name": self.name,
+                "links": {"alternate": {"href": f"https://www.zotero.org/{slug}", "type": "text/html"}}}
+
+    def item_object(self, key: str, local: bool = False) -> dict:
+        data = self.items[key]
+        base = (LOCAL_LINK_BASE if local else WEB_LINK_BASE) + self.prefix(local)
+        links = {"self": {"href": f"{base}/items/{key}", "type": "application/json"},
+                 "alternate": {"href": f"https://www.zotero.org/{self.name}/items/{key}", "type": "text/html"}}
+        if data.get("parentItem"):
+            links["up"] = {"href": f"{base}/items/{data['parentItem']}", "type": "application/json"}
+        meta: dict = {}
+        creators = data.get("creators") or []
+        if creators:
+            meta["creatorSummary"] = _creator_summary(creators)
+        year = re.search(r"\d{4}", data.get("date", "") or "")
+        if year:
+            meta["parsedDate"] = year.group(0)
+        if self.is_top_level(data) and data["itemType"] not in CHILD_TYPES:
+            meta["numChildren"] = self.num_children(key)
+        return {"key": key, "version": data["version"], "library": self._library_block(),
+                "links": links, "meta": meta, "data": copy.deepcopy(data)}
+
+    def collection_object(self, key: str, local: bool = False) -> dict:
+        data = self.collections[key]
+        base = (LOCAL_LINK_BASE if local else WEB_LINK_BASE) + self.prefix(local)
+        links = {"self": {"href": f"{base}/collections/{key}", "type": "application/json"},
+                 "alternate": {"href": f"https://www.zotero.org/{self.name}/collections/{key}",
+                               "type": "text/html"}}
+        if data["parentCollection"]:
+            links["up"] = {"href": f"{base}/collections/{data['parentCollection']}", "type": "application/json"}
+        num_items = sum(1 for d in self.items.values() if key in d.get("collections", ()) and not d.get("deleted"))
+        return {"key": key, "version": data["version"], "library": self._library_block(), "links": links,
+                "meta": {"numCollections": len(self.children_of(key)), "numItems": num_items},
+                "data": copy.deepcopy(data)}
+
+    def expected_snapshot(self, top: str, local: bool = False) -> tuple[dict[str, dict], dict[str, dict]]:
+        """(items, collections) that a correct pull of `top` must hold, as API objects."""
+        with self.lock:
+            tree = self.tree(top)
+            items = {k: self.item_object(k, local) for k, d in self.items.items()
+                     if self.is_top_level(d) and d["itemType"] not in CHILD_TYPES
+                     and not d.get("deleted") and set(d.get("collections", ())) & tree}
+            return items, {k: self.collection_object(k, local) for k in tree}
+
+
+def _creator_summary(creators: list[dict]) -> str:
+    names = [c.get("lastName") or c.get("name", "") for c in creators if c.get("creatorType", "author") == "author"]
+    names = names or [c.get("lastName") or c.get("name", "") for c in creators]
+    if len(names) == 1:
+        return names[0]
+    if len(names) == 2:
+        return f"{names[0]} and {names[1]}"
+    return f"{names[0]} et al."
+
+
+# --- the server -------------------------------------------------------------------------------------
+
+@dataclass
+class Logged:
+    method: str
+    path: str
+    query: dict
+    status: int
+    headers: dict
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, body: str):
+        super().__init__(body)
+        self.status, self.body = status, body
+
+
+class ZoteroServer:
+    """`with ZoteroServer(library, api_key="...") as server:` then point a client at `server.url`."""
+
+    def __init__(self, *libraries: Library, api_key: str | None = "", local: bool = False,
+                 readable: set[tuple[str, int]] | None = None, retry_after: int = 1,
+                 slow_seconds: float = 1.0, page_default: int = 25):
+        self.libraries = {(lib.type, lib.id): lib for lib in libraries}
+        self.api_key = api_key            # "" or None: no key needed (public library / local API)
+        self.local = local
+        self.readable = readable          # libraries the key may read; None = all
+        self.retry_after = retry_after
+        self.slow_seconds = slow_seconds
+        self.page_default = page_default
+        self.schedule: dict[int, str] = {}  # request number (1-based) -> fault kind
+        self.faults: deque[str] = deque()
+        self.bump: Callable[[Library], object] = lambda lib: lib.touch()
+        self.requests = 0
+        self.log: list[Logged] = []
+        self._lock = threading.Lock()
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # lifecycle
+    def __enter__(self) -> "ZoteroServer":
+        handler = type("Handler", (_Handler,), {"api": self})
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02},
+                                        name="zotero-api", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        assert self._httpd is not None
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    @property
+    def origin(self) -> str:
+        assert self._httpd is not None, "use the server as a context manager"
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+
+    @property
+    def url(self) -> str:
+        """What to configure as ZOTERO_API_URL."""
+        return self.origin + ("/api" if self.local else "")
+
+    # faults and counters
+    def fail_next(self, *kinds: str) -> None:
+        self.faults.extend(kinds)
+
+    def reset_counts(self) -> None:
+        with self._lock:
+            self.requests = 0
+            self.log.clear()
+
+    def _take_fault(self) -> tuple[int, str | None]:
+        with self._lock:
+            self.requests += 1
+            number = self.requests
+            fault = self.schedule.pop(number, None)
+            if fault is None and self.faults:
+                fault = self.faults.popleft()
+            return number, fault
+
+    def _record(self, entry: Logged) -> None:
+        with self._lock:
+            self.log.append(entry)
+
+    # auth
+    def check_access(self, headers, query: dict, lib: Library) -> None:
+        if self.local or not self.api_key:
+            return
+        sent = headers.get("Zotero-API-Key") or query.get("key") or ""
+        auth = headers.get("Authorization", "")
+        if auth.startswith("Bearer "):
+            sent = auth[len("Bearer "):]
+        if sent != self.api_key:
+            raise ApiError(403, "Invalid key" if sent else "Forbidden")
+        if self.readable is not None and (lib.type, lib.id) not in self.readable:
+            raise ApiError(403, "Forbidden")
+
+    def find_library(self, kind: str, lib_id: int) -> Library:
+        lib_type = kind[:-1]
+        if self.local and lib_type == "user":
+            users = [lib for (t, _), lib in self.libraries.items() if t == "user"]
+            if users and lib_id in (0, users[0].id):
+                return users[0]
+            raise ApiError(400, "Only the logged-in user's library is available (use user ID 0)")
+        lib = self.libraries.get((lib_type, lib_id))
+        if lib is None:
+            raise ApiError(404, "Not found")
+        return lib
+
+
+class _Handler(BaseHTTPRequestHandler):
+    api: ZoteroServer
+    protocol_version = "HTTP/1.1"   # keep-alive, like the real API
+    disable_nagle_algorithm = True   # headers and body go out in two writes; no 40 ms delayed-ACK stall
+
+    def log_message(self, *args) -> None:  # quiet: the tests read `server.log` instead
+        pass
+
+    def do_GET(self) -> None:
+        number, fault = self.api._take_fault()
+        split = urlsplit(self.path)
+        query = dict(parse_qsl(split.query, keep_blank_values=True))
+        path = split.path
+        if fault == "reset":
+            self._record(path, query, 0)
+            self._drop_connection()
+            return
+        if fault == "timeout":
+            time.sleep(self.api.slow_seconds)
+        try:
+            status, headers, body = self._answer(path, query, fault)
+        except ApiError as err:
+            status, headers, body = err.status, dict(getattr(err, "headers", {})), err.body.encode()
+        self._record(path, query, status)
+        self._send(status, headers, body)
+
+    def _record(self, path: str, query: dict, status: int) -> None:
+        wanted = ("Authorization", "Zotero-API-Key", "If-Modified-Since-Version", "Zotero-API-Version")
+        self.api._record(Logged("GET", path, query, status,
+                                {h: self.headers[h] for h in wanted if self.headers.get(h) is not None}))
+
+    def _drop_connection(self) -> None:
+        # SO_LINGER 0 makes close() send a RST: the client sees a reset, not a polite end of stream.
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            pass
+        self.close_connection = True
+
+    def _send(self, status: int, headers: dict, body: bytes) -> None:
+        self.send_response(status)
+        headers.setdefault("Content-Type", "text/plain; charset=utf-8")
+        headers["Zotero-API-Version"] = "3"
+        for name, value in headers.items():
+            self.send_header(name, str(value))
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if status != 304:
+            self.wfile.write(body)
+
+    # routing
+    def _answer(self, path: str, query: dict, fault: str | None) -> tuple[int, dict, bytes]:
+        api = self.api
+        if api.local:
+            if not path.startswith("/api/"):
+                raise ApiError(404, "Not found")
+            path = path[len("/api"):]
+            if path == "/":
+                return 200, {}, b"Nothing to see here."
+        match = re.fullmatch(r"/(users|groups)/(\d+)(/.*)?", path)
+        if not match:
+            raise ApiError(404, "Not found")
+        lib = api.find_library(match.group(1), int(match.group(2)))
+        api.check_access(self.headers, query, lib)
+        if fault in ("429", "503", "500", "403"):
+            raise_fault(fault, api.retry_after)
+        with lib.lock:
+            if fault == "bump":
+                api.bump(lib)
+            status, headers, body = Route(api, lib, query, self.headers, path).answer(match.group(3) or "/")
+        if fault == "backoff":
+            headers["Backoff"] = str(api.retry_after)
+        return status, headers, body
+
+
+def raise_fault(kind: str, retry_after: int) -> None:
+    if kind == "429":
+        err = ApiError(429, "Too Many Requests")
+    elif kind == "503":
+        err = ApiError(503, "Service Unavailable")
+    elif kind == "403":
+        err = ApiError(403, "Forbidden")
+    else:
+        err = ApiError(500, "An error occurred")
+    if kind in ("429", "503"):
+        raise _WithHeaders(err.status, err.body, {"Retry-After": str(retry_after)})
+    raise err
+
+
+class _WithHeaders(ApiError):
+    def __init__(self, status: int, body: str, headers: dict):
+        super().__init__(status, body)
+        self.headers = headers
+
+
+class Route:
+    """Answers one request against one library (called with the library locked)."""
+
+    def __init__(self, api: ZoteroServer, lib: Library, query: dict, headers, full_path: str):
+        self.api, self.lib, self.query, self.headers, self.full_path = api, lib, query, headers, full_path
+
+    def answer(self, rest: str) -> tuple[int, dict, bytes]:
+        lib, q = self.lib, self.query
+        if rest == "/deleted":
+            return self.deleted()
+        m = re.fullmatch(r"/items/([A-Z0-9]{8})", rest)
+        if m:
+            return self.single(lib.items, m.group(1), lib.item_object)
+        m = re.fullmatch(r"/collections/([A-Z0-9]{8})", rest)
+        if m:
+            return self.single(lib.collections, m.group(1), lib.collection_object)
+        m = re.fullmatch(r"/items/([A-Z0-9]{8})/children", rest)
+        if m:
+            self.need(lib.items, m.group(1))
+            keys = sorted(lib.children.get(m.group(1), ()))
+            return self.items_list(keys)
+        m = re.fullmatch(r"/collections/([A-Z0-9]{8})/collections", rest)
+        if m:
+            self.need(lib.collections, m.group(1))
+            return self.collections_list(lib.children_of(m.group(1)))
+        m = re.fullmatch(r"(?:/collections/([A-Z0-9]{8}))?/items(/top|/trash)?", rest)
+        if m:
+            coll, which = m.group(1), m.group(2) or ""
+            if coll:
+                self.need(lib.collections, coll)
+            return self.items_list(self.select_items(coll, which))
+        if rest in ("/collections", "/collections/top"):
+            keys = [k for k, c in lib.collections.items() if rest == "/collections" or not c["parentCollection"]]
+            return self.collections_list(keys)
+        raise ApiError(404, "Not found")
+
+    def need(self, table: dict, key: str) -> None:
+        if key not in table:
+            raise ApiError(404, "Not found")
+
+    def select_items(self, coll: str | None, which: str) -> list[str]:
+        trashed = which == "/trash"
+        include_trashed = trashed or self.query.get("includeTrashed") in ("1", "true")
+        keys = []
+        for key, data in self.lib.items.items():
+            if which == "/top" and not self.lib.is_top_level(data):
+                continue
+            if coll and coll not in data.get("collections", ()):
+                continue
+            if trashed and not data.get("deleted"):
+                continue
+            if data.get("deleted") and not include_trashed:
+                continue
+            keys.append(key)
+        return keys
+
+    # answers
+    def base_headers(self) -> dict:
+        return {"Last-Modified-Version": str(self.lib.version)}
+
+    def not_modified(self) -> bool:
+        since = self.headers.get("If-Modified-Since-Version")
+        return since is not None and since.isdigit() and self.lib.version <= int(since)
+
+    def single(self, table: dict, key: str, build) -> tuple[int, dict, bytes]:
+        self.need(table, key)
+        obj = build(key, self.api.local)
+        return 200, {"Last-Modified-Version": str(obj["version"]), "Content-Type": "application/json"}, _json(obj)
+
+    def filter_keys(self, keys: list[str], table: dict, key_param: str) -> list[str]:
+        since = self.query.get("since")
+        if since not in (None, ""):
+            keys = [k for k in keys if table[k]["version"] > int(since)]
+        wanted = self.query.get(key_param)
+        if wanted:
+            wanted_keys = wanted.split(",")
+            if len(wanted_keys) > 50:
+                raise ApiError(400, f"Cannot specify more than 50 {key_param} values")
+            keys = [k for k in keys if k in set(wanted_keys)]
+        return sorted(keys)
+
+    def items_list(self, keys: list[str]) -> tuple[int, dict, bytes]:
+        keys = self.filter_keys(keys, self.lib.items, "itemKey")
+        return self.listing(keys, self.lib.items, self.lib.item_object)
+
+    def collections_list(self, keys: list[str]) -> tuple[int, dict, bytes]:
+        keys = self.filter_keys(keys, self.lib.collections, "collectionKey")
+        return self.listing(keys, self.lib.collections, self.lib.collection_object)
+
+    def listing(self, keys: list[str], table: dict, build) -> tuple[int, dict, bytes]:
+        headers = self.base_headers()
+        if self.not_modified():
+            return 304, headers, b""
+        fmt = self.query.get("format", "json")
+        start, limit = self.window(fmt)
+        page = keys[start:start + limit] if limit is not None else keys[start:]
+        headers["Total-Results"] = str(len(keys))
+        link = self.link_header(start, limit, len(keys))
+        if link:
+            headers["Link"] = link
+        if fmt == "versions":
+            headers["Content-Type"] = "application/json"
+            return 200, headers, _json({k: table[k]["version"] for k in page})
+        if fmt == "keys":
+            return 200, headers, ("\n".join(page) + "\n").encode() if page else b""
+        if fmt != "json":
+            raise ApiError(400, f"Invalid 'format' value '{fmt}'")
+        headers["Content-Type"] = "application/json"
+        return 200, headers, _json([build(k, self.api.local) for k in page])
+
+    def window(self, fmt: str) -> tuple[int, int | None]:
+        try:
+            start = int(self.query.get("start") or 0)
+            raw = self.query.get("limit")
+            limit = int(raw) if raw not in (None, "") else None
+        except ValueError:
+            raise ApiError(400, "Invalid 'start' or 'limit'") from None
+        if fmt == "json":
+            # The web API pages JSON at 25 by default and 100 at most; the local API does not page.
+            if limit is None:
+                limit = None if self.api.local else self.api.page_default
+            limit = min(max(limit, 1), 100) if limit is not None else None
+        return max(start, 0), limit
+
+    def link_header(self, start: int, limit: int | None, total: int) -> str:
+        if limit is None or total <= limit:
+            return ""
+        path = ("/api" if self.api.local else "") + self.full_path
+
+        def url(at: int) -> str:
+            params = {**self.query, "start": str(at), "limit": str(limit)}
+            return f"<{self.api.origin}{path}?{urlencode(params)}>"
+
+        last = ((total - 1) // limit) * limit
+        parts = [f'{url(0)}; rel="first"']
+        if start > 0:
+            parts.append(f'{url(max(start - limit, 0))}; rel="prev"')
+        if start + limit < total:
+            parts.append(f'{url(start + limit)}; rel="next"')
+        parts.append(f'{url(last)}; rel="last"')
+        slug = f"groups/{self.lib.id}" if self.lib.type == "group" else self.lib.name
+        parts.append(f'<https://www.zotero.org/{slug}/items>; rel="alternate"')
+        return ", ".join(parts)
+
+    def deleted(self) -> tuple[int, dict, bytes]:
+        since = self.query.get("since")
+        if since in (None, "") or not since.isdigit():
+            raise ApiError(400, "'since' parameter must be provided")
+        headers = {**self.base_headers(), "Content-Type": "application/json"}
+        if self.not_modified():
+            return 304, headers, b""
+        body = {kind: sorted(k for k, v in keys.items() if v > int(since))
+                for kind, keys in self.lib.deleted.items()}
+        return 200, headers, _json(body)
+
+
+def _json(obj) -> bytes:
+    return json.dumps(obj, ensure_ascii=False).encode("utf-8")
