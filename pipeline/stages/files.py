@@ -6,22 +6,30 @@ A file whose bytes would not change is not touched, so its mtime and git status 
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+import orjson
 
-def write_text(path: Path, text: str, *, newline: str = "\n") -> bool:
+_tmp_counter = itertools.count()
+
+
+def write_text(path: Path, text: str, *, durable: bool = True) -> bool:
     """Atomically write `text` (UTF-8) to `path`. Returns True if the bytes changed."""
-    data = text.encode("utf-8")
-    if newline != "\n":
-        data = data.replace(b"\n", newline.encode())
-    return write_bytes(path, data)
+    return write_bytes(path, text.encode("utf-8"), durable=durable)
 
 
-def write_bytes(path: Path, data: bytes) -> bool:
+def write_bytes(path: Path, data: bytes, *, durable: bool = True) -> bool:
+    """Atomically replace `path` with `data`.
+
+    `durable=False` skips the per-file fsync: the rename still makes the write all-or-nothing for a
+    crashed process, and a caller writing thousands of files calls `flush()` once before it writes
+    the file that declares them complete (the sync state), so a power cut cannot leave that file
+    on disk ahead of the data it describes.
+    """
     path = Path(path)
     try:
         if path.read_bytes() == data:
@@ -29,12 +37,15 @@ def write_bytes(path: Path, data: bytes) -> bool:
     except OSError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # A name unique to this process and call; O_EXCL refuses a leftover from a crashed run.
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{next(_tmp_counter)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -46,12 +57,25 @@ def write_bytes(path: Path, data: bytes) -> bool:
 
 
 def dump_json(obj: Any) -> str:
-    """Canonical JSON: sorted keys, two-space indent, UTF-8 kept, trailing newline (small diffs)."""
-    return json.dumps(obj, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    """Canonical JSON: sorted keys, two-space indent, UTF-8 kept, trailing newline (small diffs).
+
+    orjson writes the same bytes as `json.dumps(sort_keys=True, indent=2, ensure_ascii=False)` (a
+    test holds it to that) about twenty times faster: the standard library falls back to its pure
+    Python encoder whenever `indent` is set, which dominated a first pull of 10,000 items.
+    """
+    try:
+        return orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n"
+    except TypeError:   # what orjson refuses (non-str keys, integers past 64 bits), json can write
+        return json.dumps(obj, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_json(path: Path, obj: Any) -> bool:
-    return write_text(path, dump_json(obj))
+def write_json(path: Path, obj: Any, *, durable: bool = True) -> bool:
+    return write_text(path, dump_json(obj), durable=durable)
+
+
+def flush() -> None:
+    """Push every file written with durable=False to disk."""
+    os.sync()
 
 
 def read_json(path: Path) -> Any:

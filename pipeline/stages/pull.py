@@ -276,9 +276,11 @@ def apply(zotero_dir: Path, plan: Plan, final_state: dict, marker: dict) -> None
     if not plan.empty:
         files.write_json(zotero_dir / files.STATE, marker)
     for path, obj in plan.writes.items():
-        files.write_json(path, obj)
+        files.write_json(path, obj, durable=False)
     for path in plan.deletes:
         files.remove(path)
+    if not plan.empty:
+        files.flush()     # the data reaches the disk before the state that vouches for it
     files.write_json(zotero_dir / files.STATE, final_state)
 
 
