@@ -1,15 +1,26 @@
 """Pure: the list's order. Sections from pipeline.toml, else a numeric name prefix, else by name;
 entries sorted as pipeline.toml says; the tags the list shows.
 
-STUB (issue #5 deepens it).
+Everything here is deterministic: every ordering ends with a tie-break on a key, so the same
+library gives the same README bytes whatever order the API listed things in.
 """
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
 from pipeline.model import Record, Section
 
-_PREFIX_RE = re.compile(r"^\s*(\d+)[\s._\-)]+(?=\S)")
+# An ordering prefix: "01 Background", "2. Testing", "3) Tools", "04-Data", "1.2 Fuzzing".
+# At most three digits per part, so a year that starts a name ("2021 Highlights") is not mistaken
+# for one, and the separator must be followed by the name, so "3D Vision" and "1.5x Faster" keep
+# their numbers.
+_PREFIX_RE = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})*)(?:\s*[._\-)]\s*(?=[^\s\d])|\s+(?=\S))")
+
+# `sort` field names that mean something other than the Record attribute of the same name.
+_SORT_ALIASES = {"added": "date_added", "modified": "date_modified", "venue": "venue_label"}
+_SORTABLE = frozenset(Record.__dataclass_fields__) - {
+    "creators", "notices", "provenance", "sections", "tags", "all_tags", "citation_key_aliases"}
 
 
 def display_name(name: str) -> str:
@@ -17,61 +28,120 @@ def display_name(name: str) -> str:
     return _PREFIX_RE.sub("", name, count=1).strip() or name.strip()
 
 
+def name_prefix(name: str) -> tuple[int, ...] | None:
+    """'01 Background' -> (1,), '1.2 Fuzzing' -> (1, 2), 'Background' -> None."""
+    match = _PREFIX_RE.match(name)
+    return tuple(int(part) for part in match.group(1).split(".")) if match else None
+
+
 def order_sections(sections: list[Section], configured: tuple[str, ...] = (),
                    raw_names: dict[str, str] | None = None) -> list[Section]:
-    """Depth-first: each section followed by its sub-sections, siblings in the configured order.
+    """Depth-first: each section followed by its sub-sections; siblings in this order:
 
-    `raw_names` are the collection names as in Zotero ("01 Background"), for the numeric prefix.
+    1. the ones pipeline.toml's `[sections] order` names, in its order (a name there may be the
+       display name, the Zotero name with its prefix, or a path "Testing > Fuzzing");
+    2. then those with a numeric prefix ("01 Background"), by number;
+    3. then the rest alphabetically (case-insensitive), the collection key breaking ties.
+
+    `raw_names` are the collection names as in Zotero ("01 Background"), for the numeric prefix;
+    without them `Section.name` is read. A section whose parent is not in the list is placed at the
+    top level rather than lost.
     """
-    rank = {name: i for i, name in enumerate(configured)}
     raw_names = raw_names or {}
+    rank: dict[str, int] = {}
+    for i, name in enumerate(configured):
+        rank.setdefault(" ".join(name.split()).casefold(), i)
+    unranked = len(rank) + 1
 
-    def sibling_key(s: Section, raw: str):
-        m = _PREFIX_RE.match(raw)
-        return (rank.get(s.name, len(rank)), int(m.group(1)) if m else 10**9, s.name.casefold(), s.key)
+    def position(s: Section) -> int:
+        raw = raw_names.get(s.key, s.name)
+        names = (s.name, raw, display_name(raw), " > ".join(s.path))
+        return min((rank.get(" ".join(n.split()).casefold(), unranked) for n in names if n), default=unranked)
 
+    def sibling_key(s: Section):
+        raw = raw_names.get(s.key, s.name)
+        prefix = name_prefix(raw)
+        return (position(s), prefix is None, prefix or (), s.name.casefold(), s.name, s.key)
+
+    keys = {s.key for s in sections}
     children: dict[str | None, list[Section]] = {}
     for s in sections:
-        children.setdefault(s.parent, []).append(s)
+        parent = s.parent if s.parent in keys and s.parent != s.key else None
+        children.setdefault(parent, []).append(s)
     out: list[Section] = []
+    placed: set[str] = set()
 
-    def walk(parent):
-        for s in sorted(children.get(parent, []), key=lambda s: sibling_key(s, raw_names.get(s.key, s.name))):
+    def walk(parent: str | None) -> None:
+        for s in sorted(children.get(parent, []), key=sibling_key):
+            if s.key in placed:
+                continue
+            placed.add(s.key)
             out.append(s)
             walk(s.key)
 
     walk(None)
+    # Sections caught in a parent cycle are never reached from the top: keep them, at the end.
+    for s in sorted((s for s in sections if s.key not in placed), key=sibling_key):
+        placed.add(s.key)
+        out.append(s)
     return out
 
 
+def unknown_sort_fields(spec: Iterable[str]) -> list[str]:
+    """The names in a `sort` setting that are not sortable fields (for a config message)."""
+    return [f for f in spec if _field_name(f) not in _SORTABLE]
+
+
+def _field_name(field: str) -> str:
+    name = field.strip().lstrip("-+")
+    return _SORT_ALIASES.get(name, name)
+
+
 def sort_records(records: list[Record], spec: tuple[str, ...]) -> list[Record]:
-    """Sort by fields named in `spec` ("-year" = descending; "added" = date added)."""
+    """Sort by the fields named in `spec`: "-year" descending, "title" ascending, "added" by date
+    added, and so on. Text compares case-insensitively; an empty value sorts last whichever the
+    direction; the Zotero key breaks the remaining ties. Unknown field names are skipped
+    (`unknown_sort_fields` names them)."""
     out = sorted(records, key=lambda r: r.key)
-    for field in reversed(spec):
-        desc = field.startswith("-")
-        name = field.lstrip("-+")
-        name = {"added": "date_added", "modified": "date_modified"}.get(name, name)
+    for field in reversed(tuple(spec)):
+        name = _field_name(field)
+        if name not in _SORTABLE:
+            continue
+        descending = field.strip().startswith("-")
 
-        def key(r, name=name):
-            v = getattr(r, name, "")
-            missing = v in (None, "")
-            if isinstance(v, str):
-                v = v.casefold()
-            return (missing, v if not missing else "")
+        def value(r: Record, name: str = name):
+            v = getattr(r, name)
+            return v.casefold() if isinstance(v, str) else v
 
-        present = [r for r in out if getattr(r, name, "") not in (None, "")]
-        absent = [r for r in out if getattr(r, name, "") in (None, "")]
-        present.sort(key=key, reverse=desc)
+        present = [r for r in out if getattr(r, name) not in (None, "")]
+        absent = [r for r in out if getattr(r, name) in (None, "")]
+        # A stable sort per field, last field first, gives a lexicographic sort over the spec.
+        present.sort(key=value, reverse=descending)
         out = present + absent
     return out
 
 
 def shown_tags(record: Record, policy) -> tuple[str, ...]:
+    """The tags the list shows for `record`, from pipeline.toml's `[entries] tags`:
+    "manual" (tags the curator typed, the default), "all" (automatic ones too), "none", or a list of
+    tag names, matched case-insensitively and shown in the list's order."""
     if policy == "none":
         return ()
     if policy == "all":
-        return record.all_tags
-    if policy == "manual":
-        return record.tags
-    wanted = {t.casefold() for t in policy}
-    return tuple(t for t in record.all_tags if t.casefold() in wanted)
+        return _unique(record.all_tags)
+    if policy == "manual" or isinstance(policy, str):
+        return _unique(record.tags)
+    available = {}
+    for tag in (*record.all_tags, *record.tags):
+        available.setdefault(tag.casefold(), tag)
+    return _unique(available[w.casefold()] for w in policy if w.casefold() in available)
+
+
+def _unique(tags: Iterable[str]) -> tuple[str, ...]:
+    seen, out = set(), []
+    for tag in tags:
+        folded = tag.strip().casefold()
+        if folded and folded not in seen:
+            seen.add(folded)
+            out.append(tag.strip())
+    return tuple(out)

@@ -137,6 +137,14 @@ def match_reviews(reviews: list[Review], records: list[Record]) -> tuple[dict[st
     return matched, problems
 
 
+def pin_doi(record: Record, review: Review | None) -> Record:
+    """A review file's `doi:` replaces Zotero's before enrichment looks it up: how the curator
+    accepts a search candidate or corrects a wrong DOI."""
+    if review is None or not review.doi or review.doi == record.doi:
+        return record
+    return record.with_fields(REVIEW, doi=review.doi)
+
+
 def apply_review(record: Record, review: Review, section_keys: dict[str, str]) -> tuple[Record, list[Problem]]:
     """The curator's word on a record: summary, note, review link, then overrides (which win)."""
     problems = []

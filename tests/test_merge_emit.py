@@ -112,3 +112,44 @@ def test_emit_writes_every_output_and_dry_run_writes_nothing(snapshot, capsys):
     emit.run(settings, Options(), Reporter(0))
     after = {p: p.read_bytes() for p in settings.paths.root.rglob("*") if p.is_file()}
     assert before == after, "a second build changes no byte"
+
+
+def crossref_work(doi, title, year, acronym="ICSE"):
+    return {"DOI": doi, "type": "proceedings-article", "title": [title], "issued": {"date-parts": [[year]]},
+            "container-title": ["Proceedings of the 43rd International Conference on Software Engineering"],
+            "event": {"name": "ICSE", "acronym": f"{acronym} '{str(year)[2:]}"},
+            "author": [{"family": "Lovelace", "given": "Ada", "sequence": "first"}],
+            "is-referenced-by-count": 7, "publisher": "IEEE", "page": "1-10"}
+
+
+def test_crossref_corrects_the_year_and_check_lists_the_disagreement(snapshot):
+    from pipeline.stages.crossref_cache import CrossrefCache
+
+    settings = config.load(snapshot, environ={})
+    z = settings.paths.zotero / "items" / "ITEM0002.json"
+    obj = files.read_json(z)
+    obj["data"]["DOI"] = "10.1109/icse.2021.1"
+    obj["data"]["date"] = "2022"
+    files.write_json(z, obj)
+    CrossrefCache.for_settings(settings).write_work("10.1109/icse.2021.1", crossref_work("10.1109/icse.2021.1", "Only alpha", 2021))
+    reporter = Reporter(0)
+    catalog = merge.run(settings, Options(), reporter)
+    record = next(r for r in catalog.records if r.key == "ITEM0002")
+    assert (record.year, record.venue_label, record.citations, record.enrichment) == (2021, "ICSE", 7, "doi")
+    assert record.source_of("year") == "crossref"
+    assert any(p.code == "year-disagrees" and p.where == "ITEM0002" for p in reporter.problems)
+
+
+def test_a_review_pins_a_doi_and_its_year_wins_but_is_still_listed(snapshot):
+    from pipeline.stages.crossref_cache import CrossrefCache
+
+    settings = config.load(snapshot, environ={})
+    CrossrefCache.for_settings(settings).write_work("10.1109/icse.2021.9", crossref_work("10.1109/icse.2021.9", "Only alpha", 2021))
+    (snapshot / "reviews").mkdir()
+    (snapshot / "reviews/a.md").write_text("---\nkey: ITEM0002\ndoi: 10.1109/ICSE.2021.9\nyear: 2020\n---\n")
+    reporter = Reporter(0)
+    catalog = merge.run(settings, Options(), reporter)
+    record = next(r for r in catalog.records if r.key == "ITEM0002")
+    assert (record.doi, record.year, record.enrichment) == ("10.1109/icse.2021.9", 2020, "doi")
+    assert record.source_of("doi") == "review" and record.source_of("year") == "review"
+    assert any(p.code == "year-disagrees" and "review file" in p.message for p in reporter.problems)

@@ -58,7 +58,6 @@ _NON_WORD_RE = re.compile(r"[^\w]+")
 _PARENS_ACRONYM_RE = re.compile(r"\(([A-Z][A-Za-z0-9&/+\-]*[A-Z0-9+](?:[ '’]\d{2,4})?)\)")
 # ACM proceedings titles end with the acronym: '... Data-Intensive Scalable Computing Systems - DISCS '15'
 _DASH_ACRONYM_RE = re.compile(r"\s[-–]\s([A-Z][A-Za-z0-9&/+\-]*[A-Z0-9+](?:\s?['’]\d{2})?)$")
-_INTERVAL_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
 
 NOT_FOUND_STATUS = 404
 
@@ -141,10 +140,16 @@ def not_found_marker(doi: str) -> dict:
 
 # --- venue labels -----------------------------------------------------------------------------------
 
+_ORDINAL_RE = re.compile(r"\b(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|"
+                         r"ninth|tenth|(?:19|20)\d\d)\b")
+
+
 def venue_key(name: str) -> str:
-    """How the venue table matches names: case, accents, punctuation and a leading 'the' ignored."""
+    """How the venue table matches names: case, accents, punctuation, a leading 'Proceedings of the',
+    years and ordinals ignored, so one row matches every edition of a conference."""
     folded = fold(clean_text(name))
-    return re.sub(r"^the ", "", folded)
+    folded = re.sub(r"^(?:proceedings of )?(?:the )?", "", folded)
+    return " ".join(_ORDINAL_RE.sub(" ", folded).split())
 
 
 def venue_label(work: Mapping, venues: Mapping[str, str]) -> str:
@@ -341,6 +346,23 @@ def _score(work: Mapping) -> float:
         return 0.0
 
 
+def _mismatches(record: Record, work: Mapping) -> list[str]:
+    """Why `work` may not be the record's paper, by title, year and first author; [] if it may be."""
+    reasons = []
+    similarity = _hit_similarity(record, work)
+    if similarity < TITLE_SIMILARITY:
+        reasons.append(f"title {similarity:.0f}% similar")
+    year, _ = work_year(work)
+    if record.year is None or year is None:
+        reasons.append("no year to compare")
+    elif abs(record.year - year) > 1:
+        reasons.append(f"year {year}")
+    ours, theirs = first_author_family(record.creators), first_author_family(authors(work))
+    if not ours or ours != theirs:
+        reasons.append(f"first author {theirs or 'unknown'}")
+    return reasons
+
+
 def verify(record: Record, message: Mapping | None) -> Verdict:
     """Accept the top hit of a search only if it is surely the curator's paper.
 
@@ -352,22 +374,10 @@ def verify(record: Record, message: Mapping | None) -> Verdict:
     if not items:
         return Verdict(False)
     top = items[0]
-    reasons = []
+    reasons = _mismatches(record, top)
+    if len(items) > 1 and _score(top) < SCORE_LEAD * _score(items[1]):
+        reasons.append(f"score {_score(top):g} not clearly ahead of {_score(items[1]):g}")
     similarity = _hit_similarity(record, top)
-    if similarity < TITLE_SIMILARITY:
-        reasons.append(f"title {similarity:.0f}% similar")
-    year, _ = work_year(top)
-    if record.year is None or year is None:
-        reasons.append("no year to compare")
-    elif abs(record.year - year) > 1:
-        reasons.append(f"year {year}")
-    ours, theirs = first_author_family(record.creators), first_author_family(authors(top))
-    if not ours or ours != theirs:
-        reasons.append(f"first author {theirs or 'unknown'}")
-    if len(items) > 1:
-        second = _score(items[1])
-        if _score(top) < SCORE_LEAD * second:
-            reasons.append(f"score {_score(top):g} not clearly ahead of {second:g}")
     if not reasons:
         return Verdict(True, dict(top), similarity)
     # Not accepted: offer the curator the hit whose title is closest, if any is plausible.
@@ -376,17 +386,8 @@ def verify(record: Record, message: Mapping | None) -> Verdict:
         s = _hit_similarity(record, w)
         if s > best_similarity:
             best, best_similarity = w, s
-    if best is not top:
-        reasons.insert(0, "top hit is another paper")
     if best_similarity < CANDIDATE_SIMILARITY:
         return Verdict(False, None, best_similarity, tuple(reasons))
+    if best is not top:
+        reasons = ["not the top hit"] + _mismatches(record, best)
     return Verdict(False, dict(best), best_similarity, tuple(reasons))
-
-
-def parse_interval(value: str) -> float | None:
-    """Crossref's `x-rate-limit-interval` ('1s') in seconds; None when unreadable."""
-    match = _INTERVAL_RE.match(value or "")
-    if not match:
-        return None
-    number, unit = float(match.group(1)), match.group(2) or "s"
-    return number * {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}[unit]

@@ -1,11 +1,95 @@
-"""Pure: records -> CSL-JSON. STUB (issue #6 replaces it)."""
+"""Pure: records -> CSL-JSON (papers.json), for Pandoc, Zotero and other CSL processors.
+
+CSL's rich text is Zotero's (`<i>`, `<b>`, `<sub>`, `<sup>`, `<span class="nocase">`), so titles pass
+through unchanged. Each item's `id` is its citation key, as Pandoc's `@key` expects, and the items are
+sorted by it. Older keys a record was published under live only in the .bib (biblatex `ids`): CSL
+has no alias field.
+"""
 from __future__ import annotations
 
 import json
 
-from pipeline.model import Record
+from pipeline.model import Creator, Record
+from pipeline.render.citekeys import AUTHOR_ROLES
+
+# Zotero item types, then Crossref types, -> CSL types (the Zotero schema's own CSL mapping).
+CSL_TYPES = {
+    "journalArticle": "article-journal", "magazineArticle": "article-magazine",
+    "newspaperArticle": "article-newspaper", "conferencePaper": "paper-conference",
+    "bookSection": "chapter", "book": "book", "thesis": "thesis", "report": "report",
+    "preprint": "article", "webpage": "webpage", "blogPost": "post-weblog", "forumPost": "post",
+    "manuscript": "manuscript", "dataset": "dataset", "computerProgram": "software",
+    "encyclopediaArticle": "entry-encyclopedia", "dictionaryEntry": "entry-dictionary",
+    "patent": "patent", "case": "legal_case", "statute": "legislation", "bill": "bill",
+    "presentation": "speech", "standard": "standard", "document": "document",
+    "journal-article": "article-journal", "proceedings-article": "paper-conference",
+    "book-chapter": "chapter", "posted-content": "article", "dissertation": "thesis",
+    "monograph": "book", "edited-book": "book",
+}
+# The CSL variable that holds the venue, by CSL type.
+_CONTAINER = {"thesis": "publisher", "report": "publisher"}
+
+
+def _name(creator: Creator) -> dict:
+    if creator.name or not creator.family:
+        return {"literal": creator.name or creator.given}
+    out = {"family": creator.family}
+    if creator.given:
+        out["given"] = creator.given
+    return out
+
+
+def _date_parts(date: str, year: int | None) -> dict | None:
+    parts = []
+    for piece in date.split("-")[:3]:
+        if not piece.isdigit():
+            break
+        parts.append(int(piece))
+    if not parts and year:
+        parts = [year]
+    return {"date-parts": [parts]} if parts else None
+
+
+def item(record: Record, key: str) -> dict:
+    kind = CSL_TYPES.get(record.item_type, "document")
+    out: dict = {"id": key, "citation-key": key, "type": kind}
+    if record.title:
+        out["title"] = record.title
+    authors = [_name(c) for c in record.creators if c.role in AUTHOR_ROLES]
+    editors = [_name(c) for c in record.creators if c.role == "editor"]
+    if not authors and not editors:
+        authors = [_name(c) for c in record.creators]
+    if authors:
+        out["author"] = authors
+    if editors:
+        out["editor"] = editors
+    issued = _date_parts(record.date, record.year)
+    if issued:
+        out["issued"] = issued
+    venue = record.venue
+    if venue and venue != record.publisher:
+        out[_CONTAINER.get(kind, "container-title")] = venue
+    if record.venue_label and record.venue_label != venue:
+        out["container-title-short"] = record.venue_label
+    for name, value in (("volume", record.volume), ("issue", record.issue), ("page", record.pages),
+                        ("publisher", record.publisher), ("DOI", record.doi), ("URL", record.url),
+                        ("language", record.language), ("abstract", record.abstract)):
+        if value and name not in out:
+            out[name] = value
+    if record.arxiv:
+        # Zotero's own CSL export writes an arXiv preprint this way: the repository and its number.
+        out.setdefault("publisher", "arXiv")
+        out["number"] = f"arXiv:{record.arxiv}"
+    return out
 
 
 def render(records: list[Record], citekeys: dict[str, str]) -> str:
-    items = [{"id": citekeys[r.key], "title": r.title} for r in sorted(records, key=lambda r: citekeys[r.key])]
-    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+    """papers.json: a JSON array of CSL items, sorted by citation key, one item per record."""
+    seen, items = set(), []
+    for record in records:
+        if record.key in seen:
+            continue
+        seen.add(record.key)
+        items.append(item(record, citekeys[record.key]))
+    items.sort(key=lambda i: (i["id"].casefold(), i["id"]))
+    return json.dumps(items, indent=2, ensure_ascii=False, sort_keys=True) + "\n"

@@ -1,29 +1,243 @@
 """Pure: Catalog -> README.md text (the awesome list), keeping the hand-written parts of the old one.
 
-STUB (issue #5 replaces it): minimal entries, no escaping.
+The README has three parts: the curator's intro, the generated block between the BEGIN and END
+marker lines, and the curator's outro. Only the block is ours; the intro and outro are copied byte
+for byte, so a sync never touches them. The block holds "## Contents" (each section with its entry
+count) and the sections, one entry per line in the curator's format:
+
+    - [Title](url), *VENUE YEAR* (note) \\[Tag\\] - summary. [Review](reviews/file.md)
+
+Every part after the link is optional. Every piece of text goes through `pipeline.render.markdown`,
+so no title, tag or summary can add a line, a link or HTML (tests/test_readme_hostile.py).
+
+Choices that follow from awesome-lint (tools/lint) and GitHub:
+- The ToC goes two levels deep (awesome-lint's limit). A count is the number of distinct entries in
+  the section and its sub-sections, so a section's count covers the deeper ones the ToC leaves out.
+- Anchors are numbered over every heading of the whole document, in order, intro and outro too,
+  as GitHub numbers them; level-2 headings of the outro are listed in the ToC after the sections
+  (awesome-lint wants every level-2 heading after "Contents" in it), except the ones awesome-lint
+  itself exempts ("Contributing", "Footnotes", "Related Lists").
+- An item filed in two sections appears, identically, in both; tools/lint/awesome-lint-offline.mjs
+  explains why its double-link rule skips such verbatim repeats.
 """
 from __future__ import annotations
 
-from pipeline.model import Catalog
+import re
+
+from pipeline.model import Catalog, Record, Section
+from pipeline.render.markdown import (
+    Slugger, clean, curator_inline, heading_text, inline, plain_heading, relative_link, safe_url,
+)
 
 BEGIN = "<!-- BEGIN GENERATED LIST: edit Zotero and reviews/, not this block; `make sync` rewrites it -->"
 END = "<!-- END GENERATED LIST -->"
 
+BADGE = "[![Awesome](https://awesome.re/badge.svg)](https://awesome.re)"
+CONTENTS = "Contents"
+# Level-2 headings awesome-lint's ToC rule does not expect in the ToC.
+_TOC_EXEMPT = frozenset({"Contributing", "Footnotes", "Related Lists"})
+_TOC_DEPTH = 2
+
 
 def render(catalog: Catalog, existing: str = "") -> str:
-    lines = [BEGIN, "", "## Contents", ""]
-    for s in catalog.sections:
-        lines.append(f"{'  ' * (s.depth - 1)}- [{s.name}](#{s.name.lower().replace('&', '').replace(' ', '-')})")
-    for s in catalog.sections:
-        lines += ["", "#" * (s.depth + 1) + " " + s.name, ""]
-        for r in catalog.in_section(s.key):
-            label = f", *{r.venue_label} {r.year or ''}*".rstrip() if r.venue_label else ""
-            note = f" ({r.note})" if r.note else ""
-            lines.append(f"- [{r.title}]({r.url}){label}{note}" + (f" - {r.summary}" if r.summary else ""))
+    """The README for `catalog`, keeping everything of `existing` outside the generated block.
+
+    Without both marker lines in `existing` (a new README, or one whose markers were edited away)
+    nothing is dropped: the whole text is kept as the intro and a fresh block follows it. With no
+    text at all, the intro is the list's title with the Awesome badge.
+    """
+    head, tail = split(existing)
+    if not head.strip() and not tail.strip():
+        head = f"# {heading_text(catalog.title or 'Awesome list')} {BADGE}\n\n"
+    elif not head.endswith("\n\n"):
+        head = head.rstrip("\n") + "\n\n" if head.strip() else ""
+    tree = _Tree(catalog)
+
+    # Anchors: the intro's headings, then ours, then the outro's, in document order.
+    slugger = Slugger()
+    for _level, text in headings(head):
+        slugger.slug(text)
+    slugger.slug(CONTENTS)
+    anchors = {s.key: slugger.slug(tree.names[s.key]) for s in tree.sections}
+    outro_toc = []
+    for level, text in headings(tail):
+        anchor = slugger.slug(text)
+        if level == 2 and text and text not in _TOC_EXEMPT and text != CONTENTS:
+            outro_toc.append(f"- [{inline(text)}](#{anchor})")
+
+    lines = [BEGIN, "", f"## {CONTENTS}", ""]
+    for s in tree.sections:
+        depth = tree.depth[s.key]
+        if depth <= _TOC_DEPTH:
+            lines.append(f"{'  ' * (depth - 1)}- [{heading_text(tree.names[s.key])}](#{anchors[s.key]}) "
+                         f"({tree.count[s.key]})")
+    lines += outro_toc
+    rendered: dict[str, str] = {}           # an entry filed in two sections is rendered once
+    for s in tree.sections:
+        level = min(tree.depth[s.key] + 1, 6)
+        lines += ["", f"{'#' * level} {heading_text(tree.names[s.key])}"]
+        entries = tree.entries.get(s.key, ())
+        if entries:
+            lines.append("")
+            for r in entries:
+                line = rendered.get(r.key)
+                if line is None:
+                    line = rendered[r.key] = entry(r)
+                lines.append(line)
     lines += ["", END]
-    block = "\n".join(lines)
-    if BEGIN in existing and END in existing:
-        head, _, rest = existing.partition(BEGIN)
-        _, _, tail = rest.partition(END)
-        return head + block + tail
-    return f"# {catalog.title}\n\n{block}\n"
+    return head + "\n".join(lines) + "\n" + tail
+
+
+def split(existing: str) -> tuple[str, str]:
+    """(intro, outro) around the generated block: the lines before the BEGIN line, and those after
+    the END line. Markers count only as whole lines, so an entry (which always starts with "- ")
+    can never fake one. Without a BEGIN line followed by an END line, all of it is intro."""
+    lines = existing.splitlines(keepends=True)
+    begin = next((i for i, line in enumerate(lines) if line.strip() == BEGIN), None)
+    if begin is not None:
+        end = next((i for i in range(begin + 1, len(lines)) if lines[i].strip() == END), None)
+        if end is not None:
+            return "".join(lines[:begin]), "".join(lines[end + 1:])
+    return existing, ""
+
+
+def entry(r: Record) -> str:
+    """One list item: `- [Title](url), *VENUE YEAR* (note) \\[Tag\\] - summary. [Review](path)`."""
+    title = inline(r.title) or inline(f"Untitled ({clean(r.key)})")
+    url = link_of(r)
+    parts = [f"- [{title}]({url})" if url else f"- {_not_a_block_marker(title)}"]
+    venue = inline(r.venue_label)
+    if venue:
+        parts.append(f", *{venue}{f' {r.year}' if r.year else ''}*")
+    note = inline(r.note)
+    if note:
+        parts.append(f" ({note})")
+    for tag in map(inline, r.tags):
+        if tag:
+            parts.append(f" \\[{tag}\\]")
+    summary = curator_inline(r.summary)
+    if summary:
+        parts.append(f" - {summary}")
+    if r.review_text and clean(r.review_path):
+        label = "Review (TBD)" if r.review_status == "draft" else "Review"
+        parts.append(f" [{label}]({relative_link(r.review_path)})")
+    return "".join(parts)
+
+
+def link_of(r: Record) -> str:
+    """Where the title links: the item's URL if it is http(s), else its DOI, else its arXiv page;
+    "" when there is none (the entry then shows the title without a link)."""
+    for candidate in (r.url, f"https://doi.org/{r.doi}" if clean(r.doi) else "",
+                      f"https://arxiv.org/abs/{r.arxiv}" if clean(r.arxiv) else ""):
+        url = safe_url(candidate)
+        if url:
+            return url
+    return ""
+
+
+_ORDERED_MARKER_RE = re.compile(r"^(\d{1,9})([.)])")
+
+
+def _not_a_block_marker(text: str) -> str:
+    """A title that starts an unlinked entry would be read as a nested block ("1. ", "# ", "> ",
+    "+ ", "---"): escape its first character (or an ordered-list number's dot)."""
+    match = _ORDERED_MARKER_RE.match(text)
+    if match:
+        return f"{match.group(1)}\\{match.group(2)}{text[match.end():]}"
+    if text[:1] in "#>+-=|:" and not text.startswith("\\"):
+        return "\\" + text
+    return text
+
+
+class _Tree:
+    """The sections that show something, depth-first in the catalog's order, with their entries."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        known = {s.key: s for s in catalog.sections}
+        visible = [r for r in catalog.records if not r.hidden]
+        direct: dict[str, list[Record]] = {}
+        for r in visible:
+            for key in dict.fromkeys(r.sections):
+                if key in known:
+                    direct.setdefault(key, []).append(r)
+
+        def parent_of(s: Section) -> str | None:
+            return s.parent if s.parent in known and s.parent != s.key else None
+
+        children: dict[str | None, list[Section]] = {}
+        for s in catalog.sections:
+            children.setdefault(parent_of(s), []).append(s)
+
+        self.names: dict[str, str] = {}
+        self.depth: dict[str, int] = {}
+        self.count: dict[str, int] = {}
+        self.entries = direct
+        ordered: list[Section] = []
+
+        def walk(s: Section, depth: int, seen: frozenset[str]) -> set[str]:
+            """Adds `s` and its subtree when they show an entry; returns the subtree's record keys."""
+            at = len(ordered)
+            ordered.append(s)
+            keys = {r.key for r in direct.get(s.key, ())}
+            for child in children.get(s.key, ()):
+                if child.key not in seen:
+                    keys |= walk(child, depth + 1, seen | {child.key})
+            if not keys:
+                del ordered[at:]         # empty sections are left out
+                return keys
+            self.names[s.key] = clean(s.name) or clean(s.key) or "Untitled"
+            self.depth[s.key] = depth
+            self.count[s.key] = len(keys)
+            return keys
+
+        for s in children.get(None, ()):
+            walk(s, 1, frozenset({s.key}))
+        self.sections = ordered
+
+
+# --- the hand-written parts' headings ------------------------------------------------------------
+
+_ATX_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_SETEXT_RE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_NOT_PARAGRAPH_RE = re.compile(r"^ {0,3}(?:[-+*]\s|\d{1,9}[.)]\s|>|#|<|\||```|~~~)|^\s*$|^ {4}")
+
+
+def headings(markdown: str) -> list[tuple[int, str]]:
+    """(level, rendered text) of each heading of hand-written Markdown, in order: ATX and setext
+    headings, skipping fenced code and HTML comments."""
+    out: list[tuple[int, str]] = []
+    fence = None
+    in_comment = False
+    previous = ""
+    for line in markdown.splitlines():
+        if in_comment:
+            in_comment = "-->" not in line
+            previous = ""
+            continue
+        if fence:
+            if line.strip().startswith(fence) and set(line.strip()) == {fence[0]}:
+                fence = None
+            previous = ""
+            continue
+        match = _FENCE_RE.match(line)
+        if match:
+            fence = match.group(1)
+            previous = ""
+            continue
+        if line.lstrip().startswith("<!--"):
+            in_comment = "-->" not in line
+            previous = ""
+            continue
+        match = _ATX_RE.match(line)
+        if match:
+            out.append((len(match.group(1)), plain_heading(match.group(2) or "")))
+            previous = ""
+            continue
+        match = _SETEXT_RE.match(line)
+        if match and previous and not _NOT_PARAGRAPH_RE.match(previous):
+            out.append((1 if match.group(1)[0] == "=" else 2, plain_heading(previous.strip())))
+            previous = ""
+            continue
+        previous = line
+    return out

@@ -1,22 +1,165 @@
-"""Pure: records -> papers.csv and its Table Schema. STUB (issue #6 replaces it)."""
+"""Pure: records -> papers.csv and the Table Schema (datapackage.json) that documents it.
+
+For analysts who load the list with pandas. The contract is the schema: one row per paper keyed by
+the Zotero key, a fixed column order, RFC 4180 (CRLF, quotes only where needed), UTF-8 without a BOM,
+"" for a missing value, lists joined with "; ". `PANDAS` holds the `read_csv` arguments that give the
+records' values back exactly (tests/test_table.py proves it); `datapackage()` states the same types for
+`frictionless validate`.
+
+Values are written as the records hold them: titles keep Zotero's rich-text markup (`<i>`, `<sub>`),
+as CSL-JSON does. A cell starting with `=`, `+`, `-` or `@` is written unchanged: prefixing it to
+defuse spreadsheet formulas would corrupt the data for pandas, so the schema documents it instead.
+"""
 from __future__ import annotations
 
 import csv
 import io
 
 from pipeline.model import Record
+from pipeline.render.citekeys import AUTHOR_ROLES
 
-COLUMNS = ["key", "citekey", "title", "year", "venue_label", "doi", "url", "summary"]
+LIST_SEPARATOR = "; "
+
+# (name, Table Schema type, pandas dtype, description, extra constraints). The order is the CSV's.
+_ISO_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+_ISO_DATETIME = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
+COLUMNS: tuple[tuple[str, str, str, str, dict], ...] = (
+    ("key", "string", "str", "Zotero item key; unique, the primary key.", {"required": True, "unique": True}),
+    ("citekey", "string", "str", "Citation key of the paper in papers.bib and papers.json; stable once published.",
+     {"required": True, "unique": True, "pattern": r"^[A-Za-z0-9_:.\-]+$"}),
+    ("type", "string", "str", "Zotero item type (journalArticle, conferencePaper, preprint, ...).", {}),
+    ("title", "string", "str", "Title as in Zotero, including its rich-text markup (<i>, <b>, <sub>, <sup>, "
+     '<span class="nocase">).', {}),
+    ("authors", "string", "str", 'Authors as "Family, Given" (an institution by its name), joined with "; ".', {}),
+    ("editors", "string", "str", 'Editors, formatted like authors.', {}),
+    ("year", "integer", "Int64", "Year of publication; empty when unknown.", {}),
+    ("date", "string", "str", "Publication date as precise as known: YYYY, YYYY-MM or YYYY-MM-DD.",
+     {"pattern": _ISO_DATE}),
+    ("venue", "string", "str", "Full venue name: journal, proceedings, book, website, university.", {}),
+    ("venue_label", "string", "str", 'The short label the list shows ("SOSP", "TOSEM").', {}),
+    ("doi", "string", "str", "DOI in lower case, without a resolver prefix.", {"pattern": r"^10\.\S+/\S+$"}),
+    ("arxiv", "string", "str", "arXiv identifier, without version.", {}),
+    ("url", "string", "str", "Link the list uses for the paper.", {}),
+    ("sections", "string", "str", 'README sections the paper is filed in, as "Parent > Child", joined with "; ".', {}),
+    ("tags", "string", "str", 'Tags shown in the list, joined with "; ".', {}),
+    ("summary", "string", "str", "One-line summary (Markdown) from the paper's review file.", {}),
+    ("note", "string", "str", "Short note shown after the venue (an award, a workshop).", {}),
+    ("review", "string", "str", "Path of the paper's review file in the repository; empty if none.", {}),
+    ("review_status", "string", "str", 'Status of the review: empty or "draft".', {}),
+    ("citations", "integer", "Int64", "Times cited, as Crossref counts it; empty when unknown.", {"minimum": 0}),
+    ("retracted", "boolean", "boolean", "Crossref knows a retraction notice for the paper.",
+     {"trueValues": ["true"], "falseValues": ["false"]}),
+    ("enrichment", "string", "str", "How the record was matched on Crossref: doi, search, no-doi, doi-unknown, "
+     "unavailable, not-enriched, skipped.", {}),
+    ("sources", "string", "str", 'Where each field came from, as "field=source" (zotero, crossref, review, '
+     'derived), joined with "; ".', {}),
+    ("date_added", "string", "str", "When the paper was added to Zotero (ISO 8601).", {"pattern": _ISO_DATETIME}),
+    ("date_modified", "string", "str", "When the Zotero item last changed (ISO 8601).", {"pattern": _ISO_DATETIME}),
+)
+NAMES = tuple(c[0] for c in COLUMNS)
+_CONSTRAINT_KEYS = ("required", "unique", "pattern", "minimum")
+
+# The arguments for pandas.read_csv that give back the records' values: "" is a missing number, but
+# a real string everywhere else (a title "NA" stays "NA").
+PANDAS = {
+    "dtype": {c[0]: c[2] for c in COLUMNS},
+    "keep_default_na": False,
+    "na_values": {c[0]: [""] for c in COLUMNS if c[2] == "Int64"},
+    "encoding": "utf-8",
+}
 
 
-def render_csv(records: list[Record], citekeys: dict[str, str], section_names: dict[str, str] | None = None) -> str:
+def join(values) -> str:
+    return LIST_SEPARATOR.join(values)
+
+
+def split(cell: str) -> list[str]:
+    """The inverse of `join`; an empty cell is an empty list (not [''])."""
+    return cell.split(LIST_SEPARATOR) if cell else []
+
+
+def row(record: Record, citekey: str, section_names: dict[str, str] | None = None) -> list[str]:
+    section_names = section_names or {}
+    authors = [c for c in record.creators if c.role in AUTHOR_ROLES]
+    editors = [c for c in record.creators if c.role == "editor"]
+    if not authors and not editors:
+        authors = list(record.creators)
+    return [
+        record.key,
+        citekey,
+        record.item_type,
+        record.title,
+        join(c.display for c in authors),
+        join(c.display for c in editors),
+        "" if record.year is None else str(record.year),
+        record.date,
+        record.venue,
+        record.venue_label,
+        record.doi,
+        record.arxiv,
+        record.url,
+        join(section_names.get(s, s) for s in record.sections),
+        join(record.tags),
+        record.summary,
+        record.note,
+        record.review_path,
+        record.review_status,
+        "" if record.citations is None else str(record.citations),
+        "true" if record.retracted else "false",
+        record.enrichment,
+        join(f"{field}={source}" for field, source in record.provenance),
+        record.date_added,
+        record.date_modified,
+    ]
+
+
+def render_csv(records: list[Record], citekeys: dict[str, str],
+               section_names: dict[str, str] | None = None) -> str:
+    """papers.csv: one row per record (an item in two sections once), sorted by Zotero key.
+
+    `section_names` is {section key: "Parent > Child"}; an unknown key is written as itself.
+    """
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(COLUMNS)
-    for r in sorted(records, key=lambda r: r.key):
-        w.writerow([r.key, citekeys[r.key], r.title, r.year or "", r.venue_label, r.doi, r.url, r.summary])
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(NAMES)
+    seen = set()
+    for record in sorted(records, key=lambda r: r.key):
+        if record.key in seen:
+            continue
+        seen.add(record.key)
+        writer.writerow(row(record, citekeys[record.key], section_names))
     return buf.getvalue()
 
 
 def datapackage(csv_name: str) -> dict:
-    return {"name": "papers", "resources": [{"name": "papers", "path": csv_name}]}
+    """The Data Package descriptor written beside the CSV (frictionless validate reads it)."""
+    fields = []
+    for name, kind, dtype, description, extra in COLUMNS:
+        field = {"name": name, "type": kind, "description": description + f" pandas dtype: {dtype}."}
+        constraints = {k: v for k, v in extra.items() if k in _CONSTRAINT_KEYS}
+        if constraints:
+            field["constraints"] = constraints
+        field.update({k: v for k, v in extra.items() if k not in _CONSTRAINT_KEYS})
+        fields.append(field)
+    return {
+        "name": "papers",
+        "profile": "tabular-data-package",
+        "resources": [{
+            "name": "papers",
+            "path": csv_name,
+            "profile": "tabular-data-resource",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "quoteChar": "\"", "doubleQuote": True,
+                        "header": True},
+            "description": (
+                "One row per paper, keyed by the Zotero item key. RFC 4180, UTF-8 without BOM. An empty cell "
+                "is a missing value. Lists are joined with \"; \". Read it with pandas.read_csv(path, "
+                "dtype=<each field's pandas dtype>, keep_default_na=False, na_values={'year': [''], "
+                "'citations': ['']}). Cells are not defused for spreadsheets: a title starting with '=' "
+                "stays as it is."
+            ),
+            "schema": {"fields": fields, "primaryKey": ["key"], "missingValues": [""]},
+        }],
+    }

@@ -1,20 +1,182 @@
-"""Read access to the Crossref response cache in data/raw/crossref, for merge (and enrich).
+"""The Crossref response cache in data/raw/crossref (committed, so a fresh clone builds offline), and
+the curator's venue table in data/curated/venues.csv.
 
-Thin for now (issue #4 fills it): an empty cache.
+Layout, one small file per lookup so a refresh of one paper is a one-file git diff:
+
+    works/<doi, percent-encoded>.json    the work (`message` of GET /works/{doi}), or a not-found
+                                         marker {"DOI", "status": 404, "message"}
+    queries/<sha1 of the query>.json     {"query": {the parameters}, "message": {the response message}}
+
+Files are canonical JSON (sorted keys) and hold nothing that changes between two fetches of unchanged
+metadata: Crossref's `indexed` stamp (re-set every few days) and, for works, the `score` of the search
+that found them are dropped, and so is the `reference` list (large, and nothing here reads it).
+
+enrich writes through `write_work`/`write_search`; merge reads through `work`/`search` (the `Lookup`
+that `pipeline.enrichment.apply` takes). A file that cannot be read raises `CorruptCacheEntry`: merge
+reports it and treats it as absent, enrich reports it and fetches it again.
 """
 from __future__ import annotations
 
+import csv
+import hashlib
+import json
+import urllib.parse
 from pathlib import Path
+from typing import Mapping
+
+from pipeline.convert import crossref as cr
+from pipeline.enrichment import CorruptCacheEntry
+from pipeline.model import Problem
+from pipeline.stages import files
+
+WORKS = "works"
+QUERIES = "queries"
+VOLATILE = ("indexed", "reference")
+MAX_NAME = 150   # bytes of a file name; most file systems allow 255, leave room for the temp prefix
+
+
+def work_filename(doi: str) -> str:
+    """A DOI as a file name that is safe everywhere: lower case, percent-encoded, long ones hashed."""
+    doi = doi.strip().lower()
+    name = urllib.parse.quote(doi, safe="-._()")
+    if len(name) > MAX_NAME:
+        name = f"{name[:100]}~{hashlib.sha1(doi.encode()).hexdigest()}"
+    return name + ".json"
+
+
+def query_params(query: Mapping | str) -> dict:
+    """A search's parameters; a bare string is a `query.bibliographic` with the default rows."""
+    if isinstance(query, str):
+        return {"query.bibliographic": query, "rows": cr.SEARCH_ROWS}
+    return dict(query)
+
+
+def slim_work(work: Mapping, *, keep_score: bool = False) -> dict:
+    out = {k: v for k, v in work.items() if k not in VOLATILE}
+    if not keep_score:
+        out.pop("score", None)
+    return out
+
+
+def slim_message(message: Mapping) -> dict:
+    out = dict(message)
+    out["items"] = [slim_work(w, keep_score=True) for w in message.get("items") or () if isinstance(w, dict)]
+    return out
+
+
+def read_venues(path: Path) -> tuple[dict[str, str], list[Problem]]:
+    """The venue table: rows of `venue,label`; '#' starts a comment. Returns (table, problems)."""
+    table: dict[str, str] = {}
+    problems: list[Problem] = []
+    path = Path(path)
+    if not path.is_file():
+        return table, problems
+    with path.open(encoding="utf-8", newline="") as fh:
+        for number, row in enumerate(csv.reader(fh), start=1):
+            if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
+                continue
+            if number == 1 and [c.strip().lower() for c in row[:2]] == ["venue", "label"]:
+                continue
+            if len(row) < 2 or not row[0].strip() or not row[1].strip():
+                problems.append(Problem(f"{path.name}:{number}", "expected `venue,label`", "warning",
+                                        "venue-table"))
+                continue
+            table[cr.venue_key(row[0])] = row[1].strip()
+    return table, problems
 
 
 class CrossrefCache:
-    def __init__(self, folder: Path):
+    """Read (and, for enrich, write) access to data/raw/crossref. Reads are memoised per instance."""
+
+    def __init__(self, folder: Path, venues: Path | Mapping[str, str] | None = None):
         self.folder = Path(folder)
+        self.problems: list[Problem] = []
+        if venues is None:
+            # The default layout: data/raw/crossref beside data/curated/venues.csv.
+            venues = self.folder.parent.parent / "curated" / "venues.csv"
+        if isinstance(venues, Mapping):
+            self.venues = dict(venues)
+        else:
+            self.venues, self.problems = read_venues(Path(venues))
+        self._memo: dict[Path, object] = {}
+
+    @classmethod
+    def for_settings(cls, settings) -> "CrossrefCache":
+        return cls(settings.paths.crossref, settings.paths.venues)
+
+    # --- paths ----------------------------------------------------------------------------------
+
+    def work_path(self, doi: str) -> Path:
+        return self.folder / WORKS / work_filename(doi)
+
+    def query_path(self, query: Mapping | str) -> Path:
+        return self.folder / QUERIES / f"{cr.query_id(query_params(query))}.json"
+
+    def relative(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.folder.parent.parent.parent))
+        except ValueError:
+            return str(path)
+
+    # --- reading --------------------------------------------------------------------------------
+
+    def _read(self, path: Path, check) -> dict | None:
+        if path in self._memo:
+            value = self._memo[path]
+            if isinstance(value, CorruptCacheEntry):
+                raise value
+            return value
+        try:
+            doc = files.read_json(path)
+            reason = check(doc)
+        except FileNotFoundError:
+            return None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            reason = f"not JSON: {exc}".splitlines()[0]
+        if reason:
+            error = CorruptCacheEntry(self.relative(path), reason)
+            self._memo[path] = error
+            raise error
+        self._memo[path] = doc
+        return doc
 
     def work(self, doi: str) -> dict | None:
-        """The cached `message` of GET /works/{doi}, or None when not cached."""
-        return None
+        """The cached work for `doi`, the not-found marker, or None when not cached."""
+        def check(doc):
+            if not isinstance(doc, dict) or not isinstance(doc.get("DOI"), str):
+                return "not a Crossref work"
+            return ""
+        return self._read(self.work_path(doi), check)
 
-    def search(self, query: str) -> dict | None:
-        """The cached `message` of a bibliographic search, or None when not cached."""
-        return None
+    def search(self, query: Mapping | str) -> dict | None:
+        """The cached response `message` of a search, or None when not cached."""
+        def check(doc):
+            if not (isinstance(doc, dict) and isinstance(doc.get("message"), dict)
+                    and isinstance(doc["message"].get("items"), list)):
+                return "not a Crossref search response"
+            return ""
+        doc = self._read(self.query_path(query), check)
+        return doc["message"] if doc else None
+
+    def state(self, path_of, key) -> str:
+        """'cached', 'missing' or 'corrupt', for enrich's plan."""
+        getter = self.work if path_of == WORKS else self.search
+        try:
+            return "cached" if getter(key) is not None else "missing"
+        except CorruptCacheEntry:
+            return "corrupt"
+
+    # --- writing (enrich only) ------------------------------------------------------------------
+
+    def write_work(self, doi: str, work: Mapping | None) -> bool:
+        """Cache a work (None: Crossref answered 404). Returns True when the file's bytes changed."""
+        doc = cr.not_found_marker(doi.lower()) if work is None else slim_work(work)
+        path = self.work_path(doi)
+        self._memo.pop(path, None)
+        return files.write_json(path, doc)
+
+    def write_search(self, query: Mapping | str, message: Mapping) -> bool:
+        params = query_params(query)
+        path = self.query_path(params)
+        self._memo.pop(path, None)
+        return files.write_json(path, {"query": params, "message": slim_message(message)})

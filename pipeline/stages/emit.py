@@ -34,24 +34,29 @@ def read_text(path: Path) -> str:
         return ""
 
 
+def published_keys(settings: Settings) -> dict:
+    """The committed citation-key map: what earlier runs published, so keys never move."""
+    path = settings.paths.citekeys
+    if not path.is_file():
+        return {}
+    try:
+        return files.read_json(path)
+    except ValueError as exc:
+        raise StageError(f"{path.relative_to(settings.paths.root)} is unreadable ({exc}); "
+                         "restore it from git: it keeps published citation keys stable") from None
+
+
 def render_all(settings: Settings, catalog: Catalog) -> dict[Path, str]:
     """{path: new text} of every output, rendered from the catalog. Pure apart from reading the
     current README (its hand-written parts) and the published key map."""
     paths = settings.paths
     records = list(catalog.records)
-    published = {}
-    if paths.citekeys.is_file():
-        try:
-            published = files.read_json(paths.citekeys)
-        except ValueError as exc:
-            raise StageError(f"{paths.citekeys.relative_to(paths.root)} is unreadable ({exc}); "
-                             "restore it from git: it keeps published citation keys stable") from None
-    keys, keymap = citekeys.assign(records, published)
+    keys, keymap = citekeys.assign(records, published_keys(settings))
     section_names = {s.key: " > ".join(s.path) for s in catalog.sections}
     # The citation-key map goes last: it records what the other files published.
     return {
         paths.readme: readme.render(catalog, read_text(paths.readme)),
-        paths.bib: bibtex.render(records, keys),
+        paths.bib: bibtex.render(records, keys, aliases=citekeys.aliases(keymap)),
         paths.csv: table.render_csv(records, keys, section_names=section_names),
         paths.datapackage: files.dump_json(table.datapackage(paths.csv.name)),
         paths.csljson: csljson.render(records, keys),

@@ -97,29 +97,38 @@ def load_reviews(settings: Settings, reporter: Reporter) -> list[curate.Review]:
     return reviews
 
 
+def matched_reviews(settings: Settings, reporter: Reporter, records: list[Record]) -> dict[str, curate.Review]:
+    """{record key: its review file}; unusable and unmatched review files are reported."""
+    matched, problems = curate.match_reviews(load_reviews(settings, reporter), records)
+    for p in problems:
+        reporter.problem(p)
+    return matched
+
+
 def build(settings: Settings, reporter: Reporter) -> Catalog:
     """The whole merge, in memory: what `check` also uses."""
     top, title, sections = load_sections(settings, reporter)
     records = load_records(settings, reporter, top, {s.key for s in sections})
-
-    cache = CrossrefCache(settings.paths.crossref)
-    enriched = []
-    for record in records:
-        record, problems = enrichment.apply(record, cache)
-        for p in problems:
-            reporter.problem(p)
-        enriched.append(record)
-
-    matched, problems = curate.match_reviews(load_reviews(settings, reporter), enriched)
-    for p in problems:
+    reviews = matched_reviews(settings, reporter, records)
+    cache = CrossrefCache.for_settings(settings)
+    for p in cache.problems:
         reporter.problem(p)
     by_name = {" > ".join(s.path): s.key for s in sections} | {s.name: s.key for s in sections}
+
     final = []
-    for record in enriched:
-        if record.key in matched:
-            record, problems = curate.apply_review(record, matched[record.key], by_name)
-            for p in problems + curate.review_problems(record):
-                reporter.problem(p)
+    for record in records:
+        review = reviews.get(record.key)
+        pinned = curate.pin_doi(record, review)
+        record, problems = enrichment.apply(pinned, cache)
+        if review is not None:
+            record, more = curate.apply_review(record, review, by_name)
+            problems += more + curate.review_problems(record)
+            crossref = enrichment.matched_fields(pinned, cache)
+            if crossref:
+                # What the curator pinned, checked against Crossref: a typo in a review is listed too.
+                problems += enrichment.disagreements(record, crossref, cache.venues)
+        for p in problems:
+            reporter.problem(p)
         final.append(replace(record, tags=arrange.shown_tags(record, settings.tags)))
     final = arrange.sort_records(final, settings.sort)
     sections = without_empty(sections, final)
