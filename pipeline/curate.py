@@ -177,3 +177,50 @@ def review_problems(record: Record) -> list[Problem]:
                         "this review, but the README shows no link until its text is written below the front matter",
                         "warning", "review-missing-text")]
     return []
+
+
+# --- moving review files from imported items to the pulled ones ---------------------------------------
+
+def _url_key(url: str) -> str:
+    return url.strip().lower().removeprefix("https://").removeprefix("http://").removeprefix("www.").rstrip("/")
+
+
+def _title_key(title: str) -> str:
+    return "".join(ch for ch in title.casefold() if ch.isalnum())
+
+
+def rekey_imported(imported: list[Record], pulled: list[Record]) -> dict[str, tuple[str, str]]:
+    """{imported key: (pulled key, what matched)} for items `import-readme` made that a real pull now
+    brings from Zotero. Matched by DOI, then URL, then title; a value that two pulled items share
+    matches neither, so a review never moves to a guess."""
+    indexes = []
+    for name, value in (("doi", lambda r: r.doi), ("url", lambda r: _url_key(r.url)), ("title", lambda r: _title_key(r.title))):
+        index: dict[str, str | None] = {}
+        for record in pulled:
+            v = value(record)
+            if v:
+                index[v] = None if v in index else record.key
+        indexes.append((name, value, index))
+    moves = {}
+    for record in imported:
+        for name, value, index in indexes:
+            target = index.get(value(record)) if value(record) else None
+            if target:
+                moves[record.key] = (target, name)
+                break
+    return moves
+
+
+def rekey_review(text_: str, old: str, new: str) -> str | None:
+    """The review file's text with its `key: OLD` front-matter line naming NEW; None if it has none."""
+    lines = text_.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return None
+    for i in range(1, len(lines)):
+        if lines[i].strip() in ("---", "..."):
+            return None
+        name, _, value = lines[i].partition(":")
+        if name.strip() == "key" and value.strip().strip("'\"").upper() == old:
+            lines[i] = f"key: {new}"
+            return "\n".join(lines)
+    return None

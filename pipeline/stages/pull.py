@@ -32,13 +32,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline import curate
 from pipeline.config import Settings
+from pipeline.convert.zotero import is_entry, to_record
 from pipeline.report import Reporter
 from pipeline.sources import zotero
 from pipeline.stages import Options, StageError, files
 
 SOURCE = "zotero-api"
-CHILD_TYPES = frozenset({"note", "attachment", "annotation"})
 # Counts Zotero recomputes without changing the object's version: adding an item to a collection
 # changes the collection's numItems but not its version. Kept, they would make an incremental pull and
 # a full pull of the same library differ, and churn files nobody edited.
@@ -96,12 +97,6 @@ def normalize(obj: dict, kind: str) -> dict:
     """The object as it is stored: the API's JSON without the volatile counts."""
     meta = {k: v for k, v in (obj.get("meta") or {}).items() if k not in VOLATILE_META[kind]}
     return {**obj, "meta": meta}
-
-
-def is_entry(obj: dict) -> bool:
-    """A top-level regular item that is not in the trash."""
-    data = obj.get("data") or {}
-    return data.get("itemType") not in CHILD_TYPES and not data.get("parentItem") and not data.get("deleted")
 
 
 def in_tree(obj: dict, tree: set[str]) -> bool:
@@ -317,12 +312,39 @@ def run(settings: Settings, options: Options, reporter: Reporter, *,
     if options.dry_run:
         show_plan(plan, new, since, final_state != state)
         return
+    if state.get("source") == "import-readme":
+        carry_reviews(settings, Stored(zotero_dir), new, reporter)
     apply(zotero_dir, plan, final_state, state_for(settings, api, new, complete=False))
     reporter.info(
         f"pull: {settings.library_label} version {new.version}: {new.items} items in "
         f"{len(new.collections)} collections; files: {len(plan.added)} added, {len(plan.updated)} updated, "
         f"{len(plan.removed)} removed ({client.requests} requests)"
     )
+
+
+def carry_reviews(settings: Settings, stored: Stored, new: Changes, reporter: Reporter) -> None:
+    """The first real pull replaces the items `import-readme` made: point their review files at the
+    pulled items, so no summary, note or review is lost on the way.
+
+    Done before the snapshot is replaced: if the run dies in between, the next pull (the snapshot still
+    says import-readme) finds nothing left to move and goes on.
+    """
+    imported = [to_record(obj) for key in stored.item_paths if (obj := stored.item(key)) and is_entry(obj)]
+    pulled = [to_record(obj) for obj in new.upserts.values() if is_entry(obj)]
+    moves = curate.rekey_imported(imported, pulled)
+    folder = settings.paths.reviews
+    for path in sorted(folder.glob("**/*.md")) if folder.is_dir() else ():
+        text = path.read_text(encoding="utf-8")
+        for old, (new_key, how) in moves.items():
+            changed = curate.rekey_review(text, old, new_key)
+            if changed is not None:
+                files.write_text(path, changed)
+                reporter.detail(f"pull: {path.relative_to(settings.paths.root)}: key {old} -> {new_key} (same {how})")
+                break
+    unmatched = len(imported) - len(moves)
+    reporter.info(f"pull: replaced the imported list: {len(moves)} review file keys moved to the pulled items"
+                  + (f"; {unmatched} imported items matched nothing (`make check` names their review files)"
+                     if unmatched else ""))
 
 
 def show_plan(plan: Plan, new: Changes, since: int | None, state_changes: bool) -> None:
