@@ -77,7 +77,7 @@ def row(n: int, case: str, mine: tuple[int, float], base: tuple[int, float], ent
     (req, secs), (base_req, base_secs) = mine, base
     if case == "first pull":
         note = (f"bound ceil(N/100)+collections = {math.ceil(entries / 100) + collections}; ours writes each "
-                "file atomically with fsync, the baseline plain writes")
+                "file atomically and flushes once before its state, the baseline plain writes")
     elif case == "no-change pull":
         note = "one conditional request answered 304"
     else:

@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     except config.ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    reporter = Reporter(options.verbosity, secrets=[settings.api_key.reveal()])
+    reporter = Reporter(options.verbosity, secrets=[settings.api_key.reveal()], progress_bars=not config.in_ci())
     try:
         return run_stage(args, settings, options, reporter)
     except StageError as exc:

@@ -99,6 +99,12 @@ class Settings:
         return f"{self.library_type} library {self.library_id or '?'}"
 
 
+def in_ci(environ: dict[str, str] | None = None) -> bool:
+    """True on a CI runner, where progress bars only clutter the log."""
+    environ = os.environ if environ is None else environ
+    return environ.get("CI", "").lower() not in ("", "0", "false", "no")
+
+
 def read_dotenv(path: Path) -> dict[str, str]:
     """KEY=VALUE lines of a `.env` file; comments, blanks and `export ` prefixes allowed."""
     values: dict[str, str] = {}

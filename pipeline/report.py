@@ -6,7 +6,6 @@ slipped into an exception message from a library is still never shown.
 """
 from __future__ import annotations
 
-import os
 import sys
 from contextlib import contextmanager
 from typing import Iterable, Iterator, TextIO, TypeVar
@@ -17,8 +16,10 @@ T = TypeVar("T")
 
 
 class Reporter:
-    def __init__(self, verbosity: int = 1, stream: TextIO | None = None, secrets: Iterable[str] = ()):
+    def __init__(self, verbosity: int = 1, stream: TextIO | None = None, secrets: Iterable[str] = (),
+                 progress_bars: bool = True):
         self.verbosity = verbosity
+        self.progress_bars = progress_bars     # the CLI turns them off in CI
         self.stream = stream if stream is not None else sys.stderr
         self.secrets = tuple(s for s in secrets if s)
         self.problems: list[Problem] = []
@@ -54,7 +55,7 @@ class Reporter:
             self.verbosity >= 1
             and hasattr(self.stream, "isatty")
             and self.stream.isatty()
-            and not os.environ.get("CI")
+            and self.progress_bars
         )
 
     @contextmanager

@@ -120,6 +120,7 @@ class RetryingTransport(httpx2.BaseTransport):
         # Loading the CA bundle costs ~15 ms; plain-HTTP endpoints (the local API) skip it.
         self.inner = inner or httpx2.HTTPTransport(verify=_tls_context() if tls else False)
         self.requests = 0
+        self.on_request = lambda: None    # the stage hangs a progress bar here
         self._not_before = 0.0
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
@@ -127,6 +128,7 @@ class RetryingTransport(httpx2.BaseTransport):
         for attempt in range(self.policy.attempts):
             self._wait_for_backoff()
             self.requests += 1
+            self.on_request()
             try:
                 response = self.inner.handle_request(request)
                 response.read()   # inside the loop, so a connection dropped mid-body is retried too

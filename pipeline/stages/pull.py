@@ -298,7 +298,9 @@ def run(settings: Settings, options: Options, reporter: Reporter, *,
     try:
         state = files.snapshot_state(zotero_dir)
         since = usable_version(state, settings, api)
-        new = pull(client, settings.collection, Stored(zotero_dir), since)
+        with reporter.progress(f"Zotero: reading {settings.library_label}") as bar:
+            client.transport.on_request = bar.advance
+            new = pull(client, settings.collection, Stored(zotero_dir), since)
     except zotero.ZoteroError as exc:
         raise StageError(f"pull: {exc}; data/raw/zotero is unchanged") from None
     finally:
