@@ -237,6 +237,8 @@ def test_unreachable_crossref_is_one_line_too(tmp_path):
     summary, out = run(settings, client=client)
     assert summary.failed == 2
     assert "items not looked up" in out and "unreachable" in out
+    # Never reached at all (no network, wrong URL): two tries, not the whole backoff ladder per item.
+    assert summary.requests == 2
 
 
 def test_dry_run_fetches_and_writes_nothing(tmp_path):

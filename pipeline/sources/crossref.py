@@ -163,6 +163,7 @@ class CrossrefClient:
                                   headers={"User-Agent": agent, "Accept-Encoding": "gzip"})
         self.requests = 0
         self.down = ""               # why Crossref is considered down for the rest of the run
+        self._reached = False        # any answer at all from the server in this run
         self._failures = 0
         self._lock = threading.Lock()
 
@@ -192,6 +193,14 @@ class CrossrefClient:
                 response = self.http.get(path, params=query)
             except httpx2.TimeoutException:
                 reason = "timed out"
+            except httpx2.ConnectError as exc:
+                reason = f"unreachable ({type(exc).__name__})"
+                if not self._reached and attempt >= 1:
+                    # Never reached it in this run: no network, or a wrong CROSSREF_API_URL. Backing
+                    # off for half a minute per item would not change that; say so once and move on.
+                    with self._lock:
+                        self.down = self.down or f"Crossref unreachable at {self.base_url} ({type(exc).__name__})"
+                    break
             except httpx2.TransportError as exc:
                 reason = f"unreachable ({type(exc).__name__})"
             finally:
@@ -200,6 +209,7 @@ class CrossrefClient:
                     self.requests += 1
             wait = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** attempt)
             if response is not None:
+                self._reached = True
                 status = response.status_code
                 if status == 200:
                     try:
