@@ -91,8 +91,7 @@ def run_stage(args, settings, options, reporter) -> int:
     elif stage == "sync":
         pull.run(settings, options, reporter)
         enrich.run(settings, options, reporter)
-        merge.run(settings, options, reporter)
-        emit.run(settings, options, reporter)
+        emit.run(settings, options, reporter, merge.run(settings, options, reporter))
     elif stage == "check":
         return 3 if check.run(settings, options, reporter) else 0
     return 0

@@ -153,3 +153,32 @@ def test_a_review_pins_a_doi_and_its_year_wins_but_is_still_listed(snapshot):
     assert (record.doi, record.year, record.enrichment) == ("10.1109/icse.2021.9", 2020, "doi")
     assert record.source_of("doi") == "review" and record.source_of("year") == "review"
     assert any(p.code == "year-disagrees" and "review file" in p.message for p in reporter.problems)
+
+
+def test_sync_dry_run_shows_the_whole_change_and_writes_nothing(snapshot, capsys):
+    from pipeline import cli
+
+    assert cli.main(["sync", "--root", str(snapshot), "-q"]) == 0
+    before = {p: p.read_bytes() for p in snapshot.rglob("*") if p.is_file()}
+    (snapshot / "reviews").mkdir()
+    (snapshot / "reviews/a.md").write_text("---\nkey: ITEM0002\nsummary: Newly summarised.\n---\n")
+    capsys.readouterr()
+    assert cli.main(["sync", "--dry-run", "--root", str(snapshot), "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "+- [Only alpha](https://example.org/ITEM0002), *Journal of Tests 2019* - Newly summarised." in out
+    after = {p: p.read_bytes() for p in snapshot.rglob("*") if p.is_file() and p.name != "a.md"}
+    assert after == before
+
+
+def test_writing_a_review_text_adds_the_review_link(snapshot):
+    from pipeline import cli
+
+    (snapshot / "reviews").mkdir()
+    review = snapshot / "reviews/My Review.md"
+    review.write_text("---\nkey: ITEM0002\nstatus: draft\n---\n")
+    assert cli.main(["sync", "--root", str(snapshot), "-q"]) == 0
+    assert "Review" not in (snapshot / "README.md").read_text().split("Only alpha")[1].splitlines()[0]
+    review.write_text("---\nkey: ITEM0002\nstatus: draft\n---\nWhat I think of it.\n")
+    assert cli.main(["sync", "--root", str(snapshot), "-q"]) == 0
+    line = next(l for l in (snapshot / "README.md").read_text().splitlines() if "[Only alpha]" in l)
+    assert line.endswith("[Review (TBD)](reviews/My%20Review.md)")

@@ -64,8 +64,10 @@ def render_all(settings: Settings, catalog: Catalog) -> dict[Path, str]:
     }
 
 
-def run(settings: Settings, options: Options, reporter: Reporter) -> None:
-    catalog = load_catalog(settings)
+def run(settings: Settings, options: Options, reporter: Reporter, catalog: Catalog | None = None) -> None:
+    """Emit `catalog`, or the one merge last wrote (sync hands its catalog over, so that a dry run
+    shows what the whole sync would change)."""
+    catalog = catalog if catalog is not None else load_catalog(settings)
     outputs = render_all(settings, catalog)
     root = settings.paths.root
     if options.dry_run:
