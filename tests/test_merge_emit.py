@@ -182,3 +182,11 @@ def test_writing_a_review_text_adds_the_review_link(snapshot):
     assert cli.main(["sync", "--root", str(snapshot), "-q"]) == 0
     line = next(l for l in (snapshot / "README.md").read_text().splitlines() if "[Only alpha]" in l)
     assert line.endswith("[Review (TBD)](reviews/My%20Review.md)")
+
+
+def test_an_unknown_sort_field_is_reported_not_fatal(snapshot):
+    (snapshot / "pipeline.toml").write_text('[entries]\nsort = ["-yaer", "title"]\n')
+    reporter = Reporter(0)
+    catalog = merge.run(config.load(snapshot, environ={}), Options(), reporter)
+    assert len(catalog.records) == 3
+    assert any(p.where == "pipeline.toml" and "'-yaer'" in p.message for p in reporter.problems)

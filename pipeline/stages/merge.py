@@ -107,6 +107,9 @@ def matched_reviews(settings: Settings, reporter: Reporter, records: list[Record
 
 def build(settings: Settings, reporter: Reporter) -> Catalog:
     """The whole merge, in memory: what `check` also uses."""
+    for name in arrange.unknown_sort_fields(settings.sort):
+        reporter.problem(Problem("pipeline.toml", f"[entries] sort: {name!r} is not a field entries can be "
+                                 "sorted by (ignored)", "warning", "config"))
     top, title, sections = load_sections(settings, reporter)
     records = load_records(settings, reporter, top, {s.key for s in sections})
     reviews = matched_reviews(settings, reporter, records)
