@@ -7,7 +7,6 @@ file instead and writes nothing.
 from __future__ import annotations
 
 import difflib
-import json
 from pathlib import Path
 
 from pipeline.config import Settings

@@ -18,11 +18,10 @@ from dataclasses import dataclass, field
 from pipeline import curate
 from pipeline.config import Settings
 from pipeline.convert import crossref as cr
-from pipeline.convert.zotero import is_entry, to_record
 from pipeline.enrichment import NOT_PAPERS
 from pipeline.model import Problem, Record
 from pipeline.report import Reporter
-from pipeline.stages import Options, files
+from pipeline.stages import Options
 from pipeline.stages.crossref_cache import QUERIES, WORKS, CrossrefCache
 
 
@@ -54,19 +53,11 @@ class Summary:
 
 
 def load_records(settings: Settings) -> tuple[list[Record], list[Problem]]:
-    """The snapshot's list entries as Records; a malformed item file is a Problem, not a stop."""
-    records, problems = [], []
-    for key, path in files.snapshot_objects(settings.paths.zotero, files.ITEMS).items():
-        try:
-            item = files.read_json(path)
-            if not isinstance(item, dict):
-                raise ValueError("not a Zotero item object")
-            if is_entry(item):
-                records.append(to_record(item))
-        except (OSError, ValueError) as exc:
-            problems.append(Problem(f"{path.name}", f"unreadable Zotero item: {exc}".splitlines()[0],
-                                    "error", "zotero-item"))
-    return records, problems
+    """The snapshot's list entries as Records (merge's reader), and the unreadable item files."""
+    from pipeline.stages.merge import snapshot_records
+
+    reporter = Reporter(0, io.StringIO())
+    return snapshot_records(settings, reporter), reporter.problems
 
 
 def plan(records: list[Record], cache: CrossrefCache, refresh: bool = False) -> tuple[Plan, list[Problem]]:
@@ -108,10 +99,10 @@ def plan(records: list[Record], cache: CrossrefCache, refresh: bool = False) -> 
 
 def run(settings: Settings, options: Options, reporter: Reporter, *, client=None) -> Summary:
     """Fetch what the cache lacks. `client` (a CrossrefClient) is for tests; by default one is made."""
-    records, problems = load_records(settings)
-    # DOIs the curator pinned in review files are looked up too (merge reports the review files).
     from pipeline.stages.merge import matched_reviews
 
+    records, problems = load_records(settings)
+    # DOIs the curator pinned in review files are looked up too (merge reports the review files).
     reviews = matched_reviews(settings, Reporter(0, io.StringIO()), records)
     records = [curate.pin_doi(r, reviews.get(r.key)) for r in records]
     cache = CrossrefCache.for_settings(settings)

@@ -59,17 +59,26 @@ def load_sections(settings: Settings, reporter: Reporter) -> tuple[str, str, lis
     return top, raw[top]["name"], arrange.order_sections(sections, settings.section_order, raw_names)
 
 
-def load_records(settings: Settings, reporter: Reporter, top: str, section_keys: set[str]) -> list[Record]:
+def snapshot_records(settings: Settings, reporter: Reporter) -> list[Record]:
+    """Every list entry of the Zotero snapshot as a Record; an unreadable item file is reported."""
     records = []
     for key, path in files.snapshot_objects(settings.paths.zotero, files.ITEMS).items():
         try:
             item = files.read_json(path)
-            if not zotero.is_entry(item):
-                continue
-            record = zotero.to_record(item)
+            if not isinstance(item, dict):
+                raise ValueError("not a Zotero item object")
+            if zotero.is_entry(item):
+                records.append(zotero.to_record(item))
         except (ValueError, TypeError, AttributeError, OSError) as exc:
-            reporter.problem(Problem(_rel(settings, path), f"unreadable item {key}: {exc}"))
-            continue
+            reporter.problem(Problem(_rel(settings, path), f"unreadable item {key}: {exc}".splitlines()[0],
+                                     "error", "zotero-item"))
+    return records
+
+
+def load_records(settings: Settings, reporter: Reporter, top: str, section_keys: set[str]) -> list[Record]:
+    """The entries filed in the list: in a section, or (reported) only in the top collection."""
+    records = []
+    for record in snapshot_records(settings, reporter):
         in_tree = tuple(s for s in record.sections if s in section_keys)
         if not in_tree and top not in record.sections:
             continue        # filed elsewhere in the library, not in this list

@@ -494,7 +494,7 @@ class Route:
         self.api, self.lib, self.query, self.headers, self.full_path = api, lib, query, headers, full_path
 
     def answer(self, rest: str) -> tuple[int, dict, bytes]:
-        lib, q = self.lib, self.query
+        lib = self.lib
         if rest == "/deleted":
             return self.deleted()
         m = re.fullmatch(r"/items/([A-Z0-9]{8})", rest)
