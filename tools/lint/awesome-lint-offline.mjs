@@ -19,6 +19,10 @@
 //   lets an entry carry only its citation (`- [Title](url), *ICSE 2021*`) until its summary is
 //   written. An entry with no " - " at all, whose text after the link is only the venue, note and
 //   tags (text and emphasis), is accepted; an entry that has a description is checked as upstream.
+// - balanced-punctuation is reported as a warning, not an error. It counts quote marks, and real
+//   titles hold unpaired ones that are right as they are: the Dutch ’t in "’t Hooft’s S-matrix", an
+//   inch mark in `12" display`. Failing the check would leave the curator only the choice of
+//   misspelling the title; the warning still points at a quote that really is stray.
 import path from 'node:path';
 import process from 'node:process';
 import {fileURLToPath, pathToFileURL} from 'node:url';
@@ -28,6 +32,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const fromPackage = async name => import(pathToFileURL(path.join(here, 'node_modules', name)).href);
 
 const SKIPPED = new Set(['remark-lint:awesome-github', 'remark-lint:awesome-contributing']);
+const WARN_ONLY = new Set(['balanced-punctuation']);
 
 const main = async () => {
 	const file = process.argv[2];
@@ -74,7 +79,7 @@ const main = async () => {
 	for (const vfile of vfiles) {
 		for (const message of vfile.messages) {
 			// Rules configured as 'error' report fatal messages; spell-check is configured as 'warn'.
-			const level = message.fatal === true ? 'error' : 'warning';
+			const level = message.fatal === true && !WARN_ONLY.has(message.ruleId) ? 'error' : 'warning';
 			if (level === 'error') {
 				errors++;
 			}
