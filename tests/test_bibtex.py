@@ -173,3 +173,11 @@ def test_the_check_catches_what_bibtex_lets_through():
     bib = "@article{k0,\n  author = {Doe, J},\n  title = {50% off the top, hopefully not},\n  year = {2020},\n}\n"
     problems = validate.compile_check(bib, {"k0": "50% off the top, hopefully not"})
     assert [p.code for p in problems] == ["bib-title-lost"]
+
+
+def test_deeply_nested_markup_is_bounded_not_a_crash():
+    from pipeline.render import richtext
+
+    title = "<i>" * 5000 + "x" + "</i>" * 5000
+    assert richtext.plain_text(title).count("x") == 1
+    assert "x" in latex.title(title)

@@ -453,3 +453,13 @@ def test_shown_tags_follow_the_policy():
     assert arrange.shown_tags(record, "all") == ("auto", "LLM", "Testing")
     assert arrange.shown_tags(record, "none") == ()
     assert arrange.shown_tags(record, ("llm", "AUTO", "missing")) == ("LLM", "auto")
+
+
+def test_zotero_rich_text_shows_as_the_text_a_reader_sees():
+    from pipeline.model import Catalog, Record, Section
+
+    catalog = Catalog(title="T", sections=(Section(key="S", name="S", path=("S",)),), records=(
+        Record(key="K", title='H<sub>2</sub>O and <i>in vitro</i> <span class="nocase">iOS</span> <script>x</script>',
+               url="https://example.org/", sections=("S",)),))
+    line = next(l for l in readme.render(catalog).splitlines() if l.startswith("- [H"))
+    assert line == r"- [H2O and in vitro iOS \<script>x\</script>](https://example.org/)"

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from pipeline.convert import zotero
+from pipeline.render.richtext import plain_text
 from pipeline.model import Catalog, Record, Section
 from pipeline.render import readme
 from pipeline.render.markdown import Slugger, clean, relative_link, safe_url
@@ -75,7 +76,7 @@ def squash(text: str) -> str:
 
 
 def expected_prefix(r: Record) -> str:
-    text = clean(r.title) or f"Untitled ({r.key})"
+    text = clean(plain_text(r.title)) or f"Untitled ({r.key})"
     if clean(r.venue_label):
         text += f", {clean(r.venue_label)}" + (f" {r.year}" if r.year else "")
     if clean(r.note):
@@ -97,7 +98,7 @@ def check_entry(li: Node, r: Record) -> None:
     """One <li>: exactly the record's parts, its title as the only link text it starts with."""
     tags = {d.tag for d in descendants(li)}
     assert tags <= ALLOWED_INLINE, f"{r.key}: unexpected elements {tags - ALLOWED_INLINE}"
-    title = clean(r.title) or f"Untitled ({r.key})"
+    title = clean(plain_text(r.title)) or f"Untitled ({r.key})"
     links = li.find_all("a")
     url = readme.link_of(r)
     if url:

@@ -33,6 +33,7 @@ from bibtexparser.bparser import BibTexParser
 
 from pipeline import cli
 from pipeline.convert.zotero import to_record
+from pipeline.render.richtext import plain_text
 from pipeline.model import Record
 from pipeline.render import readme
 from pipeline.render.markdown import clean
@@ -313,7 +314,7 @@ def test_crossref_findings_reach_the_outputs(system):
 
 def expected_text(r: Record) -> str:
     """What the entry's title reads as on GitHub: the title as one clean line (test_readme_hostile)."""
-    return clean(r.title) or f"Untitled ({r.key})"
+    return clean(plain_text(r.title)) or f"Untitled ({r.key})"
 
 
 def entry_title(li: Node, candidates: list[str]) -> str:

@@ -28,7 +28,7 @@ import re
 from anyascii import anyascii
 
 from pipeline.model import Problem, Record
-from pipeline.render.latex import plain_text
+from pipeline.render.richtext import plain_text
 
 FORMAT = 1
 KEY_RE = re.compile(r"^[A-Za-z0-9_:.\-]+$")

@@ -21,6 +21,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from pipeline.render.richtext import parse_markup, plain_text  # noqa: F401 (plain_text: for callers)
+
 # ASCII characters that mean something to BibTeX or LaTeX.
 _ASCII = {
     "\\": r"\textbackslash{}",
@@ -160,54 +162,9 @@ def encode(text: str) -> str:
     return _WS_RE.sub(" ", out).strip(_ASCII_WS)
 
 
-# --- Zotero rich text -------------------------------------------------------------------------------
-
-# The markup Zotero's title editor writes (and CSL defines). Anything else that looks like a tag, such
-# as "<10-ps" or "<\input", is text.
-_TAG_RE = re.compile(
-    r"<(?P<open>i|b|sub|sup|sc)>|</(?P<close>i|b|sub|sup|sc|span)>"
-    r"|<span\s+class=\"nocase\">(?P<nocase>)|<span\s+style=\"font-variant:\s*small-caps;?\">(?P<smallcaps>)",
-)
+# Zotero rich text (see render/richtext.py) as LaTeX commands.
 _COMMANDS = {"i": r"\emph", "b": r"\textbf", "sub": r"\textsubscript", "sup": r"\textsuperscript",
              "sc": r"\textsc", "smallcaps": r"\textsc", "nocase": ""}
-
-
-def parse_markup(title: str) -> list:
-    """Rich text -> a tree: a list of str and (tag, children) pairs. Unmatched tags are text."""
-    root: list = []
-    stack: list[tuple[str, list]] = [("", root)]
-    pos = 0
-    for m in _TAG_RE.finditer(title):
-        stack[-1][1].append(title[pos:m.start()])
-        pos = m.end()
-        if m.group("open"):
-            tag = m.group("open")
-        elif m.group("nocase") is not None:
-            tag = "nocase"
-        elif m.group("smallcaps") is not None:
-            tag = "smallcaps"
-        else:
-            tag = ""
-        if tag:
-            node: list = []
-            stack[-1][1].append((tag, node))
-            stack.append((tag, node))
-            continue
-        close = m.group("close")
-        wanted = ("nocase", "smallcaps") if close == "span" else (close,)
-        if len(stack) > 1 and stack[-1][0] in wanted:
-            stack.pop()
-        else:
-            stack[-1][1].append(m.group(0))
-    stack[-1][1].append(title[pos:])
-    return root
-
-
-def plain_text(title: str) -> str:
-    """Rich text without its markup, whitespace collapsed: what a reader sees."""
-    def walk(nodes: list) -> str:
-        return "".join(n if isinstance(n, str) else walk(n[1]) for n in nodes)
-    return _WS_RE.sub(" ", walk(parse_markup(title))).strip(_ASCII_WS)
 
 
 _WORD_RE = re.compile(r"(?:[^\s]|[\u00a0\u2009\u202f])+")

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 
 from pipeline.model import Catalog, Record, Section
+from pipeline.render.richtext import plain_text
 from pipeline.render.markdown import (
     Slugger, clean, curator_inline, heading_text, inline, plain_heading, relative_link, safe_url,
 )
@@ -103,7 +104,8 @@ def split(existing: str) -> tuple[str, str]:
 
 def entry(r: Record) -> str:
     """One list item: `- [Title](url), *VENUE YEAR* (note) \\[Tag\\] - summary. [Review](path)`."""
-    title = inline(r.title) or inline(f"Untitled ({clean(r.key)})")
+    # Zotero's rich-text tags (<i>, <sub>, nocase spans) are shown as the text a reader sees.
+    title = inline(plain_text(r.title)) or inline(f"Untitled ({clean(r.key)})")
     url = link_of(r)
     parts = [f"- [{title}]({url})" if url else f"- {_not_a_block_marker(title)}"]
     venue = inline(r.venue_label)
