@@ -28,14 +28,3 @@ def project(tmp_path) -> Path:
     """An empty project folder with this repository's pipeline.toml."""
     shutil.copy(ROOT / "pipeline.toml", tmp_path / "pipeline.toml")
     return tmp_path
-
-
-@pytest.fixture
-def committed_project(tmp_path) -> Path:
-    """A copy of the committed inputs and outputs: pipeline.toml, data/, reviews/, README.md."""
-    for name in ("pipeline.toml", "README.md"):
-        shutil.copy(ROOT / name, tmp_path / name)
-    for name in ("data", "reviews"):
-        if (ROOT / name).is_dir():
-            shutil.copytree(ROOT / name, tmp_path / name)
-    return tmp_path

@@ -113,11 +113,6 @@ def recorded_works(interactions: list[Interaction]) -> dict[str, dict]:
     return works
 
 
-def recorded_work(doi: str) -> dict:
-    works = recorded_works(cassettes_or_skip())
-    return works[doi.lower()]
-
-
 # --- generated data ---------------------------------------------------------------------------------
 
 WORDS = (

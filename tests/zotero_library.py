@@ -139,11 +139,6 @@ def generated_library(n: int, seed: int = 1, *, sections: int = 12, outside: flo
     return Built(lib, top, tree)
 
 
-def tree_entries(built: Built) -> int:
-    items, _ = built.library.expected_snapshot(built.top)
-    return len(items)
-
-
 def change_items(built: Built, k: int, rng: random.Random) -> list[str]:
     """Edit k entries of the tree: titles mostly, a few moves between sections."""
     items, _ = built.library.expected_snapshot(built.top)

@@ -32,7 +32,6 @@ class Plan:
     dois: list[str] = field(default_factory=list)
     queries: list[dict] = field(default_factory=list)
     searchers: dict[str, list[Record]] = field(default_factory=dict)   # query id -> records
-    cached: int = 0
 
     @property
     def items(self) -> int:
@@ -72,10 +71,7 @@ def plan(records: list[Record], cache: CrossrefCache, refresh: bool = False) -> 
             problems.append(Problem(record.key, f"unreadable Crossref cache file {cache.relative(path)}; "
                                     "fetching it again", "warning", "cache-corrupt"))
             return True
-        if state == "cached" and not refresh:
-            todo.cached += 1
-            return False
-        return True
+        return state != "cached" or refresh
 
     for record in records:
         if record.doi:
