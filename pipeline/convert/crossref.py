@@ -21,7 +21,7 @@ from typing import Mapping
 
 from rapidfuzz import fuzz
 
-from pipeline.convert.zotero import clean_doi, strip_edition_year, text
+from pipeline.convert.zotero import ACRONYM_IN_PARENS_RE, clean_doi, strip_edition_year, text
 from pipeline.model import Creator, Notice, Record
 
 # Crossref `type` -> Zotero item type, for the types a paper list holds. Anything else keeps Zotero's.
@@ -55,7 +55,6 @@ SEARCH_ROWS = 5               # enough to see the runner-up and a better-titled 
 _TAG_RE = re.compile(r"<[^>]+>")
 _NON_WORD_RE = re.compile(r"[^\w]+")
 # 'Proceedings of the 43rd International Conference on Software Engineering (ICSE)'
-_PARENS_ACRONYM_RE = re.compile(r"\(([A-Z][A-Za-z0-9&/+\-]*[A-Z0-9+](?:[ '’]\d{2,4})?)\)")
 # ACM proceedings titles end with the acronym: '... Data-Intensive Scalable Computing Systems - DISCS '15'
 _DASH_ACRONYM_RE = re.compile(r"\s[-–]\s([A-Z][A-Za-z0-9&/+\-]*[A-Z0-9+](?:\s?['’]\d{2})?)$")
 
@@ -172,7 +171,7 @@ def venue_label(work: Mapping, venues: Mapping[str, str]) -> str:
     acronym = strip_edition_year(clean_text(event.get("acronym")))
     if acronym:
         return mapped(acronym) or acronym
-    for pattern in (_PARENS_ACRONYM_RE, _DASH_ACRONYM_RE):
+    for pattern in (ACRONYM_IN_PARENS_RE, _DASH_ACRONYM_RE):
         match = pattern.search(container)
         if match:
             found = strip_edition_year(match.group(1))

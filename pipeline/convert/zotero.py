@@ -21,7 +21,8 @@ _ARXIV_URL_RE = re.compile(r"arxiv\.org/(?:abs|pdf|html)/([a-z\-]+(?:\.[A-Z]{2})
 _ARXIV_ID_RE = re.compile(r"^(?:arxiv:\s*)?(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$", re.I)
 _YEAR_RE = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d|2100)(?!\d)")
 _ISO_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
-_ACRONYM_IN_PARENS_RE = re.compile(r"\(([A-Z][A-Za-z0-9&\-]*[A-Z0-9](?:[ '’]\d{2,4})?)\)")
+# A venue acronym in parentheses, as proceedings titles carry it: "(ICSE)", "(ESEC/FSE '21)".
+ACRONYM_IN_PARENS_RE = re.compile(r"\(([A-Z][A-Za-z0-9&/+\-]*[A-Z0-9+](?:[ '’]\d{2,4})?)\)")
 
 
 def text(value: object) -> str:
@@ -160,7 +161,7 @@ def venue_label(data: dict) -> str:
     abbreviation = text(data.get("journalAbbreviation"))
     if abbreviation:
         return abbreviation
-    match = _ACRONYM_IN_PARENS_RE.search(text(data.get("proceedingsTitle")))
+    match = ACRONYM_IN_PARENS_RE.search(text(data.get("proceedingsTitle")))
     if match:
         return strip_edition_year(match.group(1))
     conference = text(data.get("conferenceName"))
