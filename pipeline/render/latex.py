@@ -21,7 +21,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from pipeline.render.richtext import parse_markup, plain_text  # noqa: F401 (plain_text: for callers)
+# The no-break spaces survive WS_RE: the table turns them into `~` and `\\,`.
+from pipeline.render.richtext import ASCII_WS, WS_RE, parse_markup, plain_text  # noqa: F401 (plain_text: for callers)
 
 # ASCII characters that mean something to BibTeX or LaTeX.
 _ASCII = {
@@ -133,12 +134,8 @@ class _Table(dict):
 
 
 _TABLE = _Table({ord(k): v for k, v in _ASCII.items()})
-# Whitespace except the no-break spaces, which the table turns into `~` and `\\,`.
-_WS_RE = re.compile(r"[^\S\u00a0\u2009\u202f]+")
 _ORPHAN_MARKS_RE = re.compile(r"([A-Za-z])([\u0300-\u036f]+)")
 
-
-_ASCII_WS = " \t\n\r\f\v"
 
 
 def encode(text: str) -> str:
@@ -159,7 +156,7 @@ def encode(text: str) -> str:
                 pos = m.end()
         parts.append(text[pos:].translate(_TABLE))
         out = "".join(parts)
-    return _WS_RE.sub(" ", out).strip(_ASCII_WS)
+    return WS_RE.sub(" ", out).strip(ASCII_WS)
 
 
 # Zotero rich text (see render/richtext.py) as LaTeX commands.
@@ -182,11 +179,11 @@ def _protect_words(text: str) -> str:
 
 def _piece(text: str, protect: bool) -> str:
     # Whitespace at a markup boundary matters ("a <i>b</i>"): keep one space of it.
-    core = text.strip(_ASCII_WS)
+    core = text.strip(ASCII_WS)
     if not core:
         return " " if text else ""
     body = _protect_words(core) if protect else encode(core)
-    return (" " if text[0] in _ASCII_WS else "") + body + (" " if text[-1] in _ASCII_WS else "")
+    return (" " if text[0] in ASCII_WS else "") + body + (" " if text[-1] in ASCII_WS else "")
 
 
 def title(rich: str) -> str:
@@ -198,7 +195,7 @@ def title(rich: str) -> str:
                 out.append(_piece(node, protect))
                 continue
             tag, children = node
-            inner = walk(children, protect and tag != "nocase").strip(_ASCII_WS)
+            inner = walk(children, protect and tag != "nocase").strip(ASCII_WS)
             if not inner:
                 continue
             command = _COMMANDS[tag]
@@ -211,7 +208,7 @@ def title(rich: str) -> str:
                 out.append(command + "{" + inner + "}")
         return "".join(out)
 
-    return _WS_RE.sub(" ", walk(parse_markup(rich), True)).strip(_ASCII_WS)
+    return WS_RE.sub(" ", walk(parse_markup(rich), True)).strip(ASCII_WS)
 
 
 def balanced(value: str) -> bool:

@@ -14,8 +14,8 @@ _TAG_RE = re.compile(
     r"|<span\s+class=\"nocase\">(?P<nocase>)|<span\s+style=\"font-variant:\s*small-caps;?\">(?P<smallcaps>)",
 )
 # Whitespace to collapse; the no-break and thin spaces are kept as typed.
-_WS_RE = re.compile(r"[^\S\u00a0\u2009\u202f]+")
-_ASCII_WS = " \t\n\r\f\v"
+WS_RE = re.compile(r"[^\S\u00a0\u2009\u202f]+")
+ASCII_WS = " \t\n\r\f\v"
 # Real titles nest two or three tags; deeper nesting (hostile or broken text) stays text, so every
 # writer that walks the tree recursively stays far from Python's recursion limit.
 MAX_DEPTH = 32
@@ -59,4 +59,4 @@ def plain_text(title: str) -> str:
     """Rich text without its markup, whitespace collapsed: what a reader sees."""
     def walk(nodes: list) -> str:
         return "".join(n if isinstance(n, str) else walk(n[1]) for n in nodes)
-    return _WS_RE.sub(" ", walk(parse_markup(title))).strip(_ASCII_WS)
+    return WS_RE.sub(" ", walk(parse_markup(title))).strip(ASCII_WS)
