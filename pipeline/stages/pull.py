@@ -221,7 +221,7 @@ def pull(client: zotero.ZoteroClient, top: str, stored: Stored, since: int | Non
 
 @dataclass
 class Plan:
-    writes: dict[Path, dict] = field(default_factory=dict)
+    writes: dict[Path, str] = field(default_factory=dict)
     deletes: list[Path] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
@@ -245,13 +245,13 @@ def plan_changes(zotero_dir: Path, changes: Changes) -> Plan:
 def plan_kind(plan: Plan, zotero_dir: Path, kind: str, upserts: dict[str, dict], existing: dict[str, Path],
               removals: set[str]) -> None:
     for key in sorted(upserts):
-        obj = normalize(upserts[key], kind)
+        text = files.dump_json(normalize(upserts[key], kind))   # serialised once, written as is
         path = Path(zotero_dir) / kind / f"{key}.json"
         if key not in existing:
-            plan.writes[path] = obj
+            plan.writes[path] = text
             plan.added.append(f"{kind[:-1]} {key}")
-        elif existing[key].read_text(encoding="utf-8") != files.dump_json(obj):
-            plan.writes[path] = obj
+        elif existing[key].read_text(encoding="utf-8") != text:
+            plan.writes[path] = text
             plan.updated.append(f"{kind[:-1]} {key}")
     for key in sorted(removals & set(existing)):
         plan.deletes.append(existing[key])
@@ -270,8 +270,8 @@ def apply(zotero_dir: Path, plan: Plan, final_state: dict, marker: dict) -> None
     zotero_dir = Path(zotero_dir)
     if not plan.empty:
         files.write_json(zotero_dir / files.STATE, marker)
-    for path, obj in plan.writes.items():
-        files.write_json(path, obj, durable=False)
+    for path, text in plan.writes.items():
+        files.write_text(path, text, durable=False)
     for path in plan.deletes:
         files.remove(path)
     if not plan.empty:
