@@ -12,6 +12,7 @@ from pathlib import Path
 
 DEFAULT_ZOTERO_API_URL = "https://api.zotero.org"
 DEFAULT_CROSSREF_API_URL = "https://api.crossref.org"
+DEFAULT_DBLP_API_URL = "https://dblp.org"
 
 
 class ConfigError(Exception):
@@ -51,10 +52,13 @@ class Paths:
     root: Path
     zotero: Path          # data/raw/zotero: pull's snapshot
     crossref: Path        # data/raw/crossref: enrich's response cache
+    dblp: Path            # data/raw/dblp: enrich's DBLP response cache
     reviews: Path         # reviews/: the curator's files
     build: Path           # build/: intermediate files, not committed
     readme: Path
     bib: Path
+    biblatex: Path        # the same entries for biber, UTF-8 kept
+    page: Path            # docs/index.html: the page to search the list
     csv: Path
     csljson: Path
     datapackage: Path
@@ -78,6 +82,7 @@ class Settings:
     zotero_api_url: str = DEFAULT_ZOTERO_API_URL
     crossref_api_url: str = DEFAULT_CROSSREF_API_URL
     crossref_mailto: str = ""
+    dblp_api_url: str = DEFAULT_DBLP_API_URL
     section_order: tuple[str, ...] = ()
     sort: tuple[str, ...] = ("-year", "title")
     tags: str | tuple[str, ...] = "manual"      # "manual", "all", "none" or the names to show
@@ -135,6 +140,7 @@ def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Setti
     lst = doc.get("list", {})
     zot = doc.get("zotero", {})
     cr = doc.get("crossref", {})
+    db = doc.get("dblp", {})
     out = doc.get("outputs", {})
     sec = doc.get("sections", {})
     ent = doc.get("entries", {})
@@ -150,10 +156,13 @@ def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Setti
         root=root,
         zotero=root / "data/raw/zotero",
         crossref=root / "data/raw/crossref",
+        dblp=root / "data/raw/dblp",
         reviews=root / "reviews",
         build=root / "build",
         readme=p("readme", "README.md"),
         bib=p("bib", "data/curated/papers.bib"),
+        biblatex=p("biblatex", "data/curated/papers.biblatex.bib"),
+        page=p("page", "docs/index.html"),
         csv=p("csv", "data/curated/papers.csv"),
         csljson=p("csljson", "data/curated/papers.json"),
         datapackage=p("datapackage", "data/curated/datapackage.json"),
@@ -185,6 +194,7 @@ def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Setti
         zotero_api_url=zotero_api_url,
         crossref_api_url=env("CROSSREF_API_URL", str(cr.get("api_url", DEFAULT_CROSSREF_API_URL))).rstrip("/"),
         crossref_mailto=env("CROSSREF_MAILTO", str(cr.get("mailto", ""))),
+        dblp_api_url=env("DBLP_API_URL", str(db.get("api_url", DEFAULT_DBLP_API_URL))).rstrip("/"),
         section_order=tuple(str(s) for s in sec.get("order", [])),
         sort=tuple(str(s) for s in sort),
         tags=tags,

@@ -11,12 +11,14 @@ from typing import Iterable
 # Where a field's value came from. The CSV can show it, `make check` explains disagreements with it.
 ZOTERO = "zotero"
 CROSSREF = "crossref"
+DBLP = "dblp"
 REVIEW = "review"
 DERIVED = "derived"
 
 # Enrichment status of a record (CSV column `enrichment`).
 ENRICH_DOI = "doi"                # matched by its DOI
 ENRICH_SEARCH = "search"          # matched by a verified bibliographic search
+ENRICH_DBLP = "dblp"              # matched on DBLP (no DOI Crossref knows)
 ENRICH_NO_DOI = "no-doi"          # no DOI and no verified match
 ENRICH_NOT_FOUND = "doi-unknown"  # Crossref does not know the DOI
 ENRICH_UNAVAILABLE = "unavailable"  # Crossref could not be asked (offline, down)
@@ -85,6 +87,8 @@ class Record:
     pages: str = ""
     volume: str = ""
     issue: str = ""
+    number: str = ""                           # report or series number ("MSR-TR-2019-1")
+    series: str = ""                           # book or proceedings series ("LNCS")
     publisher: str = ""
     abstract: str = ""
     language: str = ""
@@ -94,6 +98,7 @@ class Record:
     tags: tuple[str, ...] = ()                 # tags shown in the list
     all_tags: tuple[str, ...] = ()             # every tag, manual and automatic
     summary: str = ""                          # one-line summary (review front matter)
+    section_summaries: tuple[tuple[str, str], ...] = ()  # (section key, summary) where they differ
     note: str = ""                             # shown in parentheses after the venue
     review_path: str = ""                      # path of the review file, "" if none
     review_text: bool = False                  # the review file holds a long review
@@ -102,6 +107,9 @@ class Record:
     citations: int | None = None               # Crossref is-referenced-by-count
     notices: tuple[Notice, ...] = ()           # retractions, corrections
     published_doi: str = ""                    # published version of a preprint
+    dblp: str = ""                             # DBLP record key ("conf/sosp/PeiCYJ17")
+    bib_type: str = ""                         # entry type the curator forced (`tex.entrytype:` in extra)
+    bib_fields: tuple[tuple[str, str], ...] = ()  # .bib fields the curator set (`tex.field:` in extra)
     enrichment: str = ENRICH_NONE
     date_added: str = ""
     date_modified: str = ""
@@ -178,7 +186,8 @@ def catalog_from_dict(doc: dict) -> Catalog:
         d = dict(d)
         d["creators"] = tuple(Creator(**c) for c in d.get("creators", ()))
         d["notices"] = tuple(Notice(**n) for n in d.get("notices", ()))
-        d["provenance"] = tuple(tuple(p) for p in d.get("provenance", ()))
+        for name in ("provenance", "section_summaries", "bib_fields"):
+            d[name] = tuple(tuple(p) for p in d.get(name, ()))
         for name in ("citation_key_aliases", "sections", "tags", "all_tags"):
             d[name] = tuple(d.get(name, ()))
         return Record(**d)
