@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_stage(args, settings, options, reporter) -> int:
     # Imported here so `--help` and a typo answer fast, without loading pandas or httpx.
-    from pipeline.stages import check, emit, enrich, import_readme, merge, pull
+    from pipeline.stages import check, emit, enrich, import_readme, merge, pull, sync
 
     stage = args.stage
     if stage == "import-readme":
@@ -89,9 +89,7 @@ def run_stage(args, settings, options, reporter) -> int:
     elif stage == "emit":
         emit.run(settings, options, reporter)
     elif stage == "sync":
-        pull.run(settings, options, reporter)
-        enrich.run(settings, options, reporter)
-        emit.run(settings, options, reporter, merge.run(settings, options, reporter))
+        sync.run(settings, options, reporter)
     elif stage == "check":
         return 3 if check.run(settings, options, reporter) else 0
     return 0

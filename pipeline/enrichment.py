@@ -11,7 +11,6 @@ Zotero and Crossref disagree.
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Mapping, Protocol
 
 from rapidfuzz import fuzz
@@ -102,26 +101,26 @@ def apply(record: Record, lookup: Lookup) -> tuple[Record, list[Problem]]:
         if entry is None:
             problems.append(_problem(record, "not-enriched", f"not enriched: DOI {record.doi} is not in the "
                                      "Crossref cache (offline, or Crossref was unavailable)"))
-            return replace(record, enrichment=ENRICH_UNAVAILABLE), problems
+            return record.evolve(enrichment=ENRICH_UNAVAILABLE), problems
         if cr.is_not_found(entry):
             problems.append(_problem(record, "doi-unknown", f"Crossref does not know DOI {record.doi} "
                                      "(mistyped, or registered elsewhere, e.g. DataCite for arXiv)"))
-            return replace(record, enrichment=ENRICH_NOT_FOUND), problems
+            return record.evolve(enrichment=ENRICH_NOT_FOUND), problems
         merged, more = merge_work(record, entry, venues, ENRICH_DOI)
         return merged, problems + more
 
     if record.item_type in NOT_PAPERS:
-        return replace(record, enrichment=ENRICH_SKIPPED), problems
+        return record.evolve(enrichment=ENRICH_SKIPPED), problems
     params = cr.search_params(record)
     if params is None:
         problems.append(_problem(record, "no-doi", "no DOI, and no title to search Crossref by"))
-        return replace(record, enrichment=ENRICH_NO_DOI), problems
+        return record.evolve(enrichment=ENRICH_NO_DOI), problems
     message = fetch(lookup.search, params)
     if message is None:
         problems.append(_problem(record, "no-doi", "no DOI"))
         problems.append(_problem(record, "not-enriched", "not enriched: its Crossref search is not in the "
                                  "cache (offline, or Crossref was unavailable)"))
-        return replace(record, enrichment=ENRICH_UNAVAILABLE), problems
+        return record.evolve(enrichment=ENRICH_UNAVAILABLE), problems
     verdict = cr.verify(record, message)
     if verdict.verified:
         merged, more = merge_work(record, verdict.work, venues, ENRICH_SEARCH)
@@ -131,7 +130,7 @@ def apply(record: Record, lookup: Lookup) -> tuple[Record, list[Problem]]:
     else:
         problems.append(_problem(record, "no-doi", "no DOI; Crossref has an unverified candidate"))
         problems.append(_problem(record, "candidate", candidate_message(verdict)))
-    return replace(record, enrichment=ENRICH_NO_DOI), problems
+    return record.evolve(enrichment=ENRICH_NO_DOI), problems
 
 
 def candidate_message(verdict: cr.Verdict) -> str:
@@ -158,7 +157,7 @@ def merge_work(record: Record, work: Mapping, venues: Mapping[str, str],
         values["venue_label"] = label
     # What a review file already pinned (a DOI, before enrichment) stays the curator's.
     values = {k: v for k, v in values.items() if record.source_of(k) != REVIEW}
-    merged = replace(record.with_fields(CROSSREF, **values), enrichment=status)
+    merged = record.with_fields(CROSSREF, **values).evolve(enrichment=status)
     problems += notice_problems(merged, work)
     return merged, problems
 

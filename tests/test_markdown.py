@@ -15,7 +15,7 @@ from cmarkgfm.cmark import Options
 from hypothesis import given, settings, strategies as st
 
 from pipeline.render.markdown import (
-    Slugger, clean, curator_inline, heading_text, inline, plain_heading, relative_link, safe_url, slug,
+    Slugger, clean, curator_inline, heading_text, inline, relative_link, safe_url, slug,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -193,10 +193,16 @@ def test_duplicates_are_numbered_over_the_whole_document():
     assert got == ["echo", "echo-1", "echo-1-1", "echo-1-2", "echo-2", "empirical-studies", "empirical-studies-1"]
 
 
-def test_plain_heading_reads_hand_written_markup():
-    assert plain_heading("Awesome ML [![Awesome](https://awesome.re/badge.svg)](https://awesome.re)") == "Awesome ML"
-    assert plain_heading("How **this** list is `built`") == "How this list is built"
-    assert plain_heading("[Link](https://x.org) \\& more") == "Link & more"
+def test_headings_read_hand_written_markup_as_github_renders_it():
+    from pipeline.render.readme import headings
+
+    text = ("# Awesome ML [![Awesome](https://awesome.re/badge.svg)](https://awesome.re)\n\n"
+            "## How **this** list is `built`\n\n## [Link](https://x.org) \\& more &amp; more\n\n"
+            "## A [nested [bracket]](u) heading\n\n```\n## not a heading\n```\n\n<!--\n## nor this\n-->\n\n"
+            "Setext *two*\n---\n\n    ## indented code\n")
+    assert headings(text) == [(1, "Awesome ML"), (2, "How this list is built"), (2, "Link & more & more"),
+                              (2, "A nested [bracket] heading"), (2, "Setext two")]
+    assert Slugger().slug(headings(text)[3][1]) == "a-nested-bracket-heading"
 
 
 def _github_slugger(texts: list[str]) -> list[str]:

@@ -40,11 +40,10 @@ def test_reviews_move_to_the_pulled_items_and_nothing_is_lost(project):
         out = io.StringIO()
         pull.run(settings, Options(), Reporter(1, out))
     assert "3 review file keys moved" in out.getvalue() and "1 imported items matched nothing" in out.getvalue()
-    reporter = Reporter(0)
-    catalog = merge.build(settings, reporter)
+    catalog = merge.build(settings)
     summaries = {r.key: (r.summary, r.note) for r in catalog.records}
     assert summaries == {by_doi: ("By DOI.", "Best paper award"), by_url: ("By URL.", ""), by_title: ("By title.", "")}
-    orphans = [p for p in reporter.problems if "names no item" in p.message]
+    orphans = [p for p in catalog.problems if "names no item" in p.message]
     assert [p.where.split(":")[0] for p in orphans] == ["reviews/Gone-From-Zotero.md"]
     # The rest of each review file is untouched.
     text = (project / "reviews/Found-By-DOI.md").read_text()

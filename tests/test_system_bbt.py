@@ -189,8 +189,10 @@ def run_cli(root: Path, *args: str) -> Run:
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
+    # build/sync.json is this folder's own record of file times (sync's fingerprint), not an output.
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and not p.is_symlink() and "tools" not in p.relative_to(root).parts}
+            if p.is_file() and not p.is_symlink() and "tools" not in p.relative_to(root).parts
+            and p.relative_to(root) != Path("build/sync.json")}
 
 
 @dataclass

@@ -38,8 +38,17 @@ def records() -> list[Record]:
 SECTIONS = {"S1": "Testing > Fuzzing", "S2": "Verification"}
 
 
-def read(text: str) -> pd.DataFrame:
-    return pd.read_csv(io.StringIO(text), **{k: v for k, v in table.PANDAS.items() if k != "encoding"})
+def read(text: str, tmp_path=None) -> pd.DataFrame:
+    """The CSV as an analyst loads it: through pipeline.analysis.load_papers."""
+    import tempfile
+    from pathlib import Path
+
+    from pipeline.analysis import load_papers
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "papers.csv"
+        path.write_bytes(text.encode("utf-8"))
+        return load_papers(path)
 
 
 def assert_round_trip(recs: list[Record], df: pd.DataFrame, keys: dict[str, str]) -> None:
@@ -75,7 +84,9 @@ def test_any_text_round_trips(texts):
     recs = [Record(key=f"K{i}", title=t, summary=t, venue=t, year=None) for i, t in enumerate(texts)]
     keys = {r.key: r.key.lower() for r in recs}
     df = read(table.render_csv(recs, keys))
-    assert list(df["title"]) == texts and list(df["summary"]) == texts
+    # Records reach the CSV cleaned at the edge; the CSV drops any control character left, nothing else.
+    expected = [table.drop_controls(t) for t in texts]
+    assert list(df["title"]) == expected and list(df["summary"]) == expected
 
 
 def test_rfc4180_utf8_no_bom_fixed_header():
@@ -133,3 +144,35 @@ def test_format_problems_are_reported(tmp_path):
     settings_ = write(tmp_path, "\ufeff" + table.render_csv([], {}).replace("\r\n", "\n"))
     codes = [p.message for p in validate.run(settings_) if p.code == "csv-format"]
     assert any("byte-order mark" in c for c in codes) and any("CRLF" in c for c in codes)
+
+
+# --- safe for a spreadsheet, exact for pandas -------------------------------------------------------
+
+FORMULAS = ["=HYPERLINK(\"http://evil\",\"x\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tTAB", "\rCR",
+            "'quoted", "''twice", "plain"]
+
+
+def test_formula_like_cells_are_defused_and_control_characters_dropped():
+    recs = [Record(key=f"F{i:02d}", title=t, summary=t, venue="Bell\x07 and Esc\x1b and Nul\x00")
+            for i, t in enumerate(FORMULAS)]
+    text = table.render_csv(recs, {r.key: f"k{i}" for i, r in enumerate(recs)})
+    cells = [row for row in csv.reader(io.StringIO(text))][1:]
+    title = table.NAMES.index("title")
+    for row in cells:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+            assert not any(ord(c) < 32 and c not in "\r\n\t" for c in cell), repr(cell)
+    assert [row[title] for row in cells] == ["'" + t if t[0] in "=+-@\t\r'" else t for t in FORMULAS]
+    frame = read(text)
+    assert list(frame["title"]) == FORMULAS, "load_papers gives back the exact text"
+    assert set(frame["venue"]) == {"Bell and Esc and Nul"}
+
+
+def test_a_plain_read_csv_mangles_arxiv_ids_and_load_papers_does_not():
+    rec = Record(key="ARX12345", title="T", arxiv="2206.07690", year=2022)
+    text = table.render_csv([rec], {rec.key: "k"})
+    naive = pd.read_csv(io.StringIO(text))
+    assert str(naive["arxiv"][0]) != "2206.07690"       # the trap the issue names
+    frame = read(text)
+    assert frame["arxiv"][0] == "2206.07690" and frame["year"][0] == 2022
+    assert str(frame["year"].dtype) == "Int64"

@@ -25,13 +25,26 @@ _ISO_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 ACRONYM_IN_PARENS_RE = re.compile(r"\(([A-Z][A-Za-z0-9&/+\-]*[A-Z0-9+](?:[ '’]\d{2,4})?)\)")
 
 
+# C0 and C1 controls (NUL, BEL, ESC...) and the bidi overrides: never part of a title or a name, and
+# trouble in every output (a NUL ends a C string, ESC drives terminals, U+202E reverses a line).
+_CONTROL_TABLE = {c: None for c in (*range(0, 9), 11, 12, *range(14, 32), 127, *range(0x80, 0xA0),
+                                    *range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
 def text(value: object) -> str:
-    """A field as a clean one-line string; None, numbers and lists are tolerated."""
+    """A field as a clean one-line string; None, numbers and lists are tolerated.
+
+    Text is cleaned here, at the edge, for every reader after it: control characters dropped, a lone
+    surrogate (which no UTF-8 file can hold) replaced by U+FFFD, whitespace runs collapsed.
+    """
     if value is None or value is False:
         return ""
     if isinstance(value, (list, tuple)):
         value = " ".join(text(v) for v in value)
-    return " ".join(str(value).split())
+    value = str(value)
+    if not value.isascii():
+        value = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return " ".join(value.translate(_CONTROL_TABLE).split())
 
 
 def clean_doi(value: str) -> str:
@@ -241,9 +254,8 @@ def to_record(item: dict) -> Record:
         date_added=text(data.get("dateAdded")),
         date_modified=text(data.get("dateModified")),
     )
-    record = Record(key=key, enrichment=ENRICH_NONE, imported=bool(meta.get("imported")))
-    sourced = {k: v for k, v in values.items() if v not in ("", (), None)}
-    record = record.with_fields(ZOTERO, **sourced)
-    if record.venue_label and record.venue_label != text(data.get("journalAbbreviation")):
-        record = record.with_fields(DERIVED, venue_label=record.venue_label)
-    return record
+    provenance = {k: ZOTERO for k, v in values.items() if v not in ("", (), None)}
+    if values["venue_label"] and values["venue_label"] != text(data.get("journalAbbreviation")):
+        provenance["venue_label"] = DERIVED
+    return Record(key=key, enrichment=ENRICH_NONE, imported=bool(meta.get("imported")),
+                  provenance=tuple(sorted(provenance.items())), **values)

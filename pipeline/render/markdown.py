@@ -22,7 +22,7 @@ import unicodedata
 import urllib.parse
 
 __all__ = [
-    "Slugger", "clean", "curator_inline", "heading_text", "inline", "plain_heading", "relative_link",
+    "Slugger", "clean", "curator_inline", "heading_text", "inline", "relative_link",
     "safe_url", "slug",
 ]
 
@@ -240,41 +240,3 @@ class Slugger:
         return result
 
 
-# --- reading hand-written Markdown back as text -------------------------------------------------
-
-_IMAGE_RE = re.compile(r"!\[((?:\\.|[^\]\\])*)\]\([^)]*\)")
-_LINK_RE = re.compile(r"\[((?:\\.|[^\]\\])*)\]\([^)]*\)")
-_REF_LINK_RE = re.compile(r"\[((?:\\.|[^\]\\])*)\]\[[^\]]*\]")
-_TAG_RE = re.compile(r"</?[A-Za-z][^>]*>|<!--.*?-->")
-_ANGLE_AUTOLINK_RE = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]*:[^<>\s]*)>")
-_ESCAPED_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
-_CODE_SPAN_RE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
-_EMPHASIS_RE = re.compile(r"(\*{1,3}|_{1,3}|~{1,2})(?=\S)(.+?)(?<=\S)\1")
-
-
-def plain_heading(markdown: str) -> str:
-    """The text GitHub derives a hand-written heading's anchor from (its rendered text content):
-    images count for nothing, links for their text, code and emphasis for their content.
-
-    An approximation of a Markdown parser good for headings as people write them; only the
-    hand-written intro and outro go through it, to keep the anchor count right around them.
-    """
-    text = _ANGLE_AUTOLINK_RE.sub(r"\1", markdown)
-    text = _IMAGE_RE.sub("", text)
-    text = _LINK_RE.sub(r"\1", text)
-    text = _REF_LINK_RE.sub(r"\1", text)
-    text = _TAG_RE.sub("", text)
-    parts, pos = [], 0
-    for match in _CODE_SPAN_RE.finditer(text):
-        parts.append(_unemphasise(text[pos:match.start()]))
-        parts.append(match.group(2).strip() if match.group(2).strip() else match.group(2))
-        pos = match.end()
-    parts.append(_unemphasise(text[pos:]))
-    return "".join(parts).strip()
-
-
-def _unemphasise(text: str) -> str:
-    previous = None
-    while previous != text:
-        previous, text = text, _EMPHASIS_RE.sub(r"\2", text)
-    return _ESCAPED_RE.sub(r"\1", text)

@@ -23,11 +23,12 @@ Choices that follow from awesome-lint (tools/lint) and GitHub:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pipeline.model import Catalog, Record, Section
 from pipeline.render.richtext import plain_text
 from pipeline.render.markdown import (
-    Slugger, clean, curator_inline, heading_text, inline, plain_heading, relative_link, safe_url,
+    Slugger, clean, curator_inline, heading_text, inline, relative_link, safe_url,
 )
 
 BEGIN = "<!-- BEGIN GENERATED LIST: edit Zotero and reviews/, not this block; `make sync` rewrites it -->"
@@ -199,47 +200,29 @@ class _Tree:
 
 # --- the hand-written parts' headings ------------------------------------------------------------
 
-_ATX_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_SETEXT_RE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_NOT_PARAGRAPH_RE = re.compile(r"^ {0,3}(?:[-+*]\s|\d{1,9}[.)]\s|>|#|<|\||```|~~~)|^\s*$|^ {4}")
+@lru_cache(maxsize=1)
+def _parser():
+    from markdown_it import MarkdownIt
+
+    # GitHub's dialect is CommonMark plus tables and strikethrough; for headings only those matter.
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
+
+
+def _text_content(tokens) -> str:
+    """What a browser's textContent gives for the rendered inline tokens: text and code as they
+    read, links as their text, images and HTML tags as nothing (GitHub's anchors come from it)."""
+    out = []
+    for token in tokens or ():
+        if token.type in ("text", "code_inline", "text_special"):
+            out.append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            out.append("\n")
+    return "".join(out).strip()
 
 
 def headings(markdown: str) -> list[tuple[int, str]]:
-    """(level, rendered text) of each heading of hand-written Markdown, in order: ATX and setext
-    headings, skipping fenced code and HTML comments."""
-    out: list[tuple[int, str]] = []
-    fence = None
-    in_comment = False
-    previous = ""
-    for line in markdown.splitlines():
-        if in_comment:
-            in_comment = "-->" not in line
-            previous = ""
-            continue
-        if fence:
-            if line.strip().startswith(fence) and set(line.strip()) == {fence[0]}:
-                fence = None
-            previous = ""
-            continue
-        match = _FENCE_RE.match(line)
-        if match:
-            fence = match.group(1)
-            previous = ""
-            continue
-        if line.lstrip().startswith("<!--"):
-            in_comment = "-->" not in line
-            previous = ""
-            continue
-        match = _ATX_RE.match(line)
-        if match:
-            out.append((len(match.group(1)), plain_heading(match.group(2) or "")))
-            previous = ""
-            continue
-        match = _SETEXT_RE.match(line)
-        if match and previous and not _NOT_PARAGRAPH_RE.match(previous):
-            out.append((1 if match.group(1)[0] == "=" else 2, plain_heading(previous.strip())))
-            previous = ""
-            continue
-        previous = line
-    return out
+    """(level, rendered text) of each heading of hand-written Markdown, in document order, read by a
+    CommonMark parser: ATX and setext headings, none inside code, HTML blocks or comments."""
+    tokens = _parser().parse(markdown)
+    return [(int(token.tag[1]), _text_content(tokens[i + 1].children))
+            for i, token in enumerate(tokens) if token.type == "heading_open"]

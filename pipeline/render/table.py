@@ -7,8 +7,11 @@ records' values back exactly (tests/test_table.py proves it); `datapackage()` st
 `frictionless validate`.
 
 Values are written as the records hold them: titles keep Zotero's rich-text markup (`<i>`, `<sub>`),
-as CSL-JSON does. A cell starting with `=`, `+`, `-` or `@` is written unchanged: prefixing it to
-defuse spreadsheet formulas would corrupt the data for pandas, so the schema documents it instead.
+as CSL-JSON does. Two things are made safe for the people who open the file in a spreadsheet:
+control characters are dropped, and a text cell that a spreadsheet would run as a formula (it starts
+with `=`, `+`, `-`, `@`, a tab or a carriage return, as OWASP lists them) gets a leading `'`, as does a
+cell that itself starts with `'`, so the prefix is never ambiguous. `pipeline.analysis.load_papers()`
+takes the prefix off again and gives back the exact text; so does `unguard` for any other reader.
 """
 from __future__ import annotations
 
@@ -69,6 +72,29 @@ PANDAS = {
 }
 
 
+# OWASP "CSV Injection": what a spreadsheet reads as the start of a formula. The quote is guarded too,
+# so that `unguard` can take exactly one `'` off any cell that starts with one.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+_CONTROLS = {c: None for c in (*range(0, 9), 11, 12, *range(14, 32), 127, *range(0x80, 0xA0))}
+_TEXT_COLUMNS = frozenset(c[0] for c in COLUMNS if c[1] == "string")
+
+
+def drop_controls(cell: str) -> str:
+    """Without C0/C1 control characters (tab, line feed and carriage return stay: CSV quotes them)."""
+    return cell.translate(_CONTROLS)
+
+
+def guard(cell: str) -> str:
+    """A text cell as a spreadsheet may open it: no control characters, no formula."""
+    cell = drop_controls(cell)
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def unguard(cell: str) -> str:
+    """The inverse of `guard` for cells `guard` wrote."""
+    return cell[1:] if cell.startswith("'") else cell
+
+
 def join(values) -> str:
     return LIST_SEPARATOR.join(values)
 
@@ -127,7 +153,8 @@ def render_csv(records: list[Record], citekeys: dict[str, str],
         if record.key in seen:
             continue
         seen.add(record.key)
-        writer.writerow(row(record, citekeys[record.key], section_names))
+        cells = row(record, citekeys[record.key], section_names)
+        writer.writerow([guard(c) if name in _TEXT_COLUMNS else c for name, c in zip(NAMES, cells)])
     return buf.getvalue()
 
 
@@ -157,8 +184,9 @@ def datapackage(csv_name: str) -> dict:
                 "One row per paper, keyed by the Zotero item key. RFC 4180, UTF-8 without BOM. An empty cell "
                 "is a missing value. Lists are joined with \"; \". Read it with pandas.read_csv(path, "
                 "dtype=<each field's pandas dtype>, keep_default_na=False, na_values={'year': [''], "
-                "'citations': ['']}). Cells are not defused for spreadsheets: a title starting with '=' "
-                "stays as it is."
+                "'citations': ['']}), or with pipeline.analysis.load_papers(). Text cells are safe to open in a "
+                "spreadsheet: control characters are dropped and a cell starting with =, +, -, @, a tab, a carriage "
+                "return or ' gets one leading ' (load_papers removes it again)."
             ),
             "schema": {"fields": fields, "primaryKey": ["key"], "missingValues": [""]},
         }],

@@ -5,7 +5,7 @@ searches, under a limiter that obeys the rate-limit headers Crossref sends, retr
 retrying, and gives up cleanly when Crossref is down. It returns plain data (`Outcome`s) and raises only
 `CrossrefError`s; the enrich stage decides what to cache.
 
-Why httpx2 directly and not habanero (which the project also installs): habanero 2.9 calls the
+Why httpx2 directly and not habanero (the tests use it to check the loopback server): habanero 2.9 calls the
 module-level `httpx2.get` and hands back only the parsed body, so the `x-rate-limit-*` and
 `x-concurrency-limit` headers we must obey never reach us; it has no retry, ignores 429 and
 `Retry-After`, opens a new connection per request, and does not quote `#` or `?` in a DOI

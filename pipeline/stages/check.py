@@ -35,8 +35,7 @@ def shorten(text: str, width: int = 50) -> str:
 
 
 def run(settings: Settings, options: Options, reporter: Reporter) -> bool:
-    quiet = Reporter(0, stream=reporter.stream, secrets=reporter.secrets)
-    catalog = merge.build(settings, quiet)
+    catalog = merge.build(settings)
     keys, _ = citekeys.assign(list(catalog.records), emit.published_keys(settings))
     problems = sort_problems(list(catalog.problems) + citekeys.check(list(catalog.records), keys)
                              + run_validators(settings))

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import urllib.parse
 from pathlib import Path
 from typing import Mapping
@@ -99,6 +100,7 @@ class CrossrefCache:
         else:
             self.venues, self.problems = read_venues(Path(venues))
         self._memo: dict[Path, object] = {}
+        self._listed: dict[Path, set[str]] = {}   # folder -> the file names in it, listed once
 
     @classmethod
     def for_settings(cls, settings) -> "CrossrefCache":
@@ -120,7 +122,20 @@ class CrossrefCache:
 
     # --- reading --------------------------------------------------------------------------------
 
+    def _exists(self, path: Path) -> bool:
+        # One directory listing instead of a failed open per uncached DOI: an offline build of
+        # 10,000 items asks about every one of them.
+        names = self._listed.get(path.parent)
+        if names is None:
+            try:
+                names = self._listed[path.parent] = set(os.listdir(path.parent))
+            except FileNotFoundError:
+                names = self._listed[path.parent] = set()
+        return path.name in names
+
     def _read(self, path: Path, check) -> dict | None:
+        if not self._exists(path):
+            return None
         if path in self._memo:
             value = self._memo[path]
             if isinstance(value, CorruptCacheEntry):
@@ -172,11 +187,15 @@ class CrossrefCache:
         """Cache a work (None: Crossref answered 404). Returns True when the file's bytes changed."""
         doc = cr.not_found_marker(doi.lower()) if work is None else slim_work(work)
         path = self.work_path(doi)
+        return self._write(path, doc)
+
+    def _write(self, path: Path, doc: dict) -> bool:
         self._memo.pop(path, None)
-        return files.write_json(path, doc)
+        changed = files.write_json(path, doc)
+        if path.parent in self._listed:
+            self._listed[path.parent].add(path.name)
+        return changed
 
     def write_search(self, query: Mapping | str, message: Mapping) -> bool:
         params = query_params(query)
-        path = self.query_path(params)
-        self._memo.pop(path, None)
-        return files.write_json(path, {"query": params, "message": slim_message(message)})
+        return self._write(self.query_path(params), {"query": params, "message": slim_message(message)})

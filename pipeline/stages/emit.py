@@ -45,6 +45,12 @@ def published_keys(settings: Settings) -> dict:
                          "restore it from git: it keeps published citation keys stable") from None
 
 
+def output_paths(settings: Settings) -> tuple[Path, ...]:
+    """Every file emit writes, in the order it writes them (the citation-key map last)."""
+    p = settings.paths
+    return (p.readme, p.bib, p.csv, p.datapackage, p.csljson, p.citekeys)
+
+
 def render_all(settings: Settings, catalog: Catalog) -> dict[Path, str]:
     """{path: new text} of every output, rendered from the catalog. Pure apart from reading the
     current README (its hand-written parts) and the published key map."""

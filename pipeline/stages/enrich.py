@@ -12,16 +12,15 @@ says in one line how many items could not be looked up; those keep their Zotero 
 """
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
-from pipeline import curate
 from pipeline.config import Settings
 from pipeline.convert import crossref as cr
 from pipeline.enrichment import NOT_PAPERS
 from pipeline.model import Problem, Record
 from pipeline.report import Reporter
 from pipeline.stages import Options
+from pipeline.stages import inputs as inputs_
 from pipeline.stages.crossref_cache import QUERIES, WORKS, CrossrefCache
 
 
@@ -49,14 +48,13 @@ class Summary:
     failed: int = 0
     requests: int = 0
     problems: list[Problem] = field(default_factory=list)
+    complete: bool = False   # nothing left to look up: every wanted answer is in the cache
 
 
 def load_records(settings: Settings) -> tuple[list[Record], list[Problem]]:
-    """The snapshot's list entries as Records (merge's reader), and the unreadable item files."""
-    from pipeline.stages.merge import snapshot_records
-
-    reporter = Reporter(0, io.StringIO())
-    return snapshot_records(settings, reporter), reporter.problems
+    """The snapshot's list entries as Records, and the problems of reading them (the shared reader)."""
+    problems: list[Problem] = []
+    return inputs_.read_records(settings, problems), problems
 
 
 def plan(records: list[Record], cache: CrossrefCache, refresh: bool = False) -> tuple[Plan, list[Problem]]:
@@ -93,22 +91,23 @@ def plan(records: list[Record], cache: CrossrefCache, refresh: bool = False) -> 
     return todo, problems
 
 
-def run(settings: Settings, options: Options, reporter: Reporter, *, client=None) -> Summary:
-    """Fetch what the cache lacks. `client` (a CrossrefClient) is for tests; by default one is made."""
-    from pipeline.stages.merge import matched_reviews
-
-    records, problems = load_records(settings)
+def run(settings: Settings, options: Options, reporter: Reporter, *, client=None,
+        inputs: inputs_.Inputs | None = None) -> Summary:
+    """Fetch what the cache lacks. `client` (a CrossrefClient) is for tests; by default one is made.
+    `inputs` is the run's one reading of the inputs (sync hands it on to merge); read here if absent."""
+    inputs = inputs if inputs is not None else inputs_.read(settings, sections=False)
     # DOIs the curator pinned in review files are looked up too (merge reports the review files).
-    reviews = matched_reviews(settings, Reporter(0, io.StringIO()), records)
-    records = [curate.pin_doi(r, reviews.get(r.key)) for r in records]
-    cache = CrossrefCache.for_settings(settings)
+    records = [inputs.pinned(r) for r in inputs.records]
+    cache = inputs.crossref
     todo, corrupt = plan(records, cache, options.refresh)
     summary = Summary(records=len(records), dois=len(todo.dois), queries=len(todo.queries))
-    for problem in problems + corrupt + cache.problems:
+    # The problems of reading the inputs are merge's to report; enrich adds what only it finds.
+    for problem in corrupt:
         reporter.problem(problem)
-    summary.problems = problems + corrupt + list(cache.problems)
+    summary.problems = list(inputs.problems) + corrupt
     if not todo.dois and not todo.queries:
         reporter.info(f"enrich: {len(records)} items, nothing to look up: the Crossref cache has them all")
+        summary.complete = True
         return summary
     wanted = f"{len(todo.dois)} DOIs and {len(todo.queries)} searches"
     if options.offline:
@@ -160,6 +159,7 @@ def run(settings: Settings, options: Options, reporter: Reporter, *, client=None
         if own_client:
             client.close()
 
+    summary.complete = summary.failed == 0
     line = (f"enrich: {summary.found} works and {summary.not_found} unknown DOIs of {summary.dois}; "
             f"{summary.queries} searches, {summary.verified} verified; {summary.requests} requests")
     reporter.info(line)

@@ -1,0 +1,131 @@
+"""The one reader of the pipeline's inputs: the Zotero snapshot, the review files, the caches and the
+venue table, each read once per run and converted once.
+
+enrich, merge and check all start from `read(settings)`; `sync` reads once and hands the same
+`Inputs` from enrich to merge, so a Crossref answer enrich has just cached is the one merge applies,
+and no file is parsed twice. What could not be read comes back as `Problem` values in
+`Inputs.problems` (a file, a line, a reason), never through a logger, so any route to the outputs
+sees the same problems and writes the same bytes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import arrange, curate
+from pipeline.config import Settings
+from pipeline.convert import zotero
+from pipeline.model import Problem, Record, Section
+from pipeline.stages import StageError, files
+from pipeline.stages.crossref_cache import CrossrefCache
+
+
+@dataclass
+class Inputs:
+    """Everything a build reads, already converted."""
+
+    top: str = ""                                          # key of the top collection
+    title: str = ""                                        # its name
+    sections: list[Section] = field(default_factory=list)  # below the top, in list order
+    records: list[Record] = field(default_factory=list)    # every entry of the snapshot, as Zotero has it
+    reviews: dict[str, curate.Review] = field(default_factory=dict)   # record key -> its review file
+    crossref: CrossrefCache | None = None
+    problems: list[Problem] = field(default_factory=list)  # unreadable files, unmatched reviews...
+
+    def pinned(self, record: Record) -> Record:
+        """The record with the DOI its review file pins (how a curator accepts a search candidate)."""
+        return curate.pin_doi(record, self.reviews.get(record.key))
+
+
+def relative(settings: Settings, path: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(settings.paths.root))
+    except ValueError:
+        return str(path)
+
+
+def read(settings: Settings, *, sections: bool = True) -> Inputs:
+    """Read every input of a build. `sections=False` skips the collection tree (enrich needs none)."""
+    inputs = Inputs()
+    if sections:
+        inputs.top, inputs.title, inputs.sections = read_sections(settings, inputs.problems)
+    inputs.records = read_records(settings, inputs.problems)
+    reviews = read_reviews(settings, inputs.problems)
+    inputs.reviews, unmatched = curate.match_reviews(reviews, inputs.records)
+    inputs.problems += unmatched
+    inputs.crossref = CrossrefCache.for_settings(settings)
+    inputs.problems += inputs.crossref.problems
+    return inputs
+
+
+def read_sections(settings: Settings, problems: list[Problem]) -> tuple[str, str, list[Section]]:
+    """(top collection key, its name, every collection below it as a Section in list order)."""
+    folder = settings.paths.zotero
+    state = files.snapshot_state(folder)
+    top = settings.collection or state.get("collection", "")
+    raw: dict[str, dict] = {}
+    for key, path in files.snapshot_objects(folder, files.COLLECTIONS).items():
+        try:
+            data = files.read_json(path).get("data", {})
+            raw[key] = {"name": zotero.text(data["name"]), "parent": data.get("parentCollection") or None}
+        except (ValueError, KeyError, AttributeError, OSError) as exc:
+            problems.append(Problem(relative(settings, path), f"unreadable collection file: {exc}"))
+    if not top:
+        tops = [k for k, c in raw.items() if c["parent"] is None]
+        if len(tops) != 1:
+            raise StageError("no top collection: set ZOTERO_COLLECTION or [zotero] collection in pipeline.toml")
+        top = tops[0]
+    if top not in raw:
+        raise StageError(f"the snapshot in {relative(settings, folder)} has no collection {top}: "
+                         "run `make sync` or `python -m pipeline import-readme FILE`")
+
+    def path_of(key: str) -> tuple[str, ...] | None:
+        names, seen = [], set()
+        while key != top:
+            if key not in raw or key in seen:
+                return None          # not below the top collection (or a cycle)
+            seen.add(key)
+            names.append(arrange.display_name(raw[key]["name"]))
+            key = raw[key]["parent"]
+        return tuple(reversed(names))
+
+    sections = []
+    for key, col in raw.items():
+        path = path_of(key) if key != top else None
+        if path:
+            parent = col["parent"] if col["parent"] != top else None
+            sections.append(Section(key=key, name=path[-1], parent=parent, path=path))
+    # Sort siblings by their raw names so a numeric prefix ("01 Background") orders them.
+    raw_names = {s.key: raw[s.key]["name"] for s in sections}
+    return top, raw[top]["name"], arrange.order_sections(sections, settings.section_order, raw_names)
+
+
+def read_records(settings: Settings, problems: list[Problem]) -> list[Record]:
+    """Every list entry of the Zotero snapshot as a Record; an unreadable item file is a problem."""
+    records = []
+    for key, path in files.snapshot_objects(settings.paths.zotero, files.ITEMS).items():
+        try:
+            item = files.read_json(path)
+            if not isinstance(item, dict):
+                raise ValueError("not a Zotero item object")
+            if zotero.is_entry(item):
+                records.append(zotero.to_record(item))
+        except (ValueError, TypeError, AttributeError, OSError) as exc:
+            problems.append(Problem(relative(settings, path), f"unreadable item {key}: {exc}".splitlines()[0],
+                                    "error", "zotero-item"))
+    return records
+
+
+def read_reviews(settings: Settings, problems: list[Problem]) -> list[curate.Review]:
+    reviews = []
+    folder = settings.paths.reviews
+    for path in sorted(folder.glob("**/*.md")) if folder.is_dir() else ():
+        rel = relative(settings, path)
+        try:
+            review, found = curate.parse_review(path.read_text(encoding="utf-8"), rel)
+        except (OSError, UnicodeDecodeError) as exc:
+            review, found = None, [Problem(f"{rel}:1", f"unreadable: {exc}")]
+        problems.extend(found)
+        if review:
+            reviews.append(review)
+    return reviews

@@ -1,0 +1,117 @@
+"""sync: pull -> enrich -> merge -> emit, reading the inputs once, and nothing at all when nothing changed.
+
+After a pull, the build's inputs are fingerprinted: the Zotero snapshot, the Crossref and DBLP caches,
+the review files, pipeline.toml, the venue table, the settings that shape the outputs (never the API
+key) and the pipeline's own code. When the fingerprint is the one the last complete sync recorded in
+`build/sync.json`, and every output is still the file that sync wrote, there is nothing to do: enrich,
+merge and emit are skipped and the run says so. That makes the weekly no-change sync cost one Zotero
+request and a directory walk, at any size.
+
+The fingerprint reads file sizes and modification times, not contents: a file rewritten with the
+same bytes is not rewritten at all (stages/files.py), and any edit changes its mtime. It is recorded
+only after a sync whose enrichment left nothing to look up, so a run that was offline or met a
+failing Crossref tries again next time. `make` (merge, then emit) always rebuilds.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline.config import Settings
+from pipeline.report import Reporter
+from pipeline.stages import Options, emit, enrich, files, merge, pull
+from pipeline.stages import inputs as inputs_
+
+STAMP = "sync.json"
+PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def _walk(folder: Path, digest) -> None:
+    """Every file below `folder`, in a fixed order: relative path, size, mtime."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for entry in entries:
+        if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+            continue        # a killed run's leftover is not an input
+        if entry.is_dir(follow_symlinks=False):
+            _walk(Path(entry.path), digest)
+        else:
+            st = entry.stat(follow_symlinks=False)
+            digest.update(f"{entry.path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A hash of the pipeline's own source: new code may write new bytes from the same inputs."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.suffix in (".py", ".js", ".css", ".html", ".csv") and path.is_file():
+            digest.update(str(path.relative_to(PACKAGE)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def shaping_settings(settings: Settings) -> str:
+    """The settings that change what the outputs say (never the API key)."""
+    return repr((settings.title, settings.library_type, settings.library_id, settings.collection,
+                 settings.zotero_api_url, settings.crossref_api_url, settings.section_order, settings.sort,
+                 settings.tags, tuple(str(p) for p in vars(settings.paths).values())))
+
+
+def fingerprint(settings: Settings) -> str:
+    paths = settings.paths
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(code_version().encode() + shaping_settings(settings).encode())
+    for folder in (paths.zotero, paths.crossref, getattr(paths, "dblp", None), paths.reviews):
+        if folder is not None:
+            _walk(folder, digest)
+    for path in (paths.root / "pipeline.toml", paths.venues):
+        try:
+            st = path.stat()
+            digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        except FileNotFoundError:
+            digest.update(f"{path}\0-\n".encode())
+    return digest.hexdigest()
+
+
+def output_paths(settings: Settings) -> list[Path]:
+    return list(emit.output_paths(settings))
+
+
+def outputs_stamp(settings: Settings) -> dict[str, list[int]]:
+    stamp = {}
+    for path in output_paths(settings):
+        try:
+            st = path.stat()
+            stamp[str(path.relative_to(settings.paths.root))] = [st.st_size, st.st_mtime_ns]
+        except (FileNotFoundError, ValueError):
+            stamp[str(path)] = []
+    return stamp
+
+
+def last_stamp(settings: Settings) -> dict:
+    try:
+        doc = files.read_json(settings.paths.build / STAMP)
+        return doc if isinstance(doc, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def run(settings: Settings, options: Options, reporter: Reporter) -> None:
+    pull.run(settings, options, reporter)
+    last = last_stamp(settings)
+    if (not options.refresh and last.get("fingerprint") == fingerprint(settings)
+            and last.get("outputs") == outputs_stamp(settings)):
+        reporter.info("sync: the snapshot, caches, reviews, settings and code are those of the last build, and "
+                      "the outputs are as it wrote them: enrich, merge and emit skipped (`make` rebuilds anyway)")
+        return
+    inputs = inputs_.read(settings)
+    summary = enrich.run(settings, options, reporter, inputs=inputs)
+    catalog = merge.run(settings, options, reporter, inputs)
+    emit.run(settings, options, reporter, catalog)
+    if not options.dry_run and summary.complete:
+        files.write_json(settings.paths.build / STAMP,
+                         {"fingerprint": fingerprint(settings), "outputs": outputs_stamp(settings)})
