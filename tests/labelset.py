@@ -42,6 +42,7 @@ class Paper:
     crossref: dict | None        # Crossref's `message` for the paper's DOI; None when Crossref has none
     dblp: list[dict]             # DBLP search hits for the item's title
     trap: str | None             # prefix-title, superset-title, revisited-sequel, retracted, different-paper, ...
+    crossref_published: dict | None = None  # for a preprint: Crossref's message for the published version's DOI
     sections: tuple[str, ...] = ()
     list_title: str | None = None  # the link text in the replayed list, where there is one
     source: dict = field(default_factory=dict)
@@ -60,6 +61,7 @@ def _paper(group: str, obj: dict, source: dict) -> Paper:
     return Paper(id=obj["id"], group=group, category=obj["category"],
                  expected=Expected(e["label"], e["year"], e.get("published_label"), e.get("note"), e.get("curator")),
                  zotero=obj["zotero"], crossref=obj["crossref"], dblp=obj["dblp"], trap=obj["trap"],
+                 crossref_published=obj.get("crossref_published"),
                  sections=tuple(obj.get("sections", ())), list_title=obj.get("list_title"), source=source)
 
 
@@ -124,12 +126,13 @@ def zotero_items(papers: list[Paper], collection_key: str, *, library_id: int = 
 
 
 def crossref_works(papers: list[Paper]) -> list[dict]:
-    """Crossref work messages of the papers Crossref knows, one per DOI (first one wins)."""
+    """Crossref work messages for the papers' DOIs and their published versions' DOIs, one per DOI."""
     seen, out = set(), []
     for p in papers:
-        if p.crossref and p.crossref["DOI"].lower() not in seen:
-            seen.add(p.crossref["DOI"].lower())
-            out.append(p.crossref)
+        for work in (p.crossref, p.crossref_published):
+            if work and work["DOI"].lower() not in seen:
+                seen.add(work["DOI"].lower())
+                out.append(work)
     return out
 
 

@@ -597,6 +597,11 @@ def paper(p: dict) -> dict:
         exp["curator"] = p["curator"]
     out = {"id": p["id"], "category": p["cat_"], "expected": exp, "zotero": zotero_item(p),
            "crossref": crossref_work(p), "dblp": dblp_for(p), "trap": p.get("trap")}
+    pub = p.get("published") or {}
+    if p["src"] == "arxiv" and pub.get("doi"):
+        # What Crossref says for the published version's DOI, once DBLP has led the pipeline to it.
+        kind = "journal" if "journal" in VENUES[pub["venue"]] else ("acm" if pub["doi"].startswith("10.1145/") else "ieee")
+        out["crossref_published"] = crossref_work({**p, **pub, "src": kind, "authors": pub.get("authors", p["authors"])})
     if p.get("sections"):
         out["sections"] = p["sections"]
         out["list_title"] = p.get("list_title", p["title"])
