@@ -157,3 +157,37 @@ def dblp_response(query: str, hits: list[dict], *, first: int = 0, max_hits: int
                        "time": {"@unit": "msecs", "text": "1.00"},
                        "completions": {"@total": "0", "@computed": "0", "@sent": "0"},
                        "hits": hit_block}}
+
+
+@dataclass(frozen=True)
+class Score:
+    total: int
+    right: int                   # printed == the expected label (the truth)
+    as_curator: int              # printed == the curator's own label, where the curator wrote one
+    with_curator: int            # papers where the curator wrote a label
+    wrong: list[tuple[str, str, str]]   # (paper id, printed, expected)
+
+    @property
+    def agreement(self) -> float:
+        return self.right / self.total if self.total else 1.0
+
+
+def _canon(label: str) -> str:
+    return " ".join(label.replace("*", " ").split())
+
+
+def score(papers: list[Paper], printed: dict[str, str]) -> Score:
+    """How many papers show the expected label: `printed` maps paper id -> the label text the list shows for it
+    (without asterisks; '' for none). A paper missing from `printed` counts as showing nothing."""
+    right = as_curator = with_curator = 0
+    wrong = []
+    for p in papers:
+        shown = _canon(printed.get(p.id, ""))
+        if shown == p.expected.text:
+            right += 1
+        else:
+            wrong.append((p.id, shown, p.expected.text))
+        if p.expected.curator is not None and p.group == "curator":
+            with_curator += 1
+            as_curator += shown == _canon(p.expected.curator)
+    return Score(len(papers), right, as_curator, with_curator, wrong)

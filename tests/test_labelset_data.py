@@ -261,3 +261,15 @@ def test_helpers_feed_the_servers():
 def test_unknown_group_is_refused():
     with pytest.raises(ValueError, match="unknown labelset group"):
         load("nope")
+
+
+def test_score_counts_agreement():
+    papers = load("curator")
+    truth = {p.id: p.expected.text for p in papers}
+    perfect = labelset.score(papers, truth)
+    assert perfect.right == perfect.total == len(papers) and perfect.agreement == 1.0 and perfect.wrong == []
+    assert perfect.as_curator < perfect.with_curator                    # the curator's slips differ from the truth
+    as_written = labelset.score(papers, {p.id: p.expected.curator for p in papers})
+    assert as_written.as_curator == as_written.with_curator == len(papers)
+    assert ("self-checking-dnns", "ICSE 2022", "ICSE 2021") in as_written.wrong
+    assert labelset.score(papers, {}).right == sum(1 for p in papers if not p.expected.text)

@@ -398,7 +398,7 @@ def zotero_item(p: dict) -> dict:
                   url=p.get("url") or (f"https://doi.org/{p['doi']}" if p.get("doi") else ""),
                   libraryCatalog={"acm": "ACM Digital Library", "ieee": "IEEE Xplore", "elsevier": "ScienceDirect",
                                   "springer": "Springer Link", "nature": "www.nature.com", "jmlr": "jmlr.org",
-                                  "tmlr": "openreview.net", "vldb": "ACM Digital Library"}[J["pub"]],
+                                  "tmlr": "openreview.net", "vldb": "www.vldb.org"}[J["pub"]],
                   publisher={"elsevier": "Elsevier", "vldb": "VLDB Endowment"}.get(J["pub"], ""))
         if J["pub"] in ("springer", "nature", "jmlr", "tmlr"):
             it["language"] = "en"
