@@ -26,6 +26,11 @@ ENRICH_NONE = "not-enriched"      # enrichment never ran for this item
 ENRICH_SKIPPED = "skipped"        # not a paper (web page, ...)
 
 
+# Zotero creator roles that a citation counts as authorship (a program's programmer, a talk's presenter).
+AUTHOR_ROLES = ("author", "programmer", "presenter", "inventor", "artist", "director", "podcaster",
+                "cartographer", "performer", "composer", "interviewee", "sponsor")
+
+
 @dataclass(frozen=True)
 class Creator:
     """One author or editor. Institutions have only `name`."""
@@ -117,6 +122,13 @@ class Record:
     provenance: tuple[tuple[str, str], ...] = ()  # (field, source) pairs, sorted
 
     @property
+    def people(self) -> tuple[tuple[Creator, ...], tuple[Creator, ...]]:
+        """(authors, editors), as every writer lists them: with neither, every creator is an author."""
+        authors = tuple(c for c in self.creators if c.role in AUTHOR_ROLES)
+        editors = tuple(c for c in self.creators if c.role == "editor")
+        return (authors, editors) if authors or editors else (self.creators, ())
+
+    @property
     def retracted(self) -> bool:
         return any(n.kind == "retraction" for n in self.notices)
 
@@ -176,6 +188,17 @@ class Catalog:
 
     def in_section(self, section_key: str) -> list[Record]:
         return [r for r in self.records if section_key in r.sections]
+
+
+def unique(records: Iterable[Record]) -> list[Record]:
+    """Each record once, in order: an item filed in two sections reaches the writers twice."""
+    seen: set[str] = set()
+    out = []
+    for record in records:
+        if record.key not in seen:
+            seen.add(record.key)
+            out.append(record)
+    return out
 
 
 def sort_problems(problems: Iterable[Problem]) -> list[Problem]:

@@ -27,7 +27,7 @@ import re
 
 from anyascii import anyascii
 
-from pipeline.model import Problem, Record
+from pipeline.model import AUTHOR_ROLES as model_roles, Problem, Record
 from pipeline.render.richtext import plain_text
 
 FORMAT = 1
@@ -46,8 +46,7 @@ au aux d da das de del della dem den der des di die do du ein eine einem einen e
 il la las le les lo los o og och por para sur um un una une und van von y zu zum zur
 """.split())
 
-AUTHOR_ROLES = ("author", "programmer", "presenter", "inventor", "artist", "director", "podcaster",
-                "cartographer", "performer", "composer", "interviewee", "sponsor")
+AUTHOR_ROLES = model_roles   # where the writers have always found it
 
 
 def sanitize(key: str) -> str:

@@ -11,8 +11,7 @@ import json
 
 import orjson
 
-from pipeline.model import Creator, Record
-from pipeline.render.citekeys import AUTHOR_ROLES
+from pipeline.model import Creator, Record, unique
 
 # Zotero item types, then Crossref types, -> CSL types (the Zotero schema's own CSL mapping).
 CSL_TYPES = {
@@ -57,10 +56,8 @@ def item(record: Record, key: str) -> dict:
     out: dict = {"id": key, "citation-key": key, "type": kind}
     if record.title:
         out["title"] = record.title
-    authors = [_name(c) for c in record.creators if c.role in AUTHOR_ROLES]
-    editors = [_name(c) for c in record.creators if c.role == "editor"]
-    if not authors and not editors:
-        authors = [_name(c) for c in record.creators]
+    people, editing = record.people
+    authors, editors = [_name(c) for c in people], [_name(c) for c in editing]
     if authors:
         out["author"] = authors
     if editors:
@@ -87,12 +84,7 @@ def item(record: Record, key: str) -> dict:
 
 def render(records: list[Record], citekeys: dict[str, str]) -> str:
     """papers.json: a JSON array of CSL items, sorted by citation key, one item per record."""
-    seen, items = set(), []
-    for record in records:
-        if record.key in seen:
-            continue
-        seen.add(record.key)
-        items.append(item(record, citekeys[record.key]))
+    items = [item(record, citekeys[record.key]) for record in unique(records)]
     items.sort(key=lambda i: (i["id"].casefold(), i["id"]))
     try:   # orjson writes the bytes json.dumps would, ~20x faster (tests/test_files.py holds it to that)
         return orjson.dumps(items, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n"

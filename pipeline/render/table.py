@@ -18,8 +18,7 @@ from __future__ import annotations
 import csv
 import io
 
-from pipeline.model import Record
-from pipeline.render.citekeys import AUTHOR_ROLES
+from pipeline.model import Record, unique
 
 LIST_SEPARATOR = "; "
 
@@ -106,10 +105,7 @@ def split(cell: str) -> list[str]:
 
 def row(record: Record, citekey: str, section_names: dict[str, str] | None = None) -> list[str]:
     section_names = section_names or {}
-    authors = [c for c in record.creators if c.role in AUTHOR_ROLES]
-    editors = [c for c in record.creators if c.role == "editor"]
-    if not authors and not editors:
-        authors = list(record.creators)
+    authors, editors = record.people
     return [
         record.key,
         citekey,
@@ -148,11 +144,7 @@ def render_csv(records: list[Record], citekeys: dict[str, str],
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(NAMES)
-    seen = set()
-    for record in sorted(records, key=lambda r: r.key):
-        if record.key in seen:
-            continue
-        seen.add(record.key)
+    for record in sorted(unique(records), key=lambda r: r.key):
         cells = row(record, citekeys[record.key], section_names)
         writer.writerow([guard(c) if name in _TEXT_COLUMNS else c for name, c in zip(NAMES, cells)])
     return buf.getvalue()

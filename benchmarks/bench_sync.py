@@ -1,0 +1,162 @@
+"""Benchmark: a whole `sync` with nothing new, a full rebuild, and peak memory, at 1k, 10k and 100k items,
+ours beside the pipeline as it was before "One reader, one pass" (issue 11), in the same run.
+
+Each size is a generated library (tests/zotero_library.py) served by the loopback Zotero server and
+pulled once into a scratch project; its Crossref cache is filled so that enrichment has nothing left to
+ask (a DOI answered "not found", a search answered "no hits"), as on a list whose every paper was looked
+up before. Then, each in its own process, as a user runs them:
+- no-change sync: `python -m pipeline sync` (one Zotero request, answered 304; 0 Crossref requests);
+- full rebuild: `python -m pipeline merge` then `emit` (what `make` runs);
+- peak memory: the largest resident set of those processes (wait4's ru_maxrss).
+The baseline is the code of commit BASELINE (the round's starting point), taken out of this
+repository's git history with `git archive` and run the same way on a copy of the same project.
+"""
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+from tests.servers.zotero_api import ZoteroServer
+from tests.zotero_library import generated_library
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = "13744a9"
+KEY = "BenchKey0000000000000000"
+SIZES = tuple(int(s) for s in os.environ.get("BENCH_SYNC_SIZES", "1000,10000,100000").split(","))
+
+
+def baseline_code(dest: Path) -> Path | None:
+    """The pipeline package as it was at BASELINE, or None without git history."""
+    try:
+        blob = subprocess.run(["git", "archive", BASELINE, "pipeline"], cwd=ROOT, capture_output=True,
+                              check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    dest.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(fileobj=io.BytesIO(blob)) as tar:
+        tar.extractall(dest)
+    return dest
+
+
+def timed(cmd: list[str], cwd: Path, env: dict) -> tuple[float, int, str]:
+    """(wall seconds, peak RSS in MB, stderr) of one process."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - started
+    if proc.returncode:
+        raise RuntimeError(f"{' '.join(cmd[2:])} failed: {err.strip()[-300:]}")
+    return wall, usage.ru_maxrss // 1024, err
+
+
+def fill_crossref_cache(project: Path) -> None:
+    """Every lookup already answered, so enrich asks nothing (written plainly: this is set-up)."""
+    from pipeline import config
+    from pipeline.convert import crossref as cr
+    from pipeline.stages import inputs
+    from pipeline.stages.crossref_cache import CrossrefCache, slim_message
+    from pipeline.stages import files
+
+    settings = config.load(project, environ={})
+    cache = CrossrefCache.for_settings(settings)
+    for record in inputs.read_records(settings, []):
+        if record.doi:
+            path, doc = cache.work_path(record.doi), cr.not_found_marker(record.doi.lower())
+        else:
+            params = cr.search_params(record)
+            if params is None:
+                continue
+            path, doc = cache.query_path(params), {"query": params, "message": slim_message({"items": []})}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(files.dump_json(doc), encoding="utf-8")
+
+
+def prepare(n: int, tmp: Path) -> tuple[Path, dict, ZoteroServer]:
+    built = generated_library(n, seed=3)
+    project = tmp / f"ours-{n}"
+    project.mkdir()
+    shutil.copy(ROOT / "pipeline.toml", project / "pipeline.toml")
+    (project / "data/curated").mkdir(parents=True)
+    shutil.copy(ROOT / "data/curated/venues.csv", project / "data/curated/venues.csv")
+    server = ZoteroServer(built.library, api_key=KEY).__enter__()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ZOTERO_", "CROSSREF_", "DBLP_"))}
+    env.update(CI="1", ZOTERO_API_URL=server.url, ZOTERO_API_KEY=KEY, ZOTERO_LIBRARY_ID=str(built.library.id),
+               ZOTERO_COLLECTION=built.top, CROSSREF_API_URL="http://127.0.0.1:9", DBLP_API_URL="http://127.0.0.1:9",
+               PYTHONPATH=str(ROOT))
+    timed([sys.executable, "-m", "pipeline", "pull", "--root", str(project)], ROOT, env)
+    fill_crossref_cache(project)
+    return project, env, server
+
+
+def measure(code_dir: Path, project: Path, env: dict) -> dict:
+    env = dict(env, PYTHONPATH=str(code_dir))
+    py = [sys.executable, "-m", "pipeline"]
+    root = ["--root", str(project)]
+    timed(py + ["sync"] + root, code_dir, env)                     # the first sync builds everything
+    sync_s, sync_mb, sync_err = timed(py + ["sync"] + root, code_dir, env)
+    merge_s, merge_mb, _ = timed(py + ["merge"] + root, code_dir, env)
+    emit_s, emit_mb, _ = timed(py + ["emit"] + root, code_dir, env)
+    return {"sync": sync_s, "rebuild": merge_s + emit_s, "mb": max(sync_mb, merge_mb, emit_mb),
+            "skipped": "skipped" in sync_err}
+
+
+def run_all() -> list[dict]:
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        old_code = baseline_code(tmp / "baseline-code")
+        for n in SIZES:
+            project, env, server = prepare(n, tmp)
+            try:
+                ours = measure(ROOT, project, env)
+                old = None
+                if old_code is not None:
+                    copy = tmp / f"baseline-{n}"
+                    shutil.copytree(project, copy, ignore=shutil.ignore_patterns("build"))
+                    old = measure(old_code, copy, env)
+            finally:
+                server.__exit__(None, None, None)
+            rows += rows_for(n, ours, old)
+            shutil.rmtree(project, ignore_errors=True)
+            shutil.rmtree(tmp / f"baseline-{n}", ignore_errors=True)
+    return rows
+
+
+def rows_for(n: int, ours: dict, old: dict | None) -> list[dict]:
+    def ratio(a: float, b: float, what: str) -> str:
+        return f"{b / a:.1f}x {what}" if a else "-"
+
+    base = f"pipeline at {BASELINE}"
+    note = (f"{n:,} items; Crossref cache warm (0 requests), Zotero answers 304; each figure one process "
+            "as a user runs it; baseline: " + (base if old else "no git history, not measured"))
+    return [
+        {"benchmark": "sync", "case": f"{n:,} items: no-change sync (wall)",
+         "ours": f"{ours['sync']:.2f} s" + (" (build skipped)" if ours["skipped"] else ""),
+         "baseline": f"{old['sync']:.2f} s" if old else "-",
+         "ratio": ratio(ours["sync"], old["sync"], "faster") if old else "-", "notes": note},
+        {"benchmark": "sync", "case": f"{n:,} items: full rebuild, merge + emit (wall)",
+         "ours": f"{ours['rebuild']:.2f} s", "baseline": f"{old['rebuild']:.2f} s" if old else "-",
+         "ratio": ratio(ours["rebuild"], old["rebuild"], "faster") if old else "-", "notes": note},
+        {"benchmark": "sync", "case": f"{n:,} items: peak memory of any stage",
+         "ours": f"{ours['mb']} MB", "baseline": f"{old['mb']} MB" if old else "-",
+         "ratio": ratio(ours["mb"], old["mb"], "less") if old else "-", "notes": note},
+    ]
+
+
+def run() -> list[dict]:
+    return run_all()
+
+
+if __name__ == "__main__":
+    from benchmarks.__main__ import table
+
+    print(table(run()))
