@@ -55,15 +55,18 @@ _NOISE = frozenset({"proceedings", "proc", "companion", "the", "volume", "vol", 
 # Words the loose key also drops: who publishes or sponsors a venue, and the adjectives its name gains
 # and loses between editions and sources ("ACM SIGOPS 28th Symposium on Operating Systems Principles",
 # "38th Annual ACM Symposium on Principles of Distributed Computing").
-_LOOSE_NOISE = frozenset({
-    "acm", "ieee", "usenix", "ifip", "cvf", "siam", "rsj", "spec", "sigmetrics",
+_PUBLISHERS = frozenset({"acm", "ieee", "usenix", "ifip", "siam"})
+_LOOSE_NOISE = _PUBLISHERS | frozenset({
+    "cvf", "rsj", "spec", "sigmetrics",
     "sigops", "sigplan", "sigsoft", "sigarch", "sigsac", "sigkdd", "sigbed", "sigmicro", "sigmobile",
     "sigda", "sigapp", "sigcse", "sigsim", "sigweb", "sigai", "sigart", "sigact", "sigcas", "sigevo",
     "international", "annual",
 })
 _ORDINAL_RE = re.compile(r"^\d+(?:st|nd|rd|th)$")
 _WORD_RE = re.compile(r"[^\W_]+")
-_ARXIV_ID_IN_NAME_RE = re.compile(r"arxiv:\s*\S+", re.I)
+# 'arXiv:1904.03257 [cs]' (older Zotero arXiv items), 'arXiv preprint arXiv:2101.00001' (Google Scholar).
+_ARXIV_ID_IN_NAME_RE = re.compile(r"arxiv:\s*[^\s\[]+(?:\s*\[[^\]]*\])?", re.I)
+_CORR_VOLUME_RE = re.compile(r"\babs/\S+")   # DBLP's volume of CoRR papers: 'CoRR abs/2101.00001'
 _PARENS_RE = re.compile(r"\(([^()]*)\)")
 _BRACKETS_RE = re.compile(r"[\[\]{}]")
 # ACM proceedings titles end with the acronym after a dash: '... Scalable Computing Systems - DISCS '15'.
@@ -73,6 +76,8 @@ _AT_RE = re.compile(r"([A-Za-z][\w\-+&/.]*)\s*@\s*[A-Za-z]")
 _EDITION_TAIL_RE = re.compile(r"(?:\s*['’‘`]\s*\d{2}|\s+\d{2}|\s*\d{4}|\s+[IVXLC]+)$")
 _TRAILING_DIGITS_RE = re.compile(r"\d+$")
 _ACRONYM_RE = re.compile(r"^[A-Za-z][\w&/+\-.@]*(?: [A-Za-z][\w&/+\-.@]*){0,2}$")
+_PUBLISHER_PREFIX_RE = re.compile(r"^(?:(?:ACM|IEEE|USENIX|IFIP|SIAM)\s*[/-]?\s*)+(?=\S)")
+_MIN_SIDE_WORDS = 3
 _WORKSHOP_RE = re.compile(r"\bworkshops?\b", re.I)
 
 
@@ -80,7 +85,7 @@ _WORKSHOP_RE = re.compile(r"\bworkshops?\b", re.I)
 def _tokens(name: str) -> tuple[str, ...]:
     if "&" in name and ";" in name:
         name = html.unescape(name)
-    name = _ARXIV_ID_IN_NAME_RE.sub(" ", name)
+    name = _ARXIV_ID_IN_NAME_RE.sub(" arxiv ", name)
     if not name.isascii():
         name = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
     folded = name.casefold().replace("&", " and ")
@@ -95,6 +100,10 @@ def _tokens(name: str) -> tuple[str, ...]:
     # What is left of "In Proceedings of the ...", "Companion of the ...", "Proceedings on ...".
     while out and out[0] in ("in", "of", "on"):
         out = out[1:]
+    # 'Proceedings of the IEEE' is a journal, and 'IEEE' alone no venue: keep what tells them apart.
+    if out and len(out) < len(words) and all(w in _PUBLISHERS for w in out) and \
+            any(w in ("proceedings", "proc") for w in words):
+        out.insert(0, "proceedings")
     return tuple(out)
 
 
@@ -243,20 +252,25 @@ def _as_acronym(value: str) -> str:
 
 def _parts(name: str) -> list[tuple[str, bool]]:
     """The parts of a name worth looking up alone, best first, each with whether it is an acronym."""
-    parts: list[tuple[str, bool]] = []
-    for inner in _PARENS_RE.findall(name):
-        parts.append((inner, True))
+    parts: list[tuple[str, bool]] = [(inner, True) for inner in _PARENS_RE.findall(name)]
     bare = " ".join(_PARENS_RE.sub(" ", name).split())
     if bare != name:
         parts.append((bare, False))
-    for side in bare.split(":") if ":" in bare else ():
-        parts.append((side, len(side.split()) <= 3))
-    for side in bare.split(",") if "," in bare else ():
-        parts.append((side, len(side.split()) <= 3))
+    sides = []
+    if ":" in bare:
+        sides += bare.split(":")
+    if "," in bare:
+        sides += bare.split(",")
     dash = _DASH_TAIL_RE.search(bare)
     if dash:
-        parts.append((dash.group(1), True))
-        parts.append((bare[: dash.start()], False))
+        sides += [dash.group(1), bare[: dash.start()]]
+    for side in sides:
+        if _as_acronym(side):
+            parts.append((side, True))
+        # A side is a name only if it says enough: 'Artificial Intelligence: Methodology, Systems, and
+        # Applications' is not the journal Artificial Intelligence.
+        elif len(_tokens(side)) >= _MIN_SIDE_WORDS:
+            parts.append((side, False))
     at = _AT_RE.search(name)
     if at:
         parts.append((at.group(1), True))
@@ -265,7 +279,8 @@ def _parts(name: str) -> list[tuple[str, bool]]:
 
 def _resolve(name: str, table: VenueTable) -> tuple[str, bool]:
     """(label, whether the table knew it) for one name; ('', False) when nothing is worth showing."""
-    name = _BRACKETS_RE.sub(" ", " ".join(name.split()))
+    name = _ARXIV_ID_IN_NAME_RE.sub(" arXiv ", name)
+    name = _BRACKETS_RE.sub(" ", " ".join(_CORR_VOLUME_RE.sub(" ", name).split()))
     if not name:
         return "", False
     whole = table.names.get(venue_key(name))
@@ -288,16 +303,30 @@ def _resolve(name: str, table: VenueTable) -> tuple[str, bool]:
         found = table.loose.get(key) if key else None
         if found and fits(found):
             return found, True
+    # 'USENIX OSDI', 'ACM SIGMOD', 'IEEE ICDE 2021': a known acronym behind its publisher.
+    for candidate in [name] + [p for p, is_acronym in parts if is_acronym]:
+        if _as_acronym(candidate):
+            key = loose_key(_strip_edition(candidate))
+            found = table.names.get(key) if key else None
+            if found and fits(found):
+                return found, True
     # Not in the table: an acronym the source itself gives is still the label a reader knows.
     whole_acronym = _as_acronym(name)
     if whole_acronym:
-        return whole_acronym, False
+        return _without_publisher(whole_acronym), False
     for part, is_acronym in parts:
         if is_acronym:
             acronym = _as_acronym(part)
             if acronym and fits(table.names.get(venue_key(acronym), "")):
-                return acronym, False
+                return _without_publisher(acronym), False
     return "", False
+
+
+def _without_publisher(acronym: str) -> str:
+    """'IEEE QRS' -> 'QRS': the list writes a venue's acronym, not its publisher's."""
+    if all(w in _PUBLISHERS for w in _tokens(acronym)):
+        return ""
+    return _PUBLISHER_PREFIX_RE.sub("", acronym)
 
 
 def _issue_label(found: str, issue: str, table: VenueTable) -> str:
@@ -319,6 +348,14 @@ def _memo_resolve(name: str, table: VenueTable, issue: str) -> tuple[str, bool]:
             found = _issue_label(found, issue, table)
         hit = table._memo[memo_key] = (found, known)
     return hit
+
+
+def resolve(name: str, table: VenueTable, *, issue: str = "") -> tuple[str, bool]:
+    """(label, whether the table knew the venue): `label` with where the answer came from, so a caller
+    can tell a table's label from an acronym only the source gave ('FOOBAR' of '... (FOOBAR '21)')."""
+    if not isinstance(name, str) or not name.strip():
+        return "", False
+    return _memo_resolve(name, table, issue or "")
 
 
 def label(name: str, table: VenueTable, *, issue: str = "") -> str:

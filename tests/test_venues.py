@@ -511,3 +511,49 @@ def test_kinds_of_the_shipped_table(table):
     assert kind_of("ICSEW", table) == "workshop" and kind_of("DEEM", table) == "workshop"
     assert kind_of("arXiv", table) == "preprint"
     assert kind_of("CACM", table) == "magazine"
+
+
+# --- more of what sources write --------------------------------------------------------------------
+
+@pytest.mark.parametrize("name,expected", [
+    ("USENIX OSDI", "OSDI"), ("ACM SOSP 2017", "SOSP"), ("IEEE ICDE", "ICDE"), ("ACM/IEEE ICSE", "ICSE"),
+    ("IEEE S&P", "S&P"), ("ACM CCS", "CCS"), ("USENIX Security", "USENIX Security"),
+    # an unknown acronym loses its publisher; a publisher alone is no venue
+    ("IEEE QRSX 2020", "QRSX"), ("ACM/IEEE FOOCONF", "FOOCONF"), ("IEEE", ""), ("USENIX", ""),
+    ("Proceedings of the IEEE", "Proc. IEEE"),
+])
+def test_publisher_and_acronym(table, name, expected):
+    assert label(name, table) == expected
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("arXiv", "arXiv"), ("ArXiv", "arXiv"), ("arXiv.org", "arXiv"), ("CoRR", "arXiv"),
+    ("CoRR abs/2101.00001", "arXiv"), ("arXiv:1904.03257 [cs]", "arXiv"),
+    ("arXiv:2101.00001 [cs.LG]", "arXiv"), ("arXiv preprint arXiv:2101.00001", "arXiv"),
+    ("arXiv (Cornell University)", "arXiv"), ("bioRxiv", "bioRxiv"),
+])
+def test_preprint_servers(table, name, expected):
+    assert label(name, table) == expected
+
+
+@pytest.mark.parametrize("name,expected", [
+    # A generic journal name on one side of a colon is not that journal.
+    ("Artificial Intelligence: Methodology, Systems, and Applications", ""),
+    ("Foo 2020: Machine Learning", ""),
+    ("Machine Learning", "MLJ"),
+    # Springer's LNCS volume titles
+    ("Euro-Par 2019: Parallel Processing", "Euro-Par"),
+    ("Static Analysis: 27th International Symposium, SAS 2020", "SAS"),
+    ("Computer Safety, Reliability, and Security: SAFECOMP 2020 Workshops", ""),
+    ("Tools and Algorithms for the Construction and Analysis of Systems", "TACAS"),
+])
+def test_parts_of_a_name_must_say_enough(table, name, expected):
+    assert label(name, table) == expected
+
+
+def test_resolve_says_whether_the_table_knew(table):
+    assert venues.resolve("Proceedings of the 26th Symposium on Operating Systems Principles", table) == \
+        ("SOSP", True)
+    assert venues.resolve("Proceedings of the 5th Foo Bar Symposium (FOOBAR '21)", table) == ("FOOBAR", False)
+    assert venues.resolve("Journal of Obscure Studies", table) == ("", False)
+    assert venues.resolve("Proc. ACM Program. Lang.", table, issue="OOPSLA1") == ("OOPSLA", True)
