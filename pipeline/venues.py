@@ -11,11 +11,14 @@ text in). Nothing here does I/O.
 How a name is matched: it is folded to a key (case, accents, punctuation, "Proceedings of the",
 "Companion", "Volume 2", years, ordinals like "43rd" or "Thirty-Fourth" and edition numbers like the "25"
 of "OSDI 25" all ignored), and the key is looked up among the table's names. When the whole name is not
-known, its parts are tried: an acronym in parentheses, each side of a colon, an acronym after a dash
-(ACM's "... - DISCS '15"), the workshop before an "@". Last, a second, looser key that also ignores the
-publisher ("ACM", "IEEE", "USENIX", "SIGOPS", ...) and "International"/"Annual", so "ACM SIGOPS 28th
-Symposium on Operating Systems Principles" needs no row of its own; a loose key two venues share is not
-used (IEEE Micro, the magazine, and MICRO, the conference, both fold to "micro").
+known, its parts are tried: an acronym in parentheses, each side of a colon or comma (a side only if it is
+an acronym or has three words or more: "Artificial Intelligence: Methodology, Systems, and Applications"
+is not the journal Artificial Intelligence), an acronym after a dash (ACM's "... - DISCS '15"), the
+workshop before an "@", an acronym with its edition glued on ("SC21"). Then a second, looser key that
+also ignores the publisher ("ACM", "IEEE", "USENIX", "SIGOPS", ...) and "International"/"Annual", so
+"ACM SIGOPS 28th Symposium on Operating Systems Principles" and "USENIX OSDI" need no row of their own; a
+loose key two venues share is not used. A name the table does not know still has a label when it carries
+an acronym ("(FOOBAR '21)" -> FOOBAR); otherwise it has none and the caller shows the raw name.
 
 Workshops never become their host: a workshop proceedings title that names its host in parentheses
 ("Workshop on X (ICSE 2020)") gives no label rather than ICSE, and `best_label` prefers a workshop label
@@ -75,6 +78,7 @@ _AT_RE = re.compile(r"([A-Za-z][\w\-+&/.]*)\s*@\s*[A-Za-z]")
 # An edition after an acronym: '17, 2021, 25 (USENIX's two digits), XVII (HotOS's roman numerals).
 _EDITION_TAIL_RE = re.compile(r"(?:\s*['’‘`]\s*\d{2}|\s+\d{2}|\s*\d{4}|\s+[IVXLC]+)$")
 _TRAILING_DIGITS_RE = re.compile(r"\d+$")
+_GLUED_EDITION_RE = re.compile(r"(?<=[A-Za-z])(?:\d{2}|\d{4})$")
 _ACRONYM_RE = re.compile(r"^[A-Za-z][\w&/+\-.@]*(?: [A-Za-z][\w&/+\-.@]*){0,2}$")
 _PUBLISHER_PREFIX_RE = re.compile(r"^(?:(?:ACM|IEEE|USENIX|IFIP|SIAM)\s*[/-]?\s*)+(?=\S)")
 _MIN_SIDE_WORDS = 3
@@ -298,6 +302,13 @@ def _resolve(name: str, table: VenueTable) -> tuple[str, bool]:
         found = table.names.get(venue_key(candidate))
         if found and fits(found):
             return found, True
+    # 'SC21', 'ICSE2020': an edition glued to a known acronym.
+    for candidate in [name] + [p for p, is_acronym in parts if is_acronym]:
+        glued = _GLUED_EDITION_RE.sub("", candidate.strip())
+        if glued != candidate.strip() and _as_acronym(candidate):
+            found = table.names.get(venue_key(glued))
+            if found and fits(found):
+                return found, True
     for candidate in [name] + [p for p, is_acronym in parts if not is_acronym]:
         key = loose_key(candidate)
         found = table.loose.get(key) if key else None
@@ -323,10 +334,14 @@ def _resolve(name: str, table: VenueTable) -> tuple[str, bool]:
 
 
 def _without_publisher(acronym: str) -> str:
-    """'IEEE QRS' -> 'QRS': the list writes a venue's acronym, not its publisher's."""
+    """'IEEE QRS' -> 'QRS', 'FOO21' -> 'FOO': the list writes a venue's acronym, not its publisher's or
+    its edition."""
     if all(w in _PUBLISHERS for w in _tokens(acronym)):
         return ""
-    return _PUBLISHER_PREFIX_RE.sub("", acronym)
+    acronym = _PUBLISHER_PREFIX_RE.sub("", acronym)
+    # 'FOO21' -> 'FOO': the list shows the year on its own.
+    unglued = _GLUED_EDITION_RE.sub("", acronym)
+    return unglued if _as_acronym(unglued) == unglued else acronym
 
 
 def _issue_label(found: str, issue: str, table: VenueTable) -> str:

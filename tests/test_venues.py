@@ -557,3 +557,16 @@ def test_resolve_says_whether_the_table_knew(table):
     assert venues.resolve("Proceedings of the 5th Foo Bar Symposium (FOOBAR '21)", table) == ("FOOBAR", False)
     assert venues.resolve("Journal of Obscure Studies", table) == ("", False)
     assert venues.resolve("Proc. ACM Program. Lang.", table, issue="OOPSLA1") == ("OOPSLA", True)
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("SC21", "SC"), ("ICSE2020", "ICSE"), ("SIGCOMM21", "SIGCOMM"),
+    ("FOOCONF21", "FOOCONF"), ("IEEE FOOCONF2021", "FOOCONF"), ("ML4Sys", "ML4Sys"),
+    ("2021 IEEE 14th International Conference on Cloud Computing (CLOUD)", "IEEE CLOUD"),
+    ("2019 34th IEEE/ACM International Conference on Automated Software Engineering Workshop (ASEW)", "ASEW"),
+    ("2018 IEEE/ACM 40th International Conference on Software Engineering: Companion (ICSE-Companion)", "ICSE"),
+    ("2020 35th IEEE/ACM International Conference on Automated Software Engineering (ASE)", "ASE"),
+    ("2022 IEEE 33rd International Symposium on Software Reliability Engineering (ISSRE)", "ISSRE"),
+])
+def test_editions_glued_or_spelled_out(table, name, expected):
+    assert label(name, table) == expected
