@@ -386,8 +386,8 @@ def best_label(names: Iterable[str], table: VenueTable, *, issue: str = "") -> s
 
     A workshop label wins over any other (a workshop paper's event is often its host's: Crossref gives
     'SIGMOD/PODS '19' for DEEM papers); then the first name the table knows; then the first acronym a
-    name carries. When a name says it is a workshop and nothing knows it, there is no label: the host's
-    acronym from another field would be wrong.
+    name carries. When a name says it is a workshop and the table does not know it, no venue the table
+    knows may stand in for it (that would be the host); an acronym only the source gives still may.
     """
     resolved = []
     unknown_workshop = False
@@ -403,7 +403,9 @@ def best_label(names: Iterable[str], table: VenueTable, *, issue: str = "") -> s
         if known and table.kinds.get(found) == WORKSHOP:
             return found
     if unknown_workshop:
-        return ""
+        # The host is a venue the table knows; an acronym it does not know may be the workshop's own
+        # (Crossref's event acronym "DISCS '15" beside an event name "the 2015 International Workshop").
+        resolved = [(found, known) for found, known in resolved if not known]
     for found, known in resolved:
         if known:
             return found

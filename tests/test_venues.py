@@ -570,3 +570,20 @@ def test_resolve_says_whether_the_table_knew(table):
 ])
 def test_editions_glued_or_spelled_out(table, name, expected):
     assert label(name, table) == expected
+
+
+# Crossref works as recorded (../shared/fixtures/crossref/habanero): container-title, event name, acronym.
+@pytest.mark.parametrize("names,expected", [
+    (["Proceedings of the 2015 International Workshop on Data-Intensive Scalable Computing Systems - DISCS '15",
+      "the 2015 International Workshop", "DISCS '15"], "DISCS"),
+    (["Proceedings of the 3rd International Workshop on Energy Efficient Supercomputing - E2SC '15",
+      "the 3rd International Workshop", "E2SC '15"], "E2SC"),
+    (["23rd International Conference on Distributed Computing Systems Workshops, 2003. Proceedings.",
+      "23rd International Conference on Distributed Computing Systems Workshops, 2003."], "ICDCSW"),
+    (["AFRICON 2009", "AFRICON 2009 (AFRICON)"], "AFRICON"),
+    (["PLoS ONE", "PLoS ONE"], "PLOS ONE"),
+    (["Scientific Reports", "Sci Rep"], "Sci. Rep."),
+    (["Ecology Letters", "Ecology Letters"], ""),
+])
+def test_recorded_crossref_works(table, names, expected):
+    assert best_label(names, table) == expected
