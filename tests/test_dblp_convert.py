@@ -130,3 +130,10 @@ def test_query_id_is_stable():
     params = {"q": "deepxplore", "h": 10}
     assert dblp.query_id(params) == dblp.query_id({"h": 10, "q": "deepxplore"})
     assert dblp.query_id(params) != dblp.query_id({"q": "deepxplore", "h": 11})
+
+
+def test_candidate_main_title_is_the_part_before_the_colon():
+    c = dblp.candidate(hit())
+    assert c.title == "DeepXplore: Automated Whitebox Testing of Deep Learning Systems"
+    assert c.main_title == "DeepXplore" and c.first_author == "Pei" and c.year == 2017 and c.score is None
+    assert dblp.candidate(hit(title="Simple Testing Can Prevent Most Critical Failures.")).main_title == ""

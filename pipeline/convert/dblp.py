@@ -200,12 +200,19 @@ def hit_fields(hit: Mapping) -> dict:
 
 def candidate(hit: Mapping) -> match.Candidate:
     """A hit as `pipeline.match` compares it. DBLP's `@score` is not used: its scale is undocumented
-    and the cache does not keep it, so a cached and a fresh answer decide alike."""
+    and the cache does not keep it, so a cached and a fresh answer decide alike.
+
+    DBLP writes title and subtitle as one string ("DeepXplore: Automated Whitebox Testing ..."); the
+    part before the first colon stands in for Crossref's separate main title, so a curator's "Title"
+    meets both sources alike.
+    """
     info = info_of(hit)
     people = authors(info)
+    title = clean_title(info.get("title"))
     return match.Candidate(
         key=_text(info.get("key")),
-        title=clean_title(info.get("title")),
+        title=title,
+        main_title=title.split(": ", 1)[0] if ": " in title else "",
         year=_year(info.get("year")),
         first_author=people[0].family if people else "",
         authors=len(people),
