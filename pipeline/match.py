@@ -211,7 +211,9 @@ def same_work(a: Candidate, b: Candidate) -> bool:
 
 def _rival(record: Record, chosen: Candidate, other: Candidate) -> bool:
     """`other` comes close enough to the item to make `chosen` a guess."""
-    if same_work(chosen, other) or other.retracted or other.notice:
+    # A retracted record of the same title still counts: a paper retracted and published again is
+    # two records, and which one the curator means is theirs to say. A notice is no paper at all.
+    if same_work(chosen, other) or other.notice:
         return False
     if similarity(record, other) < CLOSE_SIMILARITY:
         return False

@@ -152,6 +152,11 @@ def test_a_retracted_hit_stays_a_candidate_even_with_an_exact_title():
     assert not result.verified and result.index == 0 and "retracted" in result.reasons
 
 
+def test_a_retracted_twin_makes_the_other_a_question():
+    result = match.verify(authorless(), [hit(), hit(key="retracted", doi="10.1/r", retracted=True)])
+    assert not result.verified and result.index == 0 and "another hit comes close" in result.reasons[0]
+
+
 VOCABULARY = "deep learning testing neural systems failure cloud model data graph fuzzing network scale".split()
 title_words = st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=12)
 more_words = st.lists(st.sampled_from(VOCABULARY + ["a", "of", "x"]), max_size=2)
