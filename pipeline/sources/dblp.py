@@ -2,9 +2,9 @@
 
 It asks `/search/publ/api` for the hits of a query (and `/search/venue/api` for a venue), through the
 shared HTTP policy (`pipeline.sources.http`): retries of 429, 5xx and dropped connections, `Retry-After`
-obeyed, and a fixed pace, one request a second by default, because DBLP is run by a small team on
-donated servers and asks for gentle use (it answers impatient clients with 429 and a `Retry-After`).
-Requests go one after another, never side by side, for the same reason.
+obeyed, and a fixed pace, one request a second by default, because DBLP asks its API's users for
+gentle use and throttles impatient ones with 429 and a `Retry-After` (issue 9.4). Requests go one
+after another, never side by side, for the same reason.
 
 It returns plain data (`Outcome`s with the raw hits, in DBLP's JSON) and raises nothing for a failed
 search: a failure is an Outcome with a one-line reason. After DBLP failed every retry once, the rest
