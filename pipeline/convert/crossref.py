@@ -5,9 +5,10 @@ Crossref metadata is deposited by thousands of publishers, so every reader here 
 empty arrays, `[[null]]` dates, HTML entities (`Big Data &amp; Society`) and JATS/MathML markup in
 titles. Nothing here does I/O: the venue table is handed in as a plain mapping.
 
-The matching rules live here, not in the stage, because two rooms use them: `enrich` decides with them
-which search hits to cache as works, and `merge` (through `pipeline.enrichment`) decides with them which
-hits may change a record. One function, so the two can never disagree.
+Whether a search hit is the curator's paper is decided by `pipeline.match`, the rule every source
+shares; `verify` here only turns Crossref's hits into its `Candidate`s. Two rooms ask it: `enrich`
+decides with it which search hits to cache as works, and `merge` (through `pipeline.enrichment`)
+which hits may change a record. One function, so the two can never disagree.
 """
 from __future__ import annotations
 
@@ -15,12 +16,10 @@ import hashlib
 import html
 import json
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Mapping
 
-from rapidfuzz import fuzz
-
+from pipeline import match
 from pipeline.convert.zotero import ACRONYM_IN_PARENS_RE, clean_doi, strip_edition_year, text
 from pipeline.model import Creator, Notice, Record
 
@@ -44,16 +43,14 @@ RETRACTION_KINDS = frozenset({"retraction", "withdrawal", "removal", "partial_re
 CORRECTION_KINDS = frozenset({"correction", "erratum", "corrigendum", "addendum", "clarification",
                               "expression_of_concern"})
 
-# Search verification thresholds. Crossref's `score` has no fixed scale (it changed once, moving an
-# OpenCitations cut-off from 2.7 to 75: essepuntato/opencitations#6), so it is only ever compared with
-# the runner-up's: betterbib accepts a top hit whose score is more than 1.5x the second's.
-TITLE_SIMILARITY = 93.0       # rapidfuzz ratio (0-100) of the normalised titles: "nearly equal"
-CANDIDATE_SIMILARITY = 70.0   # below this a hit is unrelated and not worth showing the curator
-SCORE_LEAD = 1.5              # top score / runner-up score
+# Search verification lives in pipeline.match (one rule for every source); its thresholds are
+# re-exported here for the readers that compare titles the same way (pipeline.enrichment).
+TITLE_SIMILARITY = match.TITLE_SIMILARITY
+CANDIDATE_SIMILARITY = match.CANDIDATE_SIMILARITY
+SCORE_LEAD = match.SCORE_LEAD
 SEARCH_ROWS = 5               # enough to see the runner-up and a better-titled hit further down
 
 _TAG_RE = re.compile(r"<[^>]+>")
-_NON_WORD_RE = re.compile(r"[^\w]+")
 # 'Proceedings of the 43rd International Conference on Software Engineering (ICSE)'
 # ACM proceedings titles end with the acronym: '... Data-Intensive Scalable Computing Systems - DISCS '15'
 _DASH_ACRONYM_RE = re.compile(r"\s[-–]\s([A-Z][A-Za-z0-9&/+\-]*[A-Z0-9+](?:\s?['’]\d{2})?)$")
@@ -270,22 +267,11 @@ def work_fields(work: Mapping, venues: Mapping[str, str] | None = None) -> dict:
 
 # --- searching --------------------------------------------------------------------------------------
 
-def fold(value: str) -> str:
-    """Lower case, accents dropped, punctuation to spaces: how titles and names are compared."""
-    decomposed = unicodedata.normalize("NFKD", value)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(_NON_WORD_RE.sub(" ", stripped.casefold()).replace("_", " ").split())
-
-
-def normalise_title(title: str) -> str:
-    return fold(clean_text(title))
-
-
-def first_author_family(creators: tuple[Creator, ...]) -> str:
-    people = [c for c in creators if c.role in ("author", "")] or list(creators)
-    if not people:
-        return ""
-    return fold(people[0].family or people[0].name)
+# How titles and names are compared: one definition, pipeline.match's, for every source.
+fold = match.fold
+normalise_title = match.normalise_title
+title_similarity = match.title_similarity
+first_author_family = match.first_author_family
 
 
 def search_params(record: Record) -> dict | None:
@@ -325,17 +311,25 @@ class Verdict:
         return clean_doi(text(self.work.get("DOI"))) if self.work else ""
 
 
-def title_similarity(a: str, b: str) -> float:
-    na, nb = normalise_title(a), normalise_title(b)
-    if not na or not nb:
-        return 0.0
-    return float(fuzz.ratio(na, nb))
-
-
-def _hit_similarity(record: Record, work: Mapping) -> float:
-    # A curator may have typed "Title: Subtitle" or only "Title"; try both against Crossref's.
-    main = first(work.get("title"))
-    return max(title_similarity(record.title, main), title_similarity(record.title, work_title(work)))
+def candidate(work: Mapping) -> match.Candidate:
+    """A Crossref work as `pipeline.match` compares it."""
+    year, _ = work_year(work)
+    people = authors(work)
+    kinds = {n.kind for n in notices(work)}
+    return match.Candidate(
+        key=clean_doi(text(work.get("DOI"))),
+        title=work_title(work),
+        main_title=first(work.get("title")),
+        year=year,
+        first_author=(people[0].family or people[0].name) if people else "",
+        authors=len(people),
+        doi=clean_doi(text(work.get("DOI"))),
+        venue=work_venue(work),
+        score=_score(work),
+        retracted=bool(kinds & RETRACTION_KINDS),
+        notice=bool(updates_to(work)),
+        is_preprint=text(work.get("type")) == "posted-content",
+    )
 
 
 def _score(work: Mapping) -> float:
@@ -345,48 +339,14 @@ def _score(work: Mapping) -> float:
         return 0.0
 
 
-def _mismatches(record: Record, work: Mapping) -> list[str]:
-    """Why `work` may not be the record's paper, by title, year and first author; [] if it may be."""
-    reasons = []
-    similarity = _hit_similarity(record, work)
-    if similarity < TITLE_SIMILARITY:
-        reasons.append(f"title {similarity:.0f}% similar")
-    year, _ = work_year(work)
-    if record.year is None or year is None:
-        reasons.append("no year to compare")
-    elif abs(record.year - year) > 1:
-        reasons.append(f"year {year}")
-    ours, theirs = first_author_family(record.creators), first_author_family(authors(work))
-    if not ours or ours != theirs:
-        reasons.append(f"first author {theirs or 'unknown'}")
-    return reasons
-
-
 def verify(record: Record, message: Mapping | None) -> Verdict:
-    """Accept the top hit of a search only if it is surely the curator's paper.
-
-    All four must hold: normalised titles nearly equal; years within one (preprint vs proceedings);
-    the same first-author family name; and a score clearly ahead of the runner-up, since two hits
-    that score alike (a paper and its extended version) are a question for the curator, not for us.
+    """Accept a hit of a search only if it is surely the curator's paper, by `pipeline.match.verify`:
+    titles nearly equal (the same, for an item without authors), years within one, the same first
+    author where the item has one, not retracted, and no other hit close to it (with Crossref's score
+    clearly ahead of any other's, since two hits that score alike, a paper and its extended version,
+    are a question for the curator, not for us).
     """
     items = [w for w in (message or {}).get("items") or () if isinstance(w, dict)]
-    if not items:
-        return Verdict(False)
-    top = items[0]
-    reasons = _mismatches(record, top)
-    if len(items) > 1 and _score(top) < SCORE_LEAD * _score(items[1]):
-        reasons.append(f"score {_score(top):g} not clearly ahead of {_score(items[1]):g}")
-    similarity = _hit_similarity(record, top)
-    if not reasons:
-        return Verdict(True, dict(top), similarity)
-    # Not accepted: offer the curator the hit whose title is closest, if any is plausible.
-    best, best_similarity = top, similarity
-    for w in items[1:]:
-        s = _hit_similarity(record, w)
-        if s > best_similarity:
-            best, best_similarity = w, s
-    if best_similarity < CANDIDATE_SIMILARITY:
-        return Verdict(False, None, best_similarity, tuple(reasons))
-    if best is not top:
-        reasons = ["not the top hit"] + _mismatches(record, best)
-    return Verdict(False, dict(best), best_similarity, tuple(reasons))
+    result = match.verify(record, [candidate(w) for w in items])
+    work = dict(items[result.index]) if result.index is not None else None
+    return Verdict(result.verified, work, result.similarity, result.reasons)
