@@ -11,13 +11,21 @@ Zotero and Crossref disagree.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Mapping, Protocol
 
 from rapidfuzz import fuzz
 
+from pipeline.venues import VenueTable
+
+from pipeline import match, venues
 from pipeline.convert import crossref as cr
+from pipeline.convert import dblp
 from pipeline.model import (
     CROSSREF,
+    CURATOR,
+    DBLP,
+    ENRICH_DBLP,
     ENRICH_DOI,
     ENRICH_NO_DOI,
     ENRICH_NOT_FOUND,
@@ -74,63 +82,186 @@ class CorruptCacheEntry(Exception):
 
 
 class Lookup(Protocol):
-    venues: Mapping[str, str]   # venue_key(name) -> label, from data/curated/venues.csv
+    """What `apply` reads: the Crossref and DBLP caches and the venue table (stages/inputs.Lookups)."""
+
+    venues: VenueTable
 
     def work(self, doi: str) -> dict | None:
-        """The cached work, a not-found marker (`convert.crossref.is_not_found`), or None."""
+        """The cached Crossref work, a not-found marker (`convert.crossref.is_not_found`), or None."""
 
     def search(self, params: Mapping) -> dict | None:
-        """The cached search response message for `convert.crossref.search_params(record)`."""
+        """The cached Crossref search response message for `convert.crossref.search_params(record)`."""
+
+    def dblp(self, params: Mapping) -> list | None:
+        """The cached DBLP hits for `convert.dblp.search_params(record)`, None when not cached."""
 
 
-def apply(record: Record, lookup: Lookup) -> tuple[Record, list[Problem]]:
-    """The record with Crossref's fields merged in by `PRECEDENCE`, and what `make check` should say."""
-    venues = getattr(lookup, "venues", None) or {}
+@dataclass(frozen=True)
+class Enriched:
+    """What `apply` found for one record: the record, the problems, and the fields of the works it
+    was matched with (merge checks a review file's overrides against them)."""
+
+    record: Record
+    problems: list[Problem]
+    matched: dict | None = None      # Crossref's (else DBLP's) field values for the matched work
+
+    def __iter__(self):              # `record, problems = apply(...)` keeps working
+        return iter((self.record, self.problems))
+
+    def __getitem__(self, index: int):
+        return (self.record, self.problems)[index]
+
+
+def table_of(lookup) -> VenueTable:
+    return as_table(getattr(lookup, "venues", None))
+
+
+def as_table(table) -> VenueTable:
+    if isinstance(table, VenueTable):
+        return table
+    if isinstance(table, Mapping) and table:   # a plain {name: label} mapping (tests, old callers)
+        return venues.parse_table("\n".join(f'"{k}",{v}' for k, v in table.items()))[0]
+    return venues.EMPTY
+
+
+def wants_dblp(record: Record) -> bool:
+    """Whom DBLP is asked about (issue 9.4): papers with no DOI, a DOI Crossref does not know (arXiv's
+    DataCite DOIs), and preprints, to find their published version. Blog posts and the like never."""
+    if record.item_type in ("blogPost", "forumPost", "podcast", "videoRecording", "audioRecording",
+                            "computerProgram", "email", "instantMessage", "film", "artwork"):
+        return False
+    return (not record.doi or record.enrichment == ENRICH_NOT_FOUND or match.is_preprint_record(record)
+            or record.doi.lower().startswith("10.48550/"))
+
+
+def apply(record: Record, lookup: Lookup) -> Enriched:
+    """The record with what Crossref and DBLP know merged in by `PRECEDENCE`, its label decided by the
+    precedence of issue 9.6, and what `make check` should say."""
+    table = table_of(lookup)
     problems: list[Problem] = []
 
-    def fetch(getter, arg):
+    def fetch(getter, arg, source="Crossref"):
         try:
             return getter(arg)
         except CorruptCacheEntry as exc:
-            problems.append(Problem(record.key, f"unreadable Crossref cache file {exc.path} ({exc.reason}); "
+            problems.append(Problem(record.key, f"unreadable {source} cache file {exc.path} ({exc.reason}); "
                                     "enrich refetches it", "warning", "cache-corrupt"))
             return None
 
+    record, matched = _crossref(record, lookup, table, fetch, problems)
+    dblp_getter = getattr(lookup, "dblp", None)
+    if dblp_getter is not None and wants_dblp(record):
+        record, from_dblp = _dblp(record, lookup, table, fetch, problems)
+        matched = matched or from_dblp
+    if not record.doi and record.item_type not in NOT_PAPERS:
+        problems.append(_problem(record, "no-doi", "no DOI" + ("" if matched else ": no source matched it")))
+    return Enriched(record, problems, matched)
+
+
+def _crossref(record: Record, lookup: Lookup, table: VenueTable, fetch, problems) -> tuple[Record, dict | None]:
     if record.doi:
         entry = fetch(lookup.work, record.doi)
         if entry is None:
             problems.append(_problem(record, "not-enriched", f"not enriched: DOI {record.doi} is not in the "
                                      "Crossref cache (offline, or Crossref was unavailable)"))
-            return record.evolve(enrichment=ENRICH_UNAVAILABLE), problems
+            return record.evolve(enrichment=ENRICH_UNAVAILABLE), None
         if cr.is_not_found(entry):
-            problems.append(_problem(record, "doi-unknown", f"Crossref does not know DOI {record.doi} "
-                                     "(mistyped, or registered elsewhere, e.g. DataCite for arXiv)"))
-            return record.evolve(enrichment=ENRICH_NOT_FOUND), problems
-        merged, more = merge_work(record, entry, venues, ENRICH_DOI)
-        return merged, problems + more
+            if not record.doi.lower().startswith("10.48550/"):     # arXiv's DOIs live at DataCite: expected
+                problems.append(_problem(record, "doi-unknown", f"Crossref does not know DOI {record.doi} "
+                                         "(mistyped, or registered elsewhere, e.g. DataCite for arXiv)"))
+            return record.evolve(enrichment=ENRICH_NOT_FOUND), None
+        fields = cr.work_fields(entry, table)
+        merged, more = merge_work(record, entry, table, ENRICH_DOI, fields)
+        problems += more
+        return merged, fields
 
     if record.item_type in NOT_PAPERS:
-        return record.evolve(enrichment=ENRICH_SKIPPED), problems
+        return record.evolve(enrichment=ENRICH_SKIPPED), None
     params = cr.search_params(record)
     if params is None:
         problems.append(_problem(record, "no-doi", "no DOI, and no title to search Crossref by"))
-        return record.evolve(enrichment=ENRICH_NO_DOI), problems
+        return record.evolve(enrichment=ENRICH_NO_DOI), None
     message = fetch(lookup.search, params)
     if message is None:
-        problems.append(_problem(record, "no-doi", "no DOI"))
         problems.append(_problem(record, "not-enriched", "not enriched: its Crossref search is not in the "
                                  "cache (offline, or Crossref was unavailable)"))
-        return record.evolve(enrichment=ENRICH_UNAVAILABLE), problems
+        return record.evolve(enrichment=ENRICH_UNAVAILABLE), None
     verdict = cr.verify(record, message)
     if verdict.verified:
-        merged, more = merge_work(record, verdict.work, venues, ENRICH_SEARCH)
-        return merged, problems + more
-    if verdict.work is None:
-        problems.append(_problem(record, "no-doi", "no DOI; Crossref search found no match"))
-    else:
-        problems.append(_problem(record, "no-doi", "no DOI; Crossref has an unverified candidate"))
+        fields = cr.work_fields(verdict.work, table)
+        merged, more = merge_work(record, verdict.work, table, ENRICH_SEARCH, fields)
+        problems += more
+        return merged, fields
+    if verdict.work is not None:
         problems.append(_problem(record, "candidate", candidate_message(verdict)))
-    return record.evolve(enrichment=ENRICH_NO_DOI), problems
+    return record.evolve(enrichment=ENRICH_NO_DOI), None
+
+
+def _dblp(record: Record, lookup: Lookup, table: VenueTable, fetch, problems) -> tuple[Record, dict | None]:
+    """DBLP for a record Crossref could not place: a verified hit fills what Crossref would have, and a
+    preprint's published version gives the label the field writes (`*OSDI 2025*`, not `*arXiv 2025*`)."""
+    params = dblp.search_params(record)
+    if params is None:
+        return record, None
+    hits = fetch(lookup.dblp, params, "DBLP")
+    if hits is None:
+        if record.enrichment in (ENRICH_NO_DOI, ENRICH_NOT_FOUND):
+            problems.append(_problem(record, "not-enriched", "not looked up on DBLP yet (offline, or DBLP was "
+                                     "unavailable): `make sync` with network asks it"))
+        return record, None
+    candidates = dblp.candidates(hits)
+    verdict = match.verify(record, candidates)
+    fields = None
+    if verdict.verified and record.enrichment not in (ENRICH_DOI, ENRICH_SEARCH):
+        fields = dblp.hit_fields(hits[verdict.index])
+        fields["venue_label"] = venues.label(fields.get("venue", ""), table) or fields.get("venue", "")
+        if fields.get("doi") and record.doi and fields["doi"].lower() != record.doi.lower():
+            fields.pop("doi")          # the record's own DOI (an arXiv one) stays; DBLP's is the version's
+        problems += disagreements(record, fields, table, "DBLP")
+        values = {}
+        for name, value in fields.items():
+            rule = PRECEDENCE.get(name)
+            if name in ("doi", "published_doi", "citations", "notices"):
+                continue
+            if rule == CROSSREF_WINS or (rule == FILL and getattr(record, name) in ("", (), None)) or name == "dblp":
+                values[name] = value
+        if not record.doi and fields.get("doi") and not fields.get("arxiv"):
+            values["doi"] = fields["doi"]
+        values = {k: v for k, v in values.items() if record.source_of(k) not in (REVIEW, CURATOR)}
+        record = record.with_fields(DBLP, **values)
+        if record.enrichment != ENRICH_DOI:
+            record = record.evolve(enrichment=ENRICH_DBLP)
+        # A DOI DBLP found may be in the Crossref cache too (enrich asks Crossref for it).
+        work = fetch(lookup.work, values["doi"]) if values.get("doi") else None
+        if work and not cr.is_not_found(work):
+            record, more = merge_work(record, work, table, ENRICH_DBLP, cr.work_fields(work, table))
+            problems += more
+    elif verdict.candidate is not None and record.enrichment in (ENRICH_NO_DOI, ENRICH_NOT_FOUND):
+        c = verdict.candidate
+        problems.append(_problem(record, "candidate", f"DBLP candidate {c.key} \"{c.title}\" ({c.venue} "
+                                 f"{c.year or ''}), not accepted: {'; '.join(verdict.reasons)}. If it is the paper, "
+                                 "pin it in the review file (`venue:` and `year:`, or `doi:`)"))
+    if match.is_preprint_record(record) or record.item_type == "preprint":
+        published = match.published_version(record, candidates)
+        if published is not None:
+            record = _published(record, published, table, problems)
+    return record, fields
+
+
+def _published(record: Record, published: match.Candidate, table: VenueTable, problems) -> Record:
+    label = venues.label(published.venue, table) or published.venue
+    values = {"venue_label": label, "venue": published.venue}
+    if published.year:
+        values["year"] = published.year
+        values["date"] = str(published.year)
+    if published.doi:
+        values["published_doi"] = published.doi
+    values = {k: v for k, v in values.items() if record.source_of(k) not in (REVIEW, CURATOR)}
+    problems.append(_problem(record, "published-version",
+                             f"preprint now published at {label} {published.year or ''}".rstrip()
+                             + (f" (doi: {published.doi})" if published.doi else "")
+                             + "; the list shows the published venue, the CSV keeps the arXiv id"))
+    return record.with_fields(DBLP, **values)
 
 
 def candidate_message(verdict: cr.Verdict) -> str:
@@ -142,31 +273,36 @@ def candidate_message(verdict: cr.Verdict) -> str:
             f"If it is the paper, pin it in the review file with `doi: {verdict.doi}`")
 
 
-def merge_work(record: Record, work: Mapping, venues: Mapping[str, str],
-               status: str) -> tuple[Record, list[Problem]]:
-    """Merge one matched work into the record (by `PRECEDENCE`) and report what to check."""
-    fields = cr.work_fields(work, venues)
-    problems = disagreements(record, fields, venues)
+def merge_work(record: Record, work: Mapping, table, status: str,
+               fields: dict | None = None) -> tuple[Record, list[Problem]]:
+    """Merge one matched Crossref work into the record (by `PRECEDENCE`) and report what to check."""
+    table = as_table(table)
+    fields = fields if fields is not None else cr.work_fields(work, table)
+    problems = disagreements(record, fields, table)
     values = {}
     for name, value in fields.items():
         rule = PRECEDENCE.get(name)
         if rule == CROSSREF_WINS or (rule == FILL and getattr(record, name) in ("", (), None)):
             values[name] = value
-    label = _label(record, fields, venues)
+    # The DOI as the registrant wrote it stays: Crossref answers in lower case.
+    if values.get("doi") and record.doi and values["doi"].lower() == record.doi.lower():
+        values.pop("doi")
+    label = _label(record, fields, table)
+    values.pop("venue_label", None)
     if label:
         values["venue_label"] = label
-    # What a review file already pinned (a DOI, before enrichment) stays the curator's.
-    values = {k: v for k, v in values.items() if record.source_of(k) != REVIEW}
+    # What the curator pinned (a review file, a `Venue:` line in Zotero) stays the curator's.
+    values = {k: v for k, v in values.items() if record.source_of(k) not in (REVIEW, CURATOR)}
     merged = record.with_fields(CROSSREF, **values).evolve(enrichment=status)
     problems += notice_problems(merged, work)
     return merged, problems
 
 
-def _label(record: Record, fields: Mapping, venues: Mapping[str, str]) -> str:
+def _label(record: Record, fields: Mapping, table: VenueTable) -> str:
     """Crossref's label; without one, Zotero's stays if it names the same venue, else Crossref's venue."""
     if fields.get("venue_label"):
         return fields["venue_label"]
-    if not fields.get("venue") or (record.venue_label and _same_venue(record, fields, venues)):
+    if not fields.get("venue") or (record.venue_label and _same_venue(record, fields, table)):
         return ""
     return fields["venue"]
 
@@ -184,45 +320,33 @@ def notice_problems(record: Record, work: Mapping) -> list[Problem]:
     for n in cr.updates_to(work):
         problems.append(_problem(record, "is-notice", f"DOI {record.doi} is itself a {n.kind} notice for "
                                  f"{n.doi or 'another work'}, not the paper"))
-    if record.published_doi and record.published_doi != record.doi:
+    if record.published_doi and record.published_doi.lower() != record.doi.lower():
         problems.append(_problem(record, "published-version", f"preprint; its published version is doi: "
                                  f"{record.published_doi} (pin it in the review file to list that one)"))
     return problems
 
 
 def matched_fields(record: Record, lookup: Lookup) -> dict | None:
-    """Crossref's field values for the work `apply` would match `record` with (None: no match).
-
-    For merge, to check a review file's overrides against Crossref with `disagreements`.
-    """
-    venues = getattr(lookup, "venues", None) or {}
-    try:
-        if record.doi:
-            entry = lookup.work(record.doi)
-            return cr.work_fields(entry, venues) if entry and not cr.is_not_found(entry) else None
-        params = cr.search_params(record)
-        verdict = cr.verify(record, lookup.search(params)) if params else None
-    except CorruptCacheEntry:
-        return None
-    return cr.work_fields(verdict.work, venues) if verdict and verdict.verified else None
+    """The field values of the work `apply` matches `record` with (None: no match)."""
+    return apply(record, lookup).matched
 
 
 # --- disagreements ----------------------------------------------------------------------------------
 
-def disagreements(before: Record, fields: Mapping, venues: Mapping[str, str] | None = None) -> list[Problem]:
-    """Where `before` (Zotero, or a review file: its provenance says) and Crossref's `fields` differ on
-    year, venue or title. Crossref wins year and venue, Zotero the title; the curator pins what is right.
+def disagreements(before: Record, fields: Mapping, table=None, source: str = "Crossref") -> list[Problem]:
+    """Where `before` (Zotero, or a review file: its provenance says) and a source's `fields` differ on
+    year, venue or title. The source wins year and venue, Zotero the title; the curator pins what is right.
     """
-    venues = venues or {}
+    table = as_table(table)
     problems = []
     if before.year and fields.get("year") and before.year != fields["year"]:
-        problems.append(_disagree(before, "year", str(before.year), str(fields["year"])))
+        problems.append(_disagree(before, "year", str(before.year), str(fields["year"]), source))
     if (before.venue or before.venue_label) and (fields.get("venue") or fields.get("venue_label")):
-        if not _same_venue(before, fields, venues):
+        if not _same_venue(before, fields, table):
             problems.append(_disagree(before, "venue", before.venue_label or before.venue,
-                                      fields.get("venue_label") or fields.get("venue", "")))
+                                      fields.get("venue_label") or fields.get("venue", ""), source))
     if before.title and fields.get("title") and not same_title(before.title, fields["title"]):
-        problems.append(_disagree(before, "title", before.title, fields["title"]))
+        problems.append(_disagree(before, "title", before.title, fields["title"], source))
     return problems
 
 
@@ -236,12 +360,13 @@ def same_title(a: str, b: str) -> bool:
     return fuzz.ratio(na, nb) >= cr.TITLE_SIMILARITY
 
 
-def _same_venue(before: Record, fields: Mapping, venues: Mapping[str, str]) -> bool:
+def _same_venue(before: Record, fields: Mapping, table: VenueTable) -> bool:
     ours = {v for v in (before.venue_label, before.venue) if v}
-    ours |= {venues[cr.venue_key(v)] for v in list(ours) if cr.venue_key(v) in venues}
+    ours |= {venues.label(v, table) for v in list(ours)} - {""}
     theirs = {v for v in (fields.get("venue_label"), fields.get("venue")) if v}
-    folded_ours = {cr.venue_key(v) for v in ours}
-    folded_theirs = {cr.venue_key(v) for v in theirs}
+    theirs |= {venues.label(v, table) for v in list(theirs)} - {""}
+    folded_ours = {venues.venue_key(v) for v in ours} - {""}
+    folded_theirs = {venues.venue_key(v) for v in theirs} - {""}
     if folded_ours & folded_theirs:
         return True
     # 'Proceedings of the 43rd International Conference on Software Engineering' and
@@ -250,12 +375,13 @@ def _same_venue(before: Record, fields: Mapping, venues: Mapping[str, str]) -> b
                if min(len(a), len(b)) > 12)
 
 
-def _disagree(before: Record, name: str, ours: str, theirs: str) -> Problem:
-    from_review = before.source_of(name) == REVIEW
-    source = "the review file" if from_review else "Zotero"
-    shown = "the review file's" if from_review else "Zotero's" if name == "title" else "Crossref's"
+def _disagree(before: Record, name: str, ours: str, theirs: str, source: str = "Crossref") -> Problem:
+    field = "venue_label" if name == "venue" else name
+    kept = before.source_of(field) in (REVIEW, CURATOR)
+    whose = {REVIEW: "the review file", CURATOR: "the curator's Venue: in Zotero"}.get(before.source_of(field), "Zotero")
+    shown = f"{whose}'s" if kept or name == "title" else f"{source}'s"
     return _problem(before, f"{name}-disagrees",
-                    f"{name}: {source} says {ours!r}, Crossref says {theirs!r}; the list shows {shown} "
+                    f"{name}: {whose} says {ours!r}, {source} says {theirs!r}; the list shows {shown} "
                     f"unless the review file pins `{name}:`")
 
 

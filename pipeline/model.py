@@ -12,6 +12,7 @@ from typing import Iterable
 ZOTERO = "zotero"
 CROSSREF = "crossref"
 DBLP = "dblp"
+CURATOR = "curator"      # the curator's own word in Zotero (a `Venue:` line in extra): no source overrides it
 REVIEW = "review"
 DERIVED = "derived"
 

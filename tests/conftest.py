@@ -28,3 +28,11 @@ def project(tmp_path) -> Path:
     """An empty project folder with this repository's pipeline.toml."""
     shutil.copy(ROOT / "pipeline.toml", tmp_path / "pipeline.toml")
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def no_outside_services(monkeypatch):
+    """A test that forgets to name its loopback servers reaches a closed local port, never the internet."""
+    for name in ("CROSSREF_API_URL", "DBLP_API_URL", "ZOTERO_API_URL"):
+        if name not in __import__("os").environ:
+            monkeypatch.setenv(name, "http://127.0.0.1:9")

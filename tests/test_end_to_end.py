@@ -20,6 +20,7 @@ OUTPUTS = ("README.md", "data/curated/papers.bib", "data/curated/papers.csv", "d
 def run_pipeline(root, *args):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ZOTERO_", "CROSSREF_"))}
     env["CROSSREF_API_URL"] = "http://127.0.0.1:9"   # nothing listens: no test reaches the internet
+    env["DBLP_API_URL"] = "http://127.0.0.1:9"
     return subprocess.run([sys.executable, "-m", "pipeline", *args, "--root", str(root)],
                           capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
 

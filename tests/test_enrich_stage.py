@@ -45,7 +45,8 @@ def make_project(root: Path, works: list[dict], *, without_doi: int = 0, year_of
 
 
 def settings_for(root: Path, server: CrossrefServer):
-    return config.load(root, environ={"CROSSREF_API_URL": server.url, "CROSSREF_MAILTO": MAILTO})
+    return config.load(root, environ={"CROSSREF_API_URL": server.url, "CROSSREF_MAILTO": MAILTO,
+                                      "DBLP_API_URL": "http://127.0.0.1:9"})
 
 
 def run(settings, *, client=None, **options):
@@ -233,7 +234,7 @@ def test_unreachable_crossref_is_one_line_too(tmp_path):
     make_project(tmp_path, works)
     with CrossrefServer(works) as server:
         url = server.url
-    settings = config.load(tmp_path, environ={"CROSSREF_API_URL": url})
+    settings = config.load(tmp_path, environ={"CROSSREF_API_URL": url, "DBLP_API_URL": "http://127.0.0.1:9"})
     client = CrossrefClient(url, sleep=NoSleep(), timeout=0.5)
     summary, out = run(settings, client=client)
     assert summary.failed == 2
@@ -261,7 +262,7 @@ def test_recorded_responses_end_to_end(tmp_path):
     wanted = {  # DOI: (year, venue label, citations, problem codes)
         "10.1145/2831244.2831252": (2015, "DISCS", 1, []),
         "10.1371/journal.pone.0033693": (2012, "PLoS ONE", 72, ["corrected"]),
-        "10.1038/srep16696": (2015, "Sci Rep", 110, []),
+        "10.1038/srep16696": (2015, "Scientific Reports", 110, []),   # no ISO abbreviations as labels
         "10.1002/essoar.10504562.1": (2020, "Earth and Space Science Open Archive", 0, ["published-version"]),
         "10.1371/notarealdoi": (None, None, None, ["doi-unknown"]),
     }

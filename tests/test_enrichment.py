@@ -70,7 +70,8 @@ def test_doi_match_merges_by_precedence_with_provenance():
     assert after.creators == before.creators                                          # authors kept
     assert after.item_type == "conferencePaper" and after.source_of("item_type") == CROSSREF
     assert (after.venue_label, after.pages, after.citations) == ("ICSE", "1-12", 17)
-    assert after.source_of("citations") == CROSSREF and after.source_of("doi") == CROSSREF
+    assert after.source_of("citations") == CROSSREF
+    assert after.doi == before.doi and after.source_of("doi") == ZOTERO       # the registrant's form stays
     assert problems == []
 
 
@@ -225,9 +226,8 @@ def test_venue_table_reading(tmp_path):
     table.write_text("venue,label\n# comment\nACM Transactions on Software Engineering and Methodology,TOSEM\n"
                      "broken row\n", encoding="utf-8")
     cache = CrossrefCache(tmp_path / "crossref", venues=table)
-    assert cache.venues == {cr.venue_key("ACM Transactions on Software Engineering and Methodology"): "TOSEM"}
+    assert cache.venues.lookup("ACM Transactions on Software Engineering and Methodology") == "TOSEM"
     assert [p.where for p in cache.problems] == ["venues.csv:4"]
-    assert dump_json(cache.venues)  # plain data
 
 
 def test_committed_venue_table_is_well_formed():
@@ -236,4 +236,4 @@ def test_committed_venue_table_is_well_formed():
     from pipeline.stages.crossref_cache import read_venues
 
     table, problems = read_venues(Path(__file__).resolve().parents[1] / "data/curated/venues.csv")
-    assert problems == [] and table[cr.venue_key("IEEE Transactions on Software Engineering")] == "TSE"
+    assert problems == [] and table.lookup("IEEE Transactions on Software Engineering") == "TSE"

@@ -21,7 +21,7 @@ from tests.test_merge_emit import collection, item
 TOP, A, B = "TOPC2345", "AAAA2345", "BBBB2345"
 OUTPUTS = ("README.md", "data/curated/papers.bib", "data/curated/papers.csv", "data/curated/papers.json",
            "data/curated/datapackage.json", "data/curated/citekeys.json", "build/records.json")
-OFFLINE = {"CROSSREF_API_URL": "http://127.0.0.1:9"}
+OFFLINE = {"CROSSREF_API_URL": "http://127.0.0.1:9", "DBLP_API_URL": "http://127.0.0.1:9"}
 
 
 def make_project(root: Path, *, corrupt_cache: bool = False) -> Path:

@@ -238,6 +238,7 @@ def system(tmp_path_factory) -> System:
         mp.setenv("ZOTERO_COLLECTION", TOP)
         mp.setenv("ZOTERO_API_KEY", API_KEY)
         mp.setenv("CROSSREF_API_URL", crossref_server.url)
+        mp.setenv("DBLP_API_URL", "http://127.0.0.1:9")
         mp.setenv("CROSSREF_MAILTO", "bbt-system-test@example.org")
         sync = run_cli(root, "sync", "-v")
         first = snapshot(root)

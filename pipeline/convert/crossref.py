@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass
 from typing import Mapping
 
-from pipeline import match
-from pipeline.convert.zotero import ACRONYM_IN_PARENS_RE, clean_doi, strip_edition_year, text
+from pipeline import match, venues
+from pipeline.convert.zotero import clean_doi, text
 from pipeline.model import Creator, Notice, Record
 
 # Crossref `type` -> Zotero item type, for the types a paper list holds. Anything else keeps Zotero's.
@@ -51,9 +51,6 @@ SCORE_LEAD = match.SCORE_LEAD
 SEARCH_ROWS = 5               # enough to see the runner-up and a better-titled hit further down
 
 _TAG_RE = re.compile(r"<[^>]+>")
-# 'Proceedings of the 43rd International Conference on Software Engineering (ICSE)'
-# ACM proceedings titles end with the acronym: '... Data-Intensive Scalable Computing Systems - DISCS '15'
-_DASH_ACRONYM_RE = re.compile(r"\s[-–]\s([A-Z][A-Za-z0-9&/+\-]*[A-Z0-9+](?:\s?['’]\d{2})?)$")
 
 NOT_FOUND_STATUS = 404
 
@@ -136,51 +133,21 @@ def not_found_marker(doi: str) -> dict:
 
 # --- venue labels -----------------------------------------------------------------------------------
 
-_ORDINAL_RE = re.compile(r"\b(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|"
-                         r"ninth|tenth|(?:19|20)\d\d)\b")
-
-
-def venue_key(name: str) -> str:
-    """How the venue table matches names: case, accents, punctuation, a leading 'Proceedings of the',
-    years and ordinals ignored, so one row matches every edition of a conference."""
-    folded = fold(clean_text(name))
-    folded = re.sub(r"^(?:proceedings of )?(?:the )?", "", folded)
-    return " ".join(_ORDINAL_RE.sub(" ", folded).split())
-
-
-def venue_label(work: Mapping, venues: Mapping[str, str]) -> str:
-    """The short label the list shows, or '' when Crossref gives none worth showing.
-
-    Order: the event's acronym ('SOSP '17' -> 'SOSP'); an acronym in the proceedings title, in
-    parentheses or after a dash; the curator's venue table (by container title, event name or short
-    title); Crossref's short container title. Each candidate goes through the table too, so a curator
-    can rename an acronym ('ESEC/FSE' -> 'FSE').
-
-    The table comes before `short-container-title` although the issue lists it last: journal short
-    titles are ISO abbreviations ('ACM Trans. Softw. Eng. Methodol.'), never the label a list shows
-    ('TOSEM'), so a table consulted after them could never be heard for a journal.
-    """
-    def mapped(name: str) -> str:
-        return venues.get(venue_key(name), "") if name else ""
-
+def venue_names(work: Mapping) -> list[str]:
+    """Every name Crossref gives the work's venue, most telling first: the event's acronym, the
+    container title, the event's name, the short container title."""
     event = work.get("event") if isinstance(work.get("event"), dict) else {}
-    container = first(work.get("container-title"))
-    acronym = strip_edition_year(clean_text(event.get("acronym")))
-    if acronym:
-        return mapped(acronym) or acronym
-    for pattern in (ACRONYM_IN_PARENS_RE, _DASH_ACRONYM_RE):
-        match = pattern.search(container)
-        if match:
-            found = strip_edition_year(match.group(1))
-            return mapped(found) or found
-    for name in (container, clean_text(event.get("name")), first(work.get("short-container-title"))):
-        label = mapped(name)
-        if label:
-            return label
-    short = strip_edition_year(first(work.get("short-container-title")))
-    if short and short.casefold() != container.casefold():
-        return short
-    return ""
+    return [n for n in (clean_text(event.get("acronym")), first(work.get("container-title")),
+                        clean_text(event.get("name")), first(work.get("short-container-title"))) if n]
+
+
+def venue_label(work: Mapping, table: venues.VenueTable | None = None) -> str:
+    """The label the list shows for the work's venue, '' when Crossref gives none worth showing.
+
+    Every name goes through the one normaliser (`pipeline.venues`), which prefers a workshop's own
+    label over its host's: Crossref's event acronym for a DEEM paper is "SIGMOD/PODS '19".
+    """
+    return venues.best_label(venue_names(work), table or venues.EMPTY, issue=text(work.get("issue")))
 
 
 def work_venue(work: Mapping) -> str:
@@ -240,9 +207,8 @@ def published_version(work: Mapping) -> str:
 
 # --- the fields a work gives a record ---------------------------------------------------------------
 
-def work_fields(work: Mapping, venues: Mapping[str, str] | None = None) -> dict:
+def work_fields(work: Mapping, table: venues.VenueTable | None = None) -> dict:
     """Record field values from one Crossref work. Empty values are left out: they fill nothing."""
-    venues = venues or {}
     year, date = work_year(work)
     citations = work.get("is-referenced-by-count")
     values = dict(
@@ -252,7 +218,7 @@ def work_fields(work: Mapping, venues: Mapping[str, str] | None = None) -> dict:
         year=year,
         date=date,
         venue=work_venue(work),
-        venue_label=venue_label(work, venues),
+        venue_label=venue_label(work, table),
         item_type=ITEM_TYPES.get(text(work.get("type")), ""),
         pages=text(work.get("page")) or text(work.get("article-number")),
         volume=text(work.get("volume")),

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 import urllib.parse
 
-from pipeline.model import DERIVED, ENRICH_NONE, ZOTERO, Creator, Record
+from pipeline import venues
+from pipeline.model import CURATOR, DERIVED, ENRICH_NONE, ZOTERO, Creator, Record
 
 # Types that are never list entries: they hang under a paper or are not bibliographic.
 CHILD_TYPES = frozenset({"note", "attachment", "annotation"})
@@ -165,26 +166,43 @@ def venue(data: dict) -> str:
     return ""
 
 
-def venue_label(data: dict) -> str:
-    """The short label the list shows: an abbreviation, an acronym, else the venue itself.
+# Zotero's fields that name a venue, most telling first (a journal abbreviation the curator typed).
+VENUE_FIELDS = ("journalAbbreviation", "proceedingsTitle", "conferenceName", "publicationTitle", "bookTitle",
+                "series", "repository")
 
-    Order: the journal abbreviation the curator typed; an acronym in parentheses in the proceedings
-    title ('Proceedings of ... (ICSE)'); the conference name; the venue name.
+
+def venue_label(data: dict, table: venues.VenueTable | None = None, *, dated: bool = False,
+                arxiv: str = "") -> tuple[str, str]:
+    """(the label the list shows, where it came from), from what Zotero holds.
+
+    Order (issue 9): the curator's own `Venue:` line in `extra` (CURATOR, which no source overrides);
+    a label the one venue normaliser finds in Zotero's venue fields; the label the item type decides
+    ('Blog', 'arXiv', 'PhD thesis', or none for a dated report or web page); the abbreviation as typed;
+    an acronym in the proceedings title; the raw venue name.
     """
+    curator = text(extra_fields(data.get("extra", "")).get("venue"))
+    if curator:
+        return curator, CURATOR
+    names = [text(data.get(name)) for name in VENUE_FIELDS]
+    found = venues.best_label([n for n in names if n], table or venues.EMPTY, issue=text(data.get("issue")))
+    if found:
+        return found, DERIVED
+    by_type = venues.type_label(text(data.get("itemType")), thesis_type=text(data.get("thesisType")),
+                                venue=venue(data), url=text(data.get("url")), arxiv_id=arxiv, dated=dated)
+    if by_type is not None:
+        return by_type, DERIVED
     abbreviation = text(data.get("journalAbbreviation"))
     if abbreviation:
-        return abbreviation
+        return abbreviation, ZOTERO
     match = ACRONYM_IN_PARENS_RE.search(text(data.get("proceedingsTitle")))
     if match:
-        return strip_edition_year(match.group(1))
+        return strip_edition_year(match.group(1)), DERIVED
     conference = text(data.get("conferenceName"))
     if conference:
-        return strip_edition_year(conference)
-    if data.get("itemType") == "preprint":
-        return text(data.get("repository"))
+        return strip_edition_year(conference), DERIVED
     if data.get("itemType") in ("webpage", "blogPost", "forumPost"):
-        return ""
-    return venue(data)
+        return "", DERIVED
+    return venue(data), DERIVED
 
 
 def strip_edition_year(label: str) -> str:
@@ -193,17 +211,17 @@ def strip_edition_year(label: str) -> str:
 
 
 def tags(data: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(manual tags, all tags), each sorted case-insensitively and without duplicates."""
-    manual, every = set(), set()
+    """(manual tags, all tags), each in the order Zotero keeps them (the order a curator wrote them,
+    for a list imported from Markdown), without duplicates."""
+    manual, every = {}, {}
     for t in data.get("tags") or ():
         name = text(t.get("tag") if isinstance(t, dict) else t)
         if not name:
             continue
-        every.add(name)
+        every.setdefault(name, None)
         if not (isinstance(t, dict) and t.get("type") == 1):
-            manual.add(name)
-    key = lambda s: (s.casefold(), s)  # noqa: E731
-    return tuple(sorted(manual, key=key)), tuple(sorted(every, key=key))
+            manual.setdefault(name, None)
+    return tuple(manual), tuple(every)
 
 
 def is_entry(item: dict) -> bool:
@@ -217,8 +235,9 @@ def is_entry(item: dict) -> bool:
     )
 
 
-def to_record(item: dict) -> Record:
-    """A Record from one Zotero API item. Raises ValueError when the item has no usable key."""
+def to_record(item: dict, table: venues.VenueTable | None = None) -> Record:
+    """A Record from one Zotero API item, its label found with the venue `table`. Raises ValueError
+    when the item has no usable key."""
     data = item.get("data", item)
     if not isinstance(data, dict):
         raise ValueError("item has no data object")
@@ -230,6 +249,11 @@ def to_record(item: dict) -> Record:
     manual, every = tags(data)
     extra = extra_fields(data.get("extra", ""))
     pinned = text(data.get("citationKey")) or text(extra.get("citation key"))
+    arxiv = find_arxiv(data)
+    if year is None and arxiv:
+        year = venues.arxiv_year(arxiv)       # an arXiv item saved without a date
+        date = str(year) if year else date
+    label, label_source = venue_label(data, table, dated=year is not None, arxiv=arxiv)
     values = dict(
         item_type=text(data.get("itemType")) or "document",
         title=text(data.get("title")),
@@ -237,10 +261,10 @@ def to_record(item: dict) -> Record:
         year=year,
         date=date,
         venue=venue(data),
-        venue_label=venue_label(data),
+        venue_label=label,
         url=text(data.get("url")),
         doi=find_doi(data),
-        arxiv=find_arxiv(data),
+        arxiv=arxiv,
         pages=text(data.get("pages")),
         volume=text(data.get("volume")),
         issue=text(data.get("issue")),
@@ -255,7 +279,7 @@ def to_record(item: dict) -> Record:
         date_modified=text(data.get("dateModified")),
     )
     provenance = {k: ZOTERO for k, v in values.items() if v not in ("", (), None)}
-    if values["venue_label"] and values["venue_label"] != text(data.get("journalAbbreviation")):
-        provenance["venue_label"] = DERIVED
+    if label:
+        provenance["venue_label"] = label_source
     return Record(key=key, enrichment=ENRICH_NONE, imported=bool(meta.get("imported")),
                   provenance=tuple(sorted(provenance.items())), **values)

@@ -112,6 +112,8 @@ def entry(r: Record) -> str:
     venue = inline(r.venue_label)
     if venue:
         parts.append(f", *{venue}{f' {r.year}' if r.year else ''}*")
+    elif r.year:
+        parts.append(f", *{r.year}*")      # a report or a page with a date: the year alone
     note = inline(r.note)
     if note:
         parts.append(f" ({note})")

@@ -1,5 +1,4 @@
-"""The Crossref response cache in data/raw/crossref (committed, so a fresh clone builds offline), and
-the curator's venue table in data/curated/venues.csv.
+"""The Crossref response cache in data/raw/crossref (committed, so a fresh clone builds offline).
 
 Layout, one small file per lookup so a refresh of one paper is a one-file git diff:
 
@@ -17,7 +16,6 @@ reports it and treats it as absent, enrich reports it and fetches it again.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
@@ -25,8 +23,10 @@ import urllib.parse
 from pathlib import Path
 from typing import Mapping
 
+from pipeline import venues as venue_table
 from pipeline.convert import crossref as cr
 from pipeline.enrichment import CorruptCacheEntry
+from pipeline.venues import VenueTable
 from pipeline.model import Problem
 from pipeline.stages import files
 
@@ -65,38 +65,28 @@ def slim_message(message: Mapping) -> dict:
     return out
 
 
-def read_venues(path: Path) -> tuple[dict[str, str], list[Problem]]:
-    """The venue table: rows of `venue,label`; '#' starts a comment. Returns (table, problems)."""
-    table: dict[str, str] = {}
-    problems: list[Problem] = []
+def read_venues(path: Path) -> tuple[VenueTable, list[Problem]]:
+    """The venue table of data/curated/venues.csv (the shared reader is stages/inputs.read_venue_table)."""
     path = Path(path)
     if not path.is_file():
-        return table, problems
-    with path.open(encoding="utf-8", newline="") as fh:
-        for number, row in enumerate(csv.reader(fh), start=1):
-            if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
-                continue
-            if number == 1 and [c.strip().lower() for c in row[:2]] == ["venue", "label"]:
-                continue
-            if len(row) < 2 or not row[0].strip() or not row[1].strip():
-                problems.append(Problem(f"{path.name}:{number}", "expected `venue,label`", "warning",
-                                        "venue-table"))
-                continue
-            table[cr.venue_key(row[0])] = row[1].strip()
-    return table, problems
+        return venue_table.EMPTY, []
+    try:
+        return venue_table.parse_table(path.read_text(encoding="utf-8-sig"), path.name)
+    except UnicodeDecodeError:
+        return venue_table.EMPTY, [Problem(f"{path.name}:1", "not UTF-8", "error", "venue-table")]
 
 
 class CrossrefCache:
     """Read (and, for enrich, write) access to data/raw/crossref. Reads are memoised per instance."""
 
-    def __init__(self, folder: Path, venues: Path | Mapping[str, str] | None = None):
+    def __init__(self, folder: Path, venues: Path | Mapping[str, str] | VenueTable | None = None):
         self.folder = Path(folder)
         self.problems: list[Problem] = []
+        # The venue table rides along for callers that hand this cache to `enrichment.apply` alone.
         if venues is None:
-            # The default layout: data/raw/crossref beside data/curated/venues.csv.
-            venues = self.folder.parent.parent / "curated" / "venues.csv"
-        if isinstance(venues, Mapping):
-            self.venues = dict(venues)
+            venues = self.folder.parent.parent / "curated" / "venues.csv"   # the default layout
+        if isinstance(venues, (Mapping, VenueTable)):
+            self.venues = venues
         else:
             self.venues, self.problems = read_venues(Path(venues))
         self._memo: dict[Path, object] = {}

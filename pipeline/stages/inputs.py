@@ -12,12 +12,31 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import arrange, curate
+from pipeline import arrange, curate, venues
 from pipeline.config import Settings
 from pipeline.convert import zotero
 from pipeline.model import Problem, Record, Section
 from pipeline.stages import StageError, files
 from pipeline.stages.crossref_cache import CrossrefCache
+from pipeline.stages.dblp_cache import DblpCache
+
+
+@dataclass
+class Lookups:
+    """What `pipeline.enrichment.apply` reads: both caches and the venue table, behind one face."""
+
+    crossref: CrossrefCache
+    dblp_cache: DblpCache
+    venues: venues.VenueTable
+
+    def work(self, doi: str) -> dict | None:
+        return self.crossref.work(doi)
+
+    def search(self, params) -> dict | None:
+        return self.crossref.search(params)
+
+    def dblp(self, params) -> list | None:
+        return self.dblp_cache.search(params)
 
 
 @dataclass
@@ -29,8 +48,16 @@ class Inputs:
     sections: list[Section] = field(default_factory=list)  # below the top, in list order
     records: list[Record] = field(default_factory=list)    # every entry of the snapshot, as Zotero has it
     reviews: dict[str, curate.Review] = field(default_factory=dict)   # record key -> its review file
-    crossref: CrossrefCache | None = None
+    lookups: Lookups | None = None                         # the caches and the venue table
     problems: list[Problem] = field(default_factory=list)  # unreadable files, unmatched reviews...
+
+    @property
+    def crossref(self) -> CrossrefCache:
+        return self.lookups.crossref
+
+    @property
+    def dblp(self) -> DblpCache:
+        return self.lookups.dblp_cache
 
     def pinned(self, record: Record) -> Record:
         """The record with the DOI its review file pins (how a curator accepts a search candidate)."""
@@ -47,15 +74,37 @@ def relative(settings: Settings, path: Path) -> str:
 def read(settings: Settings, *, sections: bool = True) -> Inputs:
     """Read every input of a build. `sections=False` skips the collection tree (enrich needs none)."""
     inputs = Inputs()
+    table = read_venue_table(settings, inputs.problems)
     if sections:
         inputs.top, inputs.title, inputs.sections = read_sections(settings, inputs.problems)
-    inputs.records = read_records(settings, inputs.problems)
+    inputs.records = read_records(settings, inputs.problems, table)
     reviews = read_reviews(settings, inputs.problems)
     inputs.reviews, unmatched = curate.match_reviews(reviews, inputs.records)
     inputs.problems += unmatched
-    inputs.crossref = CrossrefCache.for_settings(settings)
-    inputs.problems += inputs.crossref.problems
+    inputs.lookups = Lookups(CrossrefCache(settings.paths.crossref, {}), DblpCache.for_settings(settings), table)
     return inputs
+
+
+def read_venue_table(settings: Settings, problems: list[Problem]) -> venues.VenueTable:
+    """data/curated/venues.csv; a file that is not UTF-8 is one problem naming its line, and no table."""
+    path = settings.paths.venues
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return venues.EMPTY
+    except OSError as exc:
+        problems.append(Problem(relative(settings, path), f"unreadable venue table: {exc.strerror}"))
+        return venues.EMPTY
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        problems.append(Problem(f"{relative(settings, path)}:{line}", "not UTF-8: save the venue table as UTF-8 "
+                                "(the labels it gives are not used until then)", "error", "venue-table"))
+        return venues.EMPTY
+    table, found = venues.parse_table(text, relative(settings, path))
+    problems.extend(found)
+    return table
 
 
 def read_sections(settings: Settings, problems: list[Problem]) -> tuple[str, str, list[Section]]:
@@ -100,8 +149,10 @@ def read_sections(settings: Settings, problems: list[Problem]) -> tuple[str, str
     return top, raw[top]["name"], arrange.order_sections(sections, settings.section_order, raw_names)
 
 
-def read_records(settings: Settings, problems: list[Problem]) -> list[Record]:
-    """Every list entry of the Zotero snapshot as a Record; an unreadable item file is a problem."""
+def read_records(settings: Settings, problems: list[Problem],
+                 table: venues.VenueTable | None = None) -> list[Record]:
+    """Every list entry of the Zotero snapshot as a Record (labelled with the venue `table`); an
+    unreadable item file is a problem."""
     records = []
     for key, path in files.snapshot_objects(settings.paths.zotero, files.ITEMS).items():
         try:
@@ -109,7 +160,7 @@ def read_records(settings: Settings, problems: list[Problem]) -> list[Record]:
             if not isinstance(item, dict):
                 raise ValueError("not a Zotero item object")
             if zotero.is_entry(item):
-                records.append(zotero.to_record(item))
+                records.append(zotero.to_record(item, table))
         except (ValueError, TypeError, AttributeError, OSError) as exc:
             problems.append(Problem(relative(settings, path), f"unreadable item {key}: {exc}".splitlines()[0],
                                     "error", "zotero-item"))

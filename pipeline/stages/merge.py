@@ -40,23 +40,22 @@ def build(settings: Settings, inputs: Inputs | None = None) -> Catalog:
         problems.append(Problem("pipeline.toml", f"[entries] sort: {name!r} is not a field entries can be "
                                 "sorted by (ignored)", "warning", "config"))
     records = in_list(inputs, problems)
-    cache = inputs.crossref
+    lookups = inputs.lookups
     sections = inputs.sections
     by_name = {" > ".join(s.path): s.key for s in sections} | {s.name: s.key for s in sections}
 
     final = []
     for record in records:
         review = inputs.reviews.get(record.key)
-        pinned = inputs.pinned(record)
-        record, found = enrichment.apply(pinned, cache)
-        problems += found
+        enriched = enrichment.apply(inputs.pinned(record), lookups)
+        record = enriched.record
+        problems += enriched.problems
         if review is not None:
             record, more = curate.apply_review(record, review, by_name)
             problems += more + curate.review_problems(record)
-            crossref = enrichment.matched_fields(pinned, cache)
-            if crossref:
-                # What the curator pinned, checked against Crossref: a typo in a review is listed too.
-                problems += enrichment.disagreements(record, crossref, cache.venues)
+            if enriched.matched:
+                # What the curator pinned, checked against the sources: a typo in a review is listed too.
+                problems += enrichment.disagreements(record, enriched.matched, lookups.venues)
         tags = arrange.shown_tags(record, settings.tags)
         final.append(record if tags == record.tags else record.evolve(tags=tags))
     final = arrange.sort_records(final, settings.sort)
