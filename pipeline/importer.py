@@ -1,21 +1,36 @@
 """Pure: an awesome-list Markdown file -> the pipeline's own inputs (Zotero-format items and
 collections, review front matter, the hand-written intro and outro).
 
-This is how a hand-kept list moves onto the pipeline once. Entries look like the curator's format:
+This is how a hand-kept list moves onto the pipeline. The README's "How this list is built" section
+documents the shapes read here; in short, an entry is a list item (`-`, `*`, `+` or `1.`) or a table
+row, and its parts are found in any of the ways lists are written:
 
     - [Title](url), *VENUE YEAR* (note) \\[Tag\\] - summary [Review](reviews/file.md)
+    * [ICLR'14] [Title](url) [Tag] `tag` — summary
+    1. **Title.** Venue 2020. [[pdf](url)] [code](url)
+    | Title | Venue | Year | Paper |     (a table whose header names the columns)
 
-A `##` section that holds at least one such entry becomes a sub-collection; other sections (TODOs,
-notes) are hand-written text and stay in the README. A bullet in a list section that cannot be read
-is reported with its `file:line` and skipped; the rest of the file is still imported.
+Markdown structure (headings, lists, tables, comments, code) is read with markdown-it, so a `#`
+inside a code block or a bullet inside an HTML comment is never taken for a section or an entry;
+the text of one entry is read from its source with the small scanner below, which keeps the
+curator's own Markdown in summaries. Headings nest: a `###` under a `##` is a sub-section.
+A list whose links all point at `#anchors` is a table of contents and is skipped.
+
+Every list item or table row that could be an entry but cannot be read is a Problem naming
+`file:line` and saying why (its `code` is the kind counted in the closing line); nothing is dropped
+without a message.
 """
 from __future__ import annotations
 
 import hashlib
+import posixpath
 import re
+import unicodedata
 import urllib.parse
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+
+from markdown_it import MarkdownIt
 
 from pipeline.convert.zotero import doi_from_url, find_arxiv
 from pipeline.model import Problem
@@ -23,17 +38,16 @@ from pipeline.model import Problem
 # Zotero object keys: 8 characters from this alphabet (no 0, 1, O).
 KEY_ALPHABET = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"
 
-_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_VENUE_RE = re.compile(r"^,\s*\*(?P<venue>[^*]+?)\*")
-_NOTE_RE = re.compile(r"^\s*\((?P<note>[^()]*)\)")
-_TAG_RE = re.compile(r"^\s*\\\[(?P<tag>[^\]]*?)\\\]")
-_REVIEW_RE = re.compile(r"\s*\[(?P<text>Review(?: \((?P<status>[^)]*)\))?)\]\((?P<path>[^)\s]+)\)\s*$")
-_YEAR_SUFFIX_RE = re.compile(r"^(?P<label>.*?)\s*(?P<year>(?:19|20)\d\d)$")
 # Words that mark a venue as a journal or magazine rather than a conference.
 _JOURNAL_WORDS = re.compile(
     r"\b(journal|transactions|letters|magazine|software|technology|review|surveys|proceedings of the ieee|communications)\b",
     re.IGNORECASE,
 )
+# Kinds of skipped lines, as the closing count names them.
+NO_LINK, BAD_URL, NO_TITLE, NO_TITLE_COLUMN, LINKED_TEXT, LINKED_HEADING, REVIEW = (
+    "no-link", "not-http", "no-title", "table-without-title", "text-with-links", "heading-with-link", "review")
+# Not a skip: the entry is imported, without a link (the README shows its title unlinked).
+WITHOUT_LINK = "imported-without-link"
 
 
 @dataclass(frozen=True)
@@ -41,7 +55,7 @@ class Entry:
     """One list entry as the curator wrote it."""
 
     line: int
-    section: str
+    section: tuple[str, ...]    # heading path: ("Silent Errors", "Empirical Studies")
     title: str
     url: str
     venue: str = ""
@@ -49,7 +63,7 @@ class Entry:
     note: str = ""
     tags: tuple[str, ...] = ()
     summary: str = ""
-    review_path: str = ""
+    review_path: str = ""       # as linked, %-decoded and without "./"
     review_status: str = ""     # "draft" for "Review (TBD)", "missing" for a plain "Review" link
 
 
@@ -58,126 +72,601 @@ class ParsedList:
     title: str = ""
     intro: str = ""             # hand-written text before the first list section
     outro: str = ""             # hand-written text after the last list section
-    sections: list[str] = field(default_factory=list)
+    sections: list[tuple[str, ...]] = field(default_factory=list)   # in document order, parents first
     entries: list[Entry] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
 
-def _split_link(line: str) -> tuple[str, str, str] | None:
-    """'- [Title](url)rest' -> (title, url, rest); brackets and parentheses may nest."""
-    if not line.startswith("- ["):
-        return None
-    i, depth = 3, 1
-    while i < len(line):
-        ch = line[i]
+# --- one entry's text --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Piece:
+    """A run of an entry's source: kind is link, image, bracket, tag, code, bold, em, paren or text."""
+    kind: str
+    text: str
+    url: str = ""
+    start: int = 0
+    end: int = 0
+
+
+def _match_close(s: str, i: int, open_: str, close: str) -> int:
+    """Index of the bracket closing the one at s[i]; -1 if unbalanced. Backslash escapes skip."""
+    depth, j = 0, i
+    while j < len(s):
+        ch = s[j]
         if ch == "\\":
+            j += 2
+            continue
+        if ch == "`" and open_ == "[":
+            end = s.find("`", j + 1)
+            if end > 0:
+                j = end + 1
+                continue
+        depth += ch == open_
+        depth -= ch == close
+        if depth == 0:
+            return j
+        j += 1
+    return -1
+
+
+def scan(s: str) -> list[Piece]:
+    """Split an entry's Markdown source into pieces (links, bracket groups, emphasis, ...)."""
+    out: list[Piece] = []
+    text_start, i = 0, 0
+
+    def flush(upto: int) -> None:
+        if upto > text_start:
+            out.append(Piece("text", s[text_start:upto], start=text_start, end=upto))
+
+    while i < len(s):
+        ch = s[i]
+        piece, end = None, i
+        if s.startswith("\\[", i):
+            close = s.find("\\]", i + 2)
+            if close > 0:
+                piece, end = Piece("tag", s[i + 2:close].strip(), start=i), close + 2
+        elif ch == "\\":
             i += 2
             continue
-        depth += ch == "["
-        depth -= ch == "]"
-        if depth == 0:
-            break
-        i += 1
-    if depth or line[i + 1 : i + 2] != "(":
-        return None
-    title = line[3:i]
-    j, depth = i + 2, 1
-    while j < len(line):
-        depth += line[j] == "("
-        depth -= line[j] == ")"
-        if depth == 0:
-            break
-        j += 1
-    if depth:
-        return None
-    return title.strip(), line[i + 2 : j].strip(), line[j + 1 :]
+        elif ch in "[!" and (ch == "[" or s.startswith("![", i)):
+            at = i + (ch == "!")
+            close = _match_close(s, at, "[", "]")
+            if close > 0 and s[close + 1:close + 2] == "(":
+                paren = _match_close(s, close + 1, "(", ")")
+                if paren > 0:
+                    target = s[close + 2:paren].strip().split(" ", 1)[0].strip("<>")
+                    kind = "image" if ch == "!" else "link"
+                    piece, end = Piece(kind, s[at + 1:close], target, i), paren + 1
+            elif close > 0 and ch == "[":
+                piece, end = Piece("bracket", s[i + 1:close], start=i), close + 1
+        elif ch == "`":
+            close = s.find("`", i + 1)
+            if close > 0:
+                piece, end = Piece("code", s[i + 1:close].strip(), start=i), close + 1
+        elif ch in "*_" and (i == 0 or not s[i - 1].isalnum()):
+            mark = ch * 2 if s.startswith(ch * 2, i) else ch
+            close = s.find(mark, i + len(mark) + 1)
+            if close > 0 and not s[i + len(mark)].isspace():
+                kind = "bold" if len(mark) == 2 else "em"
+                piece, end = Piece(kind, s[i + len(mark):close], start=i), close + len(mark)
+        elif ch == "(":
+            close = _match_close(s, i, "(", ")")
+            if close > 0:
+                piece, end = Piece("paren", s[i + 1:close].strip(), start=i), close + 1
+        if piece is None:
+            i += 1
+            continue
+        flush(i)
+        out.append(Piece(piece.kind, piece.text, piece.url, piece.start, end))
+        i = text_start = end
+    flush(len(s))
+    return out
 
 
-def parse_entry(line: str, number: int, section: str) -> Entry:
-    """One bullet line -> Entry. Raises ValueError saying what is wrong with it."""
-    parts = _split_link(line.strip())
-    if parts is None:
-        raise ValueError("not an entry: expected '- [Title](url)' with balanced brackets")
-    title, url, rest = parts
-    if not title:
-        raise ValueError("the link has no title")
-    if not re.match(r"^https?://", url):
-        raise ValueError(f"the link of {title!r} is not an http(s) URL")
-    values: dict = {}
-    match = _VENUE_RE.match(rest)
-    if match:
-        venue = match.group("venue").strip()
-        year = _YEAR_SUFFIX_RE.match(venue)
-        if year:
-            values["venue"], values["year"] = year.group("label"), int(year.group("year"))
-        else:
+_YEAR4 = r"(?:19|20)\d\d"
+_LABEL_PATTERNS = (
+    re.compile(rf"^(?P<a>.*?)[\s,]*\b(?P<year>{_YEAR4})\b(?P<b>.*)$"),          # ICSE 2021, 2025
+    re.compile(r"^(?P<a>.*?)\s*['’](?P<yy>\d\d)\b(?P<b>.*)$"),                 # ICSE'21
+    re.compile(r"^(?P<a>[A-Za-z][\w&/+.\-]*?[A-Za-z&+.])(?P<yy>\d\d)\b(?P<b>.*)$"),  # ICLR14
+)
+_BARE_LABEL_RE = re.compile(r"^\s*,?\s*(?P<label>[A-Z][\w&/+.\-]*(?: [A-Z][\w&/+.\-]*)*\s?['’]\d\d)\b")
+_SEPARATOR_RE = re.compile(r"^\s*(?:[-—–]\s|:\s|[-—–]$)")
+_REVIEW_RE = re.compile(r"^Review(?: \((?P<status>[^)]*)\))?$", re.IGNORECASE)
+_PAPER_LINK_RE = re.compile(r"^\W*(pdf|paper|arxiv|link|url|html|doi|book|article|docs?|openreview)\W*$", re.I)
+_SKIPPABLE_TEXT_RE = re.compile(r"^[\s,.;|/]*$")
+
+
+def parse_label(text: str, *, year_needed: bool = True) -> tuple[str, int | None] | None:
+    """'ICSE 2021' / "ICSE'21" / 'ICLR14' / '2025' -> (venue, year); without a year, the text as
+    the venue if `year_needed` is False, else None."""
+    text = " ".join(text.replace("**", "").split()).strip(" ,.")
+    if not text or len(text) > 120:
+        return None
+    for pattern in _LABEL_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            if "year" in match.groupdict():
+                year = int(match.group("year"))
+            else:
+                yy = int(match.group("yy"))
+                year = 2000 + yy if yy < 50 else 1900 + yy
+            venue = " ".join(f"{match.group('a')} {match.group('b')}".split()).strip(" ,.-")
+            return venue, year
+    return None if year_needed else (text, None)
+
+
+def _plain(s: str) -> str:
+    """Markdown source -> the text a reader sees, for titles: escapes, emphasis marks, tags gone."""
+    s = re.sub(r"<[^>]+>", " ", s)
+    s = re.sub(r"!\[[^\]]*\]\([^)]*\)", " ", s)
+    s = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", s)
+    s = re.sub(r"(\*\*|__)(.+?)\1", r"\2", s)
+    s = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"\1", s)
+    s = re.sub(r":[a-z_]+:", " ", s)      # GitHub emoji shortcodes
+    s = " ".join(s.split())
+    # Emoji and symbols that decorate a title ("🔥🔥 Title") are not part of it.
+    while s and unicodedata.category(s[0]) in ("So", "Sk", "Cf", "Mn"):
+        s = s[1:].lstrip()
+    while s and unicodedata.category(s[-1]) in ("So", "Sk", "Cf", "Mn"):
+        s = s[:-1].rstrip()
+    return s
+
+
+def _is_http(url: str) -> bool:
+    return bool(re.match(r"^https?://[^\s/]+", url, re.I))
+
+
+def _review_link(p: Piece) -> tuple[str, str] | None:
+    """A [Review](path) link -> (path, status); None for any other link."""
+    match = _REVIEW_RE.match(p.text.strip())
+    if not match or _is_http(p.url) or p.url.startswith("#"):
+        return None
+    status = (match.group("status") or "").strip().upper()
+    path = posixpath.normpath(urllib.parse.unquote(p.url))
+    return path, "draft" if status in ("TBD", "DRAFT", "TODO") else "missing"
+
+
+def _paper_link(p: Piece) -> Piece | None:
+    """The link of a `[pdf](url)`, `[[pdf]](url)` or `[[pdf](url)]` piece; None for other pieces."""
+    if p.kind == "bracket":
+        inner = scan(p.text)
+        p = inner[0] if len(inner) == 1 else p
+    if p.kind == "link" and _PAPER_LINK_RE.match(_plain(p.text.strip("[]"))) and p.url:
+        return p
+    return None
+
+
+class EntryError(ValueError):
+    """Why a line that looks like an entry cannot be read; `kind` is what the closing count names."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+def parse_entry(source: str, line: int, section: tuple[str, ...] = ()) -> Entry:
+    """One entry's Markdown (a list item's first paragraph, marker removed) -> Entry.
+    Raises EntryError saying what is wrong with it."""
+    source = " ".join(re.sub(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+", "", source.strip()).split())
+    pieces = scan(source)
+    values: dict = {"tags": []}
+    title_at = None
+    for n, p in enumerate(pieces):
+        if p.kind == "link" and not p.text.lstrip().startswith("![") and not _review_link(p) \
+                and not _PAPER_LINK_RE.match(p.text):
+            title_at = n
+            break
+        if p.kind == "bold" and _plain(p.text):
+            title_at = n
+            break
+        if p.kind == "bracket" and (inner := scan(p.text)) and len(inner) == 1 and inner[0].kind == "link":
+            continue   # "[[pdf](url)]" before a title: a link, not the title
+    if title_at is None:
+        if any(p.kind == "link" for p in pieces):
+            raise EntryError(NO_TITLE, "no title: expected '[Title](url)' or '**Title**' before the other links")
+        raise EntryError(NO_LINK, "no link: expected '[Title](url)', or '**Title**' followed by a [pdf](url) link")
+
+    def take_label(text: str, year_needed: bool = True) -> bool:
+        if "venue" in values or "year" in values:
+            return False
+        label = parse_label(text, year_needed=year_needed)
+        if label is None:
+            return False
+        venue, year = label
+        if venue:
             values["venue"] = venue
-        rest = rest[match.end():]
-    match = _NOTE_RE.match(rest)
-    if match:
-        values["note"] = match.group("note").strip()
-        rest = rest[match.end():]
+        if year:
+            values["year"] = year
+        return True
+
+    # Before the title: labels and tags ("[ICLR'14] [Title](url)", "`tag` **Title**").
+    for p in pieces[:title_at]:
+        if p.kind in ("bracket", "paren", "em"):
+            if not take_label(_plain(p.text), year_needed=p.kind == "bracket") and p.kind == "bracket":
+                values["tags"].append(_plain(p.text))
+        elif p.kind in ("tag", "code"):
+            values["tags"].append(_plain(p.text))
+    head = pieces[title_at]
+    url = ""
+    if head.kind == "bold":
+        inner = [q for q in scan(head.text) if q.kind == "link"]
+        if inner:
+            title, url = _plain(inner[0].text), inner[0].url
+        else:
+            title = _plain(head.text).rstrip(".").strip()
+    else:
+        title, url = _plain(head.text), head.url
+    links: list[Piece] = []
+    rest_at = None
+    for n in range(title_at + 1, len(pieces)):
+        p = pieces[n]
+        if p.kind == "text":
+            if _SEPARATOR_RE.match(p.text):
+                rest_at = n
+                break
+            bare = _BARE_LABEL_RE.match(p.text)
+            if bare and take_label(bare.group("label")):
+                if _SKIPPABLE_TEXT_RE.match(p.text[bare.end():]):
+                    continue
+                rest_at = n
+                break
+            if _SKIPPABLE_TEXT_RE.match(p.text):
+                continue
+            if head.kind == "bold" and take_label(p.text):
+                continue      # "**Title.** AI Open 2020. [paper](url)"
+            rest_at = n
+            break
+        if p.kind == "em":
+            if not take_label(_plain(p.text), year_needed=False):
+                rest_at = n
+                break
+        elif p.kind == "paren":
+            if not take_label(_plain(p.text)):
+                if "note" in values:
+                    rest_at = n
+                    break
+                values["note"] = p.text
+        elif p.kind == "bracket":
+            inner = scan(p.text)
+            if len(inner) == 1 and inner[0].kind == "link":
+                links.append(inner[0])           # [[pdf](url)]
+            elif not take_label(_plain(p.text)):
+                values["tags"].append(_plain(p.text))
+        elif p.kind in ("tag", "code"):
+            values["tags"].append(_plain(p.text))
+        elif p.kind == "link":
+            review = _review_link(p)
+            if review:
+                values["review_path"], values["review_status"] = review
+            else:
+                links.append(p)
+        elif p.kind == "bold":
+            rest_at = n
+            break
+    if rest_at is not None:
+        tail = pieces[rest_at:]
+        if tail and tail[-1].kind == "link" and _review_link(tail[-1]):
+            values["review_path"], values["review_status"] = _review_link(tail[-1])
+            tail = tail[:-1]
+        if not url:     # "**Title** (2016), K. He et al. [[pdf]](url)": the paper link ends the entry
+            for n, p in enumerate(tail):
+                link = _paper_link(p)
+                if link:
+                    url = link.url
+                    del tail[n]
+                    break
+        summary = "".join(source[p.start:p.end] for p in tail)
+        summary = re.sub(r"^\s*(?:[-—–:,;.]\s*)", "", summary).strip()
+        if summary:
+            values["summary"] = summary
+    if not url:
+        papers = [q for q in links if _paper_link(q)]
+        url = (papers or links or [Piece("link", "", "")])[0].url
+    if not title:
+        raise EntryError(NO_TITLE, "the title is empty")
+    if not url and not (head.kind == "bold" or "venue" in values or "year" in values):
+        raise EntryError(NO_LINK, f"no link for {title[:60]!r}: expected a [pdf](url) or [paper](url) link after it")
+    if url and not _is_http(url):
+        raise EntryError(BAD_URL, f"the link of {title[:60]!r} is not an http(s) URL: {url[:60]!r}")
+    values["tags"] = tuple(dict.fromkeys(t for t in values["tags"] if t))
+    return Entry(line=line, section=section, title=title, url=url, **values)
+
+
+# --- tables ------------------------------------------------------------------------------------
+
+_COLUMN_WORDS = {
+    "title": re.compile(r"^(title|titles|paper|papers|paper title|name|title & authors|title and authors|work)$"),
+    "venue": re.compile(r"^(venue|conference|conf|journal|publication|published|published in|venue & year|source)$"),
+    "year": re.compile(r"^(year|date|time|published date)$"),
+    "link": re.compile(r"^(links?|pdf|paper|papers|url|arxiv|doi|paper link|paper links|resources?)$"),
+    "summary": re.compile(r"^(description|summary|introduction|tl;?dr|abstract|notes?|comments?|highlights?|contribution)$"),
+    "tags": re.compile(r"^(tags?|keywords?|category|categories|type|topics?)$"),
+}
+
+
+def table_columns(header: list[str]) -> dict[str, int]:
+    """{role: column index} from a header row; the title role is required."""
+    roles: dict[str, int] = {}
+    names = [" ".join(_plain(h).lower().split()) for h in header]
+    for role in ("title", "venue", "year", "summary", "tags", "link"):
+        for i, name in enumerate(names):
+            if i not in roles.values() and _COLUMN_WORDS[role].match(name):
+                roles.setdefault(role, i)
+    return roles
+
+
+def parse_row(cells: list[str], roles: dict[str, int], line: int, section: tuple[str, ...]) -> Entry:
+    """One table row -> Entry. Raises EntryError."""
+    def cell(role: str) -> str:
+        i = roles.get(role)
+        return cells[i].strip() if i is not None and i < len(cells) else ""
+
+    title_cell = cell("title")
+    pieces = [p for p in scan(title_cell) if p.kind != "image"]
+    title_links = [p for p in pieces if p.kind == "link" and _plain(p.text) and not _PAPER_LINK_RE.match(_plain(p.text))]
     tags = []
-    while (match := _TAG_RE.match(rest)):
-        tags.append(match.group("tag").strip())
-        rest = rest[match.end():]
-    match = _REVIEW_RE.search(rest)
-    if match:
-        values["review_path"] = urllib.parse.unquote(match.group("path"))
-        status = (match.group("status") or "").strip().upper()
-        values["review_status"] = "draft" if status in ("TBD", "DRAFT", "TODO") else "missing"
-        rest = rest[: match.start()]
-    rest = rest.strip()
-    if rest.startswith("- "):
-        values["summary"] = rest[2:].strip()
-    elif rest:
-        raise ValueError(f"cannot read {rest[:40]!r} after the link (expected ', *VENUE YEAR*' or ' - summary')")
-    return Entry(line=number, section=section, title=title, url=url, tags=tuple(tags), **values)
+    if title_links:
+        title, url = _plain(title_links[0].text), title_links[0].url
+    else:
+        rest = title_cell
+        for p in pieces:        # leading "[Tag]" / "`tag`" marks before a plain title
+            if p.kind in ("bracket", "code", "tag") and _SKIPPABLE_TEXT_RE.match(_plain(title_cell[:p.start])):
+                tags.append(_plain(p.text))
+                rest = title_cell[p.end:]
+        title, url = _plain(re.sub(r"<br\s*/?>.*$", "", rest, flags=re.I)), ""
+    link_cell_links = [p for p in scan(cell("link")) if p.kind in ("link", "bracket")]
+    flat = []
+    for p in link_cell_links:
+        inner = scan(p.text) if p.kind == "bracket" else []
+        flat += [q for q in inner if q.kind == "link"] if p.kind == "bracket" else [p]
+    papers = [p for p in flat if _PAPER_LINK_RE.match(_plain(p.text.strip("[]")))]
+    if papers:
+        url = papers[0].url
+    elif not url and flat:
+        url = flat[0].url
+    if not url:     # a row with no paper link: its code or project page, if it has one
+        url = next((p.url for c in cells for p in scan(c) if p.kind == "link" and _is_http(p.url)), "")
+    values: dict = {}
+    venue_text = _plain(cell("venue"))
+    if venue_text:
+        label = parse_label(venue_text, year_needed=False)
+        if label:
+            values["venue"] = label[0]
+            if label[1]:
+                values["year"] = label[1]
+    year_match = re.search(rf"\b({_YEAR4})\b", cell("year"))
+    if year_match:
+        values["year"] = int(year_match.group(1))
+    summary = cell("summary")
+    if summary and not re.fullmatch(r"(<[^>]+>\s*)+", summary):
+        values["summary"] = summary
+    tags += [t.strip() for t in re.split(r"[,;]", _plain(cell("tags"))) if t.strip()]
+    if not title:
+        raise EntryError(NO_TITLE, "the title cell is empty")
+    if url and not _is_http(url):
+        raise EntryError(BAD_URL, f"the link of {title[:60]!r} is not an http(s) URL: {url[:60]!r}")
+    return Entry(line=line, section=section, title=title, url=url, tags=tuple(dict.fromkeys(tags)), **values)
+
+
+def _split_row(source: str) -> list[str]:
+    """A table row's source -> its cells' sources (pipes inside code or escaped stay)."""
+    s = source.strip()
+    s = s[1:] if s.startswith("|") else s
+    s = s[:-1] if s.endswith("|") and not s.endswith("\\|") else s
+    cells, cur, code = [], [], False
+    i = 0
+    while i < len(s):
+        ch = s[i]
+        if ch == "\\" and i + 1 < len(s):
+            cur.append(s[i:i + 2])
+            i += 2
+            continue
+        code ^= ch == "`"
+        if ch == "|" and not code:
+            cells.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+        i += 1
+    cells.append("".join(cur))
+    return cells
+
+
+# --- the document --------------------------------------------------------------------------------
+
+_MD = MarkdownIt("commonmark").enable("table")
+_TOC_NAMES = {"contents", "table of contents", "toc", "content", "index"}
+
+
+@dataclass
+class _Block:
+    kind: str                 # heading, list, table, other
+    start: int                # 0-based first line
+    end: int                  # 0-based line after the block
+    level: int = 0            # heading level
+    text: str = ""            # heading source
+    tokens: list = field(default_factory=list)
+
+
+def _top_blocks(text: str) -> list[_Block]:
+    tokens = _MD.parse(text)
+    lines = text.splitlines()
+    blocks: list[_Block] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.level != 0 or tok.map is None:
+            i += 1
+            continue
+        j = i
+        if tok.nesting == 1:
+            depth = 0
+            for j in range(i, len(tokens)):
+                depth += tokens[j].nesting
+                if depth == 0:
+                    break
+        start, end = tok.map
+        if tok.type == "heading_open":
+            blocks.append(_Block("heading", start, end, int(tok.tag[1]), tokens[i + 1].content))
+        elif tok.type in ("bullet_list_open", "ordered_list_open"):
+            blocks.append(_Block("list", start, end, tokens=tokens[i:j + 1]))
+        elif tok.type == "table_open":
+            blocks.append(_Block("table", start, end, tokens=tokens[i:j + 1]))
+        else:
+            blocks.append(_Block("other", start, end, text="\n".join(lines[start:end]), tokens=tokens[i:j + 1]))
+        i = j + 1
+    return blocks
+
+
+def _list_items(tokens: list) -> list[tuple[int, str]]:
+    """(0-based line, first paragraph's source) of every item of a list, nested ones too."""
+    out = []
+    for n, tok in enumerate(tokens):
+        if tok.type == "list_item_open":
+            for k in range(n + 1, len(tokens)):
+                t = tokens[k]
+                if t.type == "inline" and t.level == tok.level + 2:
+                    out.append((t.map[0] if t.map else tok.map[0], t.content))
+                    break
+                if t.type in ("list_item_close", "bullet_list_open", "ordered_list_open"):
+                    out.append((tok.map[0], ""))
+                    break
+    return out
+
+
+def _is_toc(items: list[tuple[int, str]]) -> bool:
+    """A list whose every link points at an anchor of the page is a table of contents."""
+    links = [p for _, source in items for p in scan(source) if p.kind == "link"]
+    return bool(links) and all(p.url.startswith("#") for p in links)
+
+
+def heading_name(source: str) -> str:
+    """A heading's source -> the section name: links to the page's own anchors ("back to top")
+    and their brackets removed, the rest as plain text."""
+    s = re.sub(r"\(?\s*\[[^\]]*\]\(#[^)]*\)\s*\)?", lambda m: "" if m.group(0).startswith("(") else m.group(0), source)
+    s = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", s)
+    return _plain(s).strip(" :")
 
 
 def parse(text: str, filename: str) -> ParsedList:
     """Read the whole list. Problems name `filename:line`; readable entries are kept regardless."""
     out = ParsedList()
     lines = text.splitlines()
-    # First pass: split into (heading, start, end) blocks.
-    blocks: list[tuple[str, int, int]] = []
-    current, start = "", 0
-    for i, raw in enumerate(lines):
-        match = _HEADING_RE.match(raw)
-        if match and len(match.group(1)) == 1 and not out.title:
-            out.title = match.group(2)
-        if match and len(match.group(1)) == 2:
-            blocks.append((current, start, i))
-            current, start = match.group(2), i
-    blocks.append((current, start, len(lines)))
+    blocks = _top_blocks(text)
+    # Which heading each block sits under, as a path of names.
+    path: list[tuple[int, str]] = []
+    owners: list[tuple[str, ...]] = []
+    heading_index: dict[int, int] = {}
+    for n, b in enumerate(blocks):
+        if b.kind == "heading":
+            name = heading_name(b.text)
+            if b.level == 1 and not out.title and not path:
+                out.title = name
+                owners.append(())
+                continue
+            while path and path[-1][0] >= b.level:
+                path.pop()
+            path.append((b.level, name or f"Section at line {b.start + 1}"))
+            heading_index[n] = len(path)
+        owners.append(tuple(name for _, name in path))
 
-    def is_list_section(begin: int, end: int) -> bool:
-        return any(_split_link(lines[i].strip()) for i in range(begin + 1, end))
-
-    list_blocks = [b for b in blocks if b[0] and is_list_section(b[1], b[2])]
-    if not list_blocks:
-        out.problems.append(Problem(f"{filename}:1", "no section with list entries '- [Title](url)' found"))
+    entries_in: dict[tuple[str, ...], int] = {}
+    toc_blocks: set[int] = set()
+    for n, b in enumerate(blocks):
+        section = owners[n]
+        if b.kind == "list":
+            items = _list_items(b.tokens)
+            if _is_toc(items):
+                toc_blocks.add(n)
+                continue
+            if not section:
+                continue            # a list before any section heading is intro text
+            for line, source in items:
+                _read(lambda: parse_entry(source, line + 1, section), source, line, section, filename, out,
+                      entry_like=bool(source.strip()))
+        elif b.kind == "table" and section:
+            _read_table(b, lines, section, filename, out)
+    for e in out.entries:
+        for k in range(1, len(e.section) + 1):
+            entries_in[e.section[:k]] = entries_in.get(e.section[:k], 0) + 1
+    seen: set[tuple[str, ...]] = set()
+    for n, owner in enumerate(owners):
+        if owner and entries_in.get(owner) and owner not in seen and n in heading_index:
+            seen.add(owner)
+            out.sections.append(owner)
+    # Intro: before the first heading of a section with entries; outro: after the last entry of the
+    # last such section's tree. Tables of contents and the pipeline's own markers are left out.
+    listed = [n for n, b in enumerate(blocks) if owners[n] and entries_in.get(owners[n])]
+    if not listed:
+        out.problems.append(Problem(f"{filename}:1", "no entries found: expected list items like "
+                                    "'- [Title](url)' or a table with a Title column", "error", NO_LINK))
         out.intro = text
         return out
-    first, last = list_blocks[0][1], list_blocks[-1][2]
-    intro_lines = []
-    for heading, begin, end in blocks:
-        if end <= first and heading.strip().lower() not in ("table of contents", "contents"):
-            intro_lines.extend(lines[begin:end])
-    out.intro = "\n".join(intro_lines).strip() + "\n"
-    out.outro = "\n".join(lines[last:]).strip()
-    out.outro = out.outro + "\n" if out.outro else ""
-    for heading, begin, end in list_blocks:
-        out.sections.append(heading)
-        for i in range(begin + 1, end):
-            stripped = lines[i].strip()
-            if not stripped.startswith(("- ", "* ", "+ ")):
-                continue
-            try:
-                out.entries.append(parse_entry(stripped, i + 1, heading))
-            except ValueError as exc:
-                out.problems.append(Problem(f"{filename}:{i + 1}", str(exc)))
+    first = min(listed)
+    last_section = owners[max(listed)][0]
+    last = max(n for n, b in enumerate(blocks) if owners[n][:1] == (last_section,) and b.kind in ("list", "table"))
+    skip = {n for n in toc_blocks}
+    skip |= {n - 1 for n in toc_blocks if n > 0 and blocks[n - 1].kind == "heading"
+             and heading_name(blocks[n - 1].text).lower() in _TOC_NAMES}
+    # Lines outside the list part stay in the intro or outro as written: nothing of theirs is lost.
+    lo, hi = blocks[first].start, blocks[last].end
+    out.problems = [p for p in out.problems if lo < int(p.where.rsplit(":", 1)[1]) <= hi]
+    for n in range(first, last + 1):
+        b = blocks[n]
+        if b.kind in ("other", "heading") and re.search(r"\]\(https?://|href=", b.text or "") \
+                and not (b.tokens and b.tokens[0].type == "html_block" and b.text.lstrip().startswith("<!--")):
+            kind, what = (LINKED_HEADING, "a heading") if b.kind == "heading" else (LINKED_TEXT, "text outside a list or table")
+            out.problems.append(Problem(f"{filename}:{b.start + 1}", f"{what} with a link is not an entry (not imported)",
+                                        "warning", kind))
+    intro = [_source(lines, b) for n, b in enumerate(blocks[:first]) if n not in skip] if first else []
+    preamble = "\n".join(lines[:blocks[0].start]) if blocks else ""
+    out.intro = _tidy("\n\n".join([preamble, *intro]))
+    out.outro = _tidy("\n".join(lines[blocks[last].end:]))
+    out.problems.sort(key=lambda p: int(p.where.rsplit(":", 1)[1]))
     return out
+
+
+def _source(lines: list[str], b: _Block) -> str:
+    return "\n".join(lines[b.start:b.end])
+
+
+_MARKER_RE = re.compile(r"^<!-- (BEGIN|END) GENERATED LIST.*-->\s*$", re.MULTILINE)
+
+
+def _tidy(text: str) -> str:
+    text = _MARKER_RE.sub("", text)
+    text = re.sub(r"\n{3,}", "\n\n", text).strip()
+    return text + "\n" if text else ""
+
+
+def _read(make, source: str, line: int, section, filename: str, out: ParsedList, entry_like: bool) -> None:
+    try:
+        entry = make()
+        out.entries.append(entry)
+        if not entry.url:
+            out.problems.append(Problem(f"{filename}:{line + 1}", f"no link for {entry.title[:60]!r}: imported "
+                                        "without one", "warning", WITHOUT_LINK))
+    except EntryError as exc:
+        if entry_like:
+            out.problems.append(Problem(f"{filename}:{line + 1}", str(exc), "warning", exc.kind))
+
+
+def _read_table(b: _Block, lines: list[str], section, filename: str, out: ParsedList) -> None:
+    rows = [t.map[0] for t in b.tokens if t.type == "tr_open" and t.map]
+    if not rows:
+        return
+    header = _split_row(lines[rows[0]])
+    roles = table_columns(header)
+    body = rows[1:]
+    if "title" not in roles:
+        out.problems.append(Problem(f"{filename}:{b.start + 1}", f"a table with no Title or Paper column: its {len(body)} "
+                                    f"row(s) are not imported (header: {' | '.join(h.strip() for h in header)[:80]})",
+                                    "warning", NO_TITLE_COLUMN))
+        return
+    for row in body:
+        cells = _split_row(lines[row])
+        _read(lambda: parse_row(cells, roles, row + 1, section), lines[row], row, section, filename, out, True)
 
 
 # --- the Zotero-format snapshot ---------------------------------------------------------------------
@@ -192,8 +681,14 @@ def object_key(*parts: str) -> str:
     return "".join(chars)
 
 
+def item_key(entry: Entry) -> str:
+    return object_key("item", entry.title.casefold(), entry.url)
+
+
 def guess_type(entry: Entry) -> str:
     """Item type from the link and the venue label."""
+    if not entry.url and not entry.venue:
+        return "document"
     host = urllib.parse.urlsplit(entry.url).netloc.lower()
     if "arxiv.org" in host:
         return "preprint"
@@ -205,12 +700,18 @@ def guess_type(entry: Entry) -> str:
 
 
 def item_data(entry: Entry, key: str, collection: str, added: str) -> dict:
-    """The Zotero `data` object an entry becomes (fields of its type only, like the API)."""
+    """The Zotero `data` object an entry becomes (fields of its type only, like the API).
+
+    The curator's label goes into `extra` as a `Venue:` line: issue 9.6 puts the curator's own venue
+    in Zotero's extra above Crossref and DBLP, so a later enrichment cannot replace it. The type's
+    own venue field holds it too, so the label shows where `extra` is not read.
+    """
     item_type = guess_type(entry)
     data: dict = {
         "key": key, "version": 0, "itemType": item_type, "title": entry.title, "creators": [],
         "abstractNote": "", "date": str(entry.year or ""), "url": entry.url, "accessDate": "",
-        "extra": "", "tags": [{"tag": t} for t in entry.tags], "collections": [collection],
+        "extra": f"Venue: {entry.venue}" if entry.venue else "",
+        "tags": [{"tag": t} for t in entry.tags], "collections": [collection],
         "relations": {}, "dateAdded": added, "dateModified": added, "DOI": doi_from_url(entry.url),
         "language": "", "shortTitle": "", "rights": "", "citationKey": "",
     }
@@ -224,6 +725,8 @@ def item_data(entry: Entry, key: str, collection: str, added: str) -> dict:
         data.update(repository=entry.venue, archiveID=f"arXiv:{arxiv}" if arxiv else "")
     elif item_type == "webpage":
         data.update(websiteTitle=urllib.parse.urlsplit(entry.url).netloc, websiteType="")
+    elif item_type == "document":
+        data.update(publisher="")
     return data
 
 
@@ -239,8 +742,13 @@ class Snapshot:
     top: str                         # key of the top collection
 
 
+def section_key(parsed: ParsedList, filename: str, section: tuple[str, ...]) -> str:
+    return object_key("collection", parsed.title or filename, *section)
+
+
 def to_snapshot(parsed: ParsedList, filename: str, added_on: datetime) -> Snapshot:
-    """Collections (the top one plus one per section) and items, with keys stable across imports.
+    """Collections (the top one plus one per section, nested as the headings are) and items, with
+    keys stable across imports.
 
     `dateAdded` counts up one second per entry from `added_on`, so sorting by date added keeps the
     curator's order. An entry listed in two sections becomes one item in two collections.
@@ -251,24 +759,32 @@ def to_snapshot(parsed: ParsedList, filename: str, added_on: datetime) -> Snapsh
         top: wrap({"key": top, "version": 0, "name": parsed.title or filename, "parentCollection": False,
                    "relations": {}}, library, {"imported": filename, "numCollections": len(parsed.sections)}),
     }
-    section_keys = {}
-    for name in parsed.sections:
-        key = object_key("collection", parsed.title or filename, name)
-        section_keys[name] = key
-        collections[key] = wrap({"key": key, "version": 0, "name": name, "parentCollection": top,
-                                 "relations": {}}, library, {"imported": filename, "numCollections": 0})
+    for section in parsed.sections:
+        key = section_key(parsed, filename, section)
+        parent = section_key(parsed, filename, section[:-1]) if len(section) > 1 else top
+        children = sum(1 for s in parsed.sections if s[:-1] == section)
+        collections[key] = wrap({"key": key, "version": 0, "name": section[-1], "parentCollection": parent,
+                                 "relations": {}}, library, {"imported": filename, "numCollections": children})
     items: dict[str, dict] = {}
     base = added_on.astimezone(timezone.utc).replace(microsecond=0)
     for n, entry in enumerate(parsed.entries):
-        key = object_key("item", entry.title.casefold(), entry.url)
+        key = item_key(entry)
+        collection = section_key(parsed, filename, entry.section)
         if key in items:
-            items[key]["data"]["collections"].append(section_keys[entry.section])
+            if collection not in items[key]["data"]["collections"]:
+                items[key]["data"]["collections"].append(collection)
             continue
         added = (base + timedelta(seconds=n)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        data = item_data(entry, key, section_keys[entry.section], added)
-        items[key] = wrap(data, library, {"imported": f"{filename}:{entry.line}"})
+        items[key] = wrap(item_data(entry, key, collection, added), library, {"imported": f"{filename}:{entry.line}"})
     return Snapshot(collections=collections, items=items, top=top)
 
+
+def section_order(parsed: ParsedList) -> list[str]:
+    """pipeline.toml's `[sections] order` for the list: top-level names, sub-sections as paths."""
+    return [" > ".join(s) for s in parsed.sections]
+
+
+# --- review files --------------------------------------------------------------------------------
 
 def review_slug(title: str) -> str:
     """'A Static Analyzer for ...' -> 'A-Static-Analyzer-for-...', the curator's file naming."""
@@ -276,22 +792,107 @@ def review_slug(title: str) -> str:
     return "-".join(words)[:120] or "review"
 
 
-def review_front_matter(entry: Entry, key: str) -> dict | None:
-    """What the curator wrote beside an entry, as review front matter; None if nothing."""
+def review_front_matter(entries: list[Entry], key: str, has_text: bool = False) -> dict | None:
+    """What the curator wrote beside an item's entries, as review front matter; None if nothing.
+
+    An item listed in two sections with a different summary in each gets `summary` as a mapping
+    from section (its `[sections] order` name) to text, as the contract allows.
+    """
+    entry = next((e for e in entries if e.review_path), entries[0])
     doi = doi_from_url(entry.url)
     matter: dict = {"key": key}
     if doi:
         matter["doi"] = doi
-    if entry.summary:
-        matter["summary"] = entry.summary
-    if entry.note:
-        matter["note"] = entry.note
-    if entry.review_status:
+    summaries = {" > ".join(e.section): e.summary for e in entries if e.summary}
+    if len(set(summaries.values())) > 1:
+        matter["summary"] = summaries
+    elif summaries:
+        matter["summary"] = next(iter(summaries.values()))
+    note = next((e.note for e in entries if e.note), "")
+    if note:
+        matter["note"] = note
+    if entry.review_status == "draft" or (entry.review_status and not has_text):
         matter["status"] = entry.review_status
-    if len(matter) == 1 + bool(doi):
+    if len(matter) == 1 + bool(doi) and not has_text:
         return None
     return matter
 
 
+_SAFE_REVIEW_RE = re.compile(r"^reviews/[^/\\\x00-\x1f]+\.md$")
+
+
 def review_path(entry: Entry) -> str:
-    return entry.review_path or f"reviews/{review_slug(entry.title)}.md"
+    """Where the entry's review file goes in the project: the path the list links when it is a
+    Markdown file directly in reviews/, else reviews/<Title-Slug>.md (data never names a path)."""
+    path = entry.review_path.removeprefix("./")
+    if _SAFE_REVIEW_RE.match(path) and not path.startswith("reviews/."):
+        return path
+    return f"reviews/{review_slug(entry.title)}.md"
+
+
+def review_body(text: str) -> str:
+    """A curator's review file -> the review text: front matter, if any, removed."""
+    text = text.lstrip("\ufeff")
+    lines = text.splitlines()
+    if lines and lines[0].strip() == "---":
+        end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+        if end is not None:
+            text = "\n".join(lines[end + 1:])
+    return text.strip("\n") + "\n" if text.strip() else ""
+
+
+# --- pipeline.toml ---------------------------------------------------------------------------------
+
+def _toml_string(s: str) -> str:
+    escaped = "".join(
+        "\\\\" if ch == "\\" else '\\"' if ch == '"' else f"\\u{ord(ch):04x}" if ord(ch) < 0x20 or ord(ch) == 0x7f else ch
+        for ch in s)
+    return f'"{escaped}"'
+
+
+def _value_end(text: str, i: int) -> int:
+    """End of the TOML array starting at text[i] == '['; strings and comments skipped."""
+    depth = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "\"'":
+            triple = text.startswith(ch * 3, i)
+            quote = ch * 3 if triple else ch
+            j = i + len(quote)
+            while j < len(text) and not text.startswith(quote, j):
+                j += 2 if (ch == '"' and text[j] == "\\") else 1
+            i = j + len(quote)
+            continue
+        if ch == "#":
+            i = text.find("\n", i)
+            if i < 0:
+                return len(text)
+            continue
+        depth += ch == "["
+        depth -= ch == "]"
+        i += 1
+        if depth == 0:
+            return i
+    return len(text)
+
+
+def with_section_order(toml_text: str, order: list[str]) -> str:
+    """pipeline.toml with `[sections] order` set to `order`; every other byte kept."""
+    value = "[\n" + "".join(f"  {_toml_string(name)},\n" for name in order) + "]"
+    table = re.search(r"^[ \t]*\[sections\][ \t]*(?:#[^\n]*)?$", toml_text, re.MULTILINE)
+    if not table:
+        sep = "" if not toml_text or toml_text.endswith("\n\n") else ("\n" if toml_text.endswith("\n") else "\n\n")
+        return f"{toml_text}{sep}[sections]\norder = {value}\n"
+    next_table = re.search(r"^[ \t]*\[", toml_text[table.end():], re.MULTILINE)
+    body_end = table.end() + next_table.start() if next_table else len(toml_text)
+    key = re.search(r"^[ \t]*order[ \t]*=[ \t]*", toml_text[table.end():body_end], re.MULTILINE)
+    if not key:
+        at = table.end()
+        return f"{toml_text[:at]}\norder = {value}{toml_text[at:]}"
+    start = table.end() + key.end()
+    if toml_text[start:start + 1] == "[":
+        end = _value_end(toml_text, start)
+    else:
+        end = toml_text.find("\n", start)
+        end = len(toml_text) if end < 0 else end
+    return toml_text[:start] + value + toml_text[end:]
