@@ -627,6 +627,18 @@ def parse(text: str, filename: str) -> ParsedList:
     return out
 
 
+def with_badge(intro: str, badge: str) -> str:
+    """The intro with the Awesome badge after its `#` title, which awesome-lint requires, unless the
+    title already carries one."""
+    lines = intro.split("\n")
+    for i, line in enumerate(lines):
+        if re.match(r"^# \S", line):
+            if "awesome.re/badge" not in line:
+                lines[i] = f"{line.rstrip()} {badge}"
+            break
+    return "\n".join(lines)
+
+
 def _source(lines: list[str], b: _Block) -> str:
     return "\n".join(lines[b.start:b.end])
 
@@ -792,18 +804,26 @@ def review_slug(title: str) -> str:
     return "-".join(words)[:120] or "review"
 
 
-def review_front_matter(entries: list[Entry], key: str, has_text: bool = False) -> dict | None:
+def section_name(section: tuple[str, ...], sections: list[tuple[str, ...]] = ()) -> str:
+    """How a review file names a section: its name, or its path "Parent > Child" when another
+    section of the list has the same name."""
+    same = [s for s in sections if s[-1] == section[-1]]
+    return section[-1] if len(same) <= 1 else " > ".join(section)
+
+
+def review_front_matter(entries: list[Entry], key: str, has_text: bool = False,
+                        sections: list[tuple[str, ...]] = ()) -> dict | None:
     """What the curator wrote beside an item's entries, as review front matter; None if nothing.
 
     An item listed in two sections with a different summary in each gets `summary` as a mapping
-    from section (its `[sections] order` name) to text, as the contract allows.
+    from section name to text (issue 12 and the contract's review file format).
     """
     entry = next((e for e in entries if e.review_path), entries[0])
     doi = doi_from_url(entry.url)
     matter: dict = {"key": key}
     if doi:
         matter["doi"] = doi
-    summaries = {" > ".join(e.section): e.summary for e in entries if e.summary}
+    summaries = {section_name(e.section, sections): e.summary for e in entries if e.summary}
     if len(set(summaries.values())) > 1:
         matter["summary"] = summaries
     elif summaries:

@@ -254,7 +254,9 @@ def test_keys_are_stable_and_look_like_zotero_keys():
 def test_an_item_in_two_sections_with_two_summaries_gets_a_summary_per_section():
     parsed = importer.parse("# L\n## A\n- [T](https://x.org) - one\n## B\n### C\n- [T](https://x.org) - two\n", "l.md")
     key = importer.item_key(parsed.entries[0])
-    assert importer.review_front_matter(parsed.entries, key) == {"key": key, "summary": {"A": "one", "B > C": "two"}}
+    assert importer.review_front_matter(parsed.entries, key, sections=parsed.sections) == {
+        "key": key, "summary": {"A": "one", "C": "two"}}
+    assert importer.section_name(("B", "C"), [("A", "C"), ("B", "C")]) == "B > C", "a shared name is a path"
     same = importer.parse("# L\n## A\n- [T](https://x.org) - one\n## B\n- [T](https://x.org) - one\n", "l.md")
     assert importer.review_front_matter(same.entries, key) == {"key": key, "summary": "one"}
 
@@ -332,6 +334,7 @@ def test_stage_writes_snapshot_reviews_readme_skeleton_and_section_order(project
     assert review.endswith("---\n"), "no invented review text"
     readme = (project / "README.md").read_text()
     assert "Intro text." in readme and "## Notes" in readme and "BEGIN GENERATED LIST" in readme
+    assert readme.startswith("# My List [![Awesome](https://awesome.re/badge.svg)](https://awesome.re)\n")
     assert [str(p) for p in reporter.problems] == [
         "list.md:15: no link: expected '[Title](url)', or '**Title**' followed by a [pdf](url) link",
         "list.md:12: review file 'reviews/A Paper.md' not found beside list.md: the review is marked missing",
@@ -374,7 +377,7 @@ def test_replace_starts_over_snapshot_reviews_readme_and_section_order(project):
     items = list((project / "data/raw/zotero/items").glob("*.json"))
     assert len(items) == 1 and len(list((project / "data/raw/zotero/collections").glob("*.json"))) == 2
     assert sorted(p.name for p in (project / "reviews").iterdir()) == ["Kept.md"]
-    assert (project / "README.md").read_text().startswith("# Other\n\n<!-- BEGIN GENERATED LIST")
+    assert (project / "README.md").read_text().startswith("# Other [![Awesome](https://awesome.re/badge.svg)](https://awesome.re)\n\n<!-- BEGIN GENERATED LIST")
     toml_after = (project / "pipeline.toml").read_text()
     assert tomllib.loads(toml_after)["sections"]["order"] == ["Only"]
     head = toml_before.split("order = [", 1)[0]

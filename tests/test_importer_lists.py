@@ -173,7 +173,8 @@ def test_orderlab_imported_then_published_gives_back_every_entry_line(orderlab, 
     assert [pending(line) for line in written] == [pending(normalised(line)) for line in curator]
     # The sections come out in the list's order, nested as written.
     headings = [line for line in (project / "README.md").read_text().splitlines() if line.startswith("#")]
-    assert headings[:6] == ["# Awesome Machine Learning Reliability", "## Contents", "## Background",
+    assert headings[:6] == ["# Awesome Machine Learning Reliability [![Awesome](https://awesome.re/badge.svg)](https://awesome.re)",
+                            "## Contents", "## Background",
                             "## High-Level View", "## Empirical Studies", "## Silent Errors"]
     assert headings[6:8] == ["### Empirical Studies", "### Detection & Diagnosis"]
 

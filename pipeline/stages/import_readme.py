@@ -67,7 +67,7 @@ def review_files(settings: Settings, parsed: importer.ParsedList, source: Path, 
             else:
                 reporter.problem(Problem(f"{source.name}:{entry.line}", f"review file {entry.review_path!r} not found "
                                          f"beside {source.name}: the review is marked missing", "warning", importer.REVIEW))
-        matter = importer.review_front_matter(entries, key, has_text=bool(body))
+        matter = importer.review_front_matter(entries, key, has_text=bool(body), sections=parsed.sections)
         if matter is None or (path.exists() and not replace):
             continue
         out[path] = front_matter(matter) + (f"\n{body}" if body else "")
@@ -109,7 +109,8 @@ def run(settings: Settings, options: Options, reporter: Reporter, source: Path, 
     readme_text = None
     current = settings.paths.readme.read_text(encoding="utf-8") if settings.paths.readme.is_file() else ""
     if replace or readme.BEGIN not in current:
-        readme_text = f"{parsed.intro.rstrip()}\n\n{readme.BEGIN}\n{readme.END}\n" + (f"\n{parsed.outro}" if parsed.outro else "")
+        intro = importer.with_badge(parsed.intro, readme.BADGE)
+        readme_text = f"{intro.rstrip()}\n\n{readme.BEGIN}\n{readme.END}\n" + (f"\n{parsed.outro}" if parsed.outro else "")
     toml_path = root / "pipeline.toml"
     toml_text = toml_path.read_text(encoding="utf-8") if toml_path.is_file() else ""
     new_toml = importer.with_section_order(toml_text, importer.section_order(parsed))
