@@ -365,7 +365,8 @@ def parse_entry(source: str, line: int, section: tuple[str, ...] = ()) -> Entry:
         url = (papers or links or [Piece("link", "", "")])[0].url
     if not title:
         raise EntryError(NO_TITLE, "the title is empty")
-    if not url and not (head.kind == "bold" or "venue" in values or "year" in values):
+    # Without a link, only a venue or year says this is a paper rather than a bold word in prose.
+    if not url and not ("venue" in values or "year" in values):
         raise EntryError(NO_LINK, f"no link for {title[:60]!r}: expected a [pdf](url) or [paper](url) link after it")
     if url and not _is_http(url):
         raise EntryError(BAD_URL, f"the link of {title[:60]!r} is not an http(s) URL: {url[:60]!r}")

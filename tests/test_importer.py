@@ -418,3 +418,40 @@ def test_the_curator_seed_list_imports_completely(seed_list):
     assert len(parsed.sections) == 6
     linked = [e.review_path for e in parsed.entries if e.review_path]
     assert len(linked) == 3
+
+
+GENERATED = """\
+# L [![Awesome](https://awesome.re/badge.svg)](https://awesome.re)
+
+Intro.
+
+<!-- BEGIN GENERATED LIST: edit Zotero and reviews/, not this block; `make sync` rewrites it -->
+
+## Contents
+
+- [Papers](#papers) (1)
+  - [Deep](#deep) (1)
+- [How it is built](#how-it-is-built)
+
+## Papers
+
+### Deep
+
+- [A](https://x.org/a), *ICSE 2020* \\[T\\] - S. [Review](reviews/A.md)
+
+<!-- END GENERATED LIST -->
+
+## How it is built
+
+- **Sections** are the headings, see [the docs](https://example.org/docs).
+- [ ] a to-do
+"""
+
+
+def test_a_readme_the_pipeline_wrote_imports_back_without_its_markers_contents_or_prose():
+    parsed = importer.parse(GENERATED, "README.md")
+    assert [(e.section, e.title, e.venue, e.year, e.tags, e.summary) for e in parsed.entries] == [
+        (("Papers", "Deep"), "A", "ICSE", 2020, ("T",), "S.")]
+    assert parsed.problems == []
+    assert "BEGIN GENERATED" not in parsed.intro and "Contents" not in parsed.intro and "Intro." in parsed.intro
+    assert parsed.outro.startswith("## How it is built") and "END GENERATED" not in parsed.outro
