@@ -174,6 +174,9 @@ _BARE_LABEL_RE = re.compile(r"^\s*,?\s*(?P<label>[A-Z][\w&/+.\-]*(?: [A-Z][\w&/+
 _SEPARATOR_RE = re.compile(r"^\s*(?:[-—–]\s|:\s|[-—–]$)")
 _REVIEW_RE = re.compile(r"^Review(?: \((?P<status>[^)]*)\))?$", re.IGNORECASE)
 _PAPER_LINK_RE = re.compile(r"^\W*(pdf|paper|arxiv|link|url|html|doi|book|article|docs?|openreview)\W*$", re.I)
+# Links named like these point at a paper's companions, never name the paper itself.
+_RESOURCE_LINK_RE = re.compile(r"^\W*(code|github|slides?|video|talk|demo|project|project page|website|homepage|blog|"
+                               r"dataset|data|poster|supplementary|bibtex|citation|model|weights|colab|notebook)\W*$", re.I)
 _SKIPPABLE_TEXT_RE = re.compile(r"^[\s,.;|/]*$")
 
 
@@ -198,12 +201,12 @@ def parse_label(text: str, *, year_needed: bool = True) -> tuple[str, int | None
 
 def _plain(s: str) -> str:
     """Markdown source -> the text a reader sees, for titles: escapes, emphasis marks, tags gone."""
-    s = re.sub(r"<[^>]+>", " ", s)
+    s = re.sub(r"</?[A-Za-z][^<>]*>", " ", s)
     s = re.sub(r"!\[[^\]]*\]\([^)]*\)", " ", s)
     s = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", s)
     s = re.sub(r"(\*\*|__)(.+?)\1", r"\2", s)
     s = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"\1", s)
-    s = re.sub(r":[a-z_]+:", " ", s)      # GitHub emoji shortcodes
+    s = re.sub(r"(?<![\w:]):[a-z0-9_+-]+:(?![\w:])", " ", s)      # GitHub emoji shortcodes (":star:")
     s = " ".join(s.split())
     # Emoji and symbols that decorate a title ("🔥🔥 Title") are not part of it.
     while s and unicodedata.category(s[0]) in ("So", "Sk", "Cf", "Mn"):
@@ -254,7 +257,7 @@ def parse_entry(source: str, line: int, section: tuple[str, ...] = ()) -> Entry:
     title_at = None
     for n, p in enumerate(pieces):
         if p.kind == "link" and not p.text.lstrip().startswith("![") and not _review_link(p) \
-                and not _PAPER_LINK_RE.match(p.text):
+                and not _PAPER_LINK_RE.match(p.text) and not _RESOURCE_LINK_RE.match(p.text):
             title_at = n
             break
         if p.kind == "bold" and _plain(p.text):
@@ -543,9 +546,10 @@ def _is_toc(items: list[tuple[int, str]]) -> bool:
 
 
 def heading_name(source: str) -> str:
-    """A heading's source -> the section name: links to the page's own anchors ("back to top")
-    and their brackets removed, the rest as plain text."""
-    s = re.sub(r"\(?\s*\[[^\]]*\]\(#[^)]*\)\s*\)?", lambda m: "" if m.group(0).startswith("(") else m.group(0), source)
+    """A heading's source -> the section name as plain text. Links to the page's own anchors
+    ("back to top", "(↑)") are dropped, unless the whole heading is one ("## [Models](#content)")."""
+    without = re.sub(r"\(?\s*\[[^\]]*\]\(#[^)]*\)\s*\)?", " ", source)
+    s = without if _plain(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", without)).strip(" :") else source
     s = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", s)
     return _plain(s).strip(" :")
 

@@ -114,6 +114,23 @@ def test_bad_entries_say_what_is_wrong(line, kind, message):
     assert info.value.kind == kind
 
 
+@pytest.mark.parametrize("source, name", [
+    ("[Survey papers](#content)", "Survey papers"),
+    ("📖Trending Topics ([©️back👆🏻](#paperlist))", "Trending Topics"),
+    ("Models [back to top](#top)", "Models"),
+    ("Tools from [Acme](https://acme.org)", "Tools from Acme"),
+    ("**Bold** :star: heading", "Bold heading"),
+])
+def test_heading_names(source, name):
+    assert importer.heading_name(source) == name
+
+
+def test_a_companion_link_is_not_a_title():
+    with pytest.raises(importer.EntryError, match="no title"):
+        importer.parse_entry("- [code](https://github.com/x)", 1, ("S",))
+    assert importer.parse_entry("- [Paper: a < b > c](https://x.org) :star:", 1).title == "Paper: a < b > c"
+
+
 def test_a_bold_title_with_an_empty_link_is_imported_without_one_and_reported():
     parsed = parse("# L\n\n## P\n\n1. **Lost Link.** AAAI 2020. [paper]()\n")
     assert [(e.title, e.url, e.venue, e.year) for e in parsed.entries] == [("Lost Link", "", "AAAI", 2020)]
