@@ -228,8 +228,6 @@ def parse_entry(source: str, line: int, section: tuple[str, ...] = ()) -> Entry:
         if p.kind == "bold" and plain(p.text):
             title_at = n
             break
-        if p.kind == "bracket" and (inner := scan(p.text)) and len(inner) == 1 and inner[0].kind == "link":
-            continue   # "[[pdf](url)]" before a title: a link, not the title
     if title_at is None:
         if any(p.kind == "link" for p in pieces):
             raise EntryError(NO_TITLE, "no title: expected '[Title](url)' or '**Title**' before the other links")
@@ -248,9 +246,12 @@ def parse_entry(source: str, line: int, section: tuple[str, ...] = ()) -> Entry:
             values["year"] = year
         return True
 
+    links: list[Piece] = []
     # Before the title: labels and tags ("[ICLR'14] [Title](url)", "`tag` **Title**").
     for p in pieces[:title_at]:
-        if p.kind in ("bracket", "paren", "em"):
+        if _paper_link(p) or p.kind == "link":
+            links.append(_paper_link(p) or p)     # "[[pdf](url)] **Title**"
+        elif p.kind in ("bracket", "paren", "em"):
             if not take_label(plain(p.text), year_needed=p.kind == "bracket") and p.kind == "bracket":
                 values["tags"].append(plain(p.text))
         elif p.kind in ("tag", "code"):
@@ -265,7 +266,6 @@ def parse_entry(source: str, line: int, section: tuple[str, ...] = ()) -> Entry:
             title = plain(head.text).rstrip(".").strip()
     else:
         title, url = plain(head.text), head.url
-    links: list[Piece] = []
     rest_at = None
     for n in range(title_at + 1, len(pieces)):
         p = pieces[n]

@@ -94,6 +94,7 @@ SHAPES = [
      "A Bold Title", "https://x.org/p.pdf", "NeurIPS", 2019, (), ""),
     ("- **A Bold Title** (2016), K. He et al. [[pdf]](https://x.org/p.pdf)", "A Bold Title", "https://x.org/p.pdf", "", 2016, (), "K. He et al."),
     ("- **[Linked Bold](https://x.org/b)** - S", "Linked Bold", "https://x.org/b", "", None, (), "S"),
+    ("- [[pdf](https://x.org/p.pdf)] **Links First** (ICML 2019)", "Links First", "https://x.org/p.pdf", "ICML", 2019, (), ""),
 ]
 
 
