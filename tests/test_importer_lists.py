@@ -188,7 +188,7 @@ def test_orderlab_reviews_become_review_bodies_with_the_links_the_list_had(order
         front, body = written.split("\n---\n", 1)
         assert "summary: " in front and "status" not in front
         assert body.strip() == source.read_text(encoding="utf-8").strip()
-    catalog = merge.build(config.load(project, environ={}), Reporter(0))
+    catalog = merge.run(config.load(project, environ={}), Options(offline=True, dry_run=True), Reporter(0))
     linked = sorted(r.review_path for r in catalog.records if r.review_text)
     assert linked == sorted(f"reviews/{p.name}" for p in beside.glob("*.md"))
 
