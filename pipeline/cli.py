@@ -46,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("file", help="the awesome-list Markdown file to import")
             p.add_argument("--added-on", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
                            help="date recorded as the items' date added (default: today)")
+            p.add_argument("--replace", action="store_true",
+                           help="start the list over from FILE: snapshot, reviews/, section order")
     return parser
 
 
@@ -79,7 +81,7 @@ def run_stage(args, settings, options, reporter) -> int:
 
     stage = args.stage
     if stage == "import-readme":
-        import_readme.run(settings, options, reporter, Path(args.file), args.added_on)
+        import_readme.run(settings, options, reporter, Path(args.file), args.added_on, args.replace)
     elif stage == "pull":
         pull.run(settings, options, reporter)
     elif stage == "enrich":

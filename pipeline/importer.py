@@ -1,13 +1,17 @@
 """Pure: an awesome-list Markdown file -> the pipeline's own inputs (Zotero-format items and
-collections, review front matter, the hand-written intro and outro).
+collections, review front matter, the hand-written intro and outro, the section order).
 
-This is how a hand-kept list moves onto the pipeline once. Entries look like the curator's format:
+This is how a hand-kept list moves onto the pipeline. The README's "Importing an existing list"
+section documents the shapes read. This module reads the document: Markdown structure (headings,
+lists, tables, comments, code) with markdown-it, so a `#` inside a code block or a bullet inside an
+HTML comment is never taken for a section or an entry, keeping each block's lines for messages.
+Headings nest: a `###` under a `##` is a sub-section. A list whose links all point at `#anchors`
+is a table of contents and is skipped. Each list item and table row goes to `pipeline.listentry`.
 
-    - [Title](url), *VENUE YEAR* (note) \\[Tag\\] - summary [Review](reviews/file.md)
-
-A `##` section that holds at least one such entry becomes a sub-collection; other sections (TODOs,
-notes) are hand-written text and stay in the README. A bullet in a list section that cannot be read
-is reported with its `file:line` and skipped; the rest of the file is still imported.
+Every list item or table row that could be an entry but cannot be read is a Problem naming
+`file:line` and saying why (its `code` is the kind counted in the closing line); nothing between the
+first and the last entry is dropped without a message, and what comes before and after is kept as
+the README's intro and outro.
 """
 from __future__ import annotations
 
@@ -17,18 +21,18 @@ import urllib.parse
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from markdown_it import MarkdownIt
+
 from pipeline.convert.zotero import doi_from_url, find_arxiv
+from pipeline.listentry import (  # noqa: F401  (the entry API, re-exported for the stage and tests)
+    BAD_URL, LINKED_HEADING, LINKED_TEXT, NO_LINK, NO_TITLE, NO_TITLE_COLUMN, REVIEW, WITHOUT_LINK, Entry,
+    EntryError, parse_entry, parse_label, parse_row, plain, scan, split_row, table_columns,
+)
 from pipeline.model import Problem
 
 # Zotero object keys: 8 characters from this alphabet (no 0, 1, O).
 KEY_ALPHABET = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"
 
-_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_VENUE_RE = re.compile(r"^,\s*\*(?P<venue>[^*]+?)\*")
-_NOTE_RE = re.compile(r"^\s*\((?P<note>[^()]*)\)")
-_TAG_RE = re.compile(r"^\s*\\\[(?P<tag>[^\]]*?)\\\]")
-_REVIEW_RE = re.compile(r"\s*\[(?P<text>Review(?: \((?P<status>[^)]*)\))?)\]\((?P<path>[^)\s]+)\)\s*$")
-_YEAR_SUFFIX_RE = re.compile(r"^(?P<label>.*?)\s*(?P<year>(?:19|20)\d\d)$")
 # Words that mark a venue as a journal or magazine rather than a conference.
 _JOURNAL_WORDS = re.compile(
     r"\b(journal|transactions|letters|magazine|software|technology|review|surveys|proceedings of the ieee|communications)\b",
@@ -36,148 +40,225 @@ _JOURNAL_WORDS = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One list entry as the curator wrote it."""
-
-    line: int
-    section: str
-    title: str
-    url: str
-    venue: str = ""
-    year: int | None = None
-    note: str = ""
-    tags: tuple[str, ...] = ()
-    summary: str = ""
-    review_path: str = ""
-    review_status: str = ""     # "draft" for "Review (TBD)", "missing" for a plain "Review" link
-
-
 @dataclass
 class ParsedList:
     title: str = ""
     intro: str = ""             # hand-written text before the first list section
     outro: str = ""             # hand-written text after the last list section
-    sections: list[str] = field(default_factory=list)
+    sections: list[tuple[str, ...]] = field(default_factory=list)   # in document order, parents first
     entries: list[Entry] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
 
-def _split_link(line: str) -> tuple[str, str, str] | None:
-    """'- [Title](url)rest' -> (title, url, rest); brackets and parentheses may nest."""
-    if not line.startswith("- ["):
-        return None
-    i, depth = 3, 1
-    while i < len(line):
-        ch = line[i]
-        if ch == "\\":
-            i += 2
+# --- the document --------------------------------------------------------------------------------
+
+# Only the block structure is read here (entries are read from their source), so inline parsing,
+# two thirds of the time, is switched off.
+_MD = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])
+_TOC_NAMES = {"contents", "table of contents", "toc", "content", "index"}
+
+
+@dataclass
+class _Block:
+    kind: str                 # heading, list, table, other
+    start: int                # 0-based first line
+    end: int                  # 0-based line after the block
+    level: int = 0            # heading level
+    text: str = ""            # heading source
+    tokens: list = field(default_factory=list)
+
+
+def _top_blocks(text: str) -> list[_Block]:
+    tokens = _MD.parse(text)
+    lines = text.splitlines()
+    blocks: list[_Block] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.level != 0 or tok.map is None:
+            i += 1
             continue
-        depth += ch == "["
-        depth -= ch == "]"
-        if depth == 0:
-            break
-        i += 1
-    if depth or line[i + 1 : i + 2] != "(":
-        return None
-    title = line[3:i]
-    j, depth = i + 2, 1
-    while j < len(line):
-        depth += line[j] == "("
-        depth -= line[j] == ")"
-        if depth == 0:
-            break
-        j += 1
-    if depth:
-        return None
-    return title.strip(), line[i + 2 : j].strip(), line[j + 1 :]
-
-
-def parse_entry(line: str, number: int, section: str) -> Entry:
-    """One bullet line -> Entry. Raises ValueError saying what is wrong with it."""
-    parts = _split_link(line.strip())
-    if parts is None:
-        raise ValueError("not an entry: expected '- [Title](url)' with balanced brackets")
-    title, url, rest = parts
-    if not title:
-        raise ValueError("the link has no title")
-    if not re.match(r"^https?://", url):
-        raise ValueError(f"the link of {title!r} is not an http(s) URL")
-    values: dict = {}
-    match = _VENUE_RE.match(rest)
-    if match:
-        venue = match.group("venue").strip()
-        year = _YEAR_SUFFIX_RE.match(venue)
-        if year:
-            values["venue"], values["year"] = year.group("label"), int(year.group("year"))
+        j = i
+        if tok.nesting == 1:
+            depth = 0
+            for j in range(i, len(tokens)):
+                depth += tokens[j].nesting
+                if depth == 0:
+                    break
+        start, end = tok.map
+        if tok.type == "heading_open":
+            blocks.append(_Block("heading", start, end, int(tok.tag[1]), tokens[i + 1].content))
+        elif tok.type in ("bullet_list_open", "ordered_list_open"):
+            blocks.append(_Block("list", start, end, tokens=tokens[i:j + 1]))
+        elif tok.type == "table_open":
+            blocks.append(_Block("table", start, end, tokens=tokens[i:j + 1]))
         else:
-            values["venue"] = venue
-        rest = rest[match.end():]
-    match = _NOTE_RE.match(rest)
-    if match:
-        values["note"] = match.group("note").strip()
-        rest = rest[match.end():]
-    tags = []
-    while (match := _TAG_RE.match(rest)):
-        tags.append(match.group("tag").strip())
-        rest = rest[match.end():]
-    match = _REVIEW_RE.search(rest)
-    if match:
-        values["review_path"] = urllib.parse.unquote(match.group("path"))
-        status = (match.group("status") or "").strip().upper()
-        values["review_status"] = "draft" if status in ("TBD", "DRAFT", "TODO") else "missing"
-        rest = rest[: match.start()]
-    rest = rest.strip()
-    if rest.startswith("- "):
-        values["summary"] = rest[2:].strip()
-    elif rest:
-        raise ValueError(f"cannot read {rest[:40]!r} after the link (expected ', *VENUE YEAR*' or ' - summary')")
-    return Entry(line=number, section=section, title=title, url=url, tags=tuple(tags), **values)
+            blocks.append(_Block("other", start, end, text="\n".join(lines[start:end]), tokens=tokens[i:j + 1]))
+        i = j + 1
+    return blocks
+
+
+def _list_items(tokens: list) -> list[tuple[int, str]]:
+    """(0-based line, first paragraph's source) of every item of a list, nested ones too."""
+    out = []
+    for n, tok in enumerate(tokens):
+        if tok.type == "list_item_open":
+            for k in range(n + 1, len(tokens)):
+                t = tokens[k]
+                if t.type == "inline" and t.level == tok.level + 2:
+                    out.append((t.map[0] if t.map else tok.map[0], t.content))
+                    break
+                if t.type in ("list_item_close", "bullet_list_open", "ordered_list_open"):
+                    out.append((tok.map[0], ""))
+                    break
+    return out
+
+
+def _is_toc(items: list[tuple[int, str]]) -> bool:
+    """A list whose every link points at an anchor of the page is a table of contents."""
+    links = [p for _, source in items for p in scan(source) if p.kind == "link"]
+    return bool(links) and all(p.url.startswith("#") for p in links)
+
+
+def heading_name(source: str) -> str:
+    """A heading's source -> the section name as plain text. Links to the page's own anchors
+    ("back to top", "(↑)") are dropped, unless the whole heading is one ("## [Models](#content)")."""
+    without = re.sub(r"\(?\s*\[[^\]]*\]\(#[^)]*\)\s*\)?", " ", source)
+    s = without if plain(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", without)).strip(" :") else source
+    s = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", s)
+    return plain(s).strip(" :")
 
 
 def parse(text: str, filename: str) -> ParsedList:
     """Read the whole list. Problems name `filename:line`; readable entries are kept regardless."""
     out = ParsedList()
     lines = text.splitlines()
-    # First pass: split into (heading, start, end) blocks.
-    blocks: list[tuple[str, int, int]] = []
-    current, start = "", 0
-    for i, raw in enumerate(lines):
-        match = _HEADING_RE.match(raw)
-        if match and len(match.group(1)) == 1 and not out.title:
-            out.title = match.group(2)
-        if match and len(match.group(1)) == 2:
-            blocks.append((current, start, i))
-            current, start = match.group(2), i
-    blocks.append((current, start, len(lines)))
+    blocks = _top_blocks(text)
+    # Which heading each block sits under, as a path of names.
+    path: list[tuple[int, str]] = []
+    owners: list[tuple[str, ...]] = []
+    heading_index: dict[int, int] = {}
+    for n, b in enumerate(blocks):
+        if b.kind == "heading":
+            name = heading_name(b.text)
+            if b.level == 1 and not out.title and not path:
+                out.title = name
+                owners.append(())
+                continue
+            while path and path[-1][0] >= b.level:
+                path.pop()
+            path.append((b.level, name or f"Section at line {b.start + 1}"))
+            heading_index[n] = len(path)
+        owners.append(tuple(name for _, name in path))
 
-    def is_list_section(begin: int, end: int) -> bool:
-        return any(_split_link(lines[i].strip()) for i in range(begin + 1, end))
-
-    list_blocks = [b for b in blocks if b[0] and is_list_section(b[1], b[2])]
-    if not list_blocks:
-        out.problems.append(Problem(f"{filename}:1", "no section with list entries '- [Title](url)' found"))
+    entries_in: dict[tuple[str, ...], int] = {}
+    toc_blocks: set[int] = set()
+    for n, b in enumerate(blocks):
+        section = owners[n]
+        if b.kind == "list":
+            items = _list_items(b.tokens)
+            if _is_toc(items):
+                toc_blocks.add(n)
+                continue
+            if not section:
+                continue            # a list before any section heading is intro text
+            for line, source in items:
+                _read(lambda: parse_entry(source, line + 1, section), source, line, section, filename, out,
+                      entry_like=bool(source.strip()))
+        elif b.kind == "table" and section:
+            _read_table(b, lines, section, filename, out)
+    for e in out.entries:
+        for k in range(1, len(e.section) + 1):
+            entries_in[e.section[:k]] = entries_in.get(e.section[:k], 0) + 1
+    seen: set[tuple[str, ...]] = set()
+    for n, owner in enumerate(owners):
+        if owner and entries_in.get(owner) and owner not in seen and n in heading_index:
+            seen.add(owner)
+            out.sections.append(owner)
+    # Intro: before the first heading of a section with entries; outro: after the last entry of the
+    # last such section's tree. Tables of contents and the pipeline's own markers are left out.
+    listed = [n for n, b in enumerate(blocks) if owners[n] and entries_in.get(owners[n])]
+    if not listed:
+        out.problems.append(Problem(f"{filename}:1", "no entries found: expected list items like "
+                                    "'- [Title](url)' or a table with a Title column", "error", NO_LINK))
         out.intro = text
         return out
-    first, last = list_blocks[0][1], list_blocks[-1][2]
-    intro_lines = []
-    for heading, begin, end in blocks:
-        if end <= first and heading.strip().lower() not in ("table of contents", "contents"):
-            intro_lines.extend(lines[begin:end])
-    out.intro = "\n".join(intro_lines).strip() + "\n"
-    out.outro = "\n".join(lines[last:]).strip()
-    out.outro = out.outro + "\n" if out.outro else ""
-    for heading, begin, end in list_blocks:
-        out.sections.append(heading)
-        for i in range(begin + 1, end):
-            stripped = lines[i].strip()
-            if not stripped.startswith(("- ", "* ", "+ ")):
-                continue
-            try:
-                out.entries.append(parse_entry(stripped, i + 1, heading))
-            except ValueError as exc:
-                out.problems.append(Problem(f"{filename}:{i + 1}", str(exc)))
+    first = min(listed)
+    last_section = owners[max(listed)][0]
+    last = max(n for n, b in enumerate(blocks) if owners[n][:1] == (last_section,) and b.kind in ("list", "table"))
+    skip = {n for n in toc_blocks}
+    skip |= {n - 1 for n in toc_blocks if n > 0 and blocks[n - 1].kind == "heading"
+             and heading_name(blocks[n - 1].text).lower() in _TOC_NAMES}
+    # Lines outside the list part stay in the intro or outro as written: nothing of theirs is lost.
+    lo, hi = blocks[first].start, blocks[last].end
+    out.problems = [p for p in out.problems if lo < int(p.where.rsplit(":", 1)[1]) <= hi]
+    for n in range(first, last + 1):
+        b = blocks[n]
+        if b.kind in ("other", "heading") and re.search(r"\]\(https?://|href=", b.text or "") \
+                and not (b.tokens and b.tokens[0].type == "html_block" and b.text.lstrip().startswith("<!--")):
+            kind, what = (LINKED_HEADING, "a heading") if b.kind == "heading" else (LINKED_TEXT, "text outside a list or table")
+            out.problems.append(Problem(f"{filename}:{b.start + 1}", f"{what} with a link is not an entry (not imported)",
+                                        "warning", kind))
+    intro = [_source(lines, b) for n, b in enumerate(blocks[:first]) if n not in skip] if first else []
+    preamble = "\n".join(lines[:blocks[0].start]) if blocks else ""
+    out.intro = _tidy("\n\n".join([preamble, *intro]))
+    out.outro = _tidy("\n".join(lines[blocks[last].end:]))
+    out.problems.sort(key=lambda p: int(p.where.rsplit(":", 1)[1]))
     return out
+
+
+def with_badge(intro: str, badge: str) -> str:
+    """The intro with the Awesome badge after its `#` title, which awesome-lint requires, unless the
+    title already carries one."""
+    lines = intro.split("\n")
+    for i, line in enumerate(lines):
+        if re.match(r"^# \S", line):
+            if "awesome.re/badge" not in line:
+                lines[i] = f"{line.rstrip()} {badge}"
+            break
+    return "\n".join(lines)
+
+
+def _source(lines: list[str], b: _Block) -> str:
+    return "\n".join(lines[b.start:b.end])
+
+
+_MARKER_RE = re.compile(r"^<!-- (BEGIN|END) GENERATED LIST.*-->\s*$", re.MULTILINE)
+
+
+def _tidy(text: str) -> str:
+    text = _MARKER_RE.sub("", text)
+    text = re.sub(r"\n{3,}", "\n\n", text).strip()
+    return text + "\n" if text else ""
+
+
+def _read(make, source: str, line: int, section, filename: str, out: ParsedList, entry_like: bool) -> None:
+    try:
+        entry = make()
+        out.entries.append(entry)
+        if not entry.url:
+            out.problems.append(Problem(f"{filename}:{line + 1}", f"no link for {entry.title[:60]!r}: imported "
+                                        "without one", "warning", WITHOUT_LINK))
+    except EntryError as exc:
+        if entry_like:
+            out.problems.append(Problem(f"{filename}:{line + 1}", str(exc), "warning", exc.kind))
+
+
+def _read_table(b: _Block, lines: list[str], section, filename: str, out: ParsedList) -> None:
+    rows = [t.map[0] for t in b.tokens if t.type == "tr_open" and t.map]
+    if not rows:
+        return
+    header = split_row(lines[rows[0]])
+    roles = table_columns(header)
+    body = rows[1:]
+    if "title" not in roles:
+        out.problems.append(Problem(f"{filename}:{b.start + 1}", f"a table with no Title or Paper column: its {len(body)} "
+                                    f"row(s) are not imported (header: {' | '.join(h.strip() for h in header)[:80]})",
+                                    "warning", NO_TITLE_COLUMN))
+        return
+    for row in body:
+        cells = split_row(lines[row])
+        _read(lambda: parse_row(cells, roles, row + 1, section), lines[row], row, section, filename, out, True)
 
 
 # --- the Zotero-format snapshot ---------------------------------------------------------------------
@@ -192,8 +273,14 @@ def object_key(*parts: str) -> str:
     return "".join(chars)
 
 
+def item_key(entry: Entry) -> str:
+    return object_key("item", entry.title.casefold(), entry.url)
+
+
 def guess_type(entry: Entry) -> str:
     """Item type from the link and the venue label."""
+    if not entry.url and not entry.venue:
+        return "document"
     host = urllib.parse.urlsplit(entry.url).netloc.lower()
     if "arxiv.org" in host:
         return "preprint"
@@ -205,12 +292,18 @@ def guess_type(entry: Entry) -> str:
 
 
 def item_data(entry: Entry, key: str, collection: str, added: str) -> dict:
-    """The Zotero `data` object an entry becomes (fields of its type only, like the API)."""
+    """The Zotero `data` object an entry becomes (fields of its type only, like the API).
+
+    The curator's label goes into `extra` as a `Venue:` line: issue 9.6 puts the curator's own venue
+    in Zotero's extra above Crossref and DBLP, so a later enrichment cannot replace it. The type's
+    own venue field holds it too, so the label shows where `extra` is not read.
+    """
     item_type = guess_type(entry)
     data: dict = {
         "key": key, "version": 0, "itemType": item_type, "title": entry.title, "creators": [],
         "abstractNote": "", "date": str(entry.year or ""), "url": entry.url, "accessDate": "",
-        "extra": "", "tags": [{"tag": t} for t in entry.tags], "collections": [collection],
+        "extra": f"Venue: {entry.venue}" if entry.venue else "",
+        "tags": [{"tag": t} for t in entry.tags], "collections": [collection],
         "relations": {}, "dateAdded": added, "dateModified": added, "DOI": doi_from_url(entry.url),
         "language": "", "shortTitle": "", "rights": "", "citationKey": "",
     }
@@ -224,6 +317,8 @@ def item_data(entry: Entry, key: str, collection: str, added: str) -> dict:
         data.update(repository=entry.venue, archiveID=f"arXiv:{arxiv}" if arxiv else "")
     elif item_type == "webpage":
         data.update(websiteTitle=urllib.parse.urlsplit(entry.url).netloc, websiteType="")
+    elif item_type == "document":
+        data.update(publisher="")
     return data
 
 
@@ -239,8 +334,13 @@ class Snapshot:
     top: str                         # key of the top collection
 
 
+def section_key(parsed: ParsedList, filename: str, section: tuple[str, ...]) -> str:
+    return object_key("collection", parsed.title or filename, *section)
+
+
 def to_snapshot(parsed: ParsedList, filename: str, added_on: datetime) -> Snapshot:
-    """Collections (the top one plus one per section) and items, with keys stable across imports.
+    """Collections (the top one plus one per section, nested as the headings are) and items, with
+    keys stable across imports.
 
     `dateAdded` counts up one second per entry from `added_on`, so sorting by date added keeps the
     curator's order. An entry listed in two sections becomes one item in two collections.
@@ -251,24 +351,32 @@ def to_snapshot(parsed: ParsedList, filename: str, added_on: datetime) -> Snapsh
         top: wrap({"key": top, "version": 0, "name": parsed.title or filename, "parentCollection": False,
                    "relations": {}}, library, {"imported": filename, "numCollections": len(parsed.sections)}),
     }
-    section_keys = {}
-    for name in parsed.sections:
-        key = object_key("collection", parsed.title or filename, name)
-        section_keys[name] = key
-        collections[key] = wrap({"key": key, "version": 0, "name": name, "parentCollection": top,
-                                 "relations": {}}, library, {"imported": filename, "numCollections": 0})
+    for section in parsed.sections:
+        key = section_key(parsed, filename, section)
+        parent = section_key(parsed, filename, section[:-1]) if len(section) > 1 else top
+        children = sum(1 for s in parsed.sections if s[:-1] == section)
+        collections[key] = wrap({"key": key, "version": 0, "name": section[-1], "parentCollection": parent,
+                                 "relations": {}}, library, {"imported": filename, "numCollections": children})
     items: dict[str, dict] = {}
     base = added_on.astimezone(timezone.utc).replace(microsecond=0)
     for n, entry in enumerate(parsed.entries):
-        key = object_key("item", entry.title.casefold(), entry.url)
+        key = item_key(entry)
+        collection = section_key(parsed, filename, entry.section)
         if key in items:
-            items[key]["data"]["collections"].append(section_keys[entry.section])
+            if collection not in items[key]["data"]["collections"]:
+                items[key]["data"]["collections"].append(collection)
             continue
         added = (base + timedelta(seconds=n)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        data = item_data(entry, key, section_keys[entry.section], added)
-        items[key] = wrap(data, library, {"imported": f"{filename}:{entry.line}"})
+        items[key] = wrap(item_data(entry, key, collection, added), library, {"imported": f"{filename}:{entry.line}"})
     return Snapshot(collections=collections, items=items, top=top)
 
+
+def section_order(parsed: ParsedList) -> list[str]:
+    """pipeline.toml's `[sections] order` for the list: top-level names, sub-sections as paths."""
+    return [" > ".join(s) for s in parsed.sections]
+
+
+# --- review files --------------------------------------------------------------------------------
 
 def review_slug(title: str) -> str:
     """'A Static Analyzer for ...' -> 'A-Static-Analyzer-for-...', the curator's file naming."""
@@ -276,22 +384,115 @@ def review_slug(title: str) -> str:
     return "-".join(words)[:120] or "review"
 
 
-def review_front_matter(entry: Entry, key: str) -> dict | None:
-    """What the curator wrote beside an entry, as review front matter; None if nothing."""
+def section_name(section: tuple[str, ...], sections: list[tuple[str, ...]] = ()) -> str:
+    """How a review file names a section: its name, or its path "Parent > Child" when another
+    section of the list has the same name."""
+    same = [s for s in sections if s[-1] == section[-1]]
+    return section[-1] if len(same) <= 1 else " > ".join(section)
+
+
+def review_front_matter(entries: list[Entry], key: str, has_text: bool = False,
+                        sections: list[tuple[str, ...]] = ()) -> dict | None:
+    """What the curator wrote beside an item's entries, as review front matter; None if nothing.
+
+    An item listed in two sections with a different summary in each gets `summary` as a mapping
+    from section name to text (issue 12 and the contract's review file format).
+    """
+    entry = next((e for e in entries if e.review_path), entries[0])
     doi = doi_from_url(entry.url)
     matter: dict = {"key": key}
     if doi:
         matter["doi"] = doi
-    if entry.summary:
-        matter["summary"] = entry.summary
-    if entry.note:
-        matter["note"] = entry.note
-    if entry.review_status:
+    summaries = {section_name(e.section, sections): e.summary for e in entries if e.summary}
+    if len(set(summaries.values())) > 1:
+        matter["summary"] = summaries
+    elif summaries:
+        matter["summary"] = next(iter(summaries.values()))
+    note = next((e.note for e in entries if e.note), "")
+    if note:
+        matter["note"] = note
+    if entry.review_status == "draft" or (entry.review_status and not has_text):
         matter["status"] = entry.review_status
-    if len(matter) == 1 + bool(doi):
+    if len(matter) == 1 + bool(doi) and not has_text:
         return None
     return matter
 
 
+_SAFE_REVIEW_RE = re.compile(r"^reviews/[^/\\\x00-\x1f]+\.md$")
+
+
 def review_path(entry: Entry) -> str:
-    return entry.review_path or f"reviews/{review_slug(entry.title)}.md"
+    """Where the entry's review file goes in the project: the path the list links when it is a
+    Markdown file directly in reviews/, else reviews/<Title-Slug>.md (data never names a path)."""
+    path = entry.review_path.removeprefix("./")
+    if _SAFE_REVIEW_RE.match(path) and not path.startswith("reviews/."):
+        return path
+    return f"reviews/{review_slug(entry.title)}.md"
+
+
+def review_body(text: str) -> str:
+    """A curator's review file -> the review text: front matter, if any, removed."""
+    text = text.lstrip("\ufeff")
+    lines = text.splitlines()
+    if lines and lines[0].strip() == "---":
+        end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+        if end is not None:
+            text = "\n".join(lines[end + 1:])
+    return text.strip("\n") + "\n" if text.strip() else ""
+
+
+# --- pipeline.toml ---------------------------------------------------------------------------------
+
+def _toml_string(s: str) -> str:
+    escaped = "".join(
+        "\\\\" if ch == "\\" else '\\"' if ch == '"' else f"\\u{ord(ch):04x}" if ord(ch) < 0x20 or ord(ch) == 0x7f else ch
+        for ch in s)
+    return f'"{escaped}"'
+
+
+def _value_end(text: str, i: int) -> int:
+    """End of the TOML array starting at text[i] == '['; strings and comments skipped."""
+    depth = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "\"'":
+            triple = text.startswith(ch * 3, i)
+            quote = ch * 3 if triple else ch
+            j = i + len(quote)
+            while j < len(text) and not text.startswith(quote, j):
+                j += 2 if (ch == '"' and text[j] == "\\") else 1
+            i = j + len(quote)
+            continue
+        if ch == "#":
+            i = text.find("\n", i)
+            if i < 0:
+                return len(text)
+            continue
+        depth += ch == "["
+        depth -= ch == "]"
+        i += 1
+        if depth == 0:
+            return i
+    return len(text)
+
+
+def with_section_order(toml_text: str, order: list[str]) -> str:
+    """pipeline.toml with `[sections] order` set to `order`; every other byte kept."""
+    value = "[\n" + "".join(f"  {_toml_string(name)},\n" for name in order) + "]"
+    table = re.search(r"^[ \t]*\[sections\][ \t]*(?:#[^\n]*)?$", toml_text, re.MULTILINE)
+    if not table:
+        sep = "" if not toml_text or toml_text.endswith("\n\n") else ("\n" if toml_text.endswith("\n") else "\n\n")
+        return f"{toml_text}{sep}[sections]\norder = {value}\n"
+    next_table = re.search(r"^[ \t]*\[", toml_text[table.end():], re.MULTILINE)
+    body_end = table.end() + next_table.start() if next_table else len(toml_text)
+    key = re.search(r"^[ \t]*order[ \t]*=[ \t]*", toml_text[table.end():body_end], re.MULTILINE)
+    if not key:
+        at = table.end()
+        return f"{toml_text[:at]}\norder = {value}{toml_text[at:]}"
+    start = table.end() + key.end()
+    if toml_text[start:start + 1] == "[":
+        end = _value_end(toml_text, start)
+    else:
+        end = toml_text.find("\n", start)
+        end = len(toml_text) if end < 0 else end
+    return toml_text[:start] + value + toml_text[end:]

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "pipeline"
-PURE = ["model.py", "convert", "render", "curate.py", "enrichment.py", "arrange.py", "importer.py", "match.py"]
+PURE = ["model.py", "convert", "render", "curate.py", "enrichment.py", "arrange.py", "importer.py", "match.py",
+        "listentry.py", "venues.py", "analysis.py"]
 IO_MODULES = {"pipeline.stages", "pipeline.sources", "pipeline.cli", "pipeline.validate"}
 NETWORK = {"httpx", "httpx2", "pyzotero", "habanero", "requests", "urllib.request", "socket"}
 

@@ -1,7 +1,8 @@
-"""import-readme: the curator's Markdown list -> entries, a Zotero-format snapshot and review files."""
+"""import-readme: the shapes of list entries it reads, the Zotero-format snapshot and review files."""
 from __future__ import annotations
 
 import json
+import tomllib
 from datetime import date, datetime, timezone
 
 import pytest
@@ -18,7 +19,8 @@ Intro text.
 
 ## Table of Contents
 
-TODO:
+- [Papers](#papers)
+  - [Deep](#deep)
 
 ## Papers
 
@@ -28,16 +30,24 @@ TODO:
 - this line is broken [oops
 - [No year](https://arxiv.org/abs/2101.00001v2), *arXiv*
 
+### Deep
+
+* [ICLR'14] [Nested](https://example.org/n) — In a sub-section.
+
 ## Notes
 
 - just a note, not an entry
 """
 
 
+def parse(text=SAMPLE):
+    return importer.parse(text, "list.md")
+
+
 def test_parse_reads_every_part_of_an_entry():
-    parsed = importer.parse(SAMPLE, "list.md")
+    parsed = parse()
     assert parsed.title == "My List"
-    assert parsed.sections == ["Papers"]
+    assert parsed.sections == [("Papers",), ("Papers", "Deep")]
     first = parsed.entries[0]
     assert first.title == "A Paper: With [Brackets]"
     assert first.url == "https://dl.acm.org/doi/abs/10.1145/1.2"
@@ -46,39 +56,184 @@ def test_parse_reads_every_part_of_an_entry():
     assert (first.review_path, first.review_status) == ("reviews/A Paper.md", "draft")
     assert parsed.entries[2].review_status == "missing"
     assert parsed.entries[3].venue == "arXiv" and parsed.entries[3].year is None
+    nested = parsed.entries[4]
+    assert (nested.section, nested.venue, nested.year, nested.summary) == (("Papers", "Deep"), "ICLR", 2014, "In a sub-section.")
 
 
-def test_a_malformed_line_is_reported_with_its_line_and_the_rest_imported():
-    parsed = importer.parse(SAMPLE, "list.md")
-    assert [str(p) for p in parsed.problems] == [
-        "list.md:14: not an entry: expected '- [Title](url)' with balanced brackets"
-    ]
-    assert len(parsed.entries) == 4
+def test_a_malformed_line_is_reported_with_its_line_and_why_and_the_rest_imported():
+    parsed = parse()
+    assert [(str(p), p.code) for p in parsed.problems] == [
+        ("list.md:15: no link: expected '[Title](url)', or '**Title**' followed by a [pdf](url) link", "no-link")]
+    assert len(parsed.entries) == 5
 
 
-def test_intro_keeps_hand_written_text_but_not_the_old_contents():
-    parsed = importer.parse(SAMPLE, "list.md")
-    assert "Intro text." in parsed.intro and "Table of Contents" not in parsed.intro
+def test_intro_keeps_hand_written_text_but_not_the_table_of_contents():
+    parsed = parse()
+    assert "Intro text." in parsed.intro
+    assert "Table of Contents" not in parsed.intro and "(#papers)" not in parsed.intro
     assert parsed.outro.startswith("## Notes")
 
 
-@pytest.mark.parametrize("line, message", [
-    ("- [Title](ftp://x.org/a)", r"not an http\(s\) URL"),
-    ("- [](https://x.org)", "no title"),
-    ("- [Title](https://x.org) trailing words", "cannot read"),
+# One entry per shape the importer reads: (source, title, url, venue, year, tags, summary).
+SHAPES = [
+    ("- [T](https://x.org/a), *ICSE 2021* \\[A\\] \\[B\\] - S.", "T", "https://x.org/a", "ICSE", 2021, ("A", "B"), "S."),
+    ("* [T](https://x.org/a), *NSDI 2024* [Training] [Inference] — S.", "T", "https://x.org/a", "NSDI", 2024, ("Training", "Inference"), "S."),
+    ("+ [T](https://x.org/a) – S – with dashes", "T", "https://x.org/a", "", None, (), "S – with dashes"),
+    ("- [T](https://x.org/a): S", "T", "https://x.org/a", "", None, (), "S"),
+    ("- [T](https://x.org/a), *2025* [Training] — S", "T", "https://x.org/a", "", 2025, ("Training",), "S"),
+    ("1. [T](https://x.org/a) ICSE'21 `fuzzing` `gpu`", "T", "https://x.org/a", "ICSE", 2021, ("fuzzing", "gpu"), ""),
+    ("- [ICSE'21] [T](https://x.org/a) - S", "T", "https://x.org/a", "ICSE", 2021, (), "S"),
+    ("* [ICLR14] [T](https://x.org/a) - A. Author and B. Author.", "T", "https://x.org/a", "ICLR", 2014, (), "A. Author and B. Author."),
+    ("* [CVPR17 Workshop] [T](https://x.org/a)", "T", "https://x.org/a", "CVPR Workshop", 2017, (), ""),
+    ("- (OSDI 2020) [T](https://x.org/a)", "T", "https://x.org/a", "OSDI", 2020, (), ""),
+    ("- [T](https://x.org/a) (SOSP 2019) \\[Tag\\]", "T", "https://x.org/a", "SOSP", 2019, ("Tag",), ""),
+    ("- [T](https://x.org/a) [SOSP'19]", "T", "https://x.org/a", "SOSP", 2019, (), ""),
+    ("- `tag` [T](https://x.org/a)", "T", "https://x.org/a", "", None, ("tag",), ""),
+    ("1. **A Bold Title.** AI Open 2020. [paper](https://doi.org/10.1/x)", "A Bold Title", "https://doi.org/10.1/x", "AI Open", 2020, (), ""),
+    ("2. **A Bold Title** *NeurIPS 2019* [[pdf](https://x.org/p.pdf)] [[code](https://github.com/c)]",
+     "A Bold Title", "https://x.org/p.pdf", "NeurIPS", 2019, (), ""),
+    ("- **A Bold Title** (2016), K. He et al. [[pdf]](https://x.org/p.pdf)", "A Bold Title", "https://x.org/p.pdf", "", 2016, (), "K. He et al."),
+    ("- **[Linked Bold](https://x.org/b)** - S", "Linked Bold", "https://x.org/b", "", None, (), "S"),
+    ("- [[pdf](https://x.org/p.pdf)] **Links First** (ICML 2019)", "Links First", "https://x.org/p.pdf", "ICML", 2019, (), ""),
+]
+
+
+@pytest.mark.parametrize("source, title, url, venue, year, tags, summary", SHAPES, ids=[s[0][:30] for s in SHAPES])
+def test_entry_shapes(source, title, url, venue, year, tags, summary):
+    e = importer.parse_entry(source, 7, ("S",))
+    assert (e.title, e.url, e.venue, e.year, e.tags, e.summary) == (title, url, venue, year, tags, summary)
+
+
+@pytest.mark.parametrize("line, kind, message", [
+    ("- [Title](ftp://x.org/a)", "not-http", r"not an http\(s\) URL"),
+    ("- just words", "no-link", "no link"),
+    ("- [pdf](https://x.org/a.pdf)", "no-title", "no title"),
 ])
-def test_bad_entries_say_what_is_wrong(line, message):
-    with pytest.raises(ValueError, match=message):
-        importer.parse_entry(line, 1, "S")
+def test_bad_entries_say_what_is_wrong(line, kind, message):
+    with pytest.raises(importer.EntryError, match=message) as info:
+        importer.parse_entry(line, 1, ("S",))
+    assert info.value.kind == kind
 
 
-def test_snapshot_items_are_zotero_items_with_doi_type_and_venue():
-    parsed = importer.parse(SAMPLE, "list.md")
+@pytest.mark.parametrize("source, name", [
+    ("[Survey papers](#content)", "Survey papers"),
+    ("📖Trending Topics ([©️back👆🏻](#paperlist))", "Trending Topics"),
+    ("Models [back to top](#top)", "Models"),
+    ("Tools from [Acme](https://acme.org)", "Tools from Acme"),
+    ("**Bold** :star: heading", "Bold heading"),
+])
+def test_heading_names(source, name):
+    assert importer.heading_name(source) == name
+
+
+def test_a_companion_link_is_not_a_title():
+    with pytest.raises(importer.EntryError, match="no title"):
+        importer.parse_entry("- [code](https://github.com/x)", 1, ("S",))
+    assert importer.parse_entry("- [Paper: a < b > c](https://x.org) :star:", 1).title == "Paper: a < b > c"
+
+
+def test_a_bold_title_with_an_empty_link_is_imported_without_one_and_reported():
+    parsed = parse("# L\n\n## P\n\n1. **Lost Link.** AAAI 2020. [paper]()\n")
+    assert [(e.title, e.url, e.venue, e.year) for e in parsed.entries] == [("Lost Link", "", "AAAI", 2020)]
+    assert [(str(p), p.code) for p in parsed.problems] == [
+        ("list.md:5: no link for 'Lost Link': imported without one", "imported-without-link")]
+
+
+TABLE_LIST = """\
+# Table List
+
+## Contents
+
+* 📖[Pruning](#pruning)🔥
+
+## Pruning
+
+Papers on pruning.
+
+| Title | Venue | Year | Paper | Code |
+|---|:---:|---|---|---|
+| SparseGPT: One-Shot Pruning | ICML | 2023 | [pdf](https://arxiv.org/abs/2301.00774) | [code](https://github.com/s) |
+| [Wanda](https://example.org/wanda) | ICLR'24 | | | |
+| 🔥[**Tag**] Only Code | | 2024.05 | ⚠️ | [[repo]](https://github.com/only) |
+| | | 2020 | [pdf](https://x.org/empty-title) | |
+
+| Name of tool | Stars |
+|---|---|
+| thing | 5 |
+"""
+
+
+def test_a_table_list_reads_title_venue_year_and_links():
+    parsed = importer.parse(TABLE_LIST, "t.md")
+    rows = [(e.line, e.section, e.title, e.url, e.venue, e.year, e.tags) for e in parsed.entries]
+    assert rows == [
+        (13, ("Pruning",), "SparseGPT: One-Shot Pruning", "https://arxiv.org/abs/2301.00774", "ICML", 2023, ()),
+        (14, ("Pruning",), "Wanda", "https://example.org/wanda", "ICLR", 2024, ()),
+        (15, ("Pruning",), "Only Code", "https://github.com/only", "", 2024, ("Tag",)),
+    ]
+    assert [(str(p), p.code) for p in parsed.problems] == [
+        ("t.md:16: the title cell is empty", "no-title"),
+        ("t.md:18: a table with no Title or Paper column: its 1 row(s) are not imported (header: Name of tool | Stars)",
+         "table-without-title"),
+    ]
+    assert parsed.sections == [("Pruning",)] and "Contents" not in parsed.intro
+
+
+NUMBERED_LIST = """\
+# Must-read papers
+
+## [Survey papers](#content)
+
+1. **Graph Neural Networks: A Review.** AI Open 2020. [paper](https://doi.org/10.1016/j.aiopen.2021.01.001)
+
+    *Jie Zhou, Ganqu Cui.*
+
+1. **A Comprehensive Survey.** arxiv 2019. [[pdf](https://arxiv.org/pdf/1901.00596.pdf)] [[code](https://github.com/x)]
+
+## Models
+### Basic Models ([back](#content))
+1. **Semi-Supervised Classification with GCNs.** ICLR 2017. [paper](https://arxiv.org/abs/1609.02907)
+"""
+
+
+def test_a_numbered_bold_title_list_with_nested_headings():
+    parsed = importer.parse(NUMBERED_LIST, "n.md")
+    assert parsed.problems == []
+    assert parsed.sections == [("Survey papers",), ("Models",), ("Models", "Basic Models")]
+    assert [(e.line, e.section, e.title, e.url, e.venue, e.year) for e in parsed.entries] == [
+        (5, ("Survey papers",), "Graph Neural Networks: A Review", "https://doi.org/10.1016/j.aiopen.2021.01.001", "AI Open", 2020),
+        (9, ("Survey papers",), "A Comprehensive Survey", "https://arxiv.org/pdf/1901.00596.pdf", "arxiv", 2019),
+        (13, ("Models", "Basic Models"), "Semi-Supervised Classification with GCNs", "https://arxiv.org/abs/1609.02907", "ICLR", 2017),
+    ]
+
+
+def test_code_blocks_comments_and_quoted_headings_are_not_entries_or_sections():
+    text = ("# L\n\n> ### Quoted\n\n## P\n\n- [A](https://x.org/a)\n\n```\n## Not a heading\n- [B](https://x.org/b)\n```\n\n"
+            "<!--\n- [C](https://x.org/c)\n-->\n")
+    parsed = importer.parse(text, "l.md")
+    assert [e.title for e in parsed.entries] == ["A"] and parsed.sections == [("P",)]
+
+
+def test_linked_text_between_entries_is_reported_not_dropped():
+    text = "# L\n\n## P\n\n- [A](https://x.org/a)\n\nSee also [this](https://x.org/see).\n\n###### [Heading](https://x.org/h)\n\n- [B](https://x.org/b)\n"
+    parsed = importer.parse(text, "l.md")
+    assert [(str(p), p.code) for p in parsed.problems] == [
+        ("l.md:7: text outside a list or table with a link is not an entry (not imported)", "text-with-links"),
+        ("l.md:9: a heading with a link is not an entry (not imported)", "heading-with-link"),
+    ]
+
+
+def test_snapshot_items_are_zotero_items_with_doi_type_venue_and_the_label_in_extra():
+    parsed = parse()
     snap = importer.to_snapshot(parsed, "list.md", datetime(2026, 1, 1, tzinfo=timezone.utc))
     records = {r.title: r for r in (zotero.to_record(i) for i in snap.items.values())}
     paper = records["A Paper: With [Brackets]"]
     assert (paper.item_type, paper.doi, paper.venue_label, paper.year) == ("conferencePaper", "10.1145/1.2", "SOSP", 2017)
     assert paper.tags == ("Testing",) and paper.imported
+    data = {i["data"]["title"]: i["data"] for i in snap.items.values()}
+    assert zotero.extra_fields(data["A Paper: With [Brackets]"]["extra"]) == {"venue": "SOSP"}
+    assert data["A Paper: With [Brackets]"]["date"] == "2017"
+    assert data["Plain"]["extra"] == ""
     journal = records["Journal One"]
     assert (journal.item_type, journal.doi, journal.venue) == ("journalArticle", "10.1016/j.x.2020.1", "IEEE Transactions on Software Engineering")
     preprint = records["No year"]
@@ -86,63 +241,235 @@ def test_snapshot_items_are_zotero_items_with_doi_type_and_venue():
     assert records["Plain"].item_type == "webpage"
     # dateAdded keeps the list's order
     added = [i["data"]["dateAdded"] for i in sorted(snap.items.values(), key=lambda i: i["data"]["dateAdded"])]
-    assert [records[t].date_added for t in ("A Paper: With [Brackets]", "Plain", "Journal One", "No year")] == added
+    assert [records[t].date_added for t in ("A Paper: With [Brackets]", "Plain", "Journal One", "No year", "Nested")] == added
+
+
+def test_nested_sections_are_nested_collections():
+    parsed = parse()
+    snap = importer.to_snapshot(parsed, "list.md", datetime(2026, 1, 1, tzinfo=timezone.utc))
+    by_name = {c["data"]["name"]: c["data"] for c in snap.collections.values()}
+    assert by_name["My List"]["parentCollection"] is False
+    assert by_name["Papers"]["parentCollection"] == by_name["My List"]["key"]
+    assert by_name["Deep"]["parentCollection"] == by_name["Papers"]["key"]
+    nested = next(i["data"] for i in snap.items.values() if i["data"]["title"] == "Nested")
+    assert nested["collections"] == [by_name["Deep"]["key"]]
+
+
+def test_tags_keep_the_order_written():
+    snap = importer.to_snapshot(importer.parse("# L\n## S\n- [T](https://x.org), *X 2020* [Zeta] [Alpha]\n", "l.md"),
+                                "l.md", datetime(2026, 1, 1, tzinfo=timezone.utc))
+    assert [t["tag"] for t in next(iter(snap.items.values()))["data"]["tags"]] == ["Zeta", "Alpha"]
 
 
 def test_keys_are_stable_and_look_like_zotero_keys():
-    a = importer.to_snapshot(importer.parse(SAMPLE, "l.md"), "l.md", datetime(2026, 1, 1, tzinfo=timezone.utc))
-    b = importer.to_snapshot(importer.parse(SAMPLE, "l.md"), "l.md", datetime(2026, 1, 1, tzinfo=timezone.utc))
+    a = importer.to_snapshot(parse(), "l.md", datetime(2026, 1, 1, tzinfo=timezone.utc))
+    b = importer.to_snapshot(parse(), "l.md", datetime(2026, 1, 1, tzinfo=timezone.utc))
     assert a == b
     for key in list(a.items) + list(a.collections):
         assert len(key) == 8 and set(key) <= set(importer.KEY_ALPHABET)
 
 
-def test_stage_writes_snapshot_reviews_and_readme_skeleton(project):
+def test_an_item_in_two_sections_with_two_summaries_gets_a_summary_per_section():
+    parsed = importer.parse("# L\n## A\n- [T](https://x.org) - one\n## B\n### C\n- [T](https://x.org) - two\n", "l.md")
+    key = importer.item_key(parsed.entries[0])
+    assert importer.review_front_matter(parsed.entries, key, sections=parsed.sections) == {
+        "key": key, "summary": {"A": "one", "C": "two"}}
+    assert importer.section_name(("B", "C"), [("A", "C"), ("B", "C")]) == "B > C", "a shared name is a path"
+    same = importer.parse("# L\n## A\n- [T](https://x.org) - one\n## B\n- [T](https://x.org) - one\n", "l.md")
+    assert importer.review_front_matter(same.entries, key) == {"key": key, "summary": "one"}
+
+
+@pytest.mark.parametrize("link, expected", [
+    ("reviews/My Review.md", "reviews/My Review.md"),
+    ("./reviews/x.md", "reviews/x.md"),
+    ("../../etc/passwd.md", "reviews/T-itle.md"),
+    ("reviews/sub/x.md", "reviews/T-itle.md"),
+    ("notes/x.txt", "reviews/T-itle.md"),
+])
+def test_review_paths_stay_in_reviews(link, expected):
+    entry = importer.Entry(line=1, section=("S",), title="T itle", url="https://x.org", review_path=link.removeprefix("./"))
+    assert importer.review_path(entry) == expected
+
+
+TOML = """\
+# comment kept
+[list]
+title = "X"   # also kept
+
+[sections]
+# Section order by name
+order = [
+  "Old",  # a comment with a ] bracket
+  "Older ]",
+]
+other = 1
+
+[entries]
+sort = ["added"]
+"""
+
+
+def test_section_order_is_rewritten_and_every_other_byte_kept():
+    new = importer.with_section_order(TOML, ["A", 'B "quoted"', "A > C"])
+    assert tomllib.loads(new)["sections"]["order"] == ["A", 'B "quoted"', "A > C"]
+    before, after = TOML.split("order = ", 1)[0], TOML.split("\n]\n", 1)[1]
+    assert new.startswith(before + "order = [\n") and new.endswith("\n]\n" + after)
+    assert tomllib.loads(new)["sections"]["other"] == 1
+
+
+ORDER_A = 'order = [\n  "A",\n]'
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("", f"[sections]\n{ORDER_A}\n"),
+    ("[list]\ntitle = 'x'\n", f"[list]\ntitle = 'x'\n\n[sections]\n{ORDER_A}\n"),
+    ("[sections]\n# none yet\n\n[entries]\nsort = []\n", f"[sections]\n{ORDER_A}\n# none yet\n\n[entries]\nsort = []\n"),
+    ("[sections]\norder = []  # empty\n", f"[sections]\n{ORDER_A}  # empty\n"),
+])
+def test_section_order_is_added_where_there_was_none(text, expected):
+    assert importer.with_section_order(text, ["A"]) == expected
+
+
+# --- the stage ---------------------------------------------------------------------------------------
+
+def run(project, text=SAMPLE, **kwargs):
     src = project / "list.md"
-    src.write_text(SAMPLE, encoding="utf-8")
-    settings = config.load(project, environ={})
+    src.write_text(text, encoding="utf-8")
     reporter = Reporter(0)
-    import_readme.run(settings, Options(), reporter, src, date(2026, 1, 1))
+    import_readme.run(config.load(project, environ={}), kwargs.pop("options", Options()), reporter, src,
+                      date(2026, 1, 1), **kwargs)
+    return reporter
+
+
+def test_stage_writes_snapshot_reviews_readme_skeleton_and_section_order(project):
+    reporter = run(project)
     state = json.loads((project / "data/raw/zotero/state.json").read_text())
     assert state["source"] == "import-readme"
-    assert len(list((project / "data/raw/zotero/items").glob("*.json"))) == 4
+    assert len(list((project / "data/raw/zotero/items").glob("*.json"))) == 5
+    assert len(list((project / "data/raw/zotero/collections").glob("*.json"))) == 3
     review = (project / "reviews/A Paper.md").read_text()
     assert review.startswith("---\nkey: ") and "status: draft" in review and "note: Best paper award" in review
     assert review.endswith("---\n"), "no invented review text"
     readme = (project / "README.md").read_text()
     assert "Intro text." in readme and "## Notes" in readme and "BEGIN GENERATED LIST" in readme
-    assert [str(p) for p in reporter.problems] == ["list.md:14: not an entry: expected '- [Title](url)' with balanced brackets"]
+    assert readme.startswith("# My List [![Awesome](https://awesome.re/badge.svg)](https://awesome.re)\n")
+    assert [str(p) for p in reporter.problems] == [
+        "list.md:15: no link: expected '[Title](url)', or '**Title**' followed by a [pdf](url) link",
+        "list.md:12: review file 'reviews/A Paper.md' not found beside list.md: the review is marked missing",
+        "list.md:14: review file 'reviews/j.md' not found beside list.md: the review is marked missing"]
+    assert config.load(project, environ={}).section_order == ("Papers", "Papers > Deep")
 
 
-def test_stage_leaves_existing_review_files_alone(project):
+def test_stage_ends_with_a_count_of_what_was_read_and_skipped(project, capsys):
+    import io
+    out = io.StringIO()
     src = project / "list.md"
     src.write_text(SAMPLE, encoding="utf-8")
-    (project / "reviews").mkdir()
-    (project / "reviews/j.md").write_text("---\nkey: X\n---\nMy own review.\n")
-    import_readme.run(config.load(project, environ={}), Options(), Reporter(0), src, date(2026, 1, 1))
-    assert (project / "reviews/j.md").read_text() == "---\nkey: X\n---\nMy own review.\n"
+    import_readme.run(config.load(project, environ={}), Options(), Reporter(1, stream=out), src, date(2026, 1, 1))
+    last = out.getvalue().strip().splitlines()[-1]
+    assert last.startswith("import-readme: read 5 entries (5 items) in 2 sections from list.md; "
+                           "skipped 1 line(s): 1 no-link; 3 review file(s) (0 with review text)")
 
 
-def test_stage_refuses_to_overwrite_a_pulled_snapshot(project):
-    src = project / "list.md"
-    src.write_text(SAMPLE, encoding="utf-8")
+def test_stage_refuses_a_project_that_has_a_list_and_names_replace(project):
+    run(project)
+    with pytest.raises(StageError, match=r"already has a list \(5 items in data/raw/zotero\); "
+                                         r"`import-readme list.md --replace` starts it over"):
+        run(project)
+
+
+def test_stage_refuses_to_overwrite_a_pulled_snapshot_without_replace(project):
     (project / "data/raw/zotero").mkdir(parents=True)
     (project / "data/raw/zotero/state.json").write_text('{"source": "zotero-api", "version": 5}')
-    with pytest.raises(StageError, match="pulled from Zotero"):
-        import_readme.run(config.load(project, environ={}), Options(), Reporter(0), src, date(2026, 1, 1))
+    with pytest.raises(StageError, match="--replace"):
+        run(project)
+
+
+def test_replace_starts_over_snapshot_reviews_readme_and_section_order(project):
+    run(project)
+    (project / "reviews/mine.md").write_text("---\nkey: ZZZZZZZZ\n---\nAn old review.\n")
+    (project / "README.md").write_text("old intro\n")
+    toml_before = (project / "pipeline.toml").read_text()
+    smaller = "# Other\n\n## Only\n\n- [Kept](https://x.org/k), *OSDI 2020* - New.\n"
+    run(project, smaller, replace=True)
+    items = list((project / "data/raw/zotero/items").glob("*.json"))
+    assert len(items) == 1 and len(list((project / "data/raw/zotero/collections").glob("*.json"))) == 2
+    assert sorted(p.name for p in (project / "reviews").iterdir()) == ["Kept.md"]
+    assert (project / "README.md").read_text().startswith("# Other [![Awesome](https://awesome.re/badge.svg)](https://awesome.re)\n\n<!-- BEGIN GENERATED LIST")
+    toml_after = (project / "pipeline.toml").read_text()
+    assert tomllib.loads(toml_after)["sections"]["order"] == ["Only"]
+    head = toml_before.split("order = [", 1)[0]
+    tail = toml_before.split("order = [", 1)[1].split("]\n", 1)[1]
+    assert toml_after == head + 'order = [\n  "Only",\n]\n' + tail
+
+
+def test_review_files_beside_the_list_become_review_bodies(project):
+    src_dir = project / "incoming"
+    (src_dir / "reviews").mkdir(parents=True)
+    (src_dir / "reviews/My Long Review.md").write_text("### Motivation\n\nWhy it matters.\n")
+    (src_dir / "reviews/plain.md").write_text("---\nkey: OLD\n---\nBody after old front matter.\n")
+    (src_dir / "list.md").write_text(
+        "# L\n\n## S\n\n"
+        "- [A](https://x.org/a), *ICSE 2020* - Sum A. [Review](./reviews/My%20Long%20Review.md)\n"
+        "- [B](https://x.org/b) - Sum B. [Review](reviews/plain.md)\n"
+        "- [C](https://x.org/c) - Sum C. [Review](reviews/absent.md)\n")
+    reporter = Reporter(0)
+    import_readme.run(config.load(project, environ={}), Options(), reporter, src_dir / "list.md", date(2026, 1, 1))
+    a = (project / "reviews/My Long Review.md").read_text()
+    assert a.startswith("---\nkey: ") and "summary: Sum A.\n" in a and "status" not in a
+    assert a.endswith("---\n\n### Motivation\n\nWhy it matters.\n")
+    assert (project / "reviews/plain.md").read_text().endswith("---\n\nBody after old front matter.\n")
+    assert "status: missing" in (project / "reviews/absent.md").read_text()
+    assert [str(p) for p in reporter.problems] == [
+        "list.md:7: review file 'reviews/absent.md' not found beside list.md: the review is marked missing"]
 
 
 def test_dry_run_writes_nothing(project):
-    src = project / "list.md"
-    src.write_text(SAMPLE, encoding="utf-8")
-    import_readme.run(config.load(project, environ={}), Options(dry_run=True), Reporter(0), src, date(2026, 1, 1))
+    run(project, options=Options(dry_run=True))
     assert sorted(p.name for p in project.iterdir()) == ["list.md", "pipeline.toml"]
 
 
-def test_the_curator_list_imports_completely(seed_list):
+def test_the_curator_seed_list_imports_completely(seed_list):
     parsed = importer.parse(seed_list.read_text(encoding="utf-8"), seed_list.name)
     assert parsed.problems == []
     assert len(parsed.entries) == 14
     assert len(parsed.sections) == 6
     linked = [e.review_path for e in parsed.entries if e.review_path]
     assert len(linked) == 3
+
+
+GENERATED = """\
+# L [![Awesome](https://awesome.re/badge.svg)](https://awesome.re)
+
+Intro.
+
+<!-- BEGIN GENERATED LIST: edit Zotero and reviews/, not this block; `make sync` rewrites it -->
+
+## Contents
+
+- [Papers](#papers) (1)
+  - [Deep](#deep) (1)
+- [How it is built](#how-it-is-built)
+
+## Papers
+
+### Deep
+
+- [A](https://x.org/a), *ICSE 2020* \\[T\\] - S. [Review](reviews/A.md)
+
+<!-- END GENERATED LIST -->
+
+## How it is built
+
+- **Sections** are the headings, see [the docs](https://example.org/docs).
+- [ ] a to-do
+"""
+
+
+def test_a_readme_the_pipeline_wrote_imports_back_without_its_markers_contents_or_prose():
+    parsed = importer.parse(GENERATED, "README.md")
+    assert [(e.section, e.title, e.venue, e.year, e.tags, e.summary) for e in parsed.entries] == [
+        (("Papers", "Deep"), "A", "ICSE", 2020, ("T",), "S.")]
+    assert parsed.problems == []
+    assert "BEGIN GENERATED" not in parsed.intro and "Contents" not in parsed.intro and "Intro." in parsed.intro
+    assert parsed.outro.startswith("## How it is built") and "END GENERATED" not in parsed.outro

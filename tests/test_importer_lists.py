@@ -1,0 +1,211 @@
+"""import-readme on real lists (../shared/fixtures/lists): every entry read as the curator wrote it,
+and the curator's own list back out of merge + emit line for line, apart from documented
+normalisations.
+
+The expectations are computed here with patterns written for each list's one format, independently
+of the importer's general scanner, so a regression in either shows up as a difference.
+"""
+from __future__ import annotations
+
+import re
+import urllib.parse
+from datetime import date, datetime, timezone
+
+import pytest
+
+from pipeline import config, importer
+from pipeline.convert import zotero
+from pipeline.report import Reporter
+from pipeline.stages import Options, check, emit, import_readme, merge
+
+
+@pytest.fixture
+def orderlab(shared_dir):
+    return shared_dir / "fixtures" / "lists" / "orderlab-head" / "README.md"
+
+
+@pytest.fixture
+def zbchern(shared_dir):
+    return shared_dir / "fixtures" / "lists" / "zbchern" / "README.md"
+
+
+def headed_lines(text: str):
+    """(line number, heading path, line) of each line, the path following the ##.. headings."""
+    path: list[tuple[int, str]] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        match = re.match(r"^(#{2,6}) (.*)$", line)
+        if match:
+            level = len(match.group(1))
+            while path and path[-1][0] >= level:
+                path.pop()
+            path.append((level, match.group(2).strip()))
+            continue
+        yield n, tuple(name for _, name in path), line
+
+
+# - [Title](url), *VENUE YEAR* [Tag] [Tag] — summary [Review](path)
+ORDERLAB_ENTRY = re.compile(
+    r"^- \[(?P<title>[^\]]+)\]\((?P<url>[^)\s]+)\)(?:, \*(?P<label>[^*]+)\*)?(?P<tags>(?: \[[^\]]+\])*)"
+    r" — (?P<summary>.*?)(?: \[Review\]\((?P<review>[^)]+)\))?$")
+
+
+def orderlab_expected(text: str):
+    out = []
+    for n, section, line in headed_lines(text):
+        match = ORDERLAB_ENTRY.match(line)
+        if not match:
+            assert not line.startswith("- [") or "](#" in line, f"line {n} is an entry this test cannot read"
+            continue
+        label = match.group("label") or ""
+        venue, _, year = label.rpartition(" ") if " " in label else ("", "", label)
+        review = match.group("review") or ""
+        out.append(dict(
+            line=n, section=section, title=match.group("title"), url=match.group("url"), venue=venue,
+            year=int(year) if year else None, tags=tuple(re.findall(r"\[([^\]]+)\]", match.group("tags"))),
+            summary=match.group("summary"), review_path=urllib.parse.unquote(review).removeprefix("./"),
+        ))
+    return out
+
+
+def as_dicts(entries):
+    return [dict(line=e.line, section=e.section, title=e.title, url=e.url, venue=e.venue, year=e.year, tags=e.tags,
+                 summary=e.summary, review_path=e.review_path) for e in entries]
+
+
+def test_orderlab_every_entry_section_label_summary_tags_and_review(orderlab):
+    text = orderlab.read_text(encoding="utf-8")
+    parsed = importer.parse(text, "README.md")
+    expected = orderlab_expected(text)
+    assert len(expected) == 41
+    assert parsed.problems == []
+    assert as_dicts(parsed.entries) == expected
+    assert ("Silent Errors", "Detection & Diagnosis") in parsed.sections
+    assert parsed.intro == "# Awesome Machine Learning Reliability\n", "the old table of contents is not kept"
+    assert parsed.outro.startswith("<!-- \nTBD:"), "the curator's closing comment is kept"
+
+
+# * [LABEL] [Title](url) - authors
+ZBCHERN_ENTRY = re.compile(r"^\* (?:\[(?P<label>[^\]]+)\] )?\[(?P<title>.+?)\]\((?P<url>[^)\s]+)\)(?: - (?P<summary>.*))?$")
+
+
+def zbchern_expected(text: str):
+    out = []
+    for n, section, line in headed_lines(text):
+        match = ZBCHERN_ENTRY.match(line)
+        if not match:
+            assert not line.startswith("* "), f"line {n} is an entry this test cannot read"
+            continue
+        venue, year = "", None
+        if match.group("label"):
+            label = re.match(r"^(?P<v>\D+?)(?P<yy>\d\d)(?P<rest> .*)?$", match.group("label"))
+            venue, year = (label.group("v") + (label.group("rest") or "")), 2000 + int(label.group("yy"))
+        out.append(dict(line=n, section=section, title=match.group("title"), url=match.group("url"), venue=venue,
+                        year=year, tags=(), summary=match.group("summary") or "", review_path=""))
+    return out
+
+
+def test_zbchern_every_entry_section_label_and_summary(zbchern):
+    text = zbchern.read_text(encoding="utf-8")
+    parsed = importer.parse(text, "README.md")
+    expected = zbchern_expected(text)
+    assert len(expected) == 78
+    assert as_dicts(parsed.entries) == expected
+    # The one heading that carries a link is named, not dropped.
+    assert [(str(p), p.code) for p in parsed.problems] == [
+        ("README.md:50: a heading with a link is not an entry (not imported)", "heading-with-link")]
+    assert ("Papers", "Attack", "White-box Attack") in parsed.sections
+    assert parsed.intro.startswith("# Awesome Machine Learning Reliability [![Awesome]")
+    assert "## Contents" not in parsed.intro and parsed.outro.startswith("## License")
+
+
+def test_zbchern_nested_collections_and_resource_links_as_web_pages(zbchern):
+    parsed = importer.parse(zbchern.read_text(encoding="utf-8"), "README.md")
+    snap = importer.to_snapshot(parsed, "README.md", datetime(2026, 1, 1, tzinfo=timezone.utc))
+    names = {c["key"]: c["data"]["name"] for c in snap.collections.values()}
+    parents = {c["data"]["name"]: names.get(c["data"]["parentCollection"]) for c in snap.collections.values()}
+    assert parents["White-box Attack"] == "Attack" and parents["Attack"] == "Papers"
+    assert parents["Papers"] == "Awesome Machine Learning Reliability"
+    records = [zotero.to_record(i) for i in snap.items.values()]
+    blogs = [r for r in records if r.title == "Gradient Science"]
+    assert blogs[0].item_type == "webpage"
+    szegedy = next(r for r in records if r.title == "Intriguing properties of neural networks")
+    assert (szegedy.item_type, szegedy.venue_label, szegedy.year) == ("preprint", "ICLR", 2014)
+
+
+# --- the curator's list, imported and published again ----------------------------------------------
+
+def normalised(line: str) -> str:
+    """The curator's line as the pipeline writes it (the README documents these normalisations):
+    ` — ` before the summary as ` - `, `[Tag]` as `\\[Tag\\]`, `./reviews/` as `reviews/`."""
+    match = ORDERLAB_ENTRY.match(line)
+    head = line[: match.start("tags")]
+    tags = "".join(f" \\[{t}\\]" for t in re.findall(r"\[([^\]]+)\]", match.group("tags")))
+    review = match.group("review")
+    tail = f" - {match.group('summary')}" + (f" [Review]({review.removeprefix('./')})" if review else "")
+    return head + tags + tail
+
+
+# Differences caused outside the importer, reported to the lead. Each is undone on both sides here so
+# the rest of every line is still compared exactly; delete an entry when its cause is fixed.
+def pending(line: str) -> str:
+    # convert/zotero.py `tags()` sorts tags; the curator's order is in the snapshot.
+    line = re.sub(r"((?: \\\[[^\]]+\\\])+)", lambda m: " " + " ".join(sorted(m.group(1).split())), line)
+    # render/readme.py shows `*YEAR*` only with a venue: `*2025*` alone is in the record, not the line.
+    line = re.sub(r"\), \*\d{4}\*", ")", line)
+    # curate.py reads `summary:` only as text: the item listed in two sections with two summaries gets
+    # a mapping (as the contract allows), shown once merge reads it.
+    if line.startswith("- [Training with Confidence"):
+        line = line.split(" - ", 1)[0]
+    return line
+
+
+def test_orderlab_imported_then_published_gives_back_every_entry_line(orderlab, project):
+    settings = config.load(project, environ={})
+    import_readme.run(settings, Options(), Reporter(0), orderlab, date(2026, 1, 1))
+    settings = config.load(project, environ={})
+    options = Options(offline=True)
+    emit.run(settings, options, Reporter(0), merge.run(settings, options, Reporter(0)))
+    text = orderlab.read_text(encoding="utf-8")
+    written = [line for line in (project / "README.md").read_text(encoding="utf-8").splitlines()
+               if line.startswith("- [") and "](#" not in line]
+    curator = [line for line in text.splitlines() if ORDERLAB_ENTRY.match(line)]
+    assert len(written) == len(curator) == 41
+    assert [pending(line) for line in written] == [pending(normalised(line)) for line in curator]
+    # The sections come out in the list's order, nested as written.
+    headings = [line for line in (project / "README.md").read_text().splitlines() if line.startswith("#")]
+    assert headings[:6] == ["# Awesome Machine Learning Reliability [![Awesome](https://awesome.re/badge.svg)](https://awesome.re)",
+                            "## Contents", "## Background",
+                            "## High-Level View", "## Empirical Studies", "## Silent Errors"]
+    assert headings[6:8] == ["### Empirical Studies", "### Detection & Diagnosis"]
+
+
+def test_orderlab_reviews_become_review_bodies_with_the_links_the_list_had(orderlab, project):
+    import_readme.run(config.load(project, environ={}), Options(), Reporter(0), orderlab, date(2026, 1, 1))
+    beside = orderlab.parent / "reviews"
+    for source in sorted(beside.glob("*.md")):
+        written = (project / "reviews" / source.name).read_text(encoding="utf-8")
+        assert written.startswith("---\nkey: ")
+        front, body = written.split("\n---\n", 1)
+        assert "summary: " in front and "status" not in front
+        assert body.strip() == source.read_text(encoding="utf-8").strip()
+    catalog = merge.run(config.load(project, environ={}), Options(offline=True, dry_run=True), Reporter(0))
+    linked = sorted(r.review_path for r in catalog.records if r.review_text)
+    assert linked == sorted(f"reviews/{p.name}" for p in beside.glob("*.md"))
+
+
+def test_make_check_passes_on_the_imported_orderlab_list(orderlab, project):
+    import_readme.run(config.load(project, environ={}), Options(), Reporter(0), orderlab, date(2026, 1, 1))
+    settings = config.load(project, environ={})
+    options = Options(offline=True)
+    emit.run(settings, options, Reporter(0), merge.run(settings, options, Reporter(0)))
+    reporter = Reporter(0)
+    assert check.run(settings, options, reporter) is False
+    assert not [p for p in reporter.problems if p.level == "error"]
+
+
+def test_replace_with_the_same_list_gives_the_same_bytes(orderlab, project):
+    settings = config.load(project, environ={})
+    import_readme.run(settings, Options(), Reporter(0), orderlab, date(2026, 1, 1))
+    first = {p: p.read_bytes() for p in sorted(project.rglob("*")) if p.is_file()}
+    import_readme.run(config.load(project, environ={}), Options(), Reporter(0), orderlab, date(2026, 1, 1), replace=True)
+    assert {p: p.read_bytes() for p in sorted(project.rglob("*")) if p.is_file()} == first
