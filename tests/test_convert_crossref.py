@@ -5,13 +5,14 @@ import copy
 
 import pytest
 
+from pipeline import venues
 from pipeline.convert import crossref as cr
 from pipeline.model import Creator, Record
 from tests.crossref_fixtures import cassettes_or_skip, generate_works, recorded_works
 
-VENUES = {cr.venue_key("ACM Transactions on Software Engineering and Methodology"): "TOSEM",
-          cr.venue_key("ESEC/FSE"): "FSE",
-          cr.venue_key("Symposium on Operating Systems Principles"): "SOSP"}
+VENUES, _ = venues.parse_table("venue,label,kind\n"
+                               "ACM Transactions on Software Engineering and Methodology,TOSEM,journal\n"
+                               "ESEC/FSE,FSE,conference\nSymposium on Operating Systems Principles,SOSP,conference\n")
 
 
 def work(**fields) -> dict:
@@ -75,8 +76,9 @@ def test_markup_and_entities_are_cleaned():
     ({"container-title": ["ACM Transactions on Software Engineering and Methodology"],
       "short-container-title": ["ACM Trans. Softw. Eng. Methodol."]}, "TOSEM"),   # table over short title
     ({"container-title": ["Proceedings of the 26th Symposium on Operating Systems Principles"]}, "SOSP"),
-    ({"container-title": ["Scientific Reports"], "short-container-title": ["Sci Rep"]}, "Sci Rep"),
-    ({"container-title": ["PLoS ONE"], "short-container-title": ["PLoS ONE"]}, ""),  # nothing shorter
+    # Not in the table: no label (the caller shows the full name, never an ISO abbreviation).
+    ({"container-title": ["Scientific Reports"], "short-container-title": ["Sci Rep"]}, ""),
+    ({"container-title": ["PLoS ONE"], "short-container-title": ["PLoS ONE"]}, "PLoS ONE"),  # reads as an acronym
 ])
 def test_venue_label_order(fields, label):
     assert cr.venue_label(work(**fields), VENUES) == label
@@ -172,10 +174,10 @@ def recorded():
     ("10.1145/2831244.2831252", 2015, "DISCS", 1),             # event acronym "DISCS '15"
     ("10.1145/2834800.2834802", 2015, "E2SC", 6),
     ("10.1145/2832099.2832103", 2015, "NDM", 1),
-    ("10.1371/journal.pone.0033693", 2012, None, 72),          # journal: short title = full title
-    ("10.1038/srep16696", 2015, "Sci Rep", 110),
+    ("10.1371/journal.pone.0033693", 2012, "PLoS ONE", 72),    # a name that reads as an acronym
+    ("10.1038/srep16696", 2015, None, 110),                    # no ISO abbreviation as a label
     ("10.1109/icdcsw.2003.1203662", None, None, 4),            # issued [[null]], event without acronym
-    ("10.1038/nnano.2014.279", 2014, "Nature Nanotech", 44),
+    ("10.1038/nnano.2014.279", 2014, None, 44),
     ("10.1016/j.tcs.2015.06.001", 2015, None, 9),
 ])
 def test_recorded_works(recorded, doi, year, label, citations):
