@@ -158,6 +158,9 @@ def merge_work(record: Record, work: Mapping, venues: Mapping[str, str],
         values["venue_label"] = label
     # What a review file already pinned (a DOI, before enrichment) stays the curator's.
     values = {k: v for k, v in values.items() if record.source_of(k) != REVIEW}
+    # Crossref's DOI is lower case; the same DOI as Zotero has it keeps its registrant's case.
+    if values.get("doi", "").lower() == record.doi.lower() != "":
+        values["doi"] = record.doi
     merged = replace(record.with_fields(CROSSREF, **values), enrichment=status)
     problems += notice_problems(merged, work)
     return merged, problems
@@ -185,7 +188,7 @@ def notice_problems(record: Record, work: Mapping) -> list[Problem]:
     for n in cr.updates_to(work):
         problems.append(_problem(record, "is-notice", f"DOI {record.doi} is itself a {n.kind} notice for "
                                  f"{n.doi or 'another work'}, not the paper"))
-    if record.published_doi and record.published_doi != record.doi:
+    if record.published_doi and record.published_doi.lower() != record.doi.lower():
         problems.append(_problem(record, "published-version", f"preprint; its published version is doi: "
                                  f"{record.published_doi} (pin it in the review file to list that one)"))
     return problems

@@ -80,7 +80,7 @@ def test_snapshot_items_are_zotero_items_with_doi_type_and_venue():
     assert (paper.item_type, paper.doi, paper.venue_label, paper.year) == ("conferencePaper", "10.1145/1.2", "SOSP", 2017)
     assert paper.tags == ("Testing",) and paper.imported
     journal = records["Journal One"]
-    assert (journal.item_type, journal.doi, journal.venue) == ("journalArticle", "10.1016/j.x.2020.1", "IEEE Transactions on Software Engineering")
+    assert (journal.item_type, journal.doi, journal.venue) == ("journalArticle", "10.1016/J.X.2020.1", "IEEE Transactions on Software Engineering")
     preprint = records["No year"]
     assert (preprint.item_type, preprint.arxiv, preprint.venue_label) == ("preprint", "2101.00001", "arXiv")
     assert records["Plain"].item_type == "webpage"

@@ -21,7 +21,13 @@ from typing import Mapping
 
 from rapidfuzz import fuzz
 
-from pipeline.convert.zotero import ACRONYM_IN_PARENS_RE, clean_doi, strip_edition_year, text
+from pipeline.convert.zotero import ACRONYM_IN_PARENS_RE, strip_edition_year, text
+from pipeline.convert.zotero import clean_doi as _clean_doi
+
+
+def clean_doi(value: str) -> str:
+    # Crossref answers in lower case; the registrant's case comes from Zotero or the curator.
+    return _clean_doi(value).lower()
 from pipeline.model import Creator, Notice, Record
 
 # Crossref `type` -> Zotero item type, for the types a paper list holds. Anything else keeps Zotero's.

@@ -268,7 +268,7 @@ class CrossrefClient:
         wanted = {d.lower() for d in dois}
         found = {}
         for item in items:
-            doi = clean_doi(str(item.get("DOI", ""))) if isinstance(item, dict) else ""
+            doi = clean_doi(str(item.get("DOI", ""))).lower() if isinstance(item, dict) else ""
             if doi in wanted:
                 found[doi] = item
         return found
