@@ -201,3 +201,40 @@ def test_pdf_text_is_read_back_through_t1_ligatures_and_page_breaks():
     pattern = validate.title_pattern("first 王 offices and affluent")
     assert pattern.search(validate.skeleton(text.translate({ord("\n"): " "})))
     assert validate.title_pattern("王小明") is None
+
+
+def _depth0_backslash_or_and(value: str) -> bool:
+    depth = 0
+    for i, char in enumerate(value):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif depth == 0 and (char == "\\" or value[i:i + 5].lower() == " and "):
+            return True
+    return False
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=400, deadline=None)
+@given(family=st.text(max_size=20), given_=st.text(max_size=20), literal=st.booleans())
+def test_any_name_is_one_balanced_name_with_every_command_guarded(family, given_, literal):
+    creator = Creator(name=family) if literal else Creator(family=family, given=given_)
+    out = names.bibtex(creator)
+    assert out.isascii() and latex.balanced(out)
+    # No command at brace depth 0 (styles would cut it) and no " and " that would split the list.
+    assert not _depth0_backslash_or_and(out)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.text(max_size=60))
+def test_any_text_encodes_to_ascii_with_commands_as_special_characters(text):
+    out = latex.encode(text)
+    assert out.isascii() and latex.balanced(out)
+    assert not any(c == "\\" for i, c in enumerate(out) if _depth_at(out, i) == 0)
+
+
+def _depth_at(value: str, index: int) -> int:
+    return value[:index].count("{") - value[:index].count("}")
