@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.model import Record
+from pipeline.model import Problem, Record
 from pipeline.render import latex
 from pipeline.render import names as _names
 from pipeline.render.citekeys import AUTHOR_ROLES
@@ -212,11 +212,9 @@ def render(records: list[Record], citekeys: dict[str, str],
     return "".join(parts)
 
 
-def transliterations(records: list[Record], citekeys: dict[str, str]) -> list:
+def transliterations(records: list[Record], citekeys: dict[str, str]) -> list[Problem]:
     """A warning per item whose title, names or venue the .bib spells in other letters (CJK,
     Cyrillic, emoji... that pdflatex's default fonts lack): for `make check` to name."""
-    from pipeline.model import Problem
-
     out = []
     for record in unique(records, citekeys):
         texts = {"title": latex.plain_text(record.title), "venue": record.venue,
