@@ -118,13 +118,13 @@ def parse_review(text_: str, path: str) -> tuple[Review | None, list[Problem]]:
 def match_reviews(reviews: list[Review], records: list[Record]) -> tuple[dict[str, Review], list[Problem]]:
     """{record key: review}. A review naming no known item, or a second one for an item, is reported."""
     by_key = {r.key: r for r in records}
-    by_doi = {r.doi: r for r in records if r.doi}
+    by_doi = {r.doi.lower(): r for r in records if r.doi}
     matched: dict[str, Review] = {}
     problems = []
     for review in sorted(reviews, key=lambda r: r.path):
         record = by_key.get(review.key) if review.key else None
         if record is None and review.doi:
-            record = by_doi.get(review.doi)
+            record = by_doi.get(review.doi.lower())
         if record is None:
             what = " or ".join(f"{n} {v}" for n, v in (("key", review.key), ("doi", review.doi)) if v)
             problems.append(Problem(review.where(), f"{what} names no item in the collection"))
@@ -140,7 +140,7 @@ def match_reviews(reviews: list[Review], records: list[Record]) -> tuple[dict[st
 def pin_doi(record: Record, review: Review | None) -> Record:
     """A review file's `doi:` replaces Zotero's before enrichment looks it up: how the curator
     accepts a search candidate or corrects a wrong DOI."""
-    if review is None or not review.doi or review.doi == record.doi:
+    if review is None or not review.doi or review.doi.lower() == record.doi.lower():
         return record
     return record.with_fields(REVIEW, doi=review.doi)
 
@@ -194,7 +194,7 @@ def rekey_imported(imported: list[Record], pulled: list[Record]) -> dict[str, tu
     brings from Zotero. Matched by DOI, then URL, then title; a value that two pulled items share
     matches neither, so a review never moves to a guess."""
     indexes = []
-    for name, value in (("doi", lambda r: r.doi), ("url", lambda r: _url_key(r.url)), ("title", lambda r: _title_key(r.title))):
+    for name, value in (("doi", lambda r: r.doi.lower()), ("url", lambda r: _url_key(r.url)), ("title", lambda r: _title_key(r.title))):
         index: dict[str, str | None] = {}
         for record in pulled:
             v = value(record)

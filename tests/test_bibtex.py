@@ -59,30 +59,52 @@ def test_escaping_reads_back_as_the_same_text(text):
 # --- escaping and rich text -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("char, latex_form", [
-    ("\\", r"\textbackslash{}"), ("{", r"\textbraceleft{}"), ("}", r"\textbraceright{}"), ("#", r"\#"),
-    ("$", r"\$"), ("%", r"\%"), ("&", r"\&"), ("_", r"\_"), ("~", r"\textasciitilde{}"),
-    ("^", r"\textasciicircum{}"),
+    ("\\", r"{\textbackslash}"), ("{", r"{\textbraceleft}"), ("}", r"{\textbraceright}"), ("#", r"{\#}"),
+    ("$", r"{\$}"), ("%", r"{\%}"), ("&", r"{\&}"), ("_", r"{\_}"), ("~", r"{\textasciitilde}"),
+    ("^", r"{\textasciicircum}"), ("[", "{[}"),
 ])
 def test_specials_are_escaped(char, latex_form):
     assert latex.encode(f"a{char}b") == f"a{latex_form}b"
 
 
-def test_non_ascii_becomes_latex_and_cjk_stays_utf8():
+def test_non_ascii_becomes_latex_and_what_has_none_is_transliterated():
     assert latex.encode("Rädler Straße Łódź naïve") == r"R{\"{a}}dler Stra{\ss}e {\L}{\'{o}}d{\'{z}} na{\"{\i}}ve"
-    assert latex.encode("王小明 – 5\u00a0µm") == r"王小明 -- 5~{$\mu$}m"
+    assert not latex.transliterated("Rädler Straße Łódź naïve")
+    assert latex.encode("王小明 – 5\u00a0µm") == r"WangXiaoMing -- 5~{\textmu}m"
+    assert latex.transliterated("王小明") and latex.transliterated("Привет") and latex.transliterated("🚀")
+    assert latex.encode("Привет 🚀 שלום") == "Privet :rocket: slvm"
     assert latex.encode("zero\u200bwidth") == "zerowidth"
+    # A lone Greek letter is math; a Greek word is transliterated.
+    assert latex.encode("α-synuclein") == r"{\ensuremath{\alpha}}-synuclein" and not latex.transliterated("α-synuclein")
+    assert latex.encode("Καρυωτάκης") == "Karyotakis"
+    assert latex.encode("≤ ∑ €") == r"{\ensuremath{\leq}} {\ensuremath{\sum}} {\texteuro}"
+    assert latex.encode("H₂O") == r"H{\textsubscript{2}}O"
+
+
+def test_every_command_is_a_bibtex_special_character():
+    # A group opening with a backslash at depth 0: text.prefix$, change.case$ and purify$ take it whole.
+    out = latex.encode("\\input{x} R&D 50% é ß α ≤ ~ ^ _ # $ | < >")
+    depth = 0
+    for i, char in enumerate(out):
+        if char == "\\":
+            assert depth >= 1
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+    assert latex.balanced(out)
 
 
 @pytest.mark.parametrize("rich, expected", [
-    ("Reading <i>The Concept of Law</i>", r"{Reading} \emph{{The} {Concept} of {Law}}"),
-    ("The <b>Huaynaputina</b> eruption", r"{The} \textbf{{Huaynaputina}} eruption"),
-    ("O<sub>7-x</sub> and m<sup>2</sup>", r"{O}\textsubscript{7-x} and m\textsuperscript{2}"),
-    ('Pleistocene <i><span class="nocase">Homo sapiens</span></i>', r"{Pleistocene} \emph{{Homo sapiens}}"),
+    ("Reading <i>The Concept of Law</i>", r"{Reading} {\emph{{The} {Concept} of {Law}}}"),
+    ("The <b>Huaynaputina</b> eruption", r"{The} {\textbf{{Huaynaputina}}} eruption"),
+    ("O<sub>7-x</sub> and m<sup>2</sup>", r"{O}{\textsubscript{7-x}} and m{\textsuperscript{2}}"),
+    ('Pleistocene <i><span class="nocase">Homo sapiens</span></i>', r"{Pleistocene} {\emph{{Homo sapiens}}}"),
     ('<span class="nocase">iPhone</span> apps', r"{iPhone} apps"),
-    ("(<sc>xii</sc><sup>e</sup> siècles)", r"({\textsc{xii}}\textsuperscript{e} si{\`{e}}cles)"),
-    ("fiber with <10-ps/√km", r"fiber with \textless{}10-ps/{$\surd$}km"),
-    ("<\\input Wiki", r"\textless{}\textbackslash{}input {Wiki}"),
-    ("broken </i> and <i>unclosed", r"broken \textless{}/i\textgreater{} and \emph{unclosed}"),
+    ("(<sc>xii</sc><sup>e</sup> siècles)", r"({\textsc{xii}}{\textsuperscript{e}} si{\`{e}}cles)"),
+    ("fiber with <10-ps/√km", r"fiber with {\textless}10-ps/{\ensuremath{\surd}}km"),
+    ("<\\input Wiki", r"{\textless}{\textbackslash}input {Wiki}"),
+    ("broken </i> and <i>unclosed", r"broken {\textless}/i{\textgreater} and {\emph{unclosed}}"),
 ])
 def test_rich_text_markup(rich, expected):
     assert latex.title(rich) == expected
@@ -134,7 +156,7 @@ def test_arxiv_preprint_gets_eprint():
 def test_names_that_would_split_are_braced():
     record = Record(key="K1", title="T", creators=(Creator(name="Research and Development Corp."),
                                                    Creator(family="Smith, Jr.", given="Al")))
-    assert field(one(record), "author") == "{{Research and Development Corp.} and {Smith, Jr.}, Al}"
+    assert field(one(record), "author") == "{{Research and Development Corp.} and Smith, Jr., Al}"
 
 
 def test_entries_sorted_by_key_and_deterministic():

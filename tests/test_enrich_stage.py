@@ -276,7 +276,8 @@ def test_recorded_responses_end_to_end(tmp_path):
         settings = settings_for(tmp_path, server)
         summary, _ = run(settings)
         assert (summary.found, summary.not_found, server.by_kind["list"]) == (4, 1, 1)
-    results = {r.doi: (r, p) for r, p in merged(settings)}
+    # Records keep Zotero's (upper-case) DOIs; they are looked up ignoring case.
+    results = {r.doi.lower(): (r, p) for r, p in merged(settings)}
     for doi, (year, label, citations, problem_codes) in wanted.items():
         record, problems = results[doi]
         if year is not None:

@@ -235,7 +235,7 @@ def test_snapshot_items_are_zotero_items_with_doi_type_venue_and_the_label_in_ex
     assert data["A Paper: With [Brackets]"]["date"] == "2017"
     assert data["Plain"]["extra"] == ""
     journal = records["Journal One"]
-    assert (journal.item_type, journal.doi, journal.venue) == ("journalArticle", "10.1016/j.x.2020.1", "IEEE Transactions on Software Engineering")
+    assert (journal.item_type, journal.doi, journal.venue) == ("journalArticle", "10.1016/J.X.2020.1", "IEEE Transactions on Software Engineering")
     preprint = records["No year"]
     assert (preprint.item_type, preprint.arxiv, preprint.venue_label) == ("preprint", "2101.00001", "arXiv")
     assert records["Plain"].item_type == "webpage"

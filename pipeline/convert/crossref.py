@@ -20,7 +20,13 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from pipeline import match, venues
-from pipeline.convert.zotero import clean_doi, text
+from pipeline.convert.zotero import clean_doi as _clean_doi
+from pipeline.convert.zotero import text
+
+
+def clean_doi(value: str) -> str:
+    # Crossref answers in lower case; the registrant's case comes from Zotero or the curator.
+    return _clean_doi(value).lower()
 from pipeline.model import Creator, Notice, Record
 
 # Crossref `type` -> Zotero item type, for the types a paper list holds. Anything else keeps Zotero's.

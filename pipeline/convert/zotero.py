@@ -49,9 +49,10 @@ def text(value: object) -> str:
 
 
 def clean_doi(value: str) -> str:
-    """'https://doi.org/10.1145/X.' -> '10.1145/x' style: prefix and trailing punctuation removed.
+    """'https://doi.org/10.1145/X.' -> '10.1145/X': prefix and trailing punctuation removed.
 
-    DOIs are case-insensitive; Crossref answers in lower case, so we keep them lower case too.
+    DOIs are case-insensitive, but the registrant's form ('10.1109/ICSE.2019.00001') is what
+    Better BibTeX and readers show: the case is kept here, and DOIs are compared with `doi_key`.
     """
     value = urllib.parse.unquote(text(value))
     match = _DOI_RE.search(value)
@@ -62,7 +63,12 @@ def clean_doi(value: str) -> str:
     for tail in ("/abstract", "/full", "/pdf", "/epdf", "/fulltext"):
         if doi.lower().endswith(tail):
             doi = doi[: -len(tail)]
-    return doi.lower()
+    return doi
+
+
+def doi_key(doi: str) -> str:
+    """The form to compare DOIs by (and to name cache files by): DOIs ignore case."""
+    return doi.strip().lower()
 
 
 def extra_fields(extra: str) -> dict[str, str]:
@@ -117,8 +123,8 @@ def find_arxiv(data: dict) -> str:
     if match:
         return match.group(1)
     doi = find_doi(data)
-    if doi.startswith("10.48550/arxiv."):
-        return doi.split("arxiv.", 1)[1]
+    if doi_key(doi).startswith("10.48550/arxiv."):
+        return doi[len("10.48550/arxiv."):]
     return ""
 
 
@@ -224,6 +230,72 @@ def tags(data: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(manual), tuple(every)
 
 
+# CSL item types (Better BibTeX's `Type: article-journal` in extra) -> Zotero item types.
+CSL_TYPES = {
+    "article": "preprint", "article-journal": "journalArticle", "article-magazine": "magazineArticle",
+    "article-newspaper": "newspaperArticle", "book": "book", "chapter": "bookSection",
+    "paper-conference": "conferencePaper", "report": "report", "thesis": "thesis", "webpage": "webpage",
+    "post-weblog": "blogPost", "post": "forumPost", "manuscript": "manuscript", "standard": "standard",
+    "dataset": "dataset", "software": "computerProgram", "entry-encyclopedia": "encyclopediaArticle",
+    "entry-dictionary": "dictionaryEntry", "speech": "presentation", "patent": "patent",
+}
+# Better BibTeX's own lines in extra: `tex.field: value` (both outputs), `bibtex.field:` or
+# `biblatex.field:` (one), with `=` as another delimiter; `tex.entrytype` (or `referencetype`)
+# names the entry type.
+_TEX_LINE_RE = re.compile(r"^\s*(tex|bibtex|biblatex)\.([A-Za-z][A-Za-z0-9_\-]*)\s*[:=]\s*(.*?)\s*$", re.I)
+_CSL_LINE_RE = re.compile(r"^\s*([A-Za-z][A-Za-z \-_]*?)\s*:\s*(.+?)\s*$")
+
+
+def extra_overrides(extra: str) -> dict:
+    """What the curator set in `extra`, Better BibTeX's way, as Record field values.
+
+    `tex.entrytype: misc` -> bib_type; `tex.howpublished: ...` -> bib_fields; `Type: article-journal`
+    -> item_type; CSL variables (`container-title`, `publisher-place`, `original-date`, `number`,
+    `issued`...) -> the field they name. Labels are matched as Zotero does: case and the space/hyphen
+    spelling ignored ("Original Date" is `original-date`).
+    """
+    out: dict = {}
+    fields: list[tuple[str, str]] = []
+    for line in str(extra or "").splitlines():
+        tex = _TEX_LINE_RE.match(line)
+        if tex:
+            target, name, value = tex.group(1).lower(), tex.group(2).lower(), text(tex.group(3))
+            if name in ("entrytype", "referencetype") and target != "biblatex":
+                out.setdefault("bib_type", value.lower())
+            elif name in ("entrytype", "referencetype"):
+                fields.append(("biblatex.entrytype", value.lower()))
+            elif value:
+                fields.append((name if target == "tex" else f"{target}.{name}", value))
+            continue
+        csl = _CSL_LINE_RE.match(line)
+        if not csl:
+            continue
+        label = re.sub(r"[\s_]+", "-", csl.group(1).strip().lower())
+        value = text(csl.group(2))
+        if label == "type" and value.lower() in CSL_TYPES:
+            out.setdefault("item_type", CSL_TYPES[value.lower()])
+        elif label == "container-title":
+            out.setdefault("venue", value)
+        elif label == "publisher-place":
+            fields.append(("address", value))
+        elif label == "original-date":
+            fields.append(("biblatex.origdate", value))
+        elif label in ("number", "report-number"):
+            out.setdefault("number", value)
+        elif label == "collection-title":
+            out.setdefault("series", value)
+        elif label == "collection-number":
+            out.setdefault("series_number", value)
+        elif label == "issued":
+            year, date = parse_date(value)
+            if year:
+                out.setdefault("year", year)
+                out.setdefault("date", date)
+    if fields:
+        out["bib_fields"] = tuple(fields)
+    return out
+
+
 def is_entry(item: dict) -> bool:
     """A top-level, untrashed, bibliographic item: what the list shows."""
     data = item.get("data", item)
@@ -269,6 +341,9 @@ def to_record(item: dict, table: venues.VenueTable | None = None) -> Record:
         volume=text(data.get("volume")),
         issue=text(data.get("issue")),
         publisher=text(data.get("publisher")),
+        # A report's number, a standard's or patent's number, else the number within a series.
+        number=text(data.get("reportNumber")) or text(data.get("number")) or text(data.get("seriesNumber")),
+        series=text(data.get("series")) or text(data.get("seriesTitle")),
         abstract=text(data.get("abstractNote")),
         language=text(data.get("language")),
         citation_key=pinned,
@@ -278,6 +353,14 @@ def to_record(item: dict, table: venues.VenueTable | None = None) -> Record:
         date_added=text(data.get("dateAdded")),
         date_modified=text(data.get("dateModified")),
     )
+    overrides = extra_overrides(data.get("extra", ""))
+    series_number = overrides.pop("series_number", "")
+    if series_number and not values["number"]:
+        values["number"] = series_number
+    place = text(data.get("place"))
+    if place and not any(n == "address" for n, _ in overrides.get("bib_fields", ())):
+        overrides["bib_fields"] = (("address", place),) + tuple(overrides.get("bib_fields", ()))
+    values.update(overrides)
     provenance = {k: ZOTERO for k, v in values.items() if v not in ("", (), None)}
     if label:
         provenance["venue_label"] = label_source

@@ -1,20 +1,23 @@
-"""Pure: records -> papers.bib, for authors who cite the list from LaTeX.
+"""Pure: records -> papers.bib, for authors who cite the list from LaTeX with pdflatex + bibtex.
 
-The file targets classic BibTeX (pdflatex + bibtex with any standard style) and stays readable by
-biber: standard entry types only, text fields as LaTeX (see latex.py), `url` and `doi` raw, biblatex's
-`ids` for keys a record was published under before. Entries are sorted by key and fields come in a
-fixed order, so the same records always give the same bytes.
+Every field compiles under the plain preamble authors use (utf8 inputenc, T1 fontenc, no declarations;
+see latex.py): text is LaTeX in ASCII, names are split for BibTeX (names.py), `url` and `doi` stay raw
+(verbatim fields, the DOI in its registrant's case). The curator's overrides from Zotero's `extra`
+(Better BibTeX's `tex.entrytype:` and `tex.<field>:`) win over what the record says. Entries are
+sorted by key and fields come in a fixed order, so the same records always give the same bytes.
+papers.biblatex.bib (biblatex.py) holds the same entries in UTF-8 for biber.
 """
 from __future__ import annotations
 
 import re
 
-from pipeline.model import Creator, Record
+from pipeline.model import Problem, Record
 from pipeline.render import latex
+from pipeline.render import names as _names
 from pipeline.render.citekeys import AUTHOR_ROLES
 
 HEADER = ("% Generated from the Zotero collection by `make sync`; edit Zotero, not this file.\n"
-          "% Text fields are LaTeX; non-Latin scripts stay UTF-8 (use xelatex/lualatex or biber for them).\n")
+          "% For pdflatex + bibtex; scripts the default fonts lack are transliterated (biber: papers.biblatex.bib).\n")
 
 # Zotero item types, then Crossref types, -> (entry type, field that takes the venue).
 ENTRY_TYPES = {
@@ -27,6 +30,8 @@ ENTRY_TYPES = {
     "dictionaryEntry": ("incollection", "booktitle"),
     "book": ("book", ""),
     "thesis": ("phdthesis", "school"),
+    "presentation": ("misc", "howpublished"),
+    "document": ("misc", "howpublished"),
     "report": ("techreport", "institution"),
     "standard": ("techreport", "institution"),
     "preprint": ("misc", "howpublished"),
@@ -49,8 +54,19 @@ DEFAULT_TYPE = ("misc", "howpublished")
 
 # The order fields are written in, whatever the entry type.
 FIELD_ORDER = ("ids", "author", "editor", "title", "booktitle", "journal", "howpublished", "school",
-               "institution", "year", "month", "volume", "number", "pages", "publisher", "note",
-               "doi", "url", "eprint", "archivePrefix")
+               "institution", "year", "month", "volume", "number", "series", "pages", "publisher",
+               "address", "note", "doi", "url", "eprint", "archivePrefix")
+# BibTeX's entry types: what `tex.entrytype:` may name (a biblatex type is mapped to its nearest).
+TYPES = frozenset("article book booklet inbook incollection inproceedings conference manual mastersthesis "
+                  "misc phdthesis proceedings techreport unpublished".split())
+FROM_BIBLATEX = {"online": "misc", "report": "techreport", "thesis": "phdthesis", "software": "misc",
+                 "dataset": "misc", "collection": "book", "mvbook": "book", "bookinbook": "inbook",
+                 "suppbook": "inbook", "reference": "book", "inreference": "incollection",
+                 "patent": "misc", "periodical": "misc", "standard": "techreport", "electronic": "misc",
+                 "www": "misc"}
+# Raw fields: written as they are (only what would break the .bib's syntax is percent-encoded).
+RAW = frozenset({"doi", "url", "eprint"})
+_FIELD_NAME_RE = re.compile(r"^[a-z][a-z0-9_\-]*$")
 
 # Fields biblatex's data model rejects for a type (biber --validate-datamodel): written nowhere rather
 # than ignored with a warning. The CSV and CSL-JSON keep them.
@@ -59,34 +75,36 @@ NOT_IN_TYPE = {"article": {"publisher"}, "misc": {"volume", "number", "pages"},
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _RANGE_RE = re.compile(r"(?<=\w)\s*[-‐‑–—]+\s*(?=\w)")
-_AND_RE = re.compile(r"(?:^|\s)and(?:\s|$)", re.IGNORECASE)
 _URL_UNSAFE = {ord("{"): "%7B", ord("}"): "%7D", ord("\\"): "%5C", ord(" "): "%20", ord("\t"): "%09",
                ord("\n"): "%0A", ord("\r"): "%0D"}
 
 
 def entry_type(record: Record) -> tuple[str, str]:
-    return ENTRY_TYPES.get(record.item_type, DEFAULT_TYPE)
+    """(entry type, field that takes the venue): the curator's `tex.entrytype:` if it names a
+    type, else by item type."""
+    kind, venue_field = ENTRY_TYPES.get(record.item_type, DEFAULT_TYPE)
+    forced = record.bib_type.strip().lower()
+    forced = forced if forced in TYPES else FROM_BIBLATEX.get(forced, "")
+    if forced and forced != kind:
+        venue_field = next((f for (k, f) in ENTRY_TYPES.values() if k == forced), "")
+        kind = forced
+    return kind, venue_field
 
 
-def _name_part(text: str) -> str:
-    value = latex.encode(text)
-    # A comma or a free-standing "and" would split the name list: keep such a part whole.
-    if "," in text or _AND_RE.search(text) or text.strip().lower() == "others":
-        return "{" + value + "}"
-    return value
-
-
-def name(creator: Creator) -> str:
-    """'Family, Given'; an institution in braces so BibTeX does not split it into names."""
-    if creator.name or not creator.family:
-        full = creator.name or creator.given
-        return "{" + latex.encode(full) + "}" if full.strip() else ""
-    family = _name_part(creator.family)
-    return f"{family}, {_name_part(creator.given)}" if creator.given.strip() else family
+def overrides(record: Record, target: str) -> dict[str, str]:
+    """{field: plain value} the curator set in `extra` for `target` ("bibtex" or "biblatex"):
+    `tex.field:` for both, `bibtex.field:` / `biblatex.field:` for one. Later lines win."""
+    out: dict[str, str] = {}
+    for name, value in record.bib_fields:
+        prefix, _, field_name = name.rpartition(".")
+        if prefix not in ("", "tex", target) or not _FIELD_NAME_RE.match(field_name):
+            continue
+        out.setdefault(field_name, value)     # the first line wins, as in Zotero's own reading
+    return out
 
 
 def names(creators) -> str:
-    return " and ".join(n for n in (name(c) for c in creators) if n)
+    return _names.name_list(creators)
 
 
 def raw(value: str) -> str:
@@ -101,13 +119,18 @@ def month(date: str) -> str:
     return ""
 
 
-def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
-    """{field: value as written between braces} for one record; month is a bare macro name."""
-    kind, venue_field = entry_type(record)
+def creators_by_role(record: Record) -> tuple[list, list]:
     authors = [c for c in record.creators if c.role in AUTHOR_ROLES]
     editors = [c for c in record.creators if c.role == "editor"]
     if not authors and not editors:
         authors = list(record.creators)
+    return authors, editors
+
+
+def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
+    """{field: value as written between braces} for one record; month is a bare macro name."""
+    kind, venue_field = entry_type(record)
+    authors, editors = creators_by_role(record)
     out: dict[str, str] = {}
     if aliases:
         out["ids"] = ", ".join(aliases)
@@ -120,7 +143,9 @@ def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
         out[venue_field] = latex.encode(venue)
     out["year"] = str(record.year) if record.year else ""
     out["volume"] = latex.encode(record.volume)
-    out["number"] = latex.encode(record.issue)
+    # `number` is the issue of a journal, the report's number, or the number within a series.
+    out["number"] = latex.encode(record.issue if kind == "article" else record.number or record.issue)
+    out["series"] = latex.encode(record.series)
     out["pages"] = latex.encode(_RANGE_RE.sub("--", record.pages))
     publisher = latex.encode(record.publisher)
     if publisher != out.get(venue_field):
@@ -134,7 +159,17 @@ def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
         out["eprint"] = raw(record.arxiv)
         out["archivePrefix"] = "arXiv"
     dropped = NOT_IN_TYPE.get(kind, ())
-    return {k: v for k, v in out.items() if v and k not in dropped}
+    out = {k: v for k, v in out.items() if v and k not in dropped}
+    for name_, value in overrides(record, "bibtex").items():
+        if name_ in ("author", "editor", "ids"):
+            continue        # name lists and keys come from Zotero's creators and the key map
+        if name_ == "title":
+            out[name_] = latex.title(value)
+        else:
+            out[name_] = raw(value) if name_ in RAW else latex.encode(value)
+        if not out[name_]:
+            del out[name_]
+    return out
 
 
 def entry(record: Record, key: str, aliases: tuple[str, ...] = ()) -> str:
@@ -142,8 +177,9 @@ def entry(record: Record, key: str, aliases: tuple[str, ...] = ()) -> str:
     values = fields(record, aliases)
     mon = month(record.date)
     lines = [f"@{kind}{{{key},"]
-    for name_ in FIELD_ORDER:
-        if name_ == "month":
+    extra = sorted(k for k in values if k not in FIELD_ORDER)
+    for name_ in FIELD_ORDER + tuple(extra):
+        if name_ == "month" and "month" not in values:
             if mon:
                 lines.append(f"  month = {mon},")
         elif name_ in values:
@@ -152,20 +188,40 @@ def entry(record: Record, key: str, aliases: tuple[str, ...] = ()) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(records: list[Record], citekeys: dict[str, str],
-           aliases: dict[str, tuple[str, ...]] | None = None) -> str:
-    """The .bib text. `aliases` is {item key: older keys} (citekeys.aliases(keymap)); without it,
-    each record's own `citation_key_aliases` are used."""
+def unique(records: list[Record], citekeys: dict[str, str]) -> list[Record]:
+    """Each record once (an item filed in two sections arrives twice), sorted by citation key."""
     seen: set[str] = set()
     chosen = []
     for record in records:
-        if record.key in seen:   # an item filed in two sections arrives twice
+        if record.key in seen:
             continue
         seen.add(record.key)
         chosen.append(record)
     chosen.sort(key=lambda r: (citekeys[r.key].casefold(), citekeys[r.key]))
+    return chosen
+
+
+def render(records: list[Record], citekeys: dict[str, str],
+           aliases: dict[str, tuple[str, ...]] | None = None) -> str:
+    """The .bib text. `aliases` is {item key: older keys} (citekeys.aliases(keymap)); without it,
+    each record's own `citation_key_aliases` are used."""
     parts = [HEADER]
-    for record in chosen:
+    for record in unique(records, citekeys):
         olds = aliases.get(record.key, ()) if aliases is not None else record.citation_key_aliases
         parts.append("\n" + entry(record, citekeys[record.key], tuple(olds)))
     return "".join(parts)
+
+
+def transliterations(records: list[Record], citekeys: dict[str, str]) -> list[Problem]:
+    """A warning per item whose title, names or venue the .bib spells in other letters (CJK,
+    Cyrillic, emoji... that pdflatex's default fonts lack): for `make check` to name."""
+    out = []
+    for record in unique(records, citekeys):
+        texts = {"title": latex.plain_text(record.title), "venue": record.venue,
+                 "names": " ".join(f"{c.family} {c.given} {c.name}" for c in record.creators)}
+        which = [name_ for name_, text in texts.items() if latex.transliterated(text)]
+        if which:
+            out.append(Problem(record.key, f"papers.bib:{citekeys[record.key]}: {' and '.join(which)} transliterated "
+                               "for pdflatex (anyascii); papers.biblatex.bib keeps the original for biber",
+                               "warning", "bib-transliterated"))
+    return out

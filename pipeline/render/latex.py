@@ -1,19 +1,21 @@
 """Pure: text -> LaTeX for BibTeX fields, and Zotero rich text -> LaTeX for titles.
 
-The .bib is read by three different programs, each with its own idea of "special":
+The target is what authors compile: pdflatex + bibtex with `\\usepackage[utf8]{inputenc}` and
+`\\usepackage[T1]{fontenc}`, the default Computer Modern fonts, and no declarations of their own. The
+.bib is read by three programs, each with its own idea of "special":
   * BibTeX counts every `{` and `}` (a backslash does not escape them), so a literal brace is written
-    as `\\textbraceleft{}` and the output is balanced by construction;
-  * LaTeX needs `\\ # $ % & _ ~ ^` escaped (`50% off` silently eats the rest of the entry), and under
-    the default OT1 font encoding `< > |` print as other glyphs, so they become text commands too;
-  * a bibliography style lower-cases titles except inside braces, so each word with a capital
-    is wrapped in braces of its own (`{{\\'E}cole}`: the outer pair protects even the accent
-    command, which BibTeX would otherwise case-convert as a "special character").
-Non-ASCII letters become LaTeX accent commands, as Better BibTeX does for BibTeX. Scripts LaTeX's
-default fonts cannot set (CJK, Cyrillic, most Greek words) stay UTF-8: there is no honest ASCII
-form, and xelatex/lualatex or biblatex+biber read them as they are.
-
-Only symbols available in the default OT1/OML/OMS encodings are used: a TS1 (textcomp) or T1 glyph
-would need fonts that a minimal TeX installation lacks, and the .bib must compile there.
+    as `{\\textbraceleft}` and the output is balanced by construction. Its styles also take names and
+    titles apart (`text.prefix$` for alpha's labels, `change.case$`, `purify$`): every command is
+    therefore written as a BibTeX "special character", a group that opens with a backslash at brace
+    depth 0 (`{\\'{E}}`, `{\\&}`), which those functions treat as one letter and never cut in two;
+  * LaTeX needs `\\ # $ % & _ ~ ^` escaped (`50% off` silently eats the rest of the entry);
+  * a bibliography style lower-cases titles except inside braces, so each word with a capital is
+    wrapped in braces of its own (`{{\\'{E}}cole}`).
+Non-ASCII letters become accent commands and symbols text or math commands (T1 and the kernel's
+textcomp symbols; Greek letters and math symbols through `\\ensuremath`). What the default fonts cannot
+set at all (CJK, Hebrew, Arabic, Cyrillic, Greek words, emoji...) is transliterated with anyascii:
+pdflatex would stop on it, and `transliterated()` lets `make check` name the item. The UTF-8 original
+is kept in papers.biblatex.bib (see `encode_utf8`).
 """
 from __future__ import annotations
 
@@ -21,28 +23,34 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from anyascii import anyascii
+
 # The no-break spaces survive WS_RE: the table turns them into `~` and `\\,`.
 from pipeline.render.richtext import ASCII_WS, WS_RE, parse_markup, plain_text  # noqa: F401 (plain_text: for callers)
 
-# ASCII characters that mean something to BibTeX or LaTeX.
+# ASCII characters that mean something to BibTeX or LaTeX (or, under a babel language, to neither:
+# `<`, `>` and `|` print as other glyphs in OT1, so they are commands too).
 _ASCII = {
-    "\\": r"\textbackslash{}",
-    "{": r"\textbraceleft{}",
-    "}": r"\textbraceright{}",
-    "#": r"\#",
-    "$": r"\$",
-    "%": r"\%",
-    "&": r"\&",
-    "_": r"\_",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-    "<": r"\textless{}",
-    ">": r"\textgreater{}",
-    "|": r"\textbar{}",
+    "\\": r"{\textbackslash}",
+    "{": r"{\textbraceleft}",
+    "}": r"{\textbraceright}",
+    "#": r"{\#}",
+    "$": r"{\$}",
+    "%": r"{\%}",
+    "&": r"{\&}",
+    "_": r"{\_}",
+    "~": r"{\textasciitilde}",
+    "^": r"{\textasciicircum}",
+    "<": r"{\textless}",
+    ">": r"{\textgreater}",
+    "|": r"{\textbar}",
+    # Brackets would end the optional argument of `\bibitem[label]` when alpha builds a label from
+    # a name such as "[F]linders": a group hides them.
+    "[": "{[}",
+    "]": "{]}",
 }
 
-# Combining marks -> accent commands that exist for OT1 (\k, ogonek, exists only for T1: a Polish
-# author's document loads T1 anyway, and UTF-8 `ą` would fail the same way under OT1).
+# Combining marks -> accent commands (all defined for T1; \k and \r need T1, which the preamble has).
 _ACCENTS = {
     "\u0300": "`", "\u0301": "'", "\u0302": "^", "\u0303": "~", "\u0304": "=", "\u0306": "u",
     "\u0307": ".", "\u0308": '"', "\u030a": "r", "\u030b": "H", "\u030c": "v", "\u0323": "d",
@@ -51,40 +59,80 @@ _ACCENTS = {
 # Accents set above the letter take a dotless i or j.
 _ABOVE = set("`'^~=u\"rHv")
 
-# Letters and symbols with their own commands. Commands ending in a letter are braced so the next
-# letter cannot run into the command name (`{\ss}e`, not `\sse`).
-_SYMBOLS = {
-    "ß": r"{\ss}", "æ": r"{\ae}", "Æ": r"{\AE}", "œ": r"{\oe}", "Œ": r"{\OE}", "ø": r"{\o}",
-    "Ø": r"{\O}", "ł": r"{\l}", "Ł": r"{\L}", "ı": r"{\i}", "ȷ": r"{\j}", "å": r"{\aa}", "Å": r"{\AA}",
-    "\u00a0": "~", "\u2009": r"\,", "\u202f": r"\,", "–": "--", "—": "---", "‐": "-", "‑": "-",
-    "‘": "`", "’": "'", "“": "``", "”": "''", "…": r"\ldots{}", "§": r"{\S}", "¶": r"{\P}",
-    "©": r"{\copyright}", "®": r"\textregistered{}", "™": r"\texttrademark{}", "¡": "!`", "¿": "?`",
-    "·": r"{$\cdot$}", "×": r"{$\times$}", "÷": r"{$\div$}", "±": r"{$\pm$}", "°": r"{$^\circ$}",
-    "µ": r"{$\mu$}", "√": r"{$\surd$}", "∞": r"{$\infty$}", "≤": r"{$\leq$}", "≥": r"{$\geq$}",
-    "≠": r"{$\neq$}", "≈": r"{$\approx$}", "→": r"{$\rightarrow$}", "←": r"{$\leftarrow$}",
-    "↔": r"{$\leftrightarrow$}", "⇒": r"{$\Rightarrow$}", "−": r"{$-$}", "∈": r"{$\in$}",
-    "∑": r"{$\sum$}", "∏": r"{$\prod$}", "∂": r"{$\partial$}", "∇": r"{$\nabla$}", "′": r"{$'$}",
-    "†": r"{\dag}", "‡": r"{\ddag}", "•": r"{$\bullet$}", "£": r"{\pounds}",
+# Letters and symbols with their own text commands (T1, or textcomp's TS1, which the LaTeX kernel
+# loads on demand). Each is a BibTeX special character, see above.
+_TEXT = {
+    "ß": r"\ss", "æ": r"\ae", "Æ": r"\AE", "œ": r"\oe", "Œ": r"\OE", "ø": r"\o", "Ø": r"\O",
+    "ł": r"\l", "Ł": r"\L", "ı": r"\i", "ȷ": r"\j", "å": r"\aa", "Å": r"\AA", "ð": r"\dh", "Ð": r"\DH",
+    "þ": r"\th", "Þ": r"\TH", "ŋ": r"\ng", "Ŋ": r"\NG", "đ": r"\dj", "Đ": r"\DJ",
+    "…": r"\ldots", "§": r"\S", "¶": r"\P", "©": r"\textcopyright", "®": r"\textregistered",
+    "™": r"\texttrademark", "£": r"\pounds", "€": r"\texteuro", "¢": r"\textcent", "¥": r"\textyen",
+    "¤": r"\textcurrency", "¦": r"\textbrokenbar", "¬": r"\textlnot", "ª": r"\textordfeminine",
+    "º": r"\textordmasculine", "°": r"\textdegree", "µ": r"\textmu", "•": r"\textbullet",
+    "†": r"\textdagger", "‡": r"\textdaggerdbl", "‰": r"\textperthousand", "№": r"\textnumero",
+    "℃": r"\textcelsius", "«": r"\guillemotleft", "»": r"\guillemotright", "‹": r"\guilsinglleft",
+    "›": r"\guilsinglright", "„": r"\quotedblbase", "‚": r"\quotesinglbase", "¼": r"\textonequarter",
+    "½": r"\textonehalf", "¾": r"\textthreequarters", "¹": r"\textonesuperior", "²": r"\texttwosuperior",
+    "³": r"\textthreesuperior", "·": r"\textperiodcentered", "¡": r"\textexclamdown",
+    "¿": r"\textquestiondown", "‖": r"\textbardbl", "℮": r"\textestimated", "※": r"\textreferencemark",
 }
-# Greek letters that have math commands; the others (Κ, ά...) stay UTF-8.
+# Plain ASCII stand-ins that TeX's ligatures or spacing commands turn back into the character.
+_PLAIN = {
+    "\u00a0": "~", "\u2009": r"{\,}", "\u202f": r"{\,}", "\u2002": " ", "\u2003": " ",
+    "–": "--", "—": "---", "‐": "-", "‑": "-", "‒": "--", "―": "---", "−": "-",
+    "‘": "`", "’": "'", "“": "``", "”": "''",
+}
+# Math symbols, set with \ensuremath so they work in text and in a math formula alike.
+_MATH = {
+    "×": r"\times", "÷": r"\div", "±": r"\pm", "∓": r"\mp", "√": r"\surd", "∞": r"\infty",
+    "≤": r"\leq", "≥": r"\geq", "≠": r"\neq", "≈": r"\approx", "≡": r"\equiv", "∼": r"\sim",
+    "≃": r"\simeq", "≅": r"\cong", "∝": r"\propto", "≪": r"\ll", "≫": r"\gg", "→": r"\rightarrow",
+    "←": r"\leftarrow", "↔": r"\leftrightarrow", "⇒": r"\Rightarrow", "⇐": r"\Leftarrow",
+    "⇔": r"\Leftrightarrow", "↑": r"\uparrow", "↓": r"\downarrow", "↦": r"\mapsto",
+    "⟹": r"\Longrightarrow", "⟸": r"\Longleftarrow", "⟺": r"\Longleftrightarrow", "∈": r"\in",
+    "∉": r"\notin", "∋": r"\ni", "⊂": r"\subset", "⊆": r"\subseteq", "⊃": r"\supset",
+    "⊇": r"\supseteq", "∪": r"\cup", "∩": r"\cap", "∖": r"\setminus", "∅": r"\emptyset",
+    "∀": r"\forall", "∃": r"\exists", "∧": r"\wedge", "∨": r"\vee", "⊕": r"\oplus",
+    "⊗": r"\otimes", "∘": r"\circ", "⋅": r"\cdot", "∗": r"\ast", "∑": r"\sum", "∏": r"\prod",
+    "∫": r"\int", "∮": r"\oint", "∂": r"\partial", "∇": r"\nabla", "⊥": r"\perp", "∥": r"\parallel",
+    "∣": r"\mid", "⊢": r"\vdash", "⊨": r"\models", "⟨": r"\langle", "⟩": r"\rangle",
+    "⌈": r"\lceil", "⌉": r"\rceil", "⌊": r"\lfloor", "⌋": r"\rfloor", "ℓ": r"\ell", "ℵ": r"\aleph",
+    "ℏ": r"\hbar", "ℜ": r"\Re", "ℑ": r"\Im", "℘": r"\wp", "∆": r"\Delta", "∠": r"\angle",
+    "△": r"\triangle", "♠": r"\spadesuit", "♣": r"\clubsuit", "♥": r"\heartsuit",
+    "♦": r"\diamondsuit", "⋆": r"\star", "∙": r"\bullet", "⊤": r"\top", "′": r"\prime", "″": r"\prime\prime",
+}
+# Greek letters with a math command; a lone letter ("α-synuclein", "ε-greedy") is set as math, a
+# Greek word is transliterated (math italics would spell it letter by letter, without its accents).
 _GREEK = dict(zip(
-    "αβγδεζηθικλμνξπρςστυφχψωΓΔΘΛΞΠΣΥΦΨΩ",
+    "αβγδεζηθικλμνξπρςστυφχψωΓΔΘΛΞΠΣΥΦΨΩϑϕϖϵϱ",
     "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho varsigma sigma "
-    "tau upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega".split(),
+    "tau upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega "
+    "vartheta varphi varpi epsilon varrho".split(),
 ))
-_SYMBOLS.update({k: "{$\\" + v + "$}" for k, v in _GREEK.items()})
+_MATH.update({k: "\\" + v for k, v in _GREEK.items()})
+
+_SYMBOLS = {**{k: "{" + v + "}" for k, v in _TEXT.items()}, **_PLAIN,
+            **{k: r"{\ensuremath{" + v + "}}" for k, v in _MATH.items()}}
 
 # Invisible characters that only confuse TeX (zero-width space #1892 of Better BibTeX, soft hyphen,
-# bidi controls, BOM) are dropped.
-_DROP = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", *map(chr, range(0x202A, 0x202F)),
-         *map(chr, range(0x2066, 0x206A))}
+# bidi controls, BOM, variation selectors) are dropped.
+_DROP = {"\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u2060", "\ufeff", "\u00ad", "\u061c",
+         *map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A)), *map(chr, range(0xFE00, 0xFE10))}
+
+# A Greek word (two letters or more, accents included) is transliterated as a whole.
+_GREEK_WORD_RE = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff](?:[\u0370-\u03ff\u1f00-\u1fff\u0300-\u036f])+")
+# A letter + combining marks that NFC could not compose ('q\u0301').
+_ORPHAN_MARKS_RE = re.compile(r"([A-Za-z])([\u0300-\u036f]+)")
+_COMPAT = ("<compat>", "<font>", "<noBreak>", "<wide>", "<narrow>", "<small>", "<square>", "<circle>")
 
 
 def _accented(base: str, marks: str) -> str | None:
-    if not (base.isascii() and base.isalpha()) or any(m not in _ACCENTS for m in marks):
+    """`base` (an ASCII letter) with accent commands for the `marks` LaTeX knows; None if none does."""
+    known = [m for m in marks if m in _ACCENTS]
+    if not (base.isascii() and base.isalpha()) or not known:
         return None
     out = base
-    for mark in marks:
+    for mark in known:
         cmd = _ACCENTS[mark]
         if out in ("i", "j") and cmd in _ABOVE:
             out = "\\" + out
@@ -92,71 +140,115 @@ def _accented(base: str, marks: str) -> str | None:
     return "{" + out + "}"
 
 
+def _ascii(text: str) -> str:
+    return "".join(_ASCII.get(c, c if " " <= c < "\x7f" else " ") for c in text)
+
+
 @lru_cache(maxsize=None)
-def _encode_char(char: str) -> str:
-    """One non-ASCII character as LaTeX, or unchanged when LaTeX's default fonts have no form."""
+def _char(char: str) -> tuple[str, bool]:
+    """(LaTeX form, transliterated?) of one non-ASCII character."""
     if char in _SYMBOLS:
-        return _SYMBOLS[char]
+        return _SYMBOLS[char], False
     if char in _DROP:
-        return ""
+        return "", False
     category = unicodedata.category(char)
-    if category in ("Cc", "Zl", "Zp"):
-        return " "
-    if category == "Zs":
-        return " "
+    if category in ("Cc", "Zs", "Zl", "Zp"):
+        return " ", False
     decomposed = unicodedata.normalize("NFD", char)
-    if len(decomposed) > 1:
+    if len(decomposed) > 1 and decomposed[0].isascii():
         accented = _accented(decomposed[0], decomposed[1:])
         if accented:
-            return accented
+            # A mark LaTeX has no accent for (Vietnamese horn, hook above) is left out: approximated.
+            return accented, any(m not in _ACCENTS for m in decomposed[1:])
     compat = unicodedata.decomposition(char)
-    if compat.startswith(("<sub>", "<super>", "<compat>", "<font>", "<fraction>")):
-        plain = unicodedata.normalize("NFKD", char)
-        if plain.isascii():
-            body = encode(plain)
-            if compat.startswith("<sub>"):
-                return r"\textsubscript{" + body + "}"
-            if compat.startswith("<super>"):
-                return r"\textsuperscript{" + body + "}"
-            return body
-    return char
+    if compat.startswith(("<sub>", "<super>")):
+        body, approx = _encode(unicodedata.normalize("NFKD", char))
+        if not approx and body:
+            cmd = r"\textsubscript" if compat.startswith("<sub>") else r"\textsuperscript"
+            return "{" + cmd + "{" + body + "}}", False
+    if compat.startswith(_COMPAT):
+        body, approx = _encode(unicodedata.normalize("NFKD", char))
+        if not approx:
+            return body, False
+    if category == "Mn":       # a combining mark on nothing LaTeX can accent
+        return "", True
+    return _ascii(anyascii(char)), True
 
 
-class _Table(dict):
-    """A str.translate table that fills itself: ASCII stays fast, each other character is
-    worked out once."""
+def _encode(text: str) -> tuple[str, bool]:
+    text = unicodedata.normalize("NFC", text)
+    if text.isascii():
+        return _ascii(text), False
+    parts: list[str] = []
+    approx = False
+    pos = 0
+    for m in re.finditer(f"{_GREEK_WORD_RE.pattern}|{_ORPHAN_MARKS_RE.pattern}", text):
+        parts.append(text[pos:m.start()])
+        pos = m.end()
+        if m.group(1) is not None:          # letter + orphan marks
+            accented = _accented(m.group(1), m.group(2))
+            parts.append((accented, any(c not in _ACCENTS for c in m.group(2))) if accented else m.group(0))
+        else:
+            parts.append((_ascii(anyascii(m.group(0))), True))
+    parts.append(text[pos:])
+    out = []
+    for part in parts:
+        if isinstance(part, tuple):
+            out.append(part[0])
+            approx |= part[1]
+            continue
+        for char in part:
+            if char.isascii():
+                out.append(_ASCII.get(char, char if " " <= char < "\x7f" else " "))
+            else:
+                form, lossy = _char(char)
+                out.append(form)
+                approx |= lossy
+    return "".join(out), approx
 
-    def __missing__(self, codepoint: int) -> str:
-        char = chr(codepoint)
-        value = _encode_char(char) if codepoint > 127 else (" " if codepoint < 32 or codepoint == 127 else char)
-        self[codepoint] = value
-        return value
+
+# A word TeX cannot hyphenate runs off the page (pdftotext then loses it): a long run of letters
+# and digits gets a break point every so often.
+_LONG_RUN_RE = re.compile(r"(?<![\\A-Za-z0-9])[A-Za-z0-9]{40,}")
+_BREAK = r"{\allowbreak}"
 
 
-_TABLE = _Table({ord(k): v for k, v in _ASCII.items()})
-_ORPHAN_MARKS_RE = re.compile(r"([A-Za-z])([\u0300-\u036f]+)")
-
+def _breakable(m: re.Match) -> str:
+    run = m.group(0)
+    return _BREAK.join(run[i:i + 20] for i in range(0, len(run), 20))
 
 
 def encode(text: str) -> str:
-    """Plain text -> LaTeX that BibTeX and pdflatex read back as the same text.
+    """Plain text -> LaTeX that pdflatex sets with the default fonts and BibTeX's styles cannot break.
 
-    The result always has balanced braces. Whitespace runs become one space.
+    The result is ASCII with balanced braces; whitespace runs become one space.
     """
+    return _LONG_RUN_RE.sub(_breakable, WS_RE.sub(" ", _encode(text)[0]).strip(ASCII_WS))
+
+
+def transliterated(text: str) -> bool:
+    """True when `encode` had to spell some of `text` in other letters (anyascii) or drop a mark:
+    the .bib shows an approximation, papers.biblatex.bib the original."""
+    return _encode(text)[1]
+
+
+def encode_utf8(text: str) -> str:
+    """Plain text -> a biblatex field value for biber: LaTeX's specials escaped, every other
+    character kept as UTF-8 (controls and invisible characters dropped)."""
     text = unicodedata.normalize("NFC", text)
-    if text.isascii() or not _ORPHAN_MARKS_RE.search(text):
-        out = text.translate(_TABLE)
-    else:
-        # A letter + combining marks that NFC could not compose ('q\u0301') -> an accent command.
-        parts, pos = [], 0
-        for m in _ORPHAN_MARKS_RE.finditer(text):
-            accented = _accented(m.group(1), m.group(2))
-            if accented:
-                parts += [text[pos:m.start()].translate(_TABLE), accented]
-                pos = m.end()
-        parts.append(text[pos:].translate(_TABLE))
-        out = "".join(parts)
-    return WS_RE.sub(" ", out).strip(ASCII_WS)
+    out = []
+    for char in text:
+        if char in _ASCII:
+            out.append(_ASCII[char])
+        elif char in _DROP:
+            continue
+        elif unicodedata.category(char) in ("Cc", "Zl", "Zp") or char in "\u2028\u2029":
+            out.append(" ")
+        elif char == "\u00a0":
+            out.append("~")
+        else:
+            out.append(char)
+    return WS_RE.sub(" ", "".join(out)).strip(ASCII_WS)
 
 
 # Zotero rich text (see render/richtext.py) as LaTeX commands.
@@ -167,32 +259,39 @@ _COMMANDS = {"i": r"\emph", "b": r"\textbf", "sub": r"\textsubscript", "sup": r"
 _WORD_RE = re.compile(r"(?:[^\s]|[\u00a0\u2009\u202f])+")
 
 
-def _protect_words(text: str) -> str:
+def _protect_words(text: str, enc) -> str:
     # A word keeps its case when it holds any capital: acronyms (ISDN), names (Zotero), and
-    # camel case (iOS) alike. Lower-case words stay free for a style that wants sentence case.
+    # camel case (iOS) alike; so does a transliterated word, whose capitals anyascii chose.
+    # Lower-case words stay free for a style that wants sentence case.
     def repl(m: re.Match) -> str:
         word = m.group(0)
-        latex = encode(word)
-        return "{" + latex + "}" if any(c.isupper() for c in word) else latex
+        latex = enc(word)
+        keep = any(c.isupper() for c in word) or (enc is encode and transliterated(word))
+        return "{" + latex + "}" if keep and latex else latex
     return _WORD_RE.sub(repl, text)
 
 
-def _piece(text: str, protect: bool) -> str:
+def _piece(text: str, protect: bool, enc) -> str:
     # Whitespace at a markup boundary matters ("a <i>b</i>"): keep one space of it.
     core = text.strip(ASCII_WS)
     if not core:
         return " " if text else ""
-    body = _protect_words(core) if protect else encode(core)
+    body = _protect_words(core, enc) if protect else enc(core)
     return (" " if text[0] in ASCII_WS else "") + body + (" " if text[-1] in ASCII_WS else "")
 
 
-def title(rich: str) -> str:
-    """A Zotero title (rich text) -> a BibTeX title value, case-protected word by word."""
+def title(rich: str, utf8: bool = False) -> str:
+    """A Zotero title (rich text) -> a BibTeX title value, case-protected word by word.
+
+    `utf8=True` keeps non-ASCII characters as they are (for biber), escaping only LaTeX's specials.
+    """
+    enc = encode_utf8 if utf8 else encode
+
     def walk(nodes: list, protect: bool) -> str:
         out = []
         for node in nodes:
             if isinstance(node, str):
-                out.append(_piece(node, protect))
+                out.append(_piece(node, protect, enc))
                 continue
             tag, children = node
             inner = walk(children, protect and tag != "nocase").strip(ASCII_WS)
@@ -205,7 +304,8 @@ def title(rich: str) -> str:
                 # Small caps of an upper-case word are still upper-case text: protect it whole.
                 out.append("{" + command + "{" + inner + "}}")
             else:
-                out.append(command + "{" + inner + "}")
+                # A special character too, so a style's change.case$ leaves the command name alone.
+                out.append("{" + command + "{" + inner + "}}")
         return "".join(out)
 
     return WS_RE.sub(" ", walk(parse_markup(rich), True)).strip(ASCII_WS)
@@ -230,7 +330,7 @@ _ACCENT_CMD_RE = re.compile(r"\\([`'^~=\"u.rHvdcbk])\{(\\[ij]|[^{}\\][\u0300-\u0
 _MARK_OF = {v: k for k, v in _ACCENTS.items()}
 _MARKUP_CMD_RE = re.compile(r"\\(?:emph|textbf|textsubscript|textsuperscript|textsc)(?=\{)")
 _REVERSE = sorted(
-    [(v, k) for k, v in {**_ASCII, **_SYMBOLS}.items() if v.startswith(("\\", "{"))] + [("~", "\u00a0")],
+    [(v, k) for k, v in {**_ASCII, **_SYMBOLS}.items() if v.startswith("{")] + [("~", "\u00a0"), (_BREAK, "")],
     key=lambda pair: -len(pair[0]),
 )
 
@@ -238,7 +338,8 @@ _REVERSE = sorted(
 def decode(value: str) -> str:
     """The plain text of a field this module wrote (for validators reading the .bib back).
 
-    Not a general LaTeX reader: it knows the commands `encode` and `title` emit.
+    Not a general LaTeX reader: it knows the commands `encode` and `title` emit. Transliterated
+    text reads back as the transliteration.
     """
     previous = None
     while previous != value:       # nested accents: \d{\^{e}}

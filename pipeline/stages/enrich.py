@@ -76,8 +76,8 @@ def plan(records: list[Record], cache: CrossrefCache, refresh: bool = False) -> 
 
     for record in records:
         if record.doi:
-            if record.doi not in wanted_dois and needed(record.key, WORKS, record.doi, record):
-                wanted_dois.add(record.doi)
+            if record.doi.lower() not in wanted_dois and needed(record.key, WORKS, record.doi, record):
+                wanted_dois.add(record.doi.lower())
                 todo.dois.append(record.doi)
             continue
         if record.item_type in NOT_PAPERS:

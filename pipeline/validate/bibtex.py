@@ -1,24 +1,26 @@
-"""Validator for papers.bib: does it compile, and does the reader get every title?
+"""Validator for papers.bib and papers.biblatex.bib: does each compile as its users compile it, and
+does the reader get every title?
 
 BibTeX alone accepts a .bib that breaks the document (`R&D`) or silently drops text (`50% off` loses
-the rest of the entry), so the file is judged by what a user would run: pdflatex + bibtex with the
-plain style, then pdftotext, and every title must be found in the PDF's text. biber's data-model check
-adds what BibTeX does not see (duplicate keys, invalid dates, unknown fields).
+the rest of the entry), so papers.bib is judged by what an author runs: pdflatex + bibtex on exactly the
+plain preamble below (utf8 inputenc, T1 fontenc, nothing declared), then pdftotext. Any LaTeX error
+fails, and every ASCII word of every title must be in the PDF's text, in order. papers.biblatex.bib is
+checked by biber's data-model validation (duplicate keys, invalid dates, unknown fields).
 
 This is an I/O edge: it shells out, in a temporary directory. A missing tool gives one warning that
 says how to install it; it never fails the check.
 
 How titles are compared with the PDF text (`pdftotext -raw`: its layout mode reorders lines): both
-sides are folded to ASCII letters and digits (NFKC, anyascii, case-folded), because the PDF differs from
-the title in ways a reader does not care about: accents built from two glyphs, ligatures (fi),
-hyphenation at line ends, line breaks, quotes and dashes from TeX's ligatures, subscripts. A lost word
-or a truncated title still shows; a lost punctuation mark alone does not (pdflatex's own errors cover
-the specials). Scripts pdflatex cannot set (CJK, Cyrillic, Greek words) stay UTF-8 in the .bib; the
-test document maps each such character to a visible "?" (\\DeclareUnicodeCharacter), the comparison
-skips those characters and checks the rest of the title in order, and each entry that holds any gets a
-warning: a plain pdflatex document stops on them, while xelatex, lualatex and biber read them.
+sides are folded to ASCII letters and digits, because the PDF differs from the title in ways a reader
+does not care about: hyphenation at line ends, line breaks, quotes and dashes from TeX's ligatures,
+subscripts. With T1 and no cm-super, the fonts are METAFONT bitmaps whose ligatures (fi, ffl) come
+out of pdftotext as control characters: they are mapped back. Words with non-ASCII letters are not
+compared (bitmap fonts give pdftotext no reliable Unicode for accented glyphs); the ASCII words around
+them must still be there, in order. A lost word or a truncated title shows; a lost punctuation mark
+alone does not (pdflatex's own errors cover the specials).
 
 `make check` reads the titles back from the .bib (latex.decode); the tests pass the records' own titles.
+Items the .bib had to transliterate are named from papers.biblatex.bib, which keeps the original text.
 """
 from __future__ import annotations
 
@@ -29,26 +31,26 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from anyascii import anyascii
-
 from pipeline.model import Problem
 from pipeline.render import latex
 
 INSTALL = "apt-get install -y --no-install-recommends texlive-latex-base biber poppler-utils"
 TIMEOUT = 300
 
+# Exactly what an author writes: no \\DeclareUnicodeCharacter, no packages beyond these two.
 DOCUMENT = r"""\documentclass{article}
 \usepackage[utf8]{inputenc}
-\usepackage{url}
-\pagestyle{empty}
-\sloppy
-%(declarations)s
+\usepackage[T1]{fontenc}
 \begin{document}
 \nocite{*}
-\bibliographystyle{plain}
+\bibliographystyle{%(style)s}
 \bibliography{refs}
 \end{document}
 """
+# The classic styles an author may pick; each takes names and titles apart its own way.
+STYLES = ("plain", "alpha", "abbrv", "unsrt", "ieeetr", "acm")
+# T1 ligatures and TeX's dash and quote ligatures as pdftotext reads them from bitmap (Type 3) fonts.
+_T1_LIGATURES = str.maketrans({"\x1b": "ff", "\x1c": "fi", "\x1d": "fl", "\x1e": "ffi", "\x1f": "ffl"})
 
 _ENTRY_RE = re.compile(r"^@(\w+)\{([^,\s]+),\s*$", re.M)
 _TITLE_RE = re.compile(r"^  title = \{(.*)\},$", re.M)
@@ -64,32 +66,39 @@ def missing_tools(*names: str) -> list[Problem]:
 
 def skeleton(text: str) -> str:
     """Letters and digits only, ASCII, case-folded: what must survive typesetting."""
-    # Symbols go before the fold: anyascii spells some as letters ("°" -> "deg") that the PDF draws.
-    letters = "".join(c for c in unicodedata.normalize("NFKC", text) if c.isalnum())
-    return re.sub(r"[^a-z0-9]", "", anyascii(letters).casefold())
+    text = text.translate(_T1_LIGATURES)
+    return re.sub(r"[^a-z0-9]", "", unicodedata.normalize("NFKC", text).casefold())
 
 
-def unset_characters(text: str) -> set[str]:
-    """Characters the .bib keeps as UTF-8 because LaTeX's default fonts cannot set them."""
-    return {c for c in text if ord(c) > 127 and latex.encode(c) == c}
+def without_page_numbers(text: str) -> str:
+    """pdftotext's pages without the page number that ends each (it would split a title in two)."""
+    pages = []
+    for page in text.split("\f"):
+        lines = page.rstrip("\n").split("\n")
+        if lines and lines[-1].strip().isdigit():
+            lines.pop()
+        pages.append("\n".join(lines))
+    return "\n".join(pages)
 
 
 def title_pattern(title: str) -> re.Pattern | None:
-    """A regex over the PDF's skeleton that finds `title` (plain text); None if nothing is checkable."""
-    runs, current = [], []
-    for char in title:
-        if ord(char) > 127 and latex.encode(char) == char:
-            runs.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    runs.append("".join(current))
-    parts = [skeleton(r) for r in runs]
-    parts = [re.escape(p) for p in parts if p]
-    if not parts:
-        return None
-    # Between runs sits the "?" marker of the skipped characters, which the skeleton drops.
-    return re.compile(".{0,8}?".join(parts))
+    """A regex over the PDF's skeleton that finds the ASCII words of `title` (plain text) in order;
+    None if it has none. A word with other characters is a gap of bounded length."""
+    parts: list[str] = []
+    gap = 0
+    for word in title.split():
+        if not word.isascii():
+            gap += len(word)
+            continue
+        core = skeleton(word)
+        if not core:
+            continue
+        if parts and gap:
+            # anyascii spells one character in up to a dozen letters (":rocket:", "deg").
+            parts.append(f".{{0,{12 * gap + 8}}}?")
+        parts.append(re.escape(core))
+        gap = 0
+    return re.compile("".join(parts)) if parts else None
 
 
 def entries(bib: str) -> list[tuple[str, str]]:
@@ -111,8 +120,10 @@ def _tex_errors(log: str) -> list[str]:
     return [line[2:].strip() for line in log.splitlines() if line.startswith("! ")]
 
 
-def compile_check(bib: str, titles: dict[str, str], where: str = "papers.bib") -> list[Problem]:
-    """Compile `bib` with pdflatex + bibtex (plain style) and look for each title in the PDF text.
+def compile_check(bib: str, titles: dict[str, str], where: str = "papers.bib",
+                  style: str = "plain") -> list[Problem]:
+    """Compile `bib` with pdflatex + bibtex (`style`) under the author's plain preamble and look for
+    each title's ASCII words in the PDF text.
 
     `titles` is {citation key: title as plain text}. Needs pdflatex, bibtex and pdftotext.
     """
@@ -120,20 +131,11 @@ def compile_check(bib: str, titles: dict[str, str], where: str = "papers.bib") -
     if tools:
         return tools
     problems: list[Problem] = []
-    unset = sorted(unset_characters(bib))
-    for key, title in titles.items():
-        chars = unset_characters(title)
-        if chars:
-            problems.append(Problem(f"{where}:{key}", "title has characters pdflatex cannot set without a package ("
-                                    + "".join(sorted(chars))[:20] + "); use xelatex, lualatex or biber",
-                                    "warning", "bib-needs-unicode-engine"))
-    declarations = "\n".join(f"\\DeclareUnicodeCharacter{{{ord(c):04X}}}{{\\,?\\,}}" for c in unset
-                             if not 0xD800 <= ord(c) <= 0xDFFF)
     with tempfile.TemporaryDirectory(prefix="bibcheck-") as tmp:
         work = Path(tmp)
         (work / "refs.bib").write_text(bib, encoding="utf-8")
-        (work / "doc.tex").write_text(DOCUMENT % {"declarations": declarations}, encoding="utf-8")
-        latex_cmd = ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"]
+        (work / "doc.tex").write_text(DOCUMENT % {"style": style}, encoding="utf-8")
+        latex_cmd = ["pdflatex", "-interaction=nonstopmode", "doc.tex"]
         first = _run(latex_cmd, work)
         if first.returncode != 0:
             errors = _tex_errors((work / "doc.log").read_text(errors="replace")) or [first.stdout[-300:]]
@@ -146,18 +148,19 @@ def compile_check(bib: str, titles: dict[str, str], where: str = "papers.bib") -
             return problems
         for _ in range(2):
             done = _run(latex_cmd, work)
-        if done.returncode != 0:
-            log = (work / "doc.log").read_text(errors="replace")
-            errors = _tex_errors(log) or ["see doc.log"]
-            return problems + [Problem(where, f"pdflatex failed on the bibliography: {errors[0]}", "error",
-                                       "bib-latex-error")]
+        log = (work / "doc.log").read_text(errors="replace")
+        errors = _tex_errors(log)
+        if done.returncode != 0 or errors:
+            shown = "; ".join(errors[:3]) or "see doc.log"
+            return problems + [Problem(where, f"pdflatex: {len(errors)} error(s) in the bibliography ({style}): "
+                                       f"{shown}", "error", "bib-latex-error")]
         bbl = (work / "doc.bbl").read_text(errors="replace")
         typeset = len(re.findall(r"^\\bibitem", bbl, re.M))
         if typeset != len(entries(bib)):
             problems.append(Problem(where, f"{len(entries(bib))} entries but {typeset} in the bibliography",
                                     "error", "bib-entry-lost"))
         text = _run(["pdftotext", "-raw", "-enc", "UTF-8", "doc.pdf", "-"], work).stdout
-    pdf = skeleton(text)
+    pdf = skeleton(without_page_numbers(text))
     for key, title in titles.items():
         pattern = title_pattern(title)
         if pattern is not None and not pattern.search(pdf):
@@ -209,6 +212,13 @@ def titles_from_bib(bib: str) -> dict[str, str]:
     return {key: latex.decode(value) for key, value in entries(bib) if value}
 
 
+def transliterated(biblatex_text: str, where: str = "papers.bib") -> list[Problem]:
+    """A warning per entry whose title papers.bib spells in other letters, read from the UTF-8 file."""
+    return [Problem(f"{where}:{key}", "title transliterated for pdflatex (anyascii: "
+                    f"{title[:40]!r}); papers.biblatex.bib keeps it for biber", "warning", "bib-transliterated")
+            for key, title in titles_from_bib(biblatex_text).items() if latex.transliterated(title)]
+
+
 def run(settings) -> list[Problem]:
     path = settings.paths.bib
     where = path.name
@@ -227,5 +237,12 @@ def run(settings) -> list[Problem]:
                                     "error", "bib-duplicate-key"))
         seen.setdefault(key.casefold(), key)
     problems += compile_check(bib, titles_from_bib(bib), where)
-    problems += biber_check(bib, where)
+    biblatex_path = getattr(settings.paths, "biblatex", None)
+    if biblatex_path is not None and biblatex_path.is_file():
+        text = biblatex_path.read_text(encoding="utf-8")
+        problems += transliterated(text, where)
+        problems += biber_check(text, biblatex_path.name)
+    else:
+        problems.append(Problem(biblatex_path.name if biblatex_path else "papers.biblatex.bib",
+                                "missing: run `make` to write it", "error", "bib-missing"))
     return problems
