@@ -162,3 +162,29 @@ def test_emit_dry_run_after_emit_shows_no_change(clone, capsys):
     out, err = capsys.readouterr()
     assert "1 file(s) would change" in err
     assert sum(line.startswith("+") and not line.startswith("+++") for line in out.splitlines()) == 1
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then let go)."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_an_unreachable_zotero_is_one_line_naming_host_and_port(clone):
+    import os
+    import subprocess
+    import sys
+    port = closed_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ZOTERO_", "CROSSREF_", "DBLP_"))}
+    env.update(ZOTERO_API_URL=f"http://127.0.0.1:{port}", ZOTERO_API_KEY="s3cretKEY", ZOTERO_LIBRARY_ID="123",
+               ZOTERO_COLLECTION="ABCD2345", CROSSREF_API_URL=f"http://127.0.0.1:{port}")
+    before = {p: p.read_bytes() for p in (clone / "data").rglob("*") if p.is_file()}
+    result = subprocess.run([sys.executable, "-m", "pipeline", "sync", "--root", str(clone)], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("error: pull: Zotero unreachable at ") and f"127.0.0.1:{port}" in line
+    assert "Traceback" not in result.stderr and "s3cret" not in result.stderr + result.stdout
+    assert {p: p.read_bytes() for p in (clone / "data").rglob("*") if p.is_file()} == before
