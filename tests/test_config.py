@@ -185,3 +185,9 @@ def test_complete_or_absent_credentials_are_no_problem(project):
     assert config.load(project, environ=complete).credentials_problem == ""
     set_toml(project, "zotero", 'collection = "ABCD2345"')   # committed settings, a contributor with no key
     assert config.load(project, environ={}).credentials_problem == ""
+
+
+def test_the_example_dotenv_reads_as_no_credentials():
+    from tests.conftest import ROOT
+    values = config.read_dotenv(ROOT / ".env.example")
+    assert values["ZOTERO_LIBRARY_TYPE"] == "user" and values["ZOTERO_LIBRARY_ID"] == ""
