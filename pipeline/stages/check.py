@@ -3,7 +3,8 @@
 The report is merge's problems, rebuilt from the current inputs (so it never reads a stale build),
 grouped by kind. The validators are real tools run on the published files: awesome-lint and
 markdownlint on the README, pdflatex + bibtex and biber on the .bib, frictionless on the CSV. A
-validator whose tool is not installed says so in one warning and does not fail the check.
+validator whose tool is not installed says so in one warning and does not fail the check; the report
+ends with every validator listed as run or skipped, with the reason.
 """
 from __future__ import annotations
 
