@@ -2,6 +2,8 @@
 
 This is the only module that reads `os.environ` and `.env`. The API key is kept in a `Secret`, whose
 `repr` and `str` never show it, so a settings object can be logged or put in an error message safely.
+Nothing unusable gets past `load`: a `.env` line dotenv cannot read, a setting of the wrong type, an
+output path outside the repository or on top of another file is a `ConfigError` of one line (exit 2).
 """
 from __future__ import annotations
 
@@ -163,7 +165,8 @@ def read_dotenv(path: Path) -> dict[str, str]:
 
 # --- pipeline.toml: every known key and the type it takes ---------------------------------------------
 # A value of the wrong type is one line naming the file and key (exit 2), never a traceback or a
-# setting quietly read as something else (`order = "Background"` once became ten one-letter sections).
+# setting quietly read as something else (`order = "Background"` was once read as ten one-letter
+# section names, and so ignored).
 
 _TEXT = "a string"
 _NAMES = "a list of strings"
