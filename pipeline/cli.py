@@ -24,6 +24,11 @@ STAGES = {
     "import-readme": "turn an awesome-list Markdown file into a Zotero snapshot and reviews/ files",
 }
 
+# Stages that talk to Zotero: half-set credentials stop them instead of passing for "none".
+ONLINE = ("pull", "sync")
+# Stages that write the project: one at a time (`build/.lock`).
+WRITERS = ("pull", "enrich", "merge", "emit", "sync", "import-readme")
+
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
@@ -31,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--dry-run", action="store_true", help="print what would change and write nothing")
     common.add_argument("-q", "--quiet", action="count", default=0, help="only errors")
     common.add_argument("-v", "--verbose", action="count", default=0, help="more detail")
-    common.add_argument("--root", default=".", help="project folder (default: the current one)")
+    common.add_argument("--root", default=None,
+                        help="project folder (default: the nearest folder up from here with pipeline.toml)")
 
     parser = argparse.ArgumentParser(
         prog="python -m pipeline",
@@ -60,7 +66,9 @@ def main(argv: list[str] | None = None) -> int:
         verbosity=max(0, 1 + args.verbose - args.quiet),
     )
     try:
-        settings = config.load(Path(args.root))
+        settings = config.load(Path(args.root) if args.root else config.find_root(Path.cwd()))
+        if args.stage in ONLINE and not options.offline and settings.credentials_problem:
+            raise config.ConfigError(settings.credentials_problem)
     except config.ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -76,6 +84,23 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_stage(args, settings, options, reporter) -> int:
+    if args.stage not in WRITERS or options.dry_run:
+        return _run_stage(args, settings, options, reporter)
+    from pipeline.stages import files
+
+    paths = settings.paths
+    with files.project_lock(paths.build, args.stage):
+        # Holding the lock, no live run owns a temporary file: any left is from a killed run.
+        outputs = (paths.readme, paths.bib, paths.biblatex, paths.page, paths.csv, paths.csljson,
+                   paths.datapackage, paths.citekeys)
+        stale = files.sweep_temporary([paths.root / "data", paths.reviews, paths.build],
+                                      sorted({p.parent for p in outputs}))
+        if stale:
+            reporter.info(f"removed {len(stale)} temporary file(s) left by an interrupted run")
+        return _run_stage(args, settings, options, reporter)
+
+
+def _run_stage(args, settings, options, reporter) -> int:
     # Imported here so `--help` and a typo answer fast, without loading pandas or httpx.
     from pipeline.stages import check, emit, enrich, import_readme, merge, pull, sync
 

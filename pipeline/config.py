@@ -2,13 +2,20 @@
 
 This is the only module that reads `os.environ` and `.env`. The API key is kept in a `Secret`, whose
 `repr` and `str` never show it, so a settings object can be logged or put in an error message safely.
+Nothing unusable gets past `load`: a `.env` line dotenv cannot read, a setting of the wrong type, an
+output path outside the repository or on top of another file is a `ConfigError` of one line (exit 2).
 """
 from __future__ import annotations
 
+import io
 import os
+import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from dotenv import dotenv_values
+from dotenv import parser as dotenv_parser
 
 DEFAULT_ZOTERO_API_URL = "https://api.zotero.org"
 DEFAULT_CROSSREF_API_URL = "https://api.crossref.org"
@@ -86,6 +93,7 @@ class Settings:
     section_order: tuple[str, ...] = ()
     sort: tuple[str, ...] = ("-year", "title")
     tags: str | tuple[str, ...] = "manual"      # "manual", "all", "none" or the names to show
+    credentials_problem: str = ""               # why the Zotero settings are half there, "" if not
 
     @property
     def is_local_api(self) -> bool:
@@ -110,21 +118,180 @@ def in_ci(environ: dict[str, str] | None = None) -> bool:
     return environ.get("CI", "").lower() not in ("", "0", "false", "no")
 
 
+def find_root(start: Path | str = ".") -> Path:
+    """The project folder: `start` or the nearest folder above it holding `pipeline.toml`.
+
+    Run from `reviews/`, a stage must still read and write the real tree, not start a second one
+    under the subfolder. With no `pipeline.toml` anywhere above, `start` itself is the root.
+    """
+    start = Path(start).resolve()
+    for folder in (start, *start.parents):
+        if (folder / "pipeline.toml").is_file():
+            return folder
+    return start
+
+
+_NAME_RE = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)")
+
+
 def read_dotenv(path: Path) -> dict[str, str]:
-    """KEY=VALUE lines of a `.env` file; comments, blanks and `export ` prefixes allowed."""
-    values: dict[str, str] = {}
+    """The variables of a `.env` file, read with python-dotenv's rules (quotes, inline `# comments`,
+    `export `, a byte-order mark). A line dotenv cannot read is a ConfigError naming `file:line`
+    and the variable, never the value: the line may hold the API key."""
+    path = Path(path)
     if not path.is_file():
-        return values
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#") or "=" not in line:
+        return {}
+    data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:200]:
+        raise ConfigError(f"{path.name}: saved as UTF-16; save it as UTF-8 (one NAME=value per line)")
+    try:
+        text = data.decode("utf-8-sig")     # Notepad's BOM would otherwise become part of the first name
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path.name}:{line}: not UTF-8; save the file as UTF-8") from None
+    for binding in dotenv_parser.parse_stream(io.StringIO(text)):
+        if binding.error:
+            source = binding.original.string
+            # dotenv counts a statement from the blank lines before it; the message names the line itself.
+            line = binding.original.line + source[: len(source) - len(source.lstrip())].count("\n")
+            name = _NAME_RE.match(source)
+            what = f" ({name.group(1)})" if name else ""
+            raise ConfigError(f"{path.name}:{line}: cannot read this line{what}: "
+                              "expected NAME=value, with a value in matching quotes if it has spaces")
+    values = dotenv_values(stream=io.StringIO(text))
+    # `NAME` alone (no `=`) is "unset" to dotenv: it gives None, which means no value here either.
+    return {name: value for name, value in values.items() if value is not None}
+
+
+# --- pipeline.toml: every known key and the type it takes ---------------------------------------------
+# A value of the wrong type is one line naming the file and key (exit 2), never a traceback or a
+# setting quietly read as something else (`order = "Background"` was once read as ten one-letter
+# section names, and so ignored).
+
+_TEXT = "a string"
+_NAMES = "a list of strings"
+_TEXT_OR_NAMES = "a string or a list of strings"
+
+OUTPUT_DEFAULTS = {
+    "readme": "README.md",
+    "bib": "data/curated/papers.bib",
+    "biblatex": "data/curated/papers.biblatex.bib",
+    "page": "docs/index.html",
+    "csv": "data/curated/papers.csv",
+    "csljson": "data/curated/papers.json",
+    "datapackage": "data/curated/datapackage.json",
+    "citekeys": "data/curated/citekeys.json",
+    "venues": "data/curated/venues.csv",
+}
+# venues.csv is the curator's file that merge reads: it may be moved, but nothing may be written over it.
+_INPUT_SETTINGS = ("venues",)
+
+SCHEMA: dict[str, dict[str, str]] = {
+    "list": {"title": _TEXT},
+    "zotero": {"library_type": _TEXT, "library_id": "a string or a number", "collection": _TEXT,
+               "api_url": _TEXT},
+    "crossref": {"api_url": _TEXT, "mailto": _TEXT},
+    "dblp": {"api_url": _TEXT},
+    "sections": {"order": _NAMES},
+    "entries": {"sort": _TEXT_OR_NAMES, "tags": _TEXT_OR_NAMES},
+    "outputs": {name: _TEXT for name in OUTPUT_DEFAULTS},
+}
+
+# What outputs may never land on or in: the project's inputs, code and version control.
+_PROTECTED_FILES = ("pipeline.toml", ".env", "pyproject.toml", "Makefile", ".gitignore")
+_PROTECTED_DIRS = ("data/raw", "reviews", "build", ".git", "pipeline", "tests", "tools")
+
+
+def _type_ok(value: object, kind: str) -> bool:
+    names = isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return {
+        _TEXT: isinstance(value, str),
+        _NAMES: names,
+        _TEXT_OR_NAMES: isinstance(value, str) or names,
+        "a string or a number": isinstance(value, (str, int)) and not isinstance(value, bool),
+    }[kind]
+
+
+def _describe(value: object) -> str:
+    kind = {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list",
+            dict: "a table"}.get(type(value), type(value).__name__)
+    shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:39] + "…"
+    return f"{shown} ({kind})"
+
+
+def check_types(doc: dict, source: str = "pipeline.toml") -> None:
+    """Raise ConfigError on the first known key whose value has the wrong type."""
+    for table, keys in SCHEMA.items():
+        if table not in doc:
             continue
-        name, _, value = line.removeprefix("export ").partition("=")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        values[name.strip()] = value
-    return values
+        section = doc[table]
+        if not isinstance(section, dict):
+            raise ConfigError(f"{source}: {table} must be a table ([{table}] followed by its keys), "
+                              f"not {_describe(section)}")
+        for key, kind in keys.items():
+            if key in section and not _type_ok(section[key], kind):
+                raise ConfigError(f"{source}: [{table}] {key} must be {kind}, not {_describe(section[key])}")
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def output_paths(root: Path, outputs: dict, source: str = "pipeline.toml") -> dict[str, Path]:
+    """{setting: path} of the output files, each checked: inside the repository once symlinks are
+    followed, not a folder, not an input, and no two the same (`bib = "README.md"` would replace the
+    README with BibTeX)."""
+    paths: dict[str, Path] = {}
+    owner: dict[Path, str] = {}
+    for name, default in OUTPUT_DEFAULTS.items():
+        value = outputs.get(name, default)
+        where = f"{source}: [outputs] {name} = {value!r}"
+        # normpath, not resolve: the path the stages write stays the one the curator named ...
+        path = Path(os.path.normpath(root / value))
+        # ... while every check is on where it really lands.
+        real = path.resolve()
+        if not _inside(real, root) or real == root:
+            raise ConfigError(f"{where} lies outside the repository ({root}); outputs are written inside it")
+        if real.is_dir():
+            raise ConfigError(f"{where} is a folder; name a file")
+        if name not in _INPUT_SETTINGS:
+            for protected in _PROTECTED_FILES:
+                if real == (root / protected).resolve():
+                    raise ConfigError(f"{where} would overwrite {protected}")
+            for protected in _PROTECTED_DIRS:
+                if _inside(real, (root / protected).resolve()):
+                    raise ConfigError(f"{where} is inside {protected}/, which the pipeline reads or owns")
+        if real in owner:
+            # Name the setting the curator changed, not the default it now collides with.
+            moved = lambda key: outputs.get(key, OUTPUT_DEFAULTS[key]) != OUTPUT_DEFAULTS[key]  # noqa: E731
+            named, other = (name, owner[real]) if moved(name) or not moved(owner[real]) else (owner[real], name)
+            raise ConfigError(f"{source}: [outputs] {named} = {outputs.get(named, OUTPUT_DEFAULTS[named])!r} "
+                              f"is also [outputs] {other}; each output needs its own file")
+        owner[real] = name
+        paths[name] = path
+    return paths
+
+
+def _credentials_problem(settings: Settings, environ: dict[str, str]) -> str:
+    """Why the Zotero settings are half there ("" when complete or wholly absent).
+
+    No credentials at all is a normal state (build from the committed snapshot); some without the
+    rest is a mistake that would otherwise pass as that normal state.
+    """
+    missing = [name for name, value in (("ZOTERO_LIBRARY_ID", settings.library_id),
+                                        ("ZOTERO_COLLECTION", settings.collection)) if not value]
+    if settings.api_key or settings.is_local_api:
+        given = "ZOTERO_API_KEY" if settings.api_key else f"ZOTERO_API_URL={settings.zotero_api_url}"
+        if missing:
+            return (f"{' and '.join(missing)} not set, but {given} is: set {'them' if len(missing) > 1 else 'it'} "
+                    f"in .env (or [zotero] in pipeline.toml), or unset {given.split('=')[0]} "
+                    "to build from the committed snapshot")
+        return ""
+    named = [n for n in ("ZOTERO_LIBRARY_ID", "ZOTERO_COLLECTION") if environ.get(n)]
+    if named and not settings.is_local_api:
+        return (f"ZOTERO_API_KEY not set, but {' and '.join(named)} {'are' if len(named) > 1 else 'is'}: "
+                "add the key to .env (zotero.org/settings/keys), or unset them to build from the committed snapshot")
+    return ""
 
 
 def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Settings:
@@ -137,11 +304,13 @@ def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Setti
         doc = tomllib.loads(toml_path.read_text(encoding="utf-8")) if toml_path.is_file() else {}
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{toml_path.name}: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{toml_path.name}: not UTF-8; save it as UTF-8") from None
+    check_types(doc, toml_path.name)
     lst = doc.get("list", {})
     zot = doc.get("zotero", {})
     cr = doc.get("crossref", {})
     db = doc.get("dblp", {})
-    out = doc.get("outputs", {})
     sec = doc.get("sections", {})
     ent = doc.get("entries", {})
 
@@ -149,9 +318,7 @@ def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Setti
         value = environ.get(name)
         return value if value not in (None, "") else default
 
-    def p(name: str, default: str) -> Path:
-        return root / out.get(name, default)
-
+    out = output_paths(root, doc.get("outputs", {}), toml_path.name)
     paths = Paths(
         root=root,
         zotero=root / "data/raw/zotero",
@@ -159,15 +326,7 @@ def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Setti
         dblp=root / "data/raw/dblp",
         reviews=root / "reviews",
         build=root / "build",
-        readme=p("readme", "README.md"),
-        bib=p("bib", "data/curated/papers.bib"),
-        biblatex=p("biblatex", "data/curated/papers.biblatex.bib"),
-        page=p("page", "docs/index.html"),
-        csv=p("csv", "data/curated/papers.csv"),
-        csljson=p("csljson", "data/curated/papers.json"),
-        datapackage=p("datapackage", "data/curated/datapackage.json"),
-        citekeys=p("citekeys", "data/curated/citekeys.json"),
-        venues=p("venues", "data/curated/venues.csv"),
+        **out,
     )
     library_type = env("ZOTERO_LIBRARY_TYPE", str(zot.get("library_type", "user")))
     if library_type not in ("user", "group"):
@@ -178,24 +337,26 @@ def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Setti
         library_id = "0"        # the desktop's local API serves the logged-in user as user 0
     tags = ent.get("tags", "manual")
     if isinstance(tags, list):
-        tags = tuple(str(t) for t in tags)
+        tags = tuple(tags)
     elif tags not in ("manual", "all", "none"):
-        raise ConfigError("pipeline.toml: [entries] tags must be 'manual', 'all', 'none' or a list")
+        raise ConfigError(f"{toml_path.name}: [entries] tags must be 'manual', 'all', 'none' or a list of tag names, "
+                          f"not {tags!r}")
     sort = ent.get("sort", ["-year", "title"])
     if isinstance(sort, str):
         sort = [sort]
-    return Settings(
+    settings = Settings(
         paths=paths,
-        title=str(lst.get("title", "Awesome list")),
+        title=lst.get("title", "Awesome list"),
         library_type=library_type,
         library_id=library_id,
-        collection=env("ZOTERO_COLLECTION", str(zot.get("collection", ""))),
+        collection=env("ZOTERO_COLLECTION", zot.get("collection", "")),
         api_key=Secret(environ.get("ZOTERO_API_KEY", "") or ""),
         zotero_api_url=zotero_api_url,
-        crossref_api_url=env("CROSSREF_API_URL", str(cr.get("api_url", DEFAULT_CROSSREF_API_URL))).rstrip("/"),
-        crossref_mailto=env("CROSSREF_MAILTO", str(cr.get("mailto", ""))),
-        dblp_api_url=env("DBLP_API_URL", str(db.get("api_url", DEFAULT_DBLP_API_URL))).rstrip("/"),
-        section_order=tuple(str(s) for s in sec.get("order", [])),
-        sort=tuple(str(s) for s in sort),
+        crossref_api_url=env("CROSSREF_API_URL", cr.get("api_url", DEFAULT_CROSSREF_API_URL)).rstrip("/"),
+        crossref_mailto=env("CROSSREF_MAILTO", cr.get("mailto", "")),
+        dblp_api_url=env("DBLP_API_URL", db.get("api_url", DEFAULT_DBLP_API_URL)).rstrip("/"),
+        section_order=tuple(sec.get("order", [])),
+        sort=tuple(sort),
         tags=tags,
     )
+    return replace(settings, credentials_problem=_credentials_problem(settings, environ))

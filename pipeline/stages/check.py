@@ -3,11 +3,14 @@
 The report is merge's problems, rebuilt from the current inputs (so it never reads a stale build),
 grouped by kind. The validators are real tools run on the published files: awesome-lint and
 markdownlint on the README, pdflatex + bibtex and biber on the .bib, frictionless on the CSV. A
-validator whose tool is not installed says so in one warning and does not fail the check.
+validator whose tool is not installed says so in one warning and does not fail the check; the report
+ends with every validator listed as run or skipped, with the reason.
 """
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import shutil
 from collections import defaultdict
 
 from pipeline.config import Settings
@@ -28,6 +31,36 @@ def run_validators(settings: Settings) -> list[Problem]:
             continue
         problems.extend(module.run(settings))
     return problems
+
+
+def _missing(*commands: str) -> str:
+    absent = [c for c in commands if shutil.which(c) is None]
+    return f"{', '.join(absent)} not installed" if absent else ""
+
+
+def validator_status(settings: Settings) -> list[tuple[str, str]]:
+    """[(validator, why it is skipped or "")] for every validator, in the order they run.
+
+    The reasons are the ones each validator itself tests, so the list never says a tool ran when
+    its validator returned a "not installed" warning instead.
+    """
+    from pipeline.validate import bibtex, markdown
+
+    paths = settings.paths
+    bib = paths.bib.name
+    no_bib = f"{bib} is missing" if not paths.bib.is_file() else ""
+    tex_install = f"; install with `{bibtex.INSTALL}`"
+    tex = no_bib or _missing("pdflatex", "bibtex", "pdftotext")
+    biber = no_bib or _missing("biber")
+    no_csv = next((f"{p.name} is missing" for p in (paths.csv, paths.datapackage) if not p.is_file()), "")
+    table = no_csv or ("" if importlib.util.find_spec("frictionless") else
+                       "frictionless not installed; install with `make install`")
+    return [
+        (f"awesome-lint and markdownlint ({paths.readme.name})", markdown.skipped(settings)),
+        (f"pdflatex + bibtex ({bib})", tex + (tex_install if tex and not no_bib else "")),
+        (f"biber ({bib})", biber + (tex_install if biber and not no_bib else "")),
+        (f"frictionless ({paths.csv.name})", table),
+    ]
 
 
 def shorten(text: str, width: int = 50) -> str:
@@ -52,7 +85,8 @@ def run(settings: Settings, options: Options, reporter: Reporter) -> bool:
             title = titles.get(p.where)
             where = f"{p.where} ({shorten(title)})" if title else p.where
             reporter.info(f"  {p.level}: {where}: {p.message}")
-    reporter.info(f"\ncheck: {len(catalog.records)} records, {errors} error(s), {warnings} warning(s); "
-                  "validators run: awesome-lint and markdownlint (README), pdflatex + bibtex and biber (.bib), "
-                  "frictionless (CSV)")
+    reporter.info("\nvalidators:")
+    for name, reason in validator_status(settings):
+        reporter.info(f"  skipped  {name}: {reason}" if reason else f"  run      {name}")
+    reporter.info(f"\ncheck: {len(catalog.records)} records, {errors} error(s), {warnings} warning(s)")
     return errors > 0

@@ -79,8 +79,14 @@ def run(settings: Settings, options: Options, reporter: Reporter, catalog: Catal
     if options.dry_run:
         changed = 0
         for path, text in outputs.items():
-            old = read_text(path)
-            if old != text:
+            # Compare bytes, as write_text does: read_text's newline translation turned the CSV's
+            # CRLF rows into LF and reported a change a real emit does not make.
+            try:
+                before = path.read_bytes()
+            except OSError:
+                before = None
+            if before != text.encode("utf-8"):
+                old = (before or b"").decode("utf-8", "replace")
                 changed += 1
                 rel = str(path.relative_to(root))
                 diff = difflib.unified_diff(old.splitlines(True), text.splitlines(True), f"a/{rel}", f"b/{rel}")

@@ -1,4 +1,4 @@
-"""File I/O for the stages: atomic writes, canonical JSON, the Zotero snapshot layout.
+"""File I/O for the stages: atomic writes, canonical JSON, the Zotero snapshot layout, the run lock.
 
 Every file a stage publishes goes through `write_text`, which writes a temporary file beside the
 target and renames it over, so a crash leaves either the old file or the new one, never half of one.
@@ -6,13 +6,20 @@ A file whose bytes would not change is not touched, so its mtime and git status 
 """
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
 import itertools
 import json
 import os
+import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import orjson
+
+from pipeline.stages import StageError
 
 _tmp_counter = itertools.count()
 
@@ -110,3 +117,64 @@ def snapshot_objects(zotero_dir: Path, kind: str) -> dict[str, Path]:
     if not folder.is_dir():
         return {}
     return {p.stem: p for p in sorted(folder.glob("*.json"))}
+
+
+# --- one writing run at a time ----------------------------------------------------------------------
+
+LOCK = ".lock"
+# The temporary names write_bytes makes: `.NAME.PID.N.tmp`.
+_TMP_RE = re.compile(r"\..+\.\d+\.\d+\.tmp")
+
+
+@contextlib.contextmanager
+def project_lock(build_dir: Path, what: str = "sync") -> Iterator[None]:
+    """Hold `build/.lock` for a run that writes; a second run fails at once, naming the first one's PID.
+
+    flock, not a PID file alone: the kernel drops the lock when its holder dies (even by SIGKILL), so
+    a killed run never leaves a lock behind that someone must delete by hand.
+    """
+    build_dir = Path(build_dir)
+    build_dir.mkdir(parents=True, exist_ok=True)
+    path = build_dir / LOCK
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES):
+                raise
+            holder = os.pread(fd, 64, 0).decode("ascii", "replace").split()
+            pid = f"process {holder[0]}" if holder else "another process"
+            raise StageError(f"another run is writing this project ({pid} holds {path.parent.name}/{LOCK}); "
+                             f"wait for it to finish, then run {what} again") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)        # closing releases the lock; the file stays, so no run races to recreate it
+
+
+def sweep_temporary(trees: Iterable[Path], folders: Iterable[Path] = ()) -> list[Path]:
+    """Remove the temporary files a killed run left in `trees` (recursively) and `folders` (their
+    own files only, for the project root and the like); returns them, sorted.
+
+    Call it only while holding the project lock: then no live writer owns any of them.
+    """
+    removed = []
+    walks = [os.walk(t) for t in trees] + [[(str(f), [], _names(f))] for f in folders]
+    for walk in walks:
+        for dirpath, _dirs, names in walk:
+            for name in names:
+                if _TMP_RE.fullmatch(name):
+                    path = Path(dirpath) / name
+                    with contextlib.suppress(FileNotFoundError):
+                        path.unlink()
+                        removed.append(path)
+    return sorted(removed)
+
+
+def _names(folder: Path) -> list[str]:
+    try:
+        return [e.name for e in os.scandir(folder) if e.is_file(follow_symlinks=False)]
+    except OSError:
+        return []
