@@ -86,6 +86,8 @@ class Settings:
     section_order: tuple[str, ...] = ()
     sort: tuple[str, ...] = ("-year", "title")
     tags: str | tuple[str, ...] = "manual"      # "manual", "all", "none" or the names to show
+    summary_tag: str = "summary"                # a child note with this tag is the one-line summary
+    review_tag: str = "review"                  # ... and with this one, the long review
 
     @property
     def is_local_api(self) -> bool:
@@ -144,6 +146,7 @@ def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Setti
     out = doc.get("outputs", {})
     sec = doc.get("sections", {})
     ent = doc.get("entries", {})
+    rev = doc.get("reviews", {})
 
     def env(name: str, default: str) -> str:
         value = environ.get(name)
@@ -198,4 +201,6 @@ def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Setti
         section_order=tuple(str(s) for s in sec.get("order", [])),
         sort=tuple(str(s) for s in sort),
         tags=tags,
+        summary_tag=str(rev.get("summary_tag", "summary")).strip(),
+        review_tag=str(rev.get("review_tag", "review")).strip(),
     )

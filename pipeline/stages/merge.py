@@ -14,7 +14,7 @@ from pipeline.config import Settings
 from pipeline.convert import zotero
 from pipeline.model import Catalog, Problem, Record, Section, catalog_to_dict, sort_problems
 from pipeline.report import Reporter
-from pipeline.stages import Options, StageError, files
+from pipeline.stages import Options, StageError, files, notes
 from pipeline.stages.crossref_cache import CrossrefCache
 
 
@@ -122,6 +122,8 @@ def build(settings: Settings, reporter: Reporter) -> Catalog:
     top, title, sections = load_sections(settings, reporter)
     records = load_records(settings, reporter, top, {s.key for s in sections})
     reviews = matched_reviews(settings, reporter, records)
+    for p in notes.plan_reviews(settings).problems:   # review files that Zotero notes could not update
+        reporter.problem(p)
     cache = CrossrefCache.for_settings(settings)
     for p in cache.problems:
         reporter.problem(p)
