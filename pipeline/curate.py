@@ -111,7 +111,7 @@ def parse_review(text_: str, path: str) -> tuple[Review | None, list[Problem]]:
             problems.append(Problem(f"{path}:{where.get('hidden', 2)}", "hidden must be true or false (ignored)"))
     summary, summaries = text(doc.get("summary")) if not isinstance(doc.get("summary"), dict) else "", ()
     if isinstance(doc.get("summary"), dict):
-        pairs = [(text(k), text(v)) for k, v in doc["summary"].items()]
+        pairs = [(text(k), text(v) if isinstance(v, str) else "") for k, v in doc["summary"].items()]
         if all(k and v for k, v in pairs):
             summaries = tuple(pairs)
         else:
