@@ -1,19 +1,25 @@
 """pull: Zotero collection -> data/raw/zotero (one JSON file per item and collection, state last).
 
-What it keeps: the configured collection, its sub-collections at any depth, and the top-level regular
-items filed in any of them (no notes, attachments or annotations; nothing from the trash), each as the
-API returned it, minus the counts in `meta` that change without a version bump (see `VOLATILE_META`).
+What it keeps: the configured collection, its sub-collections at any depth, the top-level regular
+items filed in any of them (no attachments or annotations; nothing from the trash), and, in `notes/`,
+their child notes that carry a summary or a review (see `stages/notes.py`; other notes stay private),
+each as the API returned it, minus the counts in `meta` that change without a version bump (see
+`VOLATILE_META`). After the snapshot, the review files in reviews/ are brought up to date with those
+notes, except where the repository's copy was edited (`pipeline/reviewfiles.py`).
 
 How it asks (Zotero's own sync protocol, with `since` = the version in state.json):
 - No usable state (first pull, an `import-readme` snapshot, another library or collection, or an
   interrupted write): a full pass. The library's collections, 100 a page, give the tree; then each
-  collection's top-level items, 100 a page. About ceil(N/100) + one request per sub-collection.
+  collection's top-level items, 100 a page; then the library's notes, 100 a page. About ceil(N/100) +
+  one request per sub-collection + ceil(notes/100).
 - Otherwise an incremental pass. `collections?since=V&format=versions` with `If-Modified-Since-Version`
   goes first: a 304 means nothing in the library changed, and the pull ends after that one request.
   Else `items/top?since=V&format=versions&includeTrashed=1` and `deleted?since=V` say what moved; the
   changed items come 50 keys a request; when any collection changed, the collections are listed again
-  (renames and re-nesting), and the items of a collection that joined the tree are listed. About
-  k/50 + 3 requests for k changed items.
+  (renames and re-nesting), and the items of a collection that joined the tree are listed. Notes are
+  children, which `items/top` leaves out: `items?since=V&format=versions&itemType=note` names the
+  changed ones (fetched 50 keys a request), and an item new to the snapshot brings its notes with
+  `items/KEY/children` when Zotero counts children under it. About k/50 + 4 requests for k changed items.
 - Every answer of a pass must carry the same `Last-Modified-Version`. If it moves, the pass is dropped,
   and after a growing wait it starts again; the version stored is the one every answer of the
   completed pass carried, so it never runs ahead of what was read.

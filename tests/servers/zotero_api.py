@@ -7,8 +7,9 @@ would talk to api.zotero.org or to the Zotero 7 desktop's local API:
   trash), deletions, and a library version that every mutation bumps, as Zotero's does.
 - `ZoteroServer` serves one or more libraries with the read half of the protocol: pagination (`start`,
   `limit` capped at 100, `Total-Results`, `Link`), `since`, `format=json|versions|keys`, `itemKey`,
-  `itemType` (`note`, `-attachment`, `a || b`), `collectionKey`, `includeTrashed`, `/deleted`, `If-Modified-Since-Version` -> 304, both auth header
-  forms (and `?key=`), and, with `local=True`, the desktop's `/api` prefix with user 0 and no key.
+  `itemType` (`note`, `-attachment`, `a || b`), `collectionKey`, `includeTrashed`, `/deleted`,
+  `If-Modified-Since-Version` -> 304, both auth header forms (and `?key=`), and, with `local=True`,
+  the desktop's `/api` prefix with user 0 and no key.
 - Faults come on demand: `fail_next()` queues them, `schedule` maps request numbers to them. Kinds:
   "429", "503", "500" (with `Retry-After` where Zotero sends it), "reset" (connection dropped with no
   answer), "timeout" (the answer comes `slow_seconds` late), "bump" (the library changes just before the
