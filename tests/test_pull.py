@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import dataclasses
 import random
 from pathlib import Path
 
@@ -42,7 +43,7 @@ class Run:
         return self.settings.paths.zotero
 
     def policy(self, **kw) -> zotero.RetryPolicy:
-        return zotero.RetryPolicy(sleep=self.sleeps.append, rng=random.Random(0), **kw)
+        return dataclasses.replace(zotero.default_policy(), sleep=self.sleeps.append, rng=random.Random(0), **kw)
 
     def pull(self, options: Options = Options(), **policy) -> int:
         """Runs the stage; returns the number of HTTP requests the server saw."""

@@ -13,7 +13,6 @@ module-level `httpx2.get` and hands back only the parsed body, so the `x-rate-li
 """
 from __future__ import annotations
 
-import re
 import threading
 import time
 import urllib.parse
@@ -23,7 +22,7 @@ from typing import Callable, Iterable, Iterator, Mapping
 
 import httpx2
 
-from pipeline.convert.zotero import clean_doi
+from pipeline.sources import http
 
 # DOIs per filter request. Crossref documents no maximum but warns of URL size limits (rest-api-doc
 # #301); 50 DOIs make a URL of about 2 KB, far below the 8 KB many proxies allow, and 50 per request
@@ -35,26 +34,24 @@ BATCH_SIZE = 50
 POLITE_DEFAULT = (10, 1.0, 3)    # requests, per seconds, at once: with a contact address
 PUBLIC_DEFAULT = (5, 1.0, 1)     # without one
 
-# Pace a hair under the advertised rate, so a request that leaves a few milliseconds late (thread
-# scheduling) does not make the server count one too many in its window.
-PACING_MARGIN = 1.05
-
-RETRIES = 4                 # after the first try: 5 tries in all
-BACKOFF_BASE = 0.5          # seconds, doubled each retry
-BACKOFF_CAP = 30.0
-RETRY_AFTER_CAP = 60.0      # a longer Retry-After means "not today": give up on this run
 BREAKER = 3                 # lookups that failed every retry in a row before we call Crossref down
-TIMEOUT = 10.0              # seconds; list queries can be slow
-
-_INTERVAL_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
 USER_AGENT = "awesome-ml-reliability-pipeline/0.1"
 
+AdaptiveLimiter = http.AdaptiveLimiter   # where tests and the benchmark have always found it
 
-class CrossrefError(Exception):
+
+def default_policy(timeout: float = 10.0, retries: int = 4,
+                   sleep: Callable[[float], None] = time.sleep) -> http.RetryPolicy:
+    # A Retry-After over a minute means "not today" for an enrichment that can run next week.
+    return http.RetryPolicy(attempts=retries + 1, base=0.5, cap=30.0, max_wait=60.0, timeout=timeout,
+                            sleep=sleep)
+
+
+class CrossrefError(http.SourceError):
     """Crossref could not answer a request; the message is one line."""
 
 
-class Unavailable(CrossrefError):
+class Unavailable(CrossrefError, http.SourceUnavailable):
     """Crossref failed every retry (down, throttling us, or unreachable)."""
 
 
@@ -68,104 +65,35 @@ class Outcome:
     reason: str = ""
 
 
-def parse_interval(value: str | None) -> float | None:
-    """Crossref's `x-rate-limit-interval` ('1s') in seconds; None when unreadable."""
-    match = _INTERVAL_RE.match(value or "")
-    if not match:
-        return None
-    return float(match.group(1)) * {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}[match.group(2) or "s"]
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return number if number > 0 else None
-
-
-class AdaptiveLimiter:
-    """Paces request starts and caps requests in flight, from what the server's headers last said.
-
-    One instance per client: the concurrency cap is shared by every kind of request (Crossref counts
-    a client's connections, whatever they ask), the pace is kept per kind ("single" for /works/{doi},
-    "list" for /works?...), since Crossref limits list queries separately since December 2025.
-
-    Until the first response arrives only one request goes out, so a server that allows fewer at once
-    than the defaults assume is never exceeded, not even by the opening burst.
-    """
-
-    def __init__(self, rate: int, interval: float, concurrency: int, *,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
-        self.clock, self.sleep = clock, sleep
-        self.default_spacing = interval / rate
-        self.spacing: dict[str, float] = {}
-        self.next_slot: dict[str, float] = {}
-        self.concurrency = concurrency
-        self.in_flight = 0
-        self.peak = 0
-        self.heard = False
-        self.paused_until = 0.0
-        self._cond = threading.Condition()
-
-    def acquire(self, kind: str = "single") -> None:
-        with self._cond:
-            while self.in_flight >= (self.concurrency if self.heard else 1):
-                self._cond.wait()
-            self.in_flight += 1
-            self.peak = max(self.peak, self.in_flight)
-            now = self.clock()
-            start = max(now, self.next_slot.get(kind, 0.0), self.paused_until)
-            self.next_slot[kind] = start + self.spacing.get(kind, self.default_spacing) * PACING_MARGIN
-        if start > now:
-            self.sleep(start - now)
-
-    def release(self, kind: str = "single", headers: Mapping[str, str] | None = None) -> None:
-        with self._cond:
-            self.in_flight -= 1
-            if headers is not None:
-                self.heard = True
-                self._learn(kind, headers)
-            self._cond.notify_all()
-
-    def _learn(self, kind: str, headers: Mapping[str, str]) -> None:
-        limit = _int(headers.get("x-rate-limit-limit"))
-        interval = parse_interval(headers.get("x-rate-limit-interval"))
-        if limit:
-            self.spacing[kind] = (interval or 1.0) / limit
-        concurrency = _int(headers.get("x-concurrency-limit"))
-        if concurrency:
-            self.concurrency = concurrency
-
-    def pause(self, seconds: float) -> None:
-        """No request of any kind starts for `seconds` (a 429, a 503): everyone backs off together."""
-        with self._cond:
-            self.paused_until = max(self.paused_until, self.clock() + seconds)
-
-
 class CrossrefClient:
     """A polite Crossref client. Thread-safe; use as a context manager or call `close()`."""
 
-    def __init__(self, base_url: str, mailto: str = "", *, timeout: float = TIMEOUT, retries: int = RETRIES,
-                 batch_size: int = BATCH_SIZE, workers: int = 8,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+    def __init__(self, base_url: str, mailto: str = "", *, timeout: float = 10.0, retries: int = 4,
+                 batch_size: int = BATCH_SIZE, workers: int = 8, policy: http.RetryPolicy | None = None,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+                 on_wait: Callable[[float, str], None] | None = None):
         self.base_url = base_url.rstrip("/")
         self.mailto = mailto
-        self.retries = retries
         self.batch_size = batch_size
         self.workers = workers
-        self.sleep = sleep
+        self.policy = policy or default_policy(timeout, retries, sleep)
         rate, interval, concurrency = POLITE_DEFAULT if mailto else PUBLIC_DEFAULT
-        self.limiter = AdaptiveLimiter(rate, interval, concurrency, clock=clock, sleep=sleep)
+        self.limiter = AdaptiveLimiter(rate, interval, concurrency, clock=clock, sleep=self.policy.sleep)
         agent = USER_AGENT + (f" (mailto:{mailto})" if mailto else "")
         # Crossref takes the contact address as `mailto=` or in the User-Agent; we send both.
-        self.http = httpx2.Client(base_url=self.base_url, timeout=timeout,
-                                  headers={"User-Agent": agent, "Accept-Encoding": "gzip"})
-        self.requests = 0
+        self.http = http.make_client(
+            self.base_url, policy=self.policy, name="Crossref", limiter=self.limiter, on_wait=on_wait,
+            # Crossref paces list queries (/works?...) apart from single works (/works/{doi}).
+            kind_of=lambda request: "list" if request.url.path.rstrip("/").endswith("/works") else "single",
+            headers={"User-Agent": agent, "Accept-Encoding": "gzip"})
+        self.transport = http.transport_of(self.http)
         self.down = ""               # why Crossref is considered down for the rest of the run
-        self._reached = False        # any answer at all from the server in this run
         self._failures = 0
         self._lock = threading.Lock()
+
+    @property
+    def requests(self) -> int:
+        return self.transport.requests
 
     def __enter__(self) -> "CrossrefClient":
         return self
@@ -176,66 +104,43 @@ class CrossrefClient:
     def close(self) -> None:
         self.http.close()
 
-    # --- one request, with retries ------------------------------------------------------------
+    # --- one request (the transport retries) ----------------------------------------------------
 
     def _get(self, kind: str, path: str, params: Mapping) -> tuple[int, dict | None]:
-        """(status, JSON body) for 200 and 404; raises Unavailable after the retries, CrossrefError on 4xx."""
+        """(status, JSON body) for 200 and 404; raises Unavailable when Crossref could not answer,
+        CrossrefError on another 4xx."""
+        if self.down:
+            raise Unavailable(self.down)
         query = dict(params)
         if self.mailto:
             query["mailto"] = self.mailto
-        reason = ""
-        for attempt in range(self.retries + 1):
-            if self.down:
-                raise Unavailable(self.down)
-            self.limiter.acquire(kind)
-            response = None
-            try:
-                response = self.http.get(path, params=query)
-            except httpx2.TimeoutException:
-                reason = "timed out"
-            except httpx2.ConnectError as exc:
-                reason = f"unreachable ({type(exc).__name__})"
-                if not self._reached and attempt >= 1:
-                    # Never reached it in this run: no network, or a wrong CROSSREF_API_URL. Backing
-                    # off for half a minute per item would not change that; say so once and move on.
-                    with self._lock:
-                        self.down = self.down or f"Crossref unreachable at {self.base_url} ({type(exc).__name__})"
-                    break
-            except httpx2.TransportError as exc:
-                reason = f"unreachable ({type(exc).__name__})"
-            finally:
-                self.limiter.release(kind, response.headers if response is not None else None)
+        try:
+            response = self.http.get(path, params=query)
+        except http.SourceUnavailable as exc:
+            reason = str(exc)
+            if not self.transport.reached:
+                # Never reached in this run: no network, or a wrong CROSSREF_API_URL. Say so once.
                 with self._lock:
-                    self.requests += 1
-            wait = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** attempt)
-            if response is not None:
-                self._reached = True
-                status = response.status_code
-                if status == 200:
-                    try:
-                        body = response.json()
-                    except ValueError:
-                        reason = "answered 200 with a body that is not JSON"
-                    else:
-                        self._succeeded()
-                        return 200, body
-                elif status == 404:
-                    self._succeeded()
-                    return 404, None
-                elif status == 429 or status >= 500:
-                    reason = f"HTTP {status}"
-                    retry_after = _int(response.headers.get("retry-after"))
-                    if retry_after is not None:
-                        if retry_after > RETRY_AFTER_CAP:
-                            break
-                        wait = float(retry_after)
-                else:
-                    # 400 and the like: our request is wrong, and asking again will not fix it.
-                    raise CrossrefError(f"HTTP {status} for {path}: {response.text[:200].strip()}")
-            if attempt < self.retries:
-                self.limiter.pause(wait)
-        self._failed(reason)
-        raise Unavailable(reason)
+                    self.down = self.down or reason
+                    self.transport.given_up = self.down
+            self._failed(reason)
+            raise Unavailable(reason) from None
+        except httpx2.HTTPError as exc:   # an invalid URL (a query too long), a protocol error
+            raise CrossrefError(f"request for {path} failed: {type(exc).__name__}") from None
+        status = response.status_code
+        if status == 200:
+            try:
+                body = response.json()
+            except ValueError:
+                self._failed("answered 200 with a body that is not JSON")
+                raise Unavailable("Crossref answered 200 with a body that is not JSON") from None
+            self._succeeded()
+            return 200, body
+        if status == 404:
+            self._succeeded()
+            return 404, None
+        # 400 and the like: our request is wrong, and asking again will not fix it.
+        raise CrossrefError(f"HTTP {status} for {path}: {response.text[:200].strip()}")
 
     def _succeeded(self) -> None:
         with self._lock:
@@ -245,7 +150,8 @@ class CrossrefClient:
         with self._lock:
             self._failures += 1
             if self._failures >= BREAKER and not self.down:
-                self.down = f"Crossref unavailable ({reason} after {self.retries + 1} tries)"
+                self.down = f"Crossref unavailable ({reason})"
+                self.transport.given_up = self.down   # requests still retrying stop too
 
     # --- the three lookups --------------------------------------------------------------------
 
@@ -268,7 +174,8 @@ class CrossrefClient:
         wanted = {d.lower() for d in dois}
         found = {}
         for item in items:
-            doi = clean_doi(str(item.get("DOI", ""))) if isinstance(item, dict) else ""
+            # Crossref answers with bare DOIs; only their case may differ from what we asked.
+            doi = str(item.get("DOI", "")).strip().lower() if isinstance(item, dict) else ""
             if doi in wanted:
                 found[doi] = item
         return found

@@ -2,11 +2,11 @@
 
 It asks through pyzotero and adds what pyzotero leaves to its callers:
 
-- Retries. `RetryingTransport` sits under pyzotero's HTTP client and owns every wait: it honours
-  `Backoff` on any answer, retries 429 and 503 after `Retry-After`, and retries other 5xx answers,
-  timeouts and dropped connections with capped exponential backoff and jitter. The waiting goes through
-  `RetryPolicy.sleep`, so tests replace it and never sleep. pyzotero never sees a 429 or a `Backoff`
-  header (it would sleep on its own clock), and when the retries run out it gets `Unavailable`.
+- Retries. The shared transport of `pipeline/sources/http.py` sits under pyzotero's HTTP client and
+  owns every wait (`Backoff`, `Retry-After`, capped jittered backoff, a bound on how long we wait at
+  all). The waiting goes through `RetryPolicy.sleep`, so tests replace it and never sleep. pyzotero
+  never sees a 429 or a `Backoff` header (it would sleep on its own clock); when the retries run out
+  the caller gets `Unavailable`.
 - Version watching. Every answer carries `Last-Modified-Version`. Between `begin_pass()` calls the client
   remembers the first one and raises `LibraryChanged` when another differs: Zotero's sync rule for a
   library that someone edits while we read it.
@@ -18,18 +18,14 @@ It asks through pyzotero and adds what pyzotero leaves to its callers:
 """
 from __future__ import annotations
 
-import email.utils
-import functools
-import random
-import ssl
-import time
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 import httpx2
 from pyzotero import errors as pyzotero_errors
 from pyzotero import zotero
+
+from pipeline.sources import http
 
 PAGE = 100        # the most the Web API returns per page
 KEY_BATCH = 50    # the most keys one itemKey= / collectionKey= request may name
@@ -37,7 +33,7 @@ KEY_BATCH = 50    # the most keys one itemKey= / collectionKey= request may name
 
 # --- errors -----------------------------------------------------------------------------------------
 
-class ZoteroError(Exception):
+class ZoteroError(http.SourceError):
     """Zotero could not give us what we asked for. The message is one line and holds no secret."""
 
     status: int | None = None
@@ -71,110 +67,15 @@ class LibraryChanged(ZoteroError):
     """Last-Modified-Version moved during a pass: someone edited the library while we read it."""
 
 
-# --- retries ----------------------------------------------------------------------------------------
+# --- retries: the shared policy (pipeline/sources/http.py), with Zotero's own defaults ------------------
 
-@dataclass
-class RetryPolicy:
-    """How long to wait and how often to try again. Tests pass a `sleep` that only records."""
-
-    attempts: int = 6              # tries per request, the first included
-    base: float = 1.0              # seconds before the first retry, doubled each time
-    cap: float = 60.0              # no single wait is longer
-    passes: int = 5                # whole passes restarted when the library moves under us
-    timeout: float = 30.0          # seconds per request
-    sleep: Callable[[float], None] = time.sleep
-    clock: Callable[[], float] = time.monotonic
-    rng: random.Random = field(default_factory=random.Random)
-
-    def backoff(self, attempt: int) -> float:
-        """Capped exponential backoff with jitter, so many clients do not retry in step."""
-        ceiling = min(self.cap, self.base * 2 ** attempt)
-        return ceiling * self.rng.uniform(0.5, 1.0)
+RetryPolicy = http.RetryPolicy
+retry_after_seconds = http.retry_after_seconds
 
 
-def retry_after_seconds(value: str | None, now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
-                        ) -> float | None:
-    """`Retry-After`/`Backoff` as seconds. Zotero sends integers; an HTTP date is allowed by HTTP."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - now()).total_seconds())
-
-
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-
-
-class RetryingTransport(httpx2.BaseTransport):
-    """Retries below pyzotero, counts requests, and keeps the server's `Backoff` for the next request."""
-
-    def __init__(self, policy: RetryPolicy, inner: httpx2.BaseTransport | None = None, *, tls: bool = True):
-        self.policy = policy
-        # Loading the CA bundle costs ~15 ms; plain-HTTP endpoints (the local API) skip it.
-        self.inner = inner or httpx2.HTTPTransport(verify=_tls_context() if tls else False)
-        self.requests = 0
-        self.on_request = lambda: None    # the stage hangs a progress bar here
-        self._not_before = 0.0
-
-    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-        last = ""
-        for attempt in range(self.policy.attempts):
-            self._wait_for_backoff()
-            self.requests += 1
-            self.on_request()
-            try:
-                response = self.inner.handle_request(request)
-                response.read()   # inside the loop, so a connection dropped mid-body is retried too
-            except httpx2.TransportError as exc:
-                last = type(exc).__name__
-                delay = self.policy.backoff(attempt)
-            else:
-                self._remember_backoff(response)
-                if response.status_code not in RETRY_STATUSES:
-                    return _without_wait_headers(response, request)
-                last = f"HTTP {response.status_code}"
-                wait = retry_after_seconds(response.headers.get("retry-after"))
-                delay = wait if wait is not None and response.status_code in (429, 503) else self.policy.backoff(attempt)
-                response.close()
-            if attempt + 1 < self.policy.attempts:
-                self.policy.sleep(delay)
-        raise Unavailable(
-            f"Zotero did not answer GET {request.url.path} after {self.policy.attempts} attempts (last: {last})"
-        )
-
-    def _remember_backoff(self, response: httpx2.Response) -> None:
-        seconds = retry_after_seconds(response.headers.get("backoff"))
-        if seconds:
-            self._not_before = max(self._not_before, self.policy.clock() + seconds)
-
-    def _wait_for_backoff(self) -> None:
-        remaining = self._not_before - self.policy.clock()
-        self._not_before = 0.0
-        if remaining > 0:
-            self.policy.sleep(remaining)
-
-    def close(self) -> None:
-        self.inner.close()
-
-
-@functools.lru_cache(maxsize=1)
-def _tls_context() -> ssl.SSLContext:
-    return httpx2.create_ssl_context()
-
-
-def _without_wait_headers(response: httpx2.Response, request: httpx2.Request) -> httpx2.Response:
-    # pyzotero sleeps on Backoff/Retry-After itself, with the real clock; the transport already owns
-    # those waits. The body is decoded now, so the encoding headers must go with it.
-    dropped = {"backoff", "retry-after", "content-encoding", "content-length", "transfer-encoding"}
-    headers = [(k, v) for k, v in response.headers.items() if k.lower() not in dropped]
-    return httpx2.Response(response.status_code, headers=headers, content=response.content, request=request)
+def default_policy() -> http.RetryPolicy:
+    # Zotero asks clients to back off generously; a sync is rare, so waiting longer beats failing.
+    return http.RetryPolicy(attempts=6, base=1.0, cap=60.0, timeout=30.0)
 
 
 # --- the client -------------------------------------------------------------------------------------
@@ -190,13 +91,14 @@ class ZoteroClient:
     """Read-only access to one library. Every method makes the requests it names and no others."""
 
     def __init__(self, library_type: str, library_id: str, api_key: str, api_url: str,
-                 label: str, policy: RetryPolicy | None = None):
-        self.policy = policy or RetryPolicy()
+                 label: str, policy: RetryPolicy | None = None,
+                 on_wait: Callable[[float, str], None] | None = None):
+        self.policy = policy or default_policy()
         self.label = label
         self.local = api_url.rstrip("/").endswith("/api")
-        self.transport = RetryingTransport(self.policy, tls=api_url.startswith("https:"))
-        self._http = httpx2.Client(transport=self.transport, timeout=self.policy.timeout,
-                                   follow_redirects=True, trust_env=not self.local)
+        self._http = http.make_client(api_url, policy=self.policy, name="Zotero", on_wait=on_wait,
+                                      trust_env=not self.local)
+        self.transport = http.transport_of(self._http)
         self._zot = zotero.Zotero(library_id or "0", library_type, api_key=None if self.local else api_key,
                                   local=self.local, client=self._http)
         self._zot.endpoint = api_url.rstrip("/")
@@ -298,6 +200,8 @@ class ZoteroClient:
             self._http.headers["If-Modified-Since-Version"] = str(if_modified_since)
         try:
             body = getattr(zot, method)(*args, **params)
+        except http.SourceUnavailable as exc:
+            raise Unavailable(f"{exc} (reading {what} of {self.label})") from None
         except pyzotero_errors.PyZoteroError:
             response = zot.request
             if response is not None and response.status_code == 304:
@@ -353,7 +257,8 @@ class ZoteroClient:
         return {str(k): int(v) for k, v in body.items()}
 
 
-def connect(settings, policy: RetryPolicy | None = None) -> ZoteroClient:
+def connect(settings, policy: RetryPolicy | None = None,
+            on_wait: Callable[[float, str], None] | None = None) -> ZoteroClient:
     """A client for the library named in the settings. The key is revealed here, to pyzotero, only."""
     return ZoteroClient(
         library_type=settings.library_type,
@@ -362,4 +267,5 @@ def connect(settings, policy: RetryPolicy | None = None) -> ZoteroClient:
         api_url=settings.zotero_api_url,
         label=settings.library_label,
         policy=policy,
+        on_wait=on_wait,
     )
