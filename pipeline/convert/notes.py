@@ -446,10 +446,12 @@ def summary_text(html: str) -> str:
     blocks = _blocks(root, _Context())
     if blocks and re.fullmatch(r"#{1,6} summary:?", blocks[0].strip(), re.IGNORECASE):
         blocks = blocks[1:]
-    text = " ".join(_flatten(b) for b in blocks)
-    text = re.sub(r"^\s*\**\s*summary\s*:?\s*\**\s*:?\s*", "", text, flags=re.IGNORECASE) \
-        if SUMMARY_PREFIX_RE.match(re.sub(r"^[*\s]+", "", text)) else text
+    text = _SUMMARY_LABEL_RE.sub("", " ".join(_flatten(b) for b in blocks).strip())
     return _WS_RE.sub(" ", text).strip()
+
+
+# "Summary:" as the note starts, also in bold ("**Summary:**", "**Summary**:").
+_SUMMARY_LABEL_RE = re.compile(r"^(?:\*\*)?summary(?::(?:\*\*)?|(?:\*\*)?:)\s*", re.IGNORECASE)
 
 
 def _flatten(block: str) -> str:
