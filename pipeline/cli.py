@@ -22,6 +22,7 @@ STAGES = {
     "sync": "pull, enrich, merge and emit",
     "check": "data-quality report and output validators; exits 3 on errors",
     "import-readme": "turn an awesome-list Markdown file into a Zotero snapshot and reviews/ files",
+    "changes": "what a sync changed, as Markdown (the description of the weekly pull request)",
 }
 
 # Stages that talk to Zotero: half-set credentials stop them instead of passing for "none".
@@ -48,6 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, parents=[common], help=text, description=text)
         if name in ("enrich", "sync"):
             p.add_argument("--refresh", action="store_true", help="refetch Crossref records already cached")
+        if name == "changes":
+            p.add_argument("--before", type=Path, default=None, metavar="FILE",
+                           help="papers.csv as published before the sync (default: the committed one)")
+            p.add_argument("--report", type=Path, default=None, metavar="FILE", help="`make check` output to include")
+            p.add_argument("--output", type=Path, default=None, metavar="FILE", help="write here, not to stdout")
         if name == "import-readme":
             p.add_argument("file", help="the awesome-list Markdown file to import")
             p.add_argument("--added-on", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
@@ -102,7 +108,7 @@ def run_stage(args, settings, options, reporter) -> int:
 
 def _run_stage(args, settings, options, reporter) -> int:
     # Imported here so `--help` and a typo answer fast, without loading pandas or httpx.
-    from pipeline.stages import check, emit, enrich, import_readme, merge, pull, sync
+    from pipeline.stages import changes, check, emit, enrich, import_readme, merge, pull, sync
 
     stage = args.stage
     if stage == "import-readme":
@@ -117,6 +123,8 @@ def _run_stage(args, settings, options, reporter) -> int:
         emit.run(settings, options, reporter)
     elif stage == "sync":
         sync.run(settings, options, reporter)
+    elif stage == "changes":
+        changes.run(settings, options, reporter, before=args.before, report=args.report, output=args.output)
     elif stage == "check":
         return 3 if check.run(settings, options, reporter) else 0
     return 0

@@ -94,6 +94,8 @@ class Settings:
     sort: tuple[str, ...] = ("-year", "title")
     tags: str | tuple[str, ...] = "manual"      # "manual", "all", "none" or the names to show
     credentials_problem: str = ""               # why the Zotero settings are half there, "" if not
+    summary_tag: str = "summary"                # a child note with this tag is the one-line summary
+    review_tag: str = "review"                  # ... and with this one, the long review
 
     @property
     def is_local_api(self) -> bool:
@@ -192,6 +194,7 @@ SCHEMA: dict[str, dict[str, str]] = {
                "api_url": _TEXT},
     "crossref": {"api_url": _TEXT, "mailto": _TEXT},
     "dblp": {"api_url": _TEXT},
+    "reviews": {"summary_tag": _TEXT, "review_tag": _TEXT},
     "sections": {"order": _NAMES},
     "entries": {"sort": _TEXT_OR_NAMES, "tags": _TEXT_OR_NAMES},
     "outputs": {name: _TEXT for name in OUTPUT_DEFAULTS},
@@ -313,6 +316,7 @@ def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Setti
     db = doc.get("dblp", {})
     sec = doc.get("sections", {})
     ent = doc.get("entries", {})
+    rev = doc.get("reviews", {})
 
     def env(name: str, default: str) -> str:
         value = environ.get(name)
@@ -358,5 +362,7 @@ def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Setti
         section_order=tuple(sec.get("order", [])),
         sort=tuple(sort),
         tags=tags,
+        summary_tag=str(rev.get("summary_tag", "summary")).strip(),
+        review_tag=str(rev.get("review_tag", "review")).strip(),
     )
     return replace(settings, credentials_problem=_credentials_problem(settings, environ))

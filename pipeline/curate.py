@@ -18,11 +18,12 @@ from pipeline.model import REVIEW, Problem, Record
 FIELDS = {
     "key": "Zotero item key",
     "doi": "DOI of the item (another way to name it)",
-    "summary": "one-line summary shown after the entry",
+    "summary": "one-line summary shown after the entry; or a mapping from section name to its summary",
     "note": "shown in parentheses after the venue",
     "status": "'draft' (the link reads 'Review (TBD)') or 'missing' (the review text is still to come)",
     "title": "override", "url": "override", "venue": "override", "year": "override",
     "sections": "override: section names", "hidden": "override: leave the item out of the README",
+    "zotero": "written by pull: which Zotero notes the summary and review came from (pipeline/reviewfiles.py)",
 }
 STATUSES = ("", "draft", "missing")
 
@@ -33,6 +34,7 @@ class Review:
     key: str = ""
     doi: str = ""
     summary: str = ""
+    summaries: tuple[tuple[str, str], ...] = ()   # (section name, summary) when `summary:` is a mapping
     note: str = ""
     status: str = ""
     has_text: bool = False              # a long review follows the front matter
@@ -107,9 +109,17 @@ def parse_review(text_: str, path: str) -> tuple[Review | None, list[Problem]]:
             overrides["hidden"] = doc["hidden"]
         else:
             problems.append(Problem(f"{path}:{where.get('hidden', 2)}", "hidden must be true or false (ignored)"))
+    summary, summaries = text(doc.get("summary")) if not isinstance(doc.get("summary"), dict) else "", ()
+    if isinstance(doc.get("summary"), dict):
+        pairs = [(text(k), text(v) if isinstance(v, str) else "") for k, v in doc["summary"].items()]
+        if all(k and v for k, v in pairs):
+            summaries = tuple(pairs)
+        else:
+            problems.append(Problem(f"{path}:{where.get('summary', 2)}", "summary: each line of the mapping must "
+                                    "be 'section name: text' (ignored)"))
     body = "\n".join(lines[end + 1:])
     review = Review(
-        path=path, key=key, doi=doi, summary=text(doc.get("summary")), note=text(doc.get("note")),
+        path=path, key=key, doi=doi, summary=summary, summaries=summaries, note=text(doc.get("note")),
         status=status, has_text=bool(body.strip()), overrides=overrides, lines=where,
     )
     return review, problems
@@ -151,6 +161,17 @@ def apply_review(record: Record, review: Review, section_keys: dict[str, str]) -
     values: dict = {"review_path": review.path, "review_text": review.has_text, "review_status": review.status}
     if review.summary:
         values["summary"] = review.summary
+    if review.summaries:
+        per_section = {}
+        for name, summary in review.summaries:
+            if name in section_keys:
+                per_section.setdefault(section_keys[name], summary)
+            else:
+                problems.append(Problem(review.where("summary"), f"summary for {name!r}: no section has that name"))
+        if per_section:
+            # The first one is the paper's summary wherever one text is shown (CSV, .bib, the page).
+            values["summary"] = next(iter(per_section.values()))
+            values["section_summaries"] = tuple(sorted(per_section.items()))
     if review.note:
         values["note"] = review.note
     for name, value in review.overrides.items():
@@ -167,6 +188,12 @@ def apply_review(record: Record, review: Review, section_keys: dict[str, str]) -
                 values["sections"] = tuple(sorted(set(keys)))
         else:
             values[name] = value
+    listed = set(values.get("sections", record.sections))
+    for section, _ in values.get("section_summaries", ()):
+        if section not in listed:
+            name = next((n for n, k in section_keys.items() if k == section), section)
+            problems.append(Problem(review.where("summary"), f"summary for {name!r}: item {record.key} is not "
+                                    "listed in that section", "warning"))
     return record.with_fields(REVIEW, **values), problems
 
 

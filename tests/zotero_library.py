@@ -149,3 +149,32 @@ def change_items(built: Built, k: int, rng: random.Random) -> list[str]:
         else:
             built.library.modify_item(key, title=_title(rng))
     return keys
+
+
+# --- notes: a curator's summary and review, as Zotero 7's note editor writes them ----------------------
+
+REVIEW_NOTE = (
+    '<div data-schema-version="8"><h1>Review</h1>\n'
+    '<p>The paper tests <strong>deep learning</strong> systems with <span style="color: #ff2020">neuron '
+    'coverage</span>; see <a href="https://example.org/deepxplore">the artifact</a>.</p>\n'
+    '<ul><li><p>Strengths</p><ul><li><p>finds <em>thousands</em> of bugs</p></li></ul></li>'
+    '<li><p>Weaknesses</p></li></ul>\n'
+    '<table><tr><th>Model</th><th>Errors</th></tr><tr><td>LeNet</td><td>1,500</td></tr></table>\n'
+    '<script>alert("review")</script><p onclick="steal()">Worth reading.</p></div>'
+)
+SUMMARY_NOTE = '<div data-schema-version="8"><p>Introduces <strong>neuron coverage</strong> to guide testing.</p></div>'
+UNTAGGED_SUMMARY_NOTE = '<div data-schema-version="8"><p>Summary: Finds <em>silent</em> errors.</p></div>'
+PRIVATE_NOTE = '<div data-schema-version="8"><p>Ask Alice about this one.</p></div>'
+
+
+def add_notes(lib: Library, parent: str, *, summary: str | None = SUMMARY_NOTE, review: str | None = REVIEW_NOTE,
+              private: bool = True) -> dict[str, str]:
+    """Child notes under `parent` as a curator files them: {"summary"|"review"|"private": note key}."""
+    keys = {}
+    if summary is not None:
+        keys["summary"] = lib.add_child(parent, "note", note=summary, tags=[{"tag": "summary"}])
+    if review is not None:
+        keys["review"] = lib.add_child(parent, "note", note=review, tags=[{"tag": "review"}, {"tag": "to read"}])
+    if private:
+        keys["private"] = lib.add_child(parent, "note", note=PRIVATE_NOTE)
+    return keys

@@ -74,7 +74,7 @@ def render(catalog: Catalog, existing: str = "") -> str:
             lines.append(f"{'  ' * (depth - 1)}- [{heading_text(tree.names[s.key])}](#{anchors[s.key]}) "
                          f"({tree.count[s.key]})")
     lines += outro_toc
-    rendered: dict[str, str] = {}           # an entry filed in two sections is rendered once
+    rendered: dict[tuple[str, str], str] = {}   # an entry filed in two sections is rendered once
     for s in tree.sections:
         level = min(tree.depth[s.key] + 1, 6)
         lines += ["", f"{'#' * level} {heading_text(tree.names[s.key])}"]
@@ -82,9 +82,11 @@ def render(catalog: Catalog, existing: str = "") -> str:
         if entries:
             lines.append("")
             for r in entries:
-                line = rendered.get(r.key)
+                # Rendered once per item, or once per section when the item has a summary for it.
+                section = s.key if r.section_summaries else ""
+                line = rendered.get((r.key, section))
                 if line is None:
-                    line = rendered[r.key] = entry(r)
+                    line = rendered[(r.key, section)] = entry(r, section)
                 lines.append(line)
     lines += ["", END]
     return head + "\n".join(lines) + "\n" + tail
@@ -103,8 +105,9 @@ def split(existing: str) -> tuple[str, str]:
     return existing, ""
 
 
-def entry(r: Record) -> str:
-    """One list item: `- [Title](url), *VENUE YEAR* (note) \\[Tag\\] - summary. [Review](path)`."""
+def entry(r: Record, section: str = "") -> str:
+    """One list item: `- [Title](url), *VENUE YEAR* (note) \\[Tag\\] - summary. [Review](path)`.
+    In `section` (a section key), the item's summary for that section is shown, if it has one."""
     # Zotero's rich-text tags (<i>, <sub>, nocase spans) are shown as the text a reader sees.
     title = inline(plain_text(r.title)) or inline(f"Untitled ({clean(r.key)})")
     url = link_of(r)
@@ -120,7 +123,7 @@ def entry(r: Record) -> str:
     for tag in map(inline, r.tags):
         if tag:
             parts.append(f" \\[{tag}\\]")
-    summary = curator_inline(r.summary)
+    summary = curator_inline(dict(r.section_summaries).get(section, r.summary))
     if summary:
         parts.append(f" - {summary}")
     if r.review_text and clean(r.review_path):

@@ -144,6 +144,25 @@ class ZoteroClient:
                             includeTrashed=1, limit=None)
         return self._versions(answer.body)
 
+    # notes: children of the listed items, so neither `items/top` nor a collection's items name them
+    def notes_page(self, start: int) -> Answer:
+        return self._call("items", what="the notes", itemType="note", limit=PAGE, start=start)
+
+    def all_notes(self) -> Iterator[dict]:
+        """Every note of the library outside the trash (child and standalone), 100 a request."""
+        yield from self._pages(self.notes_page)
+
+    def changed_notes(self, since: int) -> dict[str, int]:
+        """{key: version} of notes changed after `since`, trashed ones included."""
+        answer = self._call("items", what="the note versions", format="versions", since=since,
+                            itemType="note", includeTrashed=1, limit=None)
+        return self._versions(answer.body)
+
+    def child_notes(self, parent: str) -> Iterator[dict]:
+        """The notes under one item."""
+        yield from self._pages(lambda start: self._call(
+            "children", parent, what=f"the notes of item {parent}", itemType="note", limit=PAGE, start=start))
+
     def items_by_key(self, keys: list[str]) -> list[dict]:
         if len(keys) > KEY_BATCH:
             raise ValueError(f"at most {KEY_BATCH} keys per request")

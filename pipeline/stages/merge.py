@@ -11,7 +11,7 @@ from pipeline import arrange, curate, enrichment
 from pipeline.config import Settings
 from pipeline.model import Catalog, Problem, Record, Section, catalog_to_dict, sort_problems
 from pipeline.report import Reporter
-from pipeline.stages import Options, files
+from pipeline.stages import Options, files, notes
 from pipeline.stages.inputs import Inputs, relative
 from pipeline.stages.inputs import read as read_inputs
 
@@ -39,6 +39,7 @@ def build(settings: Settings, inputs: Inputs | None = None) -> Catalog:
     for name in arrange.unknown_sort_fields(settings.sort):
         problems.append(Problem("pipeline.toml", f"[entries] sort: {name!r} is not a field entries can be "
                                 "sorted by (ignored)", "warning", "config"))
+    problems += notes.plan_reviews(settings).problems   # review files that Zotero notes could not update
     records = in_list(inputs, problems)
     lookups = inputs.lookups
     sections = inputs.sections

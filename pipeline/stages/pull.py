@@ -1,19 +1,25 @@
 """pull: Zotero collection -> data/raw/zotero (one JSON file per item and collection, state last).
 
-What it keeps: the configured collection, its sub-collections at any depth, and the top-level regular
-items filed in any of them (no notes, attachments or annotations; nothing from the trash), each as the
-API returned it, minus the counts in `meta` that change without a version bump (see `VOLATILE_META`).
+What it keeps: the configured collection, its sub-collections at any depth, the top-level regular
+items filed in any of them (no attachments or annotations; nothing from the trash), and, in `notes/`,
+their child notes that carry a summary or a review (see `stages/notes.py`; other notes stay private),
+each as the API returned it, minus the counts in `meta` that change without a version bump (see
+`VOLATILE_META`). After the snapshot, the review files in reviews/ are brought up to date with those
+notes, except where the repository's copy was edited (`pipeline/reviewfiles.py`).
 
 How it asks (Zotero's own sync protocol, with `since` = the version in state.json):
 - No usable state (first pull, an `import-readme` snapshot, another library or collection, or an
   interrupted write): a full pass. The library's collections, 100 a page, give the tree; then each
-  collection's top-level items, 100 a page. About ceil(N/100) + one request per sub-collection.
+  collection's top-level items, 100 a page; then the library's notes, 100 a page. About ceil(N/100) +
+  one request per sub-collection + ceil(notes/100).
 - Otherwise an incremental pass. `collections?since=V&format=versions` with `If-Modified-Since-Version`
   goes first: a 304 means nothing in the library changed, and the pull ends after that one request.
   Else `items/top?since=V&format=versions&includeTrashed=1` and `deleted?since=V` say what moved; the
   changed items come 50 keys a request; when any collection changed, the collections are listed again
-  (renames and re-nesting), and the items of a collection that joined the tree are listed. About
-  k/50 + 3 requests for k changed items.
+  (renames and re-nesting), and the items of a collection that joined the tree are listed. Notes are
+  children, which `items/top` leaves out: `items?since=V&format=versions&itemType=note` names the
+  changed ones (fetched 50 keys a request), and an item new to the snapshot brings its notes with
+  `items/KEY/children` when Zotero counts children under it. About k/50 + 4 requests for k changed items.
 - Every answer of a pass must carry the same `Last-Modified-Version`. If it moves, the pass is dropped,
   and after a growing wait it starts again; the version stored is the one every answer of the
   completed pass carried, so it never runs ahead of what was read.
@@ -37,7 +43,7 @@ from pipeline.config import Settings
 from pipeline.convert.zotero import is_entry, to_record
 from pipeline.report import Reporter
 from pipeline.sources import zotero
-from pipeline.stages import Options, StageError, files
+from pipeline.stages import Options, StageError, files, notes
 
 SOURCE = "zotero-api"
 # Counts Zotero recomputes without changing the object's version: adding an item to a collection
@@ -46,6 +52,7 @@ SOURCE = "zotero-api"
 VOLATILE_META = {
     files.ITEMS: ("numChildren",),
     files.COLLECTIONS: ("numCollections", "numItems"),
+    notes.NOTES: (),
 }
 
 
@@ -66,6 +73,7 @@ class Stored:
         self.dir = Path(zotero_dir)
         self.item_paths = files.snapshot_objects(self.dir, files.ITEMS)
         self._collections: dict[str, dict] | None = None
+        self._note_paths: dict[str, Path] | None = None
 
     @property
     def collections(self) -> dict[str, dict]:
@@ -81,6 +89,19 @@ class Stored:
         except ValueError:   # a damaged file is refetched, not trusted
             return None
 
+    @property
+    def note_paths(self) -> dict[str, Path]:
+        if self._note_paths is None:
+            self._note_paths = files.snapshot_objects(self.dir, notes.NOTES)
+        return self._note_paths
+
+    def note(self, key: str) -> dict | None:
+        path = self.note_paths.get(key)
+        try:
+            return files.read_json(path) if path else None
+        except ValueError:
+            return None
+
 
 @dataclass
 class Changes:
@@ -91,6 +112,8 @@ class Changes:
     upserts: dict[str, dict] = field(default_factory=dict)
     removals: set[str] = field(default_factory=set)
     items: int = 0          # entries in the new snapshot
+    notes: dict[str, dict] = field(default_factory=dict)      # notes to write
+    note_removals: set[str] = field(default_factory=set)
 
 
 def normalize(obj: dict, kind: str) -> dict:
@@ -133,6 +156,7 @@ def usable_version(state: dict, settings: Settings, api: str) -> int | None:
         and state.get("api") == api
         and state.get("library") == library_block(settings)
         and state.get("collection") == settings.collection
+        and state.get("notes") == note_settings(settings)
     )
     version = state.get("version")
     return version if same and isinstance(version, int) and version >= 0 else None
@@ -140,6 +164,11 @@ def usable_version(state: dict, settings: Settings, api: str) -> int | None:
 
 def library_block(settings: Settings) -> dict:
     return {"type": settings.library_type, "id": str(settings.library_id)}
+
+
+def note_settings(settings: Settings) -> dict:
+    """Which notes the snapshot holds: other tags (or a snapshot from before notes) need a full pass."""
+    return {"summary_tag": settings.summary_tag, "review_tag": settings.review_tag}
 
 
 # --- the passes ---------------------------------------------------------------------------------------
@@ -151,7 +180,7 @@ def tree_of(client: zotero.ZoteroClient, collections: dict[str, dict], top: str)
     return tree
 
 
-def full_pass(client: zotero.ZoteroClient, top: str, stored: Stored) -> Changes:
+def full_pass(client: zotero.ZoteroClient, top: str, stored: Stored, settings: Settings) -> Changes:
     collections = {obj["key"]: obj for obj in client.all_collections()}
     tree = tree_of(client, collections, top)
     items: dict[str, dict] = {}
@@ -159,11 +188,14 @@ def full_pass(client: zotero.ZoteroClient, top: str, stored: Stored) -> Changes:
         for obj in client.collection_top_items(key):
             if is_entry(obj):
                 items[obj["key"]] = obj
+    # Notes are children: listed across the library, 100 a request, and kept when their parent is ours.
+    kept = {obj["key"]: obj for obj in client.all_notes() if notes.keeps(obj, set(items), settings)}
     return Changes(client.pass_version, {k: collections[k] for k in tree}, items,
-                   set(stored.item_paths) - set(items), len(items))
+                   set(stored.item_paths) - set(items), len(items), kept, set(stored.note_paths) - set(kept))
 
 
-def incremental_pass(client: zotero.ZoteroClient, top: str, stored: Stored, since: int) -> Changes | None:
+def incremental_pass(client: zotero.ZoteroClient, top: str, stored: Stored, since: int,
+                     settings: Settings) -> Changes | None:
     """What changed since `since`, or None when nothing in the library did."""
     changed_collections = client.changed_collections(since)
     if changed_collections is None:
@@ -184,8 +216,59 @@ def incremental_pass(client: zotero.ZoteroClient, top: str, stored: Stored, sinc
     if tree != old_tree:   # a section left: its unchanged items may have left with it
         removals |= {k for k in stored.item_paths if k not in fetched and not in_tree(stored.item(k) or {}, tree)}
     removals &= set(stored.item_paths)
-    count = len(set(stored.item_paths) - removals | set(upserts))
-    return Changes(client.pass_version, {k: collections[k] for k in tree}, upserts, removals, count)
+    entries = set(stored.item_paths) - removals | set(upserts)
+    note_upserts, note_removals = changed_notes(client, since, stored, upserts, entries, deleted, settings)
+    return Changes(client.pass_version, {k: collections[k] for k in tree}, upserts, removals, len(entries),
+                   note_upserts, note_removals)
+
+
+# The most items new to the snapshot whose notes are asked for one item at a time; past it, one listing
+# of every note of the library (100 a request) is the cheaper way.
+CHILD_REQUESTS = 10
+
+
+def changed_notes(client: zotero.ZoteroClient, since: int, stored: Stored, upserts: dict[str, dict],
+                  entries: set[str], deleted: dict[str, list[str]], settings: Settings
+                  ) -> tuple[dict[str, dict], set[str]]:
+    """(notes to write, notes to remove) after an incremental pass over the items.
+
+    A note's own edits come from `items?since=V&format=versions&itemType=note` (one request); an item
+    new to the snapshot (filed into the list, restored from the trash) brings its unchanged notes,
+    asked for when Zotero counts children under it; an item that left takes its notes with it.
+    """
+    versions = client.changed_notes(since)
+    fetched = fetch_changed_notes(client, versions, stored)
+    arrived = sorted(k for k, obj in upserts.items() if k not in stored.item_paths
+                     and (obj.get("meta") or {}).get("numChildren", 1))
+    if len(arrived) > CHILD_REQUESTS:
+        for obj in client.all_notes():
+            if parent_in(obj, arrived):
+                fetched.setdefault(obj["key"], obj)
+    else:
+        for key in arrived:
+            for obj in client.child_notes(key):
+                fetched.setdefault(obj["key"], obj)
+    kept = {k: o for k, o in fetched.items() if notes.keeps(o, entries, settings)}
+    removals = (set(fetched) - set(kept)) | set(deleted.get("items", ()))
+    left = set(stored.item_paths) - entries
+    if left:
+        removals |= {k for k in stored.note_paths if k not in fetched
+                     and notes.parent_of(stored.note(k) or {}) not in entries}
+    return kept, removals & set(stored.note_paths)
+
+
+def parent_in(obj: dict, keys: list[str]) -> bool:
+    return notes.parent_of(obj) in set(keys)
+
+
+def fetch_changed_notes(client: zotero.ZoteroClient, versions: dict[str, int], stored: Stored) -> dict[str, dict]:
+    wanted = sorted(k for k, v in versions.items() if k not in stored.note_paths
+                    or (stored.note(k) or {}).get("version") != v)
+    fetched: dict[str, dict] = {}
+    for start in range(0, len(wanted), zotero.KEY_BATCH):
+        for obj in client.items_by_key(wanted[start:start + zotero.KEY_BATCH]):
+            fetched[obj["key"]] = obj
+    return fetched
 
 
 def fetch_changed(client: zotero.ZoteroClient, versions: dict[str, int], stored: Stored) -> dict[str, dict]:
@@ -200,15 +283,16 @@ def fetch_changed(client: zotero.ZoteroClient, versions: dict[str, int], stored:
     return fetched
 
 
-def pull(client: zotero.ZoteroClient, top: str, stored: Stored, since: int | None) -> Changes | None:
+def pull(client: zotero.ZoteroClient, top: str, stored: Stored, since: int | None,
+         settings: Settings) -> Changes | None:
     """Run passes until one sees a library that held still. None: unchanged since `since`."""
     policy = client.policy
     for attempt in range(policy.passes):
         client.begin_pass()
         try:
             if since is None:
-                return full_pass(client, top, stored)
-            return incremental_pass(client, top, stored, since)
+                return full_pass(client, top, stored, settings)
+            return incremental_pass(client, top, stored, since, settings)
         except zotero.LibraryChanged:
             if attempt + 1 < policy.passes:
                 policy.sleep(policy.backoff(attempt + 1))
@@ -239,6 +323,8 @@ def plan_changes(zotero_dir: Path, changes: Changes) -> Plan:
               set(old_collections) - set(changes.collections))
     old_items = files.snapshot_objects(zotero_dir, files.ITEMS)
     plan_kind(plan, zotero_dir, files.ITEMS, changes.upserts, old_items, changes.removals)
+    old_notes = files.snapshot_objects(zotero_dir, notes.NOTES)
+    plan_kind(plan, zotero_dir, notes.NOTES, changes.notes, old_notes, changes.note_removals)
     return plan
 
 
@@ -260,7 +346,7 @@ def plan_kind(plan: Plan, zotero_dir: Path, kind: str, upserts: dict[str, dict],
 
 def state_for(settings: Settings, api: str, changes: Changes, complete: bool) -> dict:
     state = {"source": SOURCE, "api": api, "library": library_block(settings),
-             "collection": settings.collection, "complete": complete}
+             "collection": settings.collection, "notes": note_settings(settings), "complete": complete}
     if complete:
         state.update(version=changes.version, items=changes.items, collections=len(changes.collections))
     return state
@@ -300,7 +386,7 @@ def run(settings: Settings, options: Options, reporter: Reporter, *,
         since = usable_version(state, settings, api)
         with reporter.progress(f"Zotero: reading {settings.library_label}") as bar:
             client.transport.on_request = bar.advance
-            new = pull(client, settings.collection, Stored(zotero_dir), since)
+            new = pull(client, settings.collection, Stored(zotero_dir), since, settings)
     except zotero.ZoteroError as exc:
         raise StageError(f"pull: {exc}; data/raw/zotero is unchanged") from None
     finally:
@@ -308,6 +394,8 @@ def run(settings: Settings, options: Options, reporter: Reporter, *,
     if new is None:
         reporter.info(f"pull: {settings.library_label} unchanged since version {since} "
                       f"({client.requests} request)")
+        if not options.dry_run:
+            write_reviews(settings, reporter)   # a review file deleted to take Zotero's text again
         return
     plan = plan_changes(zotero_dir, new)
     final_state = state_for(settings, api, new, complete=True)
@@ -322,6 +410,22 @@ def run(settings: Settings, options: Options, reporter: Reporter, *,
         f"{len(new.collections)} collections; files: {len(plan.added)} added, {len(plan.updated)} updated, "
         f"{len(plan.removed)} removed ({client.requests} requests)"
     )
+    write_reviews(settings, reporter)
+
+
+def write_reviews(settings: Settings, reporter: Reporter) -> None:
+    """The review files follow the notes just stored, except where the repository's copy was edited."""
+    plan = notes.plan_reviews(settings)
+    notes.apply_reviews(plan)
+    for path in sorted(plan.writes):
+        reporter.detail(f"pull: wrote {path.relative_to(settings.paths.root)} from Zotero notes")
+    if plan.writes or plan.deletes:
+        reporter.info(f"pull: reviews/: {len(plan.writes)} file(s) written from Zotero notes, "
+                      f"{len(plan.deletes)} removed")
+    conflicts = [p for p in plan.problems if p.code == "review-conflict"]
+    if conflicts:
+        reporter.info(f"pull: {len(conflicts)} review part(s) edited in the repository were left as they are "
+                      "(`make check` lists them)")
 
 
 def carry_reviews(settings: Settings, stored: Stored, new: Changes, reporter: Reporter) -> None:

@@ -7,8 +7,9 @@ would talk to api.zotero.org or to the Zotero 7 desktop's local API:
   trash), deletions, and a library version that every mutation bumps, as Zotero's does.
 - `ZoteroServer` serves one or more libraries with the read half of the protocol: pagination (`start`,
   `limit` capped at 100, `Total-Results`, `Link`), `since`, `format=json|versions|keys`, `itemKey`,
-  `collectionKey`, `includeTrashed`, `/deleted`, `If-Modified-Since-Version` -> 304, both auth header
-  forms (and `?key=`), and, with `local=True`, the desktop's `/api` prefix with user 0 and no key.
+  `itemType` (`note`, `-attachment`, `a || b`), `collectionKey`, `includeTrashed`, `/deleted`,
+  `If-Modified-Since-Version` -> 304, both auth header forms (and `?key=`), and, with `local=True`,
+  the desktop's `/api` prefix with user 0 and no key.
 - Faults come on demand: `fail_next()` queues them, `schedule` maps request numbers to them. Kinds:
   "429", "503", "500" (with `Retry-After` where Zotero sends it), "reset" (connection dropped with no
   answer), "timeout" (the answer comes `slow_seconds` late), "bump" (the library changes just before the
@@ -506,7 +507,9 @@ class Route:
         m = re.fullmatch(r"/items/([A-Z0-9]{8})/children", rest)
         if m:
             self.need(lib.items, m.group(1))
-            keys = sorted(lib.children.get(m.group(1), ()))
+            include_trashed = self.query.get("includeTrashed") in ("1", "true")
+            keys = sorted(k for k in lib.children.get(m.group(1), ())
+                          if include_trashed or not lib.items[k].get("deleted"))
             return self.items_list(keys)
         m = re.fullmatch(r"/collections/([A-Z0-9]{8})/collections", rest)
         if m:
@@ -569,8 +572,19 @@ class Route:
         return sorted(keys)
 
     def items_list(self, keys: list[str]) -> tuple[int, dict, bytes]:
-        keys = self.filter_keys(keys, self.lib.items, "itemKey")
+        keys = self.filter_item_type(self.filter_keys(keys, self.lib.items, "itemKey"))
         return self.listing(keys, self.lib.items, self.lib.item_object)
+
+    def filter_item_type(self, keys: list[str]) -> list[str]:
+        """`itemType=note`, `itemType=-attachment`, `itemType=book || note` (Zotero's search syntax)."""
+        wanted = (self.query.get("itemType") or "").strip()
+        if not wanted:
+            return keys
+        if wanted.startswith("-"):
+            unwanted = wanted[1:].strip()
+            return [k for k in keys if self.lib.items[k]["itemType"] != unwanted]
+        types = {t.strip() for t in wanted.split("||")}
+        return [k for k in keys if self.lib.items[k]["itemType"] in types]
 
     def collections_list(self, keys: list[str]) -> tuple[int, dict, bytes]:
         keys = self.filter_keys(keys, self.lib.collections, "collectionKey")

@@ -14,7 +14,8 @@
 // - double-link. The list repeats an entry, word for word, in every section its paper is filed in
 //   (CONTRACT: "an item in two sub-collections appears in both sections"). Upstream would flag the
 //   second copy's link. We still check the first copy of every entry against every other link, so
-//   two different entries that share a URL are still caught; only the verbatim repeats are skipped.
+//   two different entries that share a URL are still caught; only the repeats are skipped (compared up
+//   to the summary, which may differ per section).
 // - awesome-list-item's "link and description must be separated with a dash". The curator's format
 //   lets an entry carry only its citation (`- [Title](url), *ICSE 2021*`) until its summary is
 //   written. An entry with no " - " at all, whose text after the link is only the venue, note and
@@ -56,7 +57,9 @@ const main = async () => {
 				return;
 			}
 
-			const text = JSON.stringify(paragraph.children.map(child => strip(child)));
+			// The citation (link, venue, note, tags) up to the " - " before the summary: a paper may
+			// carry a different summary in each section it is filed in (review files' `summary:` mapping).
+			const text = JSON.stringify(citation(paragraph.children).map(child => strip(child)));
 			if (seen.has(text)) {
 				visit(paragraph, 'link', link => {
 					repeats.add(link);
@@ -116,6 +119,21 @@ function acceptCitationOnlyEntries() {
 			&& message.reason === DASH_MESSAGE
 			&& citationOnly.some(place => inside(message, place))));
 	};
+}
+
+// The entry's nodes before its description: up to the text node holding " - ", cut there.
+function citation(children) {
+	const out = [];
+	for (const child of children) {
+		if (child.type === 'text' && child.value.includes(' - ')) {
+			out.push({...child, value: child.value.slice(0, child.value.indexOf(' - '))});
+			return out;
+		}
+
+		out.push(child);
+	}
+
+	return out;
 }
 
 // A node without its source position, so two copies of an entry compare equal.
