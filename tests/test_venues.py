@@ -73,12 +73,12 @@ def test_no_label_of_the_shipped_table_is_another_venues_name(table):
         assert table.names[venue_key(label_)] == label_, label_
 
 
-def test_shipped_table_still_reads_as_plain_venue_label_rows():
-    """The file is still `venue,label` first: the converters' current reader loads it unchanged."""
+def test_shipped_table_reads_through_the_stages_reader():
     from pipeline.stages.crossref_cache import read_venues
 
-    old, problems = read_venues(TABLE_PATH)
-    assert problems == [] and len(old) >= 800 and old["ieee transactions on software engineering"] == "TSE"
+    table, problems = read_venues(TABLE_PATH)
+    assert problems == [] and len(table.names) >= 800
+    assert table.lookup("IEEE Transactions on Software Engineering") == "TSE"
 
 
 def test_the_module_is_pure():
@@ -179,11 +179,11 @@ ZOTERO = [
     ("ACM Computing Surveys", "CSUR"),
     ("Communications of the ACM", "CACM"),
     ("ACM Transactions on Computer Systems", "TOCS"),
-    ("Nature Machine Intelligence", "Nat. Mach. Intell."),
+    ("Nature Machine Intelligence", "Nature Machine Intelligence"),   # a journal by its name, not ISO 4
     ("Journal of Machine Learning Research", "JMLR"),
     ("Transactions on Machine Learning Research", "TMLR"),
     ("Proceedings of the VLDB Endowment", "VLDB"),
-    ("The VLDB Journal", "VLDB J."),
+    ("The VLDB Journal", "VLDBJ"),
     ("arXiv preprint arXiv:2101.00001", "arXiv"),
     # conferenceName, as ACM pages give it
     ("ESEC/FSE '23: 31st ACM Joint European Software Engineering Conference and Symposium on the Foundations "
@@ -263,7 +263,7 @@ DBLP = [
     ("SP", "S&P"),
     ("SIGMOD Conference", "SIGMOD"),
     ("Proc. ACM Program. Lang.", "PACMPL"),
-    ("Nat. Mac. Intell.", "Nat. Mach. Intell."),
+    ("Nat. Mac. Intell.", "Nature Machine Intelligence"),
     ("Trans. Mach. Learn. Res.", "TMLR"),
     ("IEEE Trans. Parallel Distributed Syst.", "TPDS"),
     ("IEEE Trans. Dependable Secur. Comput.", "TDSC"),
@@ -520,7 +520,7 @@ def test_kinds_of_the_shipped_table(table):
     ("IEEE S&P", "S&P"), ("ACM CCS", "CCS"), ("USENIX Security", "USENIX Security"),
     # an unknown acronym loses its publisher; a publisher alone is no venue
     ("IEEE QRSX 2020", "QRSX"), ("ACM/IEEE FOOCONF", "FOOCONF"), ("IEEE", ""), ("USENIX", ""),
-    ("Proceedings of the IEEE", "Proc. IEEE"),
+    ("Proceedings of the IEEE", "Proceedings of the IEEE"),
 ])
 def test_publisher_and_acronym(table, name, expected):
     assert label(name, table) == expected
@@ -582,7 +582,7 @@ def test_editions_glued_or_spelled_out(table, name, expected):
       "23rd International Conference on Distributed Computing Systems Workshops, 2003."], "ICDCSW"),
     (["AFRICON 2009", "AFRICON 2009 (AFRICON)"], "AFRICON"),
     (["PLoS ONE", "PLoS ONE"], "PLOS ONE"),
-    (["Scientific Reports", "Sci Rep"], "Sci. Rep."),
+    (["Scientific Reports", "Sci Rep"], "Scientific Reports"),
     (["Ecology Letters", "Ecology Letters"], ""),
 ])
 def test_recorded_crossref_works(table, names, expected):

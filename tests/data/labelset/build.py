@@ -91,8 +91,9 @@ VENUES = {
     "ICSE": dict(label="ICSE", dblp="ICSE", stream="conf/icse"),
     "ICSE-Companion": dict(label="ICSE", dblp="ICSE-Companion", stream="conf/icse"),
     "ICSEW": dict(label="ICSEW", dblp="ICSE (Workshops)", stream="conf/icse"),
-    "ICSE-SEIP": dict(label="ICSE-SEIP", dblp="ICSE (SEIP)", stream="conf/icse"),
-    "ICSE-NIER": dict(label="ICSE-NIER", dblp="ICSE (NIER)", stream="conf/icse"),
+    # Tracks of ICSE print as ICSE, as the curator writes its companion volume.
+    "ICSE-SEIP": dict(label="ICSE", dblp="ICSE (SEIP)", stream="conf/icse"),
+    "ICSE-NIER": dict(label="ICSE", dblp="ICSE (NIER)", stream="conf/icse"),
     "WAIN": dict(label="WAIN", dblp="WAIN@ICSE", stream="conf/wain"),
     "FSE": dict(label="FSE", dblp="ESEC/SIGSOFT FSE", stream="conf/sigsoft"),
     "ISSTA": dict(label="ISSTA", dblp="ISSTA", stream="conf/issta"),
@@ -109,6 +110,7 @@ VENUES = {
     "ICML": dict(label="ICML", dblp="ICML", stream="conf/icml"),
     "ICLR": dict(label="ICLR", dblp="ICLR", stream="conf/iclr"),
     "MLSys": dict(label="MLSys", dblp="MLSys", stream="conf/mlsys"),
+    "SysML": dict(label="SysML", dblp="SysML", stream="conf/mlsys"),   # MLSys until 2019
     # journals: full name (publisher page), Crossref short container, DBLP venue, DBLP stream
     "TSE": dict(label="TSE", journal="IEEE Transactions on Software Engineering", short="IIEEE Trans. Software Eng.",
                 dblp="IEEE Trans. Software Eng.", stream="journals/tse", issn="1939-3520", pub="ieee"),
