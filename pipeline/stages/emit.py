@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pipeline.config import Settings
 from pipeline.model import Catalog, catalog_from_dict
-from pipeline.render import bibtex, citekeys, csljson, readme, table
+from pipeline.render import bibtex, citekeys, csljson, page, readme, table
 from pipeline.report import Reporter
 from pipeline.stages import Options, StageError, files
 
@@ -59,6 +59,7 @@ def render_all(settings: Settings, catalog: Catalog) -> dict[Path, str]:
         paths.csv: table.render_csv(records, keys, section_names=section_names),
         paths.datapackage: files.dump_json(table.datapackage(paths.csv.name)),
         paths.csljson: csljson.render(records, keys),
+        paths.page: page.render(catalog, keys),
         paths.citekeys: files.dump_json(keymap),
     }
 
