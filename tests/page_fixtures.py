@@ -16,7 +16,9 @@ from pipeline.render import page
 from pipeline.render.markdown import clean
 from pipeline.render.richtext import plain_text
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Debian's package (what .ci/run installs); elsewhere the Chromium or Chrome a machine has.
+CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p),
+                "/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 
