@@ -189,7 +189,12 @@ def test_each_paper_links_its_paper_doi_review_and_bibtex(opened, curator):
         assert links["Review"] == "../" + record.review_path.replace(" ", "%20")
     keys, _ = citekeys.assign(list(catalog.records), {})
     row.locator("summary").click()
-    assert row.locator("pre").text_content() == bibtex.entry(record, keys[record.key])
+    entry = bibtex.entry(record, keys[record.key])
+    assert row.locator("pre").text_content() == entry
+    tab.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    row.locator("button.copy").click()
+    tab.tab.wait_for_function("() => document.querySelector('#results .copy').textContent === 'Copied'")
+    assert tab.tab.evaluate("() => navigator.clipboard.readText()") == entry
 
 
 # --- keyboard and phone ----------------------------------------------------------------------------
@@ -204,7 +209,7 @@ def test_every_control_has_a_label_and_the_keyboard_reaches_them_in_order(opened
     for _ in range(11):
         tab.tab.keyboard.press("Tab")
         order.append(tab.tab.evaluate("document.activeElement.id || document.activeElement.className"))
-    assert order[:10] == ["skip", "q", "section", "tag", "venue", "from", "to", "sort", "share", "clear"]
+    assert order[:10] == ["skip", "q", "section", "tag", "venue", "sort", "from", "to", "share", "clear"]
     # From the keyboard alone: "/" jumps to the search, typing and Enter filter, a tag chip filters.
     tab.tab.keyboard.press("Escape")
     tab.tab.focus("#share")
@@ -225,6 +230,13 @@ def test_a_phone_sees_the_page_without_sideways_scrolling(opened, curator):
     assert tab.tab.evaluate("document.documentElement.scrollWidth") <= 390
     box = tab.tab.locator("#q").bounding_box()
     assert box["width"] > 250 and box["height"] >= 40          # a thumb-sized search field
+    # The filters start folded under one "Filters" toggle, so the first papers show on the first screen.
+    assert not tab.tab.is_visible("#venue")
+    assert tab.tab.locator("#results > li").first.bounding_box()["y"] < 844
+    tab.tab.tap("#panel-toggle")
+    assert tab.tab.is_visible("#venue") and tab.tab.is_visible("#to")
+    tab.tab.select_option("#venue", "ICSE")
+    assert tab.tab.text_content("#panel-toggle") == "Filters (1 set)"
     tab.tab.tap("#results .chip.section")
     assert tab.tab.input_value("#section") != ""
 

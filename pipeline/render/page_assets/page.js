@@ -264,6 +264,8 @@
     var address = location.href.replace(/#.*$/, '') + (hash ? '#' + hash : '');
     if (address !== location.href) { history.replaceState(null, '', address); }
     share.href = hash ? '#' + hash : '#';
+    var active = ['section', 'tag', 'venue', 'from', 'to', 'sort'].filter(function (k) { return state[k]; }).length;
+    byId('panel-toggle').textContent = active ? 'Filters (' + active + ' set)' : 'Filters';
   }
   var timer = 0;
   function later() {
@@ -344,6 +346,10 @@
 
   writeState(stateFromAddress());
   update();
+  // On a phone the filters start folded (one tap opens them), unless the address sets one.
+  if (window.matchMedia('(max-width: 40rem)').matches && !/[#&](section|tag|venue|from|to|sort)=/.test(location.hash)) {
+    byId('panel').open = false;
+  }
   void results.offsetHeight;    // laid out: the first render is done (benchmarks/bench_page.py reads the marks)
   performance.mark('page:ready');
   (window.requestIdleCallback || setTimeout)(searchStrings);
