@@ -273,6 +273,8 @@ def test_ten_thousand_papers_search_and_filter_exactly(opened, big):
     assert 50 < len(want) < 400 and tab.count() == len(want)
     assert tab.all_matches() == want
     tab.tab.select_option("#section", "S1")
+    chip = tab.tab.text_content("#results .chip.section")
+    assert chip.startswith("Topic 1 \u203a Area 1."), chip        # a sub-section names its parent
     want = expected_keys(catalog, venue="OSDI", tag="Testing", year_from=2010, year_to=2016, section="S1")
     assert want and tab.all_matches() == want
     shared = opened(path, "#q=fuzzing%20oracle&section=S3&from=2020")

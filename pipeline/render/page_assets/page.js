@@ -173,8 +173,10 @@
     b.title = 'Show only ' + (kind === 'tag' ? 'tag ' : 'section ') + label;
     return b;
   }
-  var sectionName = {};
-  data.sections.forEach(function (s) { sectionName[s.key] = s.name; });
+  var sectionName = {};   // a sub-section's chip names its parents too: "Testing › Fuzzing"
+  data.sections.forEach(function (s) {
+    sectionName[s.key] = (s.parent && sectionName[s.parent] ? sectionName[s.parent] + ' \u203a ' : '') + s.name;
+  });
 
   function row(i) {
     var p = papers[i];
