@@ -162,3 +162,14 @@ def test_emit_writes_the_page_with_the_citation_keys_of_papers_bib(project):
     bib = settings.paths.bib.read_text(encoding="utf-8")
     assert entries[0].splitlines()[0] in bib.splitlines()          # the same key as papers.bib
     assert html == page.render(cat, citekeys.assign([r], {})[0])
+
+
+def test_adding_a_paper_changes_a_few_lines_of_the_page():
+    import difflib
+    big = generated_catalog(300)
+    extra = Record(key="NEW1", title="A New Paper", year=2024, sections=("S10",), summary="New.")
+    before = page.render(big).splitlines()
+    after = page.render(Catalog(title=big.title, sections=big.sections, records=big.records + (extra,))).splitlines()
+    changed = [line for line in difflib.unified_diff(before, after, n=0, lineterm="")
+               if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert 2 <= len(changed) <= 6, changed       # its paper line and its BibTeX line, with their neighbours' commas

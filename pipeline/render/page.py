@@ -66,8 +66,10 @@ def render(catalog: Catalog, keys: dict[str, str] | None = None, *, repository_u
         '<meta name="generator" content="awesome-ml-reliability pipeline (emit)">\n'
         f"<title>{title}</title>\n<style>{css}</style>\n</head>\n"
         + asset("page.html").replace("{{title}}", title)
-        + f'<script type="application/json" id="papers-data">{embed_json(data)}</script>\n'
-        f'<script type="application/json" id="papers-bibtex">{embed_json(entries)}</script>\n'
+        + '<script type="application/json" id="papers-data">{'
+        f'"title":{embed_json(data["title"])},"sections":{_lines(data["sections"])},'
+        f'"papers":{_lines(data["papers"])}}}</script>\n'
+        f'<script type="application/json" id="papers-bibtex">{_lines(entries)}</script>\n'
         f"<script>{js}</script>\n</body>\n</html>\n"
     )
 
@@ -84,6 +86,12 @@ def embed_json(data: object) -> str:
     string can close the element (`</script`) or open a comment (`<!--`) that changes where it ends."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return _JSON_HTML_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _lines(items: list) -> str:
+    """A JSON array with one item per line: a sync that adds a paper changes a line or two of the
+    page in git (and in `emit --dry-run`'s diff), not one line of megabytes."""
+    return "[\n" + ",\n".join(embed_json(item) for item in items) + "\n]" if items else "[]"
 
 
 # --- what the page shows ---------------------------------------------------------------------------
