@@ -13,8 +13,8 @@ import pytest
 
 from tests.conftest import ROOT
 
-OUTPUTS = ("README.md", "data/curated/papers.bib", "data/curated/papers.csv", "data/curated/papers.json",
-           "data/curated/datapackage.json", "data/curated/citekeys.json")
+OUTPUTS = ("README.md", "data/curated/papers.bib", "data/curated/papers.biblatex.bib", "data/curated/papers.csv",
+           "data/curated/papers.json", "data/curated/datapackage.json", "data/curated/citekeys.json", "docs/index.html")
 
 
 def run_pipeline(root, *args):

@@ -339,7 +339,7 @@ def generated_sections(text: str) -> list[tuple[str, list[Node]]]:
             out.append((node.text(), []))
         elif node.tag == "ul" and out:
             out[-1][1].extend(li for li in node.elements() if li.tag == "li")
-        elif out and node.tag not in ("p",):
+        elif out and node.tag not in ("p", "pre"):      # pre: the Mermaid charts after Contents
             raise AssertionError(f"unexpected <{node.tag}> after heading {out[-1][0]!r}")
     assert out and out[0][0] == "Contents"
     return out[1:]

@@ -74,6 +74,7 @@ def render(catalog: Catalog, existing: str = "") -> str:
             lines.append(f"{'  ' * (depth - 1)}- [{heading_text(tree.names[s.key])}](#{anchors[s.key]}) "
                          f"({tree.count[s.key]})")
     lines += outro_toc
+    lines += charts(tree)
     rendered: dict[tuple[str, str], str] = {}   # an entry filed in two sections is rendered once
     for s in tree.sections:
         level = min(tree.depth[s.key] + 1, 6)
@@ -155,6 +156,57 @@ def _not_a_block_marker(text: str) -> str:
     if text[:1] in "#>+-=|:" and not text.startswith("\\"):
         return "\\" + text
     return text
+
+
+# --- papers per year and per section, as charts GitHub draws --------------------------------------
+
+_CHART_TEXT_RE = re.compile(r"[^\w .,:&+/()'-]+")
+CHART_YEARS = 24          # bars at most; the years before them are summed into the first bar
+CHART_LABEL = 32          # characters of a section's name on its bar
+
+
+def charts(tree: "_Tree") -> list[str]:
+    """Lines of two Mermaid bar charts (a ```mermaid block GitHub renders; no image in git): the
+    papers per year, oldest first, every year in between shown, and per top-level section in list
+    order, counted as the Contents list counts them. Each paper is counted once. Nothing without
+    a dated paper; no section chart for a single section."""
+    papers = {r.key: r for s in tree.sections for r in tree.entries.get(s.key, ())}
+    per_year: dict[int, int] = {}
+    for r in papers.values():
+        if isinstance(r.year, int) and r.year > 0:
+            per_year[r.year] = per_year.get(r.year, 0) + 1
+    if not per_year:
+        return []
+    last = max(per_year)
+    first = max(min(per_year), last - CHART_YEARS + 1)
+    labels = [str(y) for y in range(first, last + 1)]
+    counts = [per_year.get(y, 0) for y in range(first, last + 1)]
+    earlier = sum(n for y, n in per_year.items() if y < first)
+    if earlier:
+        labels[0], counts[0] = f"until {first}", counts[0] + earlier
+    out = _bar_chart("Papers per year", labels, counts)
+    tops = [s for s in tree.sections if tree.depth[s.key] == 1]
+    if len(tops) > 1:
+        out += _bar_chart("Papers per section", [_chart_label(tree.names[s.key]) for s in tops],
+                          [tree.count[s.key] for s in tops], horizontal=True)
+    return out
+
+
+def _chart_label(name: str) -> str:
+    """A section's name as a Mermaid label: quotes, brackets, `#`, `;`, `<` and the like (which
+    Mermaid reads as syntax or entities) become spaces; long names are cut with an ellipsis."""
+    text = " ".join(_CHART_TEXT_RE.sub(" ", clean(name)).split()) or "Untitled"
+    if len(text) <= CHART_LABEL:
+        return text
+    cut = text[:CHART_LABEL - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" .,:&+/('-") + "\u2026"
+
+
+def _bar_chart(title: str, labels: list[str], counts: list[int], horizontal: bool = False) -> list[str]:
+    axis = ", ".join(f'"{label}"' for label in labels)
+    return ["", "```mermaid", "xychart-beta" + (" horizontal" if horizontal else ""),
+            f'    title "{title}"', f"    x-axis [{axis}]", f'    y-axis "Papers" 0 --> {max(counts)}',
+            f"    bar [{', '.join(map(str, counts))}]", "```"]
 
 
 class _Tree:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pipeline.config import Settings
 from pipeline.model import Catalog, catalog_from_dict
-from pipeline.render import biblatex, bibtex, citekeys, csljson, readme, table
+from pipeline.render import biblatex, bibtex, citekeys, csljson, page, readme, table
 from pipeline.report import Reporter
 from pipeline.stages import Options, StageError, files
 
@@ -48,7 +48,7 @@ def published_keys(settings: Settings) -> dict:
 def output_paths(settings: Settings) -> tuple[Path, ...]:
     """Every file emit writes, in the order it writes them (the citation-key map last)."""
     p = settings.paths
-    return (p.readme, p.bib, p.csv, p.datapackage, p.csljson, p.citekeys)
+    return (p.readme, p.bib, p.biblatex, p.csv, p.datapackage, p.csljson, p.page, p.citekeys)
 
 
 def render_all(settings: Settings, catalog: Catalog) -> dict[Path, str]:
@@ -66,6 +66,7 @@ def render_all(settings: Settings, catalog: Catalog) -> dict[Path, str]:
         paths.csv: table.render_csv(records, keys, section_names=section_names),
         paths.datapackage: files.dump_json(table.datapackage(paths.csv.name)),
         paths.csljson: csljson.render(records, keys),
+        paths.page: page.render(catalog, keys),
         paths.citekeys: files.dump_json(keymap),
     }
 
