@@ -217,7 +217,9 @@ def _dblp(record: Record, lookup: Lookup, table: VenueTable, fetch, problems) ->
         fields["venue_label"] = venues.label(fields.get("venue", ""), table) or fields.get("venue", "")
         if fields.get("doi") and record.doi and fields["doi"].lower() != record.doi.lower():
             fields.pop("doi")          # the record's own DOI (an arXiv one) stays; DBLP's is the version's
-        problems += disagreements(record, fields, table, "DBLP")
+        if not (verdict.candidate and verdict.candidate.is_preprint):
+            # A preprint's year is its posting's, not a slip: its published version is compared below.
+            problems += disagreements(record, fields, table, "DBLP")
         values = {}
         for name, value in fields.items():
             rule = PRECEDENCE.get(name)
@@ -250,6 +252,10 @@ def _dblp(record: Record, lookup: Lookup, table: VenueTable, fetch, problems) ->
 
 def _published(record: Record, published: match.Candidate, table: VenueTable, problems) -> Record:
     label = venues.label(published.venue, table) or published.venue
+    if record.source_of("venue_label") in (CURATOR, REVIEW):
+        # The curator named the published venue: a year or venue that differs from it is a slip to list.
+        problems += disagreements(record, {"year": published.year, "venue_label": label, "venue": published.venue},
+                                  table, "DBLP")
     values = {"venue_label": label, "venue": published.venue}
     if published.year:
         values["year"] = published.year
@@ -361,16 +367,21 @@ def same_title(a: str, b: str) -> bool:
 
 
 def _same_venue(before: Record, fields: Mapping, table: VenueTable) -> bool:
+    """Whether the record and a source name one venue. Labels decide when both sides have one (so
+    'IEEE Software' and '... Symposium on Software Reliability Engineering (ISSRE)' differ, though
+    every word of the one is in the other); otherwise the full names are compared loosely:
+    'Proceedings of the 43rd International Conference on Software Engineering' and '2021 IEEE/ACM 43rd
+    International Conference on Software Engineering (ICSE)' name one venue."""
     ours = {v for v in (before.venue_label, before.venue) if v}
-    ours |= {venues.label(v, table) for v in list(ours)} - {""}
     theirs = {v for v in (fields.get("venue_label"), fields.get("venue")) if v}
-    theirs |= {venues.label(v, table) for v in list(theirs)} - {""}
+    ours_labels = {venues.label(v, table) or "" for v in ours} - {""}
+    theirs_labels = {venues.label(v, table) or "" for v in theirs} - {""}
+    if ours_labels and theirs_labels:
+        return bool({v.casefold() for v in ours_labels} & {v.casefold() for v in theirs_labels})
     folded_ours = {venues.venue_key(v) for v in ours} - {""}
     folded_theirs = {venues.venue_key(v) for v in theirs} - {""}
     if folded_ours & folded_theirs:
         return True
-    # 'Proceedings of the 43rd International Conference on Software Engineering' and
-    # '2021 IEEE/ACM 43rd International Conference on Software Engineering (ICSE)' name one venue.
     return any(fuzz.token_set_ratio(a, b) >= 90 for a in folded_ours for b in folded_theirs
                if min(len(a), len(b)) > 12)
 
