@@ -72,17 +72,29 @@ def read_venues(path: Path) -> tuple[dict[str, str], list[Problem]]:
     path = Path(path)
     if not path.is_file():
         return table, problems
-    with path.open(encoding="utf-8", newline="") as fh:
-        for number, row in enumerate(csv.reader(fh), start=1):
-            if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
-                continue
-            if number == 1 and [c.strip().lower() for c in row[:2]] == ["venue", "label"]:
-                continue
-            if len(row) < 2 or not row[0].strip() or not row[1].strip():
-                problems.append(Problem(f"{path.name}:{number}", "expected `venue,label`", "warning",
-                                        "venue-table"))
-                continue
-            table[cr.venue_key(row[0])] = row[1].strip()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return table, [Problem(f"{path.name}:1", f"unreadable: {exc.strerror or exc}", "warning", "venue-table")]
+    lines = []
+    for number, raw in enumerate(data.splitlines(keepends=True), start=1):
+        try:
+            lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:   # one bad row is skipped and named, not the whole table
+            problems.append(Problem(f"{path.name}:{number}", "not UTF-8 (row ignored)", "warning", "venue-table"))
+            lines.append("\n")
+    if lines:
+        lines[0] = lines[0].removeprefix("\ufeff")
+    for number, row in enumerate(csv.reader(lines), start=1):
+        if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
+            continue
+        if number == 1 and [c.strip().lower() for c in row[:2]] == ["venue", "label"]:
+            continue
+        if len(row) < 2 or not row[0].strip() or not row[1].strip():
+            problems.append(Problem(f"{path.name}:{number}", "expected `venue,label`", "warning",
+                                    "venue-table"))
+            continue
+        table[cr.venue_key(row[0])] = row[1].strip()
     return table, problems
 
 
