@@ -384,3 +384,12 @@ def test_nothing_escapes_with_a_symlinked_reviews_folder(proj, tmp_path):
     # Python 3.11's glob does not descend into it; where a glob would, the realpath check refuses it.
     assert all(not r.review_path for r in catalog.records)
     assert b"OUTSIDE" not in b"".join(project.outputs().values())
+
+
+def test_a_configured_collection_that_is_no_key_is_one_line(proj, tmp_path):
+    project, _ = proj
+    project.settings = dataclasses.replace(project.settings, collection="../x")
+    before = tree(tmp_path)
+    with pytest.raises(StageError, match=r"the collection '\.\./x' \(ZOTERO_COLLECTION\) is not a Zotero"):
+        project.pull()
+    assert tree(tmp_path) == before

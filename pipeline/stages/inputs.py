@@ -149,13 +149,17 @@ def read_records(settings: Settings, problems: list[Problem]) -> list[Record]:
             item = files.read_json(path)
             if not isinstance(item, dict):
                 raise ValueError("not a Zotero item object")
+        except (ValueError, OSError) as exc:   # damage: the file no longer holds what pull wrote
+            problems.append(Problem(relative(settings, path), f"unreadable item {key}: {exc}".splitlines()[0],
+                                    "error", "zotero-item"))
+            continue
+        try:
             if zotero.is_entry(item):
                 record, cut = bounded(zotero.to_record(item))
                 records.append(record)
                 problems += cut
-        except (ValueError, TypeError, AttributeError, OSError) as exc:
-            problems.append(Problem(relative(settings, path), f"unreadable item {key}: {exc}".splitlines()[0],
-                                    "error", "zotero-item"))
+        except (ValueError, TypeError, AttributeError) as exc:   # an item Zotero holds but we cannot use
+            problems.append(Problem(key, f"item left out: {exc}".splitlines()[0], "error", "zotero-item-invalid"))
     return records
 
 
