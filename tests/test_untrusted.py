@@ -183,6 +183,12 @@ def test_enrich_query_from_a_huge_title_is_bounded(proj):
     project.pull()
     inputs = read_inputs(project.settings)
     assert max(len(r.title) for r in inputs.records) <= FIELD_LIMIT
+    import httpx2
+
+    from pipeline.convert import crossref as cr
+    huge = next(r for r in inputs.records if r.key == "HUGE2345")
+    request = httpx2.Request("GET", "https://api.crossref.org/works", params=cr.search_params(huge))
+    assert len(str(request.url)) < 20_000     # httpx2 refused the 100 KB query ("query too long")
 
 
 def test_a_failed_write_leaves_the_previous_snapshot_whole(proj, monkeypatch):
@@ -393,3 +399,33 @@ def test_a_configured_collection_that_is_no_key_is_one_line(proj, tmp_path):
     with pytest.raises(StageError, match=r"the collection '\.\./x' \(ZOTERO_COLLECTION\) is not a Zotero"):
         project.pull()
     assert tree(tmp_path) == before
+
+
+def test_merge_on_a_damaged_snapshot_exits_non_zero_in_one_line_unless_allowed(proj, capsys):
+    from pipeline import cli
+    project, _ = proj
+    project.pull()
+    project.build()
+    published = project.outputs()
+    damage_item(project)
+    capsys.readouterr()
+    assert cli.main(["merge", "--root", str(project.root), "-q"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[0].startswith("error: data/raw/zotero/items/GQQD3AAA.json: unreadable item GQQD3AAA")
+    assert err[-1].startswith("error: merge: 1 damaged file(s)") and "--allow-missing" in err[-1]
+    assert project.outputs() == published
+    assert cli.main(["merge", "--allow-missing", "--root", str(project.root), "-q"]) == 0
+    assert cli.main(["emit", "--allow-missing", "--root", str(project.root), "-q"]) == 0
+    assert b"Paper number 1" not in project.outputs()["README.md"]
+
+
+@pytest.mark.xfail(reason="pipeline/render/bibtex.py belongs to the TeX engineer: its url line is to become "
+                          "`out['url'] = raw(safe_url(record.url))` (pipeline/render/urls.py); drop this mark then",
+                   strict=False)
+def test_no_hostile_url_reaches_the_bib():
+    from pipeline.model import Record
+    from pipeline.render import bibtex
+    records = [Record(key=f"ABCD{i + 2}AAA", title=f"t{i}", url=url) for i, url in enumerate(HOSTILE_URLS)]
+    bib = bibtex.render(records, {r.key: f"k{i}" for i, r in enumerate(records)}).casefold()
+    for bad in ("javascript:", "data:text", "file:///", "vbscript:", "//evil.example"):
+        assert bad not in bib
