@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="stage", required=True, metavar="STAGE")
     for name, text in STAGES.items():
         p = sub.add_parser(name, parents=[common], help=text, description=text)
+        if name in ("merge", "emit", "sync"):   # emit accepts it so `make ARGS=--allow-missing` works
+            p.add_argument("--allow-missing", action="store_true",
+                           help="publish even when damaged snapshot files lost entries (merge refuses otherwise)")
         if name in ("enrich", "sync"):
             p.add_argument("--refresh", action="store_true", help="refetch Crossref records already cached")
         if name == "changes":
@@ -69,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         offline=args.offline,
         dry_run=args.dry_run,
         refresh=getattr(args, "refresh", False),
+        allow_missing=getattr(args, "allow_missing", False),
         verbosity=max(0, 1 + args.verbose - args.quiet),
     )
     try:

@@ -55,6 +55,28 @@ def _field_lines(front: list[str], offset: int) -> dict[str, int]:
     return lines
 
 
+# Review files arrive by pull request: front matter is a handful of `name: value` lines, so it needs
+# neither YAML's anchors and aliases (nested aliases are the "billion laughs": 376 bytes that expand to
+# gigabytes) nor more than a few kilobytes.
+MAX_FRONT_MATTER = 64 * 1024   # characters
+
+
+class _PlainLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that refuses anchors and aliases where they appear, before any expansion."""
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise yaml.composer.ComposerError(None, None, "anchors and aliases (&name, *name) are not allowed",
+                                              event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def load_front_matter(text_: str) -> object:
+    """The front matter's YAML as data; yaml.YAMLError (with a mark) for anything refused."""
+    return yaml.load(text_, Loader=_PlainLoader)
+
+
 def parse_review(text_: str, path: str) -> tuple[Review | None, list[Problem]]:
     """A review file's text -> Review, or None with the problems that make it unusable."""
     lines = text_.splitlines()
@@ -65,8 +87,11 @@ def parse_review(text_: str, path: str) -> tuple[Review | None, list[Problem]]:
     except StopIteration:
         return None, [Problem(f"{path}:1", "front matter is not closed by a '---' line")]
     front = lines[1:end]
+    if sum(len(line) + 1 for line in front) > MAX_FRONT_MATTER:
+        return None, [Problem(f"{path}:2", f"front matter longer than {MAX_FRONT_MATTER // 1024} KB: "
+                              "it should be a few `name: value` lines (the review text goes below it)")]
     try:
-        doc = yaml.safe_load("\n".join(front)) or {}
+        doc = load_front_matter("\n".join(front)) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1

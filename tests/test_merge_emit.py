@@ -45,15 +45,18 @@ def snapshot(project):
     ]
     for i in items:
         files.write_json(z / "items" / f"{i['key']}.json", i)
-    (z / "items" / "BROKEN01.json").write_text("{not json", encoding="utf-8")
     files.write_json(z / "state.json", {"source": "zotero-api", "collection": TOP, "version": 1})
     (project / "pipeline.toml").write_text('[entries]\nsort = ["-year", "title"]\n')
     return project
 
 
 def test_merge_builds_sections_and_records(snapshot):
+    (snapshot / "data/raw/zotero/items/BROKEN01.json").write_text("{not json", encoding="utf-8")
     reporter = Reporter(0)
-    catalog = merge.run(config.load(snapshot, environ={}), Options(), reporter)
+    with pytest.raises(StageError, match="refusing to publish"):   # a damaged snapshot loses entries
+        merge.run(config.load(snapshot, environ={}), Options(), reporter)
+    reporter = Reporter(0)
+    catalog = merge.run(config.load(snapshot, environ={}), Options(allow_missing=True), reporter)
     assert [s.path for s in catalog.sections] == [("Beta",), ("Alpha",), ("Alpha", "Nested")]
     assert [s.parent for s in catalog.sections] == [None, None, A]
     keys = [r.key for r in catalog.records]

@@ -283,9 +283,9 @@ def test_403_names_the_library_never_the_key(tmp_path):
 def test_a_missing_collection_is_one_clear_line(generated_run):
     run, built = generated_run
     run.settings = config.load(run.settings.paths.root, environ={
-        "ZOTERO_API_URL": run.server.url, "ZOTERO_LIBRARY_ID": "1", "ZOTERO_COLLECTION": "NOPE2345",
+        "ZOTERO_API_URL": run.server.url, "ZOTERO_LIBRARY_ID": "1", "ZOTERO_COLLECTION": "NQPE2345",
         "ZOTERO_API_KEY": KEY})
-    with pytest.raises(StageError, match=r"collection NOPE2345 not found in user library 1"):
+    with pytest.raises(StageError, match=r"collection NQPE2345 not found in user library 1"):
         run.pull()
 
 

@@ -49,7 +49,7 @@ pytestmark = [pytest.mark.shared, pytest.mark.skipif(not BBT_DIR.is_dir(), reaso
 ROOT = Path(__file__).resolve().parents[1]
 API_KEY = "SysBbt7Qk2Lm9Xv4Rt6Wy8Zp"     # shaped like a Zotero key, and in no fixture
 LIBRARY_ID = 4242
-TOP = "BBTT0P22"
+TOP = "BBTTQP22"   # a Zotero key: no 0, 1 or O
 # (key, name, parent): nested sections, one three levels deep. Names are the curator's, not BBT's.
 SECTIONS = (
     ("BBTSEC2A", "01 Articles", None),

@@ -41,7 +41,7 @@ class Built:
 
 def fixture_library(seed: int = 7) -> Built:
     lib = Library("user", 1, "testuser", seed=seed)
-    top = lib.add_collection("Machine Learning Reliability", key="MLR2TOP4")
+    top = lib.add_collection("Machine Learning Reliability", key="MLR2TQP4")   # a Zotero key: no O, 0 or 1
     # The recordings name three collections of the web-library test user; we nest one of them.
     algorithms = lib.add_collection("Algorithms", top, key="CSB4KZUU")
     music = lib.add_collection("Music perception", top, key="4VM2BFHN")

@@ -86,7 +86,10 @@ def doi_from_url(url: str) -> str:
     url = text(url)
     if not url:
         return ""
-    parsed = urllib.parse.urlsplit(url)
+    try:
+        parsed = urllib.parse.urlsplit(url)
+    except ValueError:    # "http://[::1": not a URL at all, so it carries no DOI
+        return ""
     host = parsed.netloc.lower()
     path = urllib.parse.unquote(parsed.path)
     if host.endswith("doi.org"):

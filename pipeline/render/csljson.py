@@ -2,7 +2,7 @@
 
 CSL's rich text is Zotero's (`<i>`, `<b>`, `<sub>`, `<sup>`, `<span class="nocase">`), so titles pass
 through unchanged. Each item's `id` is its citation key, as Pandoc's `@key` expects, and the items are
-sorted by it. Older keys a record was published under live only in the .bib (biblatex `ids`): CSL
+sorted by it. Only http(s) URLs are kept (render/urls.py): a CSL processor makes them live links. Older keys a record was published under live only in the .bib (biblatex `ids`): CSL
 has no alias field.
 """
 from __future__ import annotations
@@ -12,6 +12,7 @@ import json
 import orjson
 
 from pipeline.model import Creator, Record, unique
+from pipeline.render.urls import safe_url
 
 # Zotero item types, then Crossref types, -> CSL types (the Zotero schema's own CSL mapping).
 CSL_TYPES = {
@@ -71,7 +72,7 @@ def item(record: Record, key: str) -> dict:
     if record.venue_label and record.venue_label != venue:
         out["container-title-short"] = record.venue_label
     for name, value in (("volume", record.volume), ("issue", record.issue), ("page", record.pages),
-                        ("publisher", record.publisher), ("DOI", record.doi), ("URL", record.url),
+                        ("publisher", record.publisher), ("DOI", record.doi), ("URL", safe_url(record.url)),
                         ("language", record.language), ("abstract", record.abstract)):
         if value and name not in out:
             out[name] = value

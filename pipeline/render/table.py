@@ -19,6 +19,7 @@ import csv
 import io
 
 from pipeline.model import Record, unique
+from pipeline.render.urls import safe_url
 
 LIST_SEPARATOR = "; "
 
@@ -119,7 +120,7 @@ def row(record: Record, citekey: str, section_names: dict[str, str] | None = Non
         record.venue_label,
         record.doi,
         record.arxiv,
-        record.url,
+        safe_url(record.url),   # only http(s): a spreadsheet makes the cell a live link
         join(section_names.get(s, s) for s in record.sections),
         join(record.tags),
         record.summary,

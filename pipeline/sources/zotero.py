@@ -208,6 +208,11 @@ class ZoteroClient:
                 self._check_version(response, what)
                 return None
             raise self._error(response, what) from None
+        except (ValueError, UnicodeError, KeyError, TypeError, IndexError, AttributeError):
+            # A body cut short, empty, not UTF-8 or not JSON: pyzotero's parse fails with whatever its
+            # parser raised (JSONDecodeError, UnicodeDecodeError...). One line, no body, no URL.
+            raise UnexpectedResponse(f"Zotero sent an unreadable answer (empty, cut short or not UTF-8 JSON) "
+                                     f"for {what} of {self.label}") from None
         finally:
             self._http.headers.pop("If-Modified-Since-Version", None)
         response = zot.request

@@ -14,6 +14,7 @@ class Options:
     dry_run: bool = False     # print what would change, write nothing
     refresh: bool = False     # enrich: refetch what the cache holds
     verbosity: int = 1        # 0 = -q, 1 = default, 2 = -v
+    allow_missing: bool = False   # merge: publish even when damaged snapshot files lost items
 
 
 class StageError(Exception):

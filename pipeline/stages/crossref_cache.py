@@ -71,9 +71,22 @@ def read_venues(path: Path) -> tuple[VenueTable, list[Problem]]:
     if not path.is_file():
         return venue_table.EMPTY, []
     try:
-        return venue_table.parse_table(path.read_text(encoding="utf-8-sig"), path.name)
-    except UnicodeDecodeError:
-        return venue_table.EMPTY, [Problem(f"{path.name}:1", "not UTF-8", "error", "venue-table")]
+        data = path.read_bytes()
+    except OSError as exc:
+        return venue_table.EMPTY, [Problem(f"{path.name}:1", f"unreadable: {exc.strerror or exc}", "warning",
+                                           "venue-table")]
+    problems: list[Problem] = []
+    lines = []
+    for number, raw in enumerate(data.splitlines(keepends=True), start=1):
+        try:
+            lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:   # one bad row is skipped and named, not the whole table
+            problems.append(Problem(f"{path.name}:{number}", "not UTF-8 (row ignored)", "warning", "venue-table"))
+            lines.append("\n")
+    if lines:
+        lines[0] = lines[0].removeprefix("\ufeff")
+    table, found = venue_table.parse_table("".join(lines), path.name)
+    return table, problems + found
 
 
 class CrossrefCache:

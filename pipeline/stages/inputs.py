@@ -9,6 +9,7 @@ sees the same problems and writes the same bytes.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,6 +72,47 @@ def relative(settings: Settings, path: Path) -> str:
         return str(path)
 
 
+# Longest text a field keeps. A real title is under 300 characters and an abstract under 5,000; past
+# these a field is an accident or an attack (a 100 KB title once broke every enrich query and TeX's
+# buffer), and one item must never stop the list. Truncated fields are reported as warnings.
+FIELD_LIMIT = 2000
+LONG_FIELD_LIMITS = {"abstract": 20000}
+CREATOR_LIMIT = 500          # names per item (large collaborations list ~3,000; the list needs fewer)
+# Problem codes of damage that loses entries or sections: merge refuses to publish then (see merge.py).
+# A damaged state.json ("zotero-state") loses nothing (the object files are whole): an error for
+# `make check`, healed by the next pull's full pass.
+DAMAGE = ("zotero-item", "zotero-collection")
+MAX_REVIEW_BYTES = 2**20     # a review is a page of prose
+
+
+def bounded(record: Record) -> tuple[Record, list[Problem]]:
+    """The record with over-long fields cut at their limit, and one warning naming what was cut."""
+    changes: dict = {}
+    for name in ("title", "venue", "venue_label", "url", "doi", "arxiv", "pages", "volume", "issue", "number",
+                 "series", "publisher", "abstract", "language", "citation_key", "date", "date_added",
+                 "date_modified", "item_type"):
+        value = getattr(record, name)
+        limit = LONG_FIELD_LIMITS.get(name, FIELD_LIMIT)
+        if isinstance(value, str) and len(value) > limit:
+            changes[name] = value[:limit - 1].rstrip() + "…"
+    creators = record.creators
+    if len(creators) > CREATOR_LIMIT or any(len(getattr(c, f)) > FIELD_LIMIT for c in creators
+                                            for f in ("family", "given", "name")):
+        changes["creators"] = tuple(
+            type(c)(family=c.family[:FIELD_LIMIT], given=c.given[:FIELD_LIMIT], name=c.name[:FIELD_LIMIT],
+                    role=c.role) for c in creators[:CREATOR_LIMIT])
+    for name in ("tags", "all_tags"):
+        values = getattr(record, name)
+        if any(len(v) > FIELD_LIMIT for v in values):
+            changes[name] = tuple(v[:FIELD_LIMIT] for v in values)
+    if not changes:
+        return record, []
+    sizes = ", ".join(f"{name} ({len(getattr(record, name)):,} {'names' if name == 'creators' else 'characters'})"
+                      for name in sorted(changes) if name not in ("tags", "all_tags")) or "tags"
+    return record.evolve(**changes), [Problem(record.key, f"over-long field(s) truncated: {sizes}",
+                                              "warning", "field-too-long")]
+
+
 def read(settings: Settings, *, sections: bool = True) -> Inputs:
     """Read every input of a build. `sections=False` skips the collection tree (enrich needs none)."""
     inputs = Inputs()
@@ -110,15 +152,16 @@ def read_venue_table(settings: Settings, problems: list[Problem]) -> venues.Venu
 def read_sections(settings: Settings, problems: list[Problem]) -> tuple[str, str, list[Section]]:
     """(top collection key, its name, every collection below it as a Section in list order)."""
     folder = settings.paths.zotero
-    state = files.snapshot_state(folder)
+    state = read_state(settings, problems)
     top = settings.collection or state.get("collection", "")
     raw: dict[str, dict] = {}
     for key, path in files.snapshot_objects(folder, files.COLLECTIONS).items():
         try:
             data = files.read_json(path).get("data", {})
             raw[key] = {"name": zotero.text(data["name"]), "parent": data.get("parentCollection") or None}
-        except (ValueError, KeyError, AttributeError, OSError) as exc:
-            problems.append(Problem(relative(settings, path), f"unreadable collection file: {exc}"))
+        except (ValueError, KeyError, AttributeError, TypeError, OSError) as exc:
+            problems.append(Problem(relative(settings, path), f"unreadable collection {key}: {exc}".splitlines()[0],
+                                    "error", "zotero-collection"))
     if not top:
         tops = [k for k, c in raw.items() if c["parent"] is None]
         if len(tops) != 1:
@@ -159,18 +202,66 @@ def read_records(settings: Settings, problems: list[Problem],
             item = files.read_json(path)
             if not isinstance(item, dict):
                 raise ValueError("not a Zotero item object")
-            if zotero.is_entry(item):
-                records.append(zotero.to_record(item, table))
-        except (ValueError, TypeError, AttributeError, OSError) as exc:
+        except (ValueError, OSError) as exc:   # damage: the file no longer holds what pull wrote
             problems.append(Problem(relative(settings, path), f"unreadable item {key}: {exc}".splitlines()[0],
                                     "error", "zotero-item"))
+            continue
+        try:
+            if zotero.is_entry(item):
+                record, cut = bounded(zotero.to_record(item, table))
+                records.append(record)
+                problems += cut
+        except (ValueError, TypeError, AttributeError) as exc:   # an item Zotero holds but we cannot use
+            problems.append(Problem(key, f"item left out: {exc}".splitlines()[0], "error", "zotero-item-invalid"))
     return records
+
+
+def read_state(settings: Settings, problems: list[Problem]) -> dict:
+    """state.json of the snapshot; {} and a problem when it is damaged (the next pull does a full pass)."""
+    path = Path(settings.paths.zotero) / files.STATE
+    try:
+        state = files.snapshot_state(settings.paths.zotero)
+        if not isinstance(state, dict):
+            raise ValueError("not a JSON object")
+        return state
+    except (ValueError, OSError) as exc:
+        problems.append(Problem(f"{relative(settings, path)}:1", f"damaged sync state: {exc}".splitlines()[0]
+                                + "; the next online pull reads the whole collection again", "error", "zotero-state"))
+        return {}
+
+
+def review_files(settings: Settings) -> tuple[list[Path], list[Problem]]:
+    """The review files to read: regular `*.md` files whose real location is inside reviews/.
+
+    A symlink (or a symlinked folder) pointing out of reviews/ would publish any local file the
+    build can read, so it is refused and named; so is anything that is not a regular file (a FIFO
+    would hang the read).
+    """
+    folder = Path(settings.paths.reviews)
+    if not folder.is_dir():
+        return [], []
+    home = folder.resolve()
+    paths, problems = [], []
+    for path in sorted(folder.glob("**/*.md")):
+        # Named by where it sits, not where it points (relative() would follow the link).
+        rel = str(path.relative_to(settings.paths.root)) if path.is_relative_to(settings.paths.root) else str(path)
+        real = Path(os.path.realpath(path))
+        if not real.is_relative_to(home):
+            problems.append(Problem(f"{rel}:1", "refused: it links to a file outside reviews/"))
+        elif not real.is_file():
+            problems.append(Problem(f"{rel}:1", "refused: not a regular file"))
+        elif real.stat().st_size > MAX_REVIEW_BYTES:
+            problems.append(Problem(f"{rel}:1", f"refused: larger than {MAX_REVIEW_BYTES // 2**20} MB"))
+        else:
+            paths.append(path)
+    return paths, problems
 
 
 def read_reviews(settings: Settings, problems: list[Problem]) -> list[curate.Review]:
     reviews = []
-    folder = settings.paths.reviews
-    for path in sorted(folder.glob("**/*.md")) if folder.is_dir() else ():
+    paths, refused = review_files(settings)
+    problems += refused
+    for path in paths:
         rel = relative(settings, path)
         try:
             review, found = curate.parse_review(path.read_text(encoding="utf-8"), rel)

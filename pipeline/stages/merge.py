@@ -11,8 +11,8 @@ from pipeline import arrange, curate, enrichment
 from pipeline.config import Settings
 from pipeline.model import Catalog, Problem, Record, Section, catalog_to_dict, sort_problems
 from pipeline.report import Reporter
-from pipeline.stages import Options, files, notes
-from pipeline.stages.inputs import Inputs, relative
+from pipeline.stages import Options, StageError, files, notes
+from pipeline.stages.inputs import DAMAGE, Inputs, relative
 from pipeline.stages.inputs import read as read_inputs
 
 
@@ -80,6 +80,7 @@ def run(settings: Settings, options: Options, reporter: Reporter, inputs: Inputs
     catalog = build(settings, inputs)
     for p in catalog.problems:
         reporter.problem(p)
+    refuse_damaged(catalog, options)
     out = settings.paths.records
     if not options.dry_run:
         files.write_json(out, catalog_to_dict(catalog))
@@ -90,3 +91,16 @@ def run(settings: Settings, options: Options, reporter: Reporter, inputs: Inputs
                   + (f"; {counts}: `make check` lists them" if counts else "")
                   + (" (dry run: nothing written)" if options.dry_run else f" -> {relative(settings, out)}"))
     return catalog
+
+
+def refuse_damaged(catalog: Catalog, options: Options) -> None:
+    """A damaged snapshot file means items or sections the list would silently lose: publishing it
+    would shrink the list with exit 0, and the loss would be committed. Nothing is written instead,
+    unless the curator says `--allow-missing`."""
+    damaged = sorted({p.where for p in catalog.problems if p.code in DAMAGE})
+    if damaged and not options.allow_missing:
+        raise StageError(
+            f"merge: {len(damaged)} damaged file(s) in the Zotero snapshot ({', '.join(damaged[:3])}"
+            f"{', ...' if len(damaged) > 3 else ''}): refusing to publish a list that lost entries; nothing "
+            "written. An online `make sync` fetches them again (or `git checkout data/raw/zotero`); "
+            "--allow-missing publishes without them")

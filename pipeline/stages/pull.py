@@ -25,18 +25,29 @@ How it asks (Zotero's own sync protocol, with `since` = the version in state.jso
   completed pass carried, so it never runs ahead of what was read.
 
 How it writes ("never a mix"): a pass works out every change in memory, reading stored files only as it
-needs them (a no-change pull reads none); nothing on disk changes until a pass has completed. Then, if
-any file changes, state.json is first rewritten as `"complete": false` (no version), the changed files are written (each one atomically, unchanged bytes untouched), the
-vanished ones deleted, and state.json written last with the new version and `"complete": true`.
-A failed pass (HTTP faults, a library that keeps moving, a 403) leaves every file as it was.
+needs them (beyond the damage check below, a no-change pull reads none), and serialises every object to bytes before anything is
+written, so an object no file can hold (a lone surrogate: stored as U+FFFD) fails nothing. Then, if any
+file changes, state.json is first rewritten as `"complete": false` (no version), the changed files are
+written (each one atomically, unchanged bytes untouched), the vanished ones deleted, and state.json
+written last with the new version and `"complete": true`. A failure while writing (a full disk, a
+permission) puts every file back as it was, from the old bytes the plan kept, so the previous snapshot
+stands whole; a failed pass (HTTP faults, a library that keeps moving, a 403) writes nothing at all.
 A process killed in the middle of the writes is the one case that can leave old and new files side by
-side; state.json then says `"complete": false`, so readers can tell, and the next pull does a full pass
-that rewrites the snapshot to match the library (or `git checkout data/raw/zotero` restores the old one).
+side; state.json then says `"complete": false`, and the next pull does a full pass that rewrites the
+snapshot to match the library (or `git checkout data/raw/zotero` restores the old one).
+
+Untrusted data (issue 13): a key becomes a file name, so objects whose key is not a Zotero key are
+skipped and named before any path is made. A damaged snapshot heals: an unreadable state.json, or an
+object file that does not parse as its own object, makes the next pull a full pass (an incremental one
+would answer "unchanged" and never fetch it again).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import orjson
 
 from pipeline import curate
 from pipeline.config import Settings
@@ -44,6 +55,7 @@ from pipeline.convert.zotero import is_entry, to_record
 from pipeline.report import Reporter
 from pipeline.sources import zotero
 from pipeline.stages import Options, StageError, files, notes
+from pipeline.stages.inputs import review_files
 
 SOURCE = "zotero-api"
 # Counts Zotero recomputes without changing the object's version: adding an item to a collection
@@ -54,6 +66,22 @@ VOLATILE_META = {
     files.COLLECTIONS: ("numCollections", "numItems"),
     notes.NOTES: (),
 }
+
+
+# Zotero's object keys: 8 characters of this alphabet (no 0, 1, O). A key becomes a file name, so a key
+# the data makes up (`../../x`, `AB/CD`) must never reach the file system: such an object is skipped and
+# named, whatever else it holds.
+KEY_RE = re.compile(r"[23456789ABCDEFGHIJKLMNPQRSTUVWXYZ]{8}")
+
+
+def valid_key(key: object) -> bool:
+    return isinstance(key, str) and KEY_RE.fullmatch(key) is not None
+
+
+def show_key(key: object) -> str:
+    """A bad key as a message may quote it: short, one line, printable."""
+    text = repr(key)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 # --- the snapshot as data -----------------------------------------------------------------------------
@@ -78,8 +106,12 @@ class Stored:
     @property
     def collections(self) -> dict[str, dict]:
         if self._collections is None:
-            self._collections = {k: files.read_json(p)
-                                 for k, p in files.snapshot_objects(self.dir, files.COLLECTIONS).items()}
+            self._collections = {}
+            for k, p in files.snapshot_objects(self.dir, files.COLLECTIONS).items():
+                try:
+                    self._collections[k] = files.read_json(p)
+                except ValueError:   # damaged: not trusted (run() makes that a full pass)
+                    pass
         return self._collections
 
     def item(self, key: str) -> dict | None:
@@ -102,6 +134,24 @@ class Stored:
         except ValueError:
             return None
 
+    def damaged(self) -> list[str]:
+        """Object files that do not hold a readable object of their own key (truncated, invalid JSON or
+        UTF-8, a merge conflict): an incremental pass would never fetch them again, so they call for a
+        full one. It parses every file, ~0.07 s per 1,000 items (benchmarks/bench_pull.py, no-change pull):
+        a stat-only check would miss a truncated file with a fresh mtime, the case that matters."""
+        bad = []
+        for kind in (files.ITEMS, files.COLLECTIONS):
+            for key, path in files.snapshot_objects(self.dir, kind).items():
+                try:
+                    with open(path, "rb") as fh:
+                        obj = orjson.loads(fh.read())
+                    ok = isinstance(obj, dict) and obj.get("key") == key and isinstance(obj.get("data"), dict)
+                except (ValueError, OSError):
+                    ok = False
+                if not ok:
+                    bad.append(f"{kind}/{path.name}")
+        return bad
+
 
 @dataclass
 class Changes:
@@ -114,6 +164,7 @@ class Changes:
     items: int = 0          # entries in the new snapshot
     notes: dict[str, dict] = field(default_factory=dict)      # notes to write
     note_removals: set[str] = field(default_factory=set)
+    problems: list[str] = field(default_factory=list)   # objects skipped, one line each
 
 
 def normalize(obj: dict, kind: str) -> dict:
@@ -171,6 +222,20 @@ def note_settings(settings: Settings) -> dict:
     return {"summary_tag": settings.summary_tag, "review_tag": settings.review_tag}
 
 
+def keyed(objects, what: str, problems: list[str]) -> dict[str, dict]:
+    """{key: object} of the objects whose key is a Zotero key; each other one is skipped and named."""
+    out = {}
+    for obj in objects:
+        key = obj.get("key")
+        if valid_key(key):
+            out[key] = obj
+        else:
+            title = str((obj.get("data") or {}).get("title") or (obj.get("data") or {}).get("name") or "")[:60]
+            problems.append(f"pull: skipped {what} with key {show_key(key)}"
+                            + (f" ({title!r})" if title else "") + ": not a Zotero key (8 of 23456789A-Z, no O)")
+    return out
+
+
 # --- the passes ---------------------------------------------------------------------------------------
 
 def tree_of(client: zotero.ZoteroClient, collections: dict[str, dict], top: str) -> set[str]:
@@ -181,17 +246,20 @@ def tree_of(client: zotero.ZoteroClient, collections: dict[str, dict], top: str)
 
 
 def full_pass(client: zotero.ZoteroClient, top: str, stored: Stored, settings: Settings) -> Changes:
-    collections = {obj["key"]: obj for obj in client.all_collections()}
+    problems: list[str] = []
+    collections = keyed(client.all_collections(), "a collection", problems)
     tree = tree_of(client, collections, top)
     items: dict[str, dict] = {}
     for key in sorted(tree):
-        for obj in client.collection_top_items(key):
+        for k, obj in keyed(client.collection_top_items(key), "an item", problems).items():
             if is_entry(obj):
-                items[obj["key"]] = obj
+                items[k] = obj
     # Notes are children: listed across the library, 100 a request, and kept when their parent is ours.
-    kept = {obj["key"]: obj for obj in client.all_notes() if notes.keeps(obj, set(items), settings)}
+    kept = {k: obj for k, obj in keyed(client.all_notes(), "a note", problems).items()
+            if notes.keeps(obj, set(items), settings)}
     return Changes(client.pass_version, {k: collections[k] for k in tree}, items,
-                   set(stored.item_paths) - set(items), len(items), kept, set(stored.note_paths) - set(kept))
+                   set(stored.item_paths) - set(items), len(items), kept, set(stored.note_paths) - set(kept),
+                   sorted(set(problems)))
 
 
 def incremental_pass(client: zotero.ZoteroClient, top: str, stored: Stored, since: int,
@@ -200,17 +268,21 @@ def incremental_pass(client: zotero.ZoteroClient, top: str, stored: Stored, sinc
     changed_collections = client.changed_collections(since)
     if changed_collections is None:
         return None
+    problems: list[str] = []
     changed_items = client.changed_top_items(since)
+    for key in [k for k in changed_items if not valid_key(k)]:
+        problems.append(f"pull: skipped an item with key {show_key(key)}: not a Zotero key (8 of 23456789A-Z, no O)")
+        del changed_items[key]
     deleted = client.deleted(since)
     old_tree = set(stored.collections)
     collections = stored.collections
     if changed_collections or deleted.get("collections") or top not in collections:
-        collections = {obj["key"]: obj for obj in client.all_collections()}
+        collections = keyed(client.all_collections(), "a collection", problems)
     tree = tree_of(client, collections, top)
-    fetched = fetch_changed(client, changed_items, stored)
+    fetched = keyed(fetch_changed(client, changed_items, stored), "an item", problems)
     for key in sorted(tree - old_tree):  # joined the tree: its unchanged items are new to us
-        for obj in client.collection_top_items(key):
-            fetched.setdefault(obj["key"], obj)
+        for k, obj in keyed(client.collection_top_items(key), "an item", problems).items():
+            fetched.setdefault(k, obj)
     upserts = {k: o for k, o in fetched.items() if is_entry(o) and in_tree(o, tree)}
     removals = (set(fetched) - set(upserts)) | set(deleted.get("items", ()))
     if tree != old_tree:   # a section left: its unchanged items may have left with it
@@ -219,7 +291,7 @@ def incremental_pass(client: zotero.ZoteroClient, top: str, stored: Stored, sinc
     entries = set(stored.item_paths) - removals | set(upserts)
     note_upserts, note_removals = changed_notes(client, since, stored, upserts, entries, deleted, settings)
     return Changes(client.pass_version, {k: collections[k] for k in tree}, upserts, removals, len(entries),
-                   note_upserts, note_removals)
+                   note_upserts, note_removals, sorted(set(problems)))
 
 
 # The most items new to the snapshot whose notes are asked for one item at a time; past it, one listing
@@ -248,7 +320,7 @@ def changed_notes(client: zotero.ZoteroClient, since: int, stored: Stored, upser
         for key in arrived:
             for obj in client.child_notes(key):
                 fetched.setdefault(obj["key"], obj)
-    kept = {k: o for k, o in fetched.items() if notes.keeps(o, entries, settings)}
+    kept = {k: o for k, o in fetched.items() if valid_key(k) and notes.keeps(o, entries, settings)}
     removals = (set(fetched) - set(kept)) | set(deleted.get("items", ()))
     left = set(stored.item_paths) - entries
     if left:
@@ -271,15 +343,14 @@ def fetch_changed_notes(client: zotero.ZoteroClient, versions: dict[str, int], s
     return fetched
 
 
-def fetch_changed(client: zotero.ZoteroClient, versions: dict[str, int], stored: Stored) -> dict[str, dict]:
+def fetch_changed(client: zotero.ZoteroClient, versions: dict[str, int], stored: Stored) -> list[dict]:
     # An item already stored at the reported version needs no request (after an interrupted write the
     # state is older than some files).
     wanted = sorted(k for k, v in versions.items() if k not in stored.item_paths
                     or (stored.item(k) or {}).get("version") != v)
-    fetched: dict[str, dict] = {}
+    fetched: list[dict] = []
     for start in range(0, len(wanted), zotero.KEY_BATCH):
-        for obj in client.items_by_key(wanted[start:start + zotero.KEY_BATCH]):
-            fetched[obj["key"]] = obj
+        fetched += client.items_by_key(wanted[start:start + zotero.KEY_BATCH])
     return fetched
 
 
@@ -305,11 +376,13 @@ def pull(client: zotero.ZoteroClient, top: str, stored: Stored, since: int | Non
 
 @dataclass
 class Plan:
-    writes: dict[Path, str] = field(default_factory=dict)
+    writes: dict[Path, bytes] = field(default_factory=dict)
     deletes: list[Path] = field(default_factory=list)
+    originals: dict[Path, bytes | None] = field(default_factory=dict)   # for a rollback; None: new file
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -328,17 +401,46 @@ def plan_changes(zotero_dir: Path, changes: Changes) -> Plan:
     return plan
 
 
+def without_surrogates(obj):
+    """`obj` with every lone surrogate (which no UTF-8 file can hold) replaced by U+FFFD."""
+    if isinstance(obj, str):
+        return obj.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(obj, list):
+        return [without_surrogates(v) for v in obj]
+    if isinstance(obj, dict):
+        return {without_surrogates(k): without_surrogates(v) for k, v in obj.items()}
+    return obj
+
+
+def encoded(obj: dict, kind: str, key: str, problems: list[str]) -> bytes:
+    """The stored bytes of one object, serialised once. Encoded here, before anything is written, so an
+    object no file can hold fails the plan, not the middle of the writes."""
+    text = files.dump_json(normalize(obj, kind))
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        problems.append(f"pull: {kind[:-1]} {key}: lone surrogate(s) in its text, stored as U+FFFD")
+        return files.dump_json(without_surrogates(normalize(obj, kind))).encode("utf-8")
+
+
 def plan_kind(plan: Plan, zotero_dir: Path, kind: str, upserts: dict[str, dict], existing: dict[str, Path],
               removals: set[str]) -> None:
     for key in sorted(upserts):
-        text = files.dump_json(normalize(upserts[key], kind))   # serialised once, written as is
+        if not valid_key(key):    # the passes filter keys; this is the last guard before a path is made
+            plan.problems.append(f"pull: skipped {kind[:-1]} with key {show_key(key)}: not a Zotero key")
+            continue
+        data = encoded(upserts[key], kind, key, plan.problems)
         path = Path(zotero_dir) / kind / f"{key}.json"
         if key not in existing:
-            plan.writes[path] = text
+            plan.writes[path] = data
+            plan.originals[path] = None
             plan.added.append(f"{kind[:-1]} {key}")
-        elif existing[key].read_text(encoding="utf-8") != text:
-            plan.writes[path] = text
-            plan.updated.append(f"{kind[:-1]} {key}")
+        else:
+            old = existing[key].read_bytes()
+            if old != data:
+                plan.writes[path] = data
+                plan.originals[path] = old
+                plan.updated.append(f"{kind[:-1]} {key}")
     for key in sorted(removals & set(existing)):
         plan.deletes.append(existing[key])
         plan.removed.append(f"{kind[:-1]} {key}")
@@ -353,16 +455,46 @@ def state_for(settings: Settings, api: str, changes: Changes, complete: bool) ->
 
 
 def apply(zotero_dir: Path, plan: Plan, final_state: dict, marker: dict) -> None:
+    """Write the plan: the pass completes, or (any error while writing: a full disk, a permission) every
+    file is put back as it was and the error goes on. Only a killed process can leave a mix, and the
+    `complete: false` marker makes the next pull a full pass that repairs it."""
     zotero_dir = Path(zotero_dir)
-    if not plan.empty:
-        files.write_json(zotero_dir / files.STATE, marker)
-    for path, text in plan.writes.items():
-        files.write_text(path, text, durable=False)
+    state_path = zotero_dir / files.STATE
+    if plan.empty:
+        files.write_json(state_path, final_state)
+        return
+    old_state = state_path.read_bytes() if state_path.is_file() else None
     for path in plan.deletes:
-        files.remove(path)
-    if not plan.empty:
+        plan.originals[path] = path.read_bytes()
+    done: list[Path] = []
+    try:
+        files.write_json(state_path, marker)
+        for path, data in plan.writes.items():
+            files.write_bytes(path, data, durable=False)
+            done.append(path)
+        for path in plan.deletes:
+            files.remove(path)
+            done.append(path)
         files.flush()     # the data reaches the disk before the state that vouches for it
-    files.write_json(zotero_dir / files.STATE, final_state)
+        files.write_json(state_path, final_state)
+    except BaseException:
+        for path in reversed(done):
+            try:
+                old = plan.originals.get(path)
+                if old is None:
+                    files.remove(path)
+                else:
+                    files.write_bytes(path, old, durable=False)
+            except OSError:
+                pass
+        try:
+            if old_state is None:
+                files.remove(state_path)
+            else:
+                files.write_bytes(state_path, old_state)
+        except OSError:
+            pass
+        raise
 
 
 # --- the stage ----------------------------------------------------------------------------------------
@@ -378,15 +510,25 @@ def run(settings: Settings, options: Options, reporter: Reporter, *,
     if options.offline:
         reporter.info("pull: --offline: using the committed snapshot in data/raw/zotero")
         return
+    if not valid_key(settings.collection):
+        raise StageError(f"pull: the collection {show_key(settings.collection)} (ZOTERO_COLLECTION) is not a "
+                         "Zotero collection key: 8 of 23456789 and A-Z without O, as in the collection's web URL")
     zotero_dir = settings.paths.zotero
     client = zotero.connect(settings, policy)
     api = "local" if client.local else "web"
     try:
-        state = files.snapshot_state(zotero_dir)
+        state = read_state(zotero_dir, reporter)
         since = usable_version(state, settings, api)
+        stored = Stored(zotero_dir)
+        if since is not None:
+            damaged = stored.damaged()
+            if damaged:
+                reporter.info(f"pull: {len(damaged)} damaged file(s) in data/raw/zotero ({', '.join(damaged[:3])}"
+                              f"{', ...' if len(damaged) > 3 else ''}): reading the whole collection again")
+                since = None
         with reporter.progress(f"Zotero: reading {settings.library_label}") as bar:
             client.transport.on_request = bar.advance
-            new = pull(client, settings.collection, Stored(zotero_dir), since, settings)
+            new = pull(client, settings.collection, stored, since, settings)
     except zotero.ZoteroError as exc:
         raise StageError(f"pull: {exc}; data/raw/zotero is unchanged") from None
     finally:
@@ -398,13 +540,19 @@ def run(settings: Settings, options: Options, reporter: Reporter, *,
             write_reviews(settings, reporter)   # a review file deleted to take Zotero's text again
         return
     plan = plan_changes(zotero_dir, new)
+    for line in new.problems + plan.problems:
+        reporter.info(line)
     final_state = state_for(settings, api, new, complete=True)
     if options.dry_run:
         show_plan(plan, new, since, final_state != state)
         return
     if state.get("source") == "import-readme":
         carry_reviews(settings, Stored(zotero_dir), new, reporter)
-    apply(zotero_dir, plan, final_state, state_for(settings, api, new, complete=False))
+    try:
+        apply(zotero_dir, plan, final_state, state_for(settings, api, new, complete=False))
+    except OSError as exc:
+        raise StageError(f"pull: writing data/raw/zotero failed ({exc.strerror or exc}); "
+                         "the previous snapshot is restored") from None
     reporter.info(
         f"pull: {settings.library_label} version {new.version}: {new.items} items in "
         f"{len(new.collections)} collections; files: {len(plan.added)} added, {len(plan.updated)} updated, "
@@ -428,6 +576,20 @@ def write_reviews(settings: Settings, reporter: Reporter) -> None:
                       "(`make check` lists them)")
 
 
+def read_state(zotero_dir: Path, reporter: Reporter) -> dict:
+    """state.json, or {} (a full pass) when it is damaged: the pass rewrites it."""
+    try:
+        state = files.snapshot_state(zotero_dir)
+        if isinstance(state, dict):
+            return state
+        reason = "not a JSON object"
+    except (ValueError, OSError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    reporter.info(f"pull: data/raw/zotero/{files.STATE}:1: damaged sync state ({reason}): "
+                  "reading the whole collection again")
+    return {}
+
+
 def carry_reviews(settings: Settings, stored: Stored, new: Changes, reporter: Reporter) -> None:
     """The first real pull replaces the items `import-readme` made: point their review files at the
     pulled items, so no summary, note or review is lost on the way.
@@ -438,9 +600,12 @@ def carry_reviews(settings: Settings, stored: Stored, new: Changes, reporter: Re
     imported = [to_record(obj) for key in stored.item_paths if (obj := stored.item(key)) and is_entry(obj)]
     pulled = [to_record(obj) for obj in new.upserts.values() if is_entry(obj)]
     moves = curate.rekey_imported(imported, pulled)
-    folder = settings.paths.reviews
-    for path in sorted(folder.glob("**/*.md")) if folder.is_dir() else ():
-        text = path.read_text(encoding="utf-8")
+    paths, _ = review_files(settings)    # the refused ones are named by merge and check
+    for path in paths:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue                      # unreadable: merge names it
         for old, (new_key, how) in moves.items():
             changed = curate.rekey_review(text, old, new_key)
             if changed is not None:

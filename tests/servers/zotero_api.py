@@ -14,7 +14,7 @@ would talk to api.zotero.org or to the Zotero 7 desktop's local API:
   "429", "503", "500" (with `Retry-After` where Zotero sends it), "reset" (connection dropped with no
   answer), "timeout" (the answer comes `slow_seconds` late), "bump" (the library changes just before the
   answer, as if another client synced mid-pass), "backoff" (a normal answer with a `Backoff` header),
-  "403".
+  "403", and damaged bodies: "truncated" (half of it), "empty", "badutf8" (invalid UTF-8 in the JSON).
 - It counts requests (`requests`) and keeps a log (`log`) of (method, path, query, status).
 
 What it leaves out: writes, searches, tags, full-text, Atom and the `sort` parameter (lists come in key
@@ -465,6 +465,12 @@ class _Handler(BaseHTTPRequestHandler):
             status, headers, body = Route(api, lib, query, self.headers, path).answer(match.group(3) or "/")
         if fault == "backoff":
             headers["Backoff"] = str(api.retry_after)
+        elif fault == "truncated":      # a body cut off halfway (a proxy, a dropped stream)
+            body = body[:len(body) // 2]
+        elif fault == "empty":
+            body = b""
+        elif fault == "badutf8":        # bytes no UTF-8 decoder accepts, inside the JSON
+            body = body.replace(b'"', b'"\xff\xfe', 1) if body else b"\xff"
         return status, headers, body
 
 
@@ -658,4 +664,7 @@ class Route:
 
 
 def _json(obj) -> bytes:
-    return json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    try:
+        return json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:   # a lone surrogate: sent as a JSON escape ("\\ud800"), as Zotero would
+        return json.dumps(obj).encode("ascii")

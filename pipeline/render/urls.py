@@ -1,0 +1,31 @@
+"""Pure: which link values may reach an output that a reader will follow (.bib, CSL-JSON, CSV).
+
+A Zotero URL field holds whatever someone typed or a translator scraped: `javascript:`, `data:`,
+`file:///etc/passwd`, `vbscript:`, a scheme-relative `//host/x` that takes the reader's own scheme.
+A bibliography manager, a CSL processor, a PDF built with hyperref or a spreadsheet turns these into
+live links, so only absolute http(s) URLs with a host pass; anything else becomes "". The URL is
+otherwise left as typed: each renderer escapes it for its own syntax.
+"""
+from __future__ import annotations
+
+import urllib.parse
+
+SCHEMES = ("http", "https")
+
+
+def safe_url(url: object) -> str:
+    """`url` (trimmed) when it is an absolute http(s) URL with a host, else ""."""
+    if not isinstance(url, str):
+        return ""
+    url = url.strip()
+    # Control characters inside a URL are how `java\tscript:` and friends slip past scheme checks.
+    if not url or any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in url):
+        return ""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port   # noqa: B018 - raises on a malformed port
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in SCHEMES or not parts.hostname:
+        return ""
+    return url
