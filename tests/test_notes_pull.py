@@ -46,7 +46,7 @@ def front(text: str) -> dict:
 
 
 def problems(run: Run) -> list:
-    catalog = merge.build(run.settings, Reporter(0, io.StringIO()))
+    catalog = merge.build(run.settings)
     return [p for p in catalog.problems if p.code == "review-conflict"]
 
 

@@ -424,9 +424,6 @@ def test_merge_on_a_damaged_snapshot_exits_non_zero_in_one_line_unless_allowed(p
     assert b"Paper number 1" not in project.outputs()["README.md"]
 
 
-@pytest.mark.xfail(reason="pipeline/render/bibtex.py belongs to the TeX engineer: its url line is to become "
-                          "`out['url'] = raw(safe_url(record.url))` (pipeline/render/urls.py); drop this mark then",
-                   strict=False)
 def test_no_hostile_url_reaches_the_bib():
     from pipeline.model import Record
     from pipeline.render import bibtex

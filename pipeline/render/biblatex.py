@@ -11,6 +11,7 @@ import re
 
 from pipeline.model import Record
 from pipeline.render import bibtex, latex, names
+from pipeline.render.urls import safe_url
 
 HEADER = ("% Generated from the Zotero collection by `make sync`; edit Zotero, not this file.\n"
           "% For biblatex + biber (UTF-8). papers.bib holds the same entries for bibtex.\n")
@@ -131,7 +132,7 @@ def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
     if kind == "unpublished" and "howpublished" not in out:
         out["note"] = "Manuscript"
     out["doi"] = bibtex.raw(record.doi)
-    out["url"] = bibtex.raw(record.url)
+    out["url"] = bibtex.raw(safe_url(record.url))
     if record.arxiv:
         out["eprint"] = bibtex.raw(record.arxiv)
         out["eprinttype"] = "arxiv"

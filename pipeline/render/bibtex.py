@@ -15,6 +15,7 @@ from pipeline.model import Problem, Record
 from pipeline.render import latex
 from pipeline.render import names as _names
 from pipeline.render.citekeys import AUTHOR_ROLES
+from pipeline.render.urls import safe_url
 
 HEADER = ("% Generated from the Zotero collection by `make sync`; edit Zotero, not this file.\n"
           "% For pdflatex + bibtex; scripts the default fonts lack are transliterated (biber: papers.biblatex.bib).\n")
@@ -154,7 +155,7 @@ def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
         # unpublished requires a note; the venue is the best we have.
         out["note"] = latex.encode(record.venue) or "Manuscript"
     out["doi"] = raw(record.doi)
-    out["url"] = raw(record.url)
+    out["url"] = raw(safe_url(record.url))   # only http(s): no javascript: or file: link in a PDF
     if record.arxiv:
         out["eprint"] = raw(record.arxiv)
         out["archivePrefix"] = "arXiv"
