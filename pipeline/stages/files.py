@@ -178,3 +178,30 @@ def _names(folder: Path) -> list[str]:
         return [e.name for e in os.scandir(folder) if e.is_file(follow_symlinks=False)]
     except OSError:
         return []
+
+
+# --- a stamp of a folder's files, for "has anything changed since?" without reading them --------------
+
+def tree_stamp(folder: Path, digest=None) -> str:
+    """A digest of every file below `folder` (path, size, modification time), in a fixed order; a
+    killed run's `.*.tmp` leftovers are not counted. Reads no file: ~30 ms for 10,000."""
+    import hashlib
+
+    digest = digest or hashlib.blake2b(digest_size=20)
+
+    def walk(path: str) -> None:
+        try:
+            entries = sorted(os.scandir(path), key=lambda e: e.name)
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        for entry in entries:
+            if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                walk(entry.path)
+            else:
+                st = entry.stat(follow_symlinks=False)
+                digest.update(f"{entry.path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+
+    walk(str(folder))
+    return digest.hexdigest()

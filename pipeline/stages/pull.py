@@ -58,6 +58,17 @@ from pipeline.stages import Options, StageError, files, notes
 from pipeline.stages.inputs import review_files
 
 SOURCE = "zotero-api"
+# build/ (not committed): the stamp of data/raw/zotero as pull last wrote or checked it, so a no-change
+# pull at 10,000 items stats the files instead of parsing them all for damage.
+CHECKED = "zotero-checked.json"
+
+
+def read_checked(path: Path) -> str:
+    try:
+        doc = files.read_json(path)
+        return doc.get("stamp", "") if isinstance(doc, dict) else ""
+    except (OSError, ValueError):
+        return ""
 # Counts Zotero recomputes without changing the object's version: adding an item to a collection
 # changes the collection's numItems but not its version. Kept, they would make an incremental pull and
 # a full pull of the same library differ, and churn files nobody edited.
@@ -520,8 +531,13 @@ def run(settings: Settings, options: Options, reporter: Reporter, *,
         state = read_state(zotero_dir, reporter)
         since = usable_version(state, settings, api)
         stored = Stored(zotero_dir)
-        if since is not None:
+        checked = settings.paths.build / CHECKED
+        if since is not None and read_checked(checked) != files.tree_stamp(zotero_dir):
+            # Files changed since pull last wrote or checked them (a clone, a merge, a hand edit): parse them
+            # all once for damage. Unchanged files were sound then and are now, and cost a stat each.
             damaged = stored.damaged()
+            if not damaged:
+                files.write_json(checked, {"stamp": files.tree_stamp(zotero_dir)})
             if damaged:
                 reporter.info(f"pull: {len(damaged)} damaged file(s) in data/raw/zotero ({', '.join(damaged[:3])}"
                               f"{', ...' if len(damaged) > 3 else ''}): reading the whole collection again")
@@ -553,6 +569,7 @@ def run(settings: Settings, options: Options, reporter: Reporter, *,
     except OSError as exc:
         raise StageError(f"pull: writing data/raw/zotero failed ({exc.strerror or exc}); "
                          "the previous snapshot is restored") from None
+    files.write_json(settings.paths.build / CHECKED, {"stamp": files.tree_stamp(zotero_dir)})
     reporter.info(
         f"pull: {settings.library_label} version {new.version}: {new.items} items in "
         f"{len(new.collections)} collections; files: {len(plan.added)} added, {len(plan.updated)} updated, "

@@ -15,7 +15,6 @@ failing Crossref tries again next time. `make` (merge, then emit) always rebuild
 from __future__ import annotations
 
 import hashlib
-import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,22 +25,6 @@ from pipeline.stages import inputs as inputs_
 
 STAMP = "sync.json"
 PACKAGE = Path(__file__).resolve().parents[1]
-
-
-def _walk(folder: Path, digest) -> None:
-    """Every file below `folder`, in a fixed order: relative path, size, mtime."""
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except (FileNotFoundError, NotADirectoryError):
-        return
-    for entry in entries:
-        if entry.name.startswith(".") and entry.name.endswith(".tmp"):
-            continue        # a killed run's leftover is not an input
-        if entry.is_dir(follow_symlinks=False):
-            _walk(Path(entry.path), digest)
-        else:
-            st = entry.stat(follow_symlinks=False)
-            digest.update(f"{entry.path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
 
 
 @lru_cache(maxsize=1)
@@ -67,7 +50,7 @@ def fingerprint(settings: Settings) -> str:
     digest.update(code_version().encode() + shaping_settings(settings).encode())
     for folder in (paths.zotero, paths.crossref, getattr(paths, "dblp", None), paths.reviews):
         if folder is not None:
-            _walk(folder, digest)
+            files.tree_stamp(folder, digest)
     for path in (paths.root / "pipeline.toml", paths.venues):
         try:
             st = path.stat()
