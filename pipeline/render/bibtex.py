@@ -202,15 +202,23 @@ def unique(records: list[Record], citekeys: dict[str, str]) -> list[Record]:
     return chosen
 
 
-def render(records: list[Record], citekeys: dict[str, str],
-           aliases: dict[str, tuple[str, ...]] | None = None) -> str:
-    """The .bib text. `aliases` is {item key: older keys} (citekeys.aliases(keymap)); without it,
-    each record's own `citation_key_aliases` are used."""
-    parts = [HEADER]
+def entries(records: list[Record], citekeys: dict[str, str],
+            aliases: dict[str, tuple[str, ...]] | None = None) -> dict[str, str]:
+    """{item key: its entry}, in the .bib's order. `aliases` is {item key: older keys}
+    (citekeys.aliases(keymap)); without it, each record's own `citation_key_aliases` are used.
+    Rendered once: the page's "copy BibTeX" shows the very same text."""
+    out = {}
     for record in unique(records, citekeys):
         olds = aliases.get(record.key, ()) if aliases is not None else record.citation_key_aliases
-        parts.append("\n" + entry(record, citekeys[record.key], tuple(olds)))
-    return "".join(parts)
+        out[record.key] = entry(record, citekeys[record.key], tuple(olds))
+    return out
+
+
+def render(records: list[Record], citekeys: dict[str, str],
+           aliases: dict[str, tuple[str, ...]] | None = None, *, rendered: dict[str, str] | None = None) -> str:
+    """The .bib text (`rendered`: the `entries` already made, so they are not made twice)."""
+    rendered = rendered if rendered is not None else entries(records, citekeys, aliases)
+    return HEADER + "".join("\n" + text for text in rendered.values())
 
 
 def transliterations(records: list[Record], citekeys: dict[str, str]) -> list[Problem]:

@@ -42,11 +42,12 @@ def asset(name: str) -> str:
     return resources.files(__package__).joinpath(ASSETS, name).read_text(encoding="utf-8")
 
 
-def render(catalog: Catalog, keys: dict[str, str] | None = None, *, repository_url: str = "") -> str:
+def render(catalog: Catalog, keys: dict[str, str] | None = None, *, repository_url: str = "",
+           entries: dict[str, str] | None = None) -> str:
     """The page for `catalog`. `keys` is {item key: citation key} as emit assigned them for
     papers.bib (without it, keys are derived afresh). `repository_url` ("https://github.com/o/r")
     makes review links absolute; without it the page works them out at view time (see page.js)."""
-    data = page_data(catalog, keys, repository_url=repository_url)
+    data = page_data(catalog, keys, repository_url=repository_url, entries=entries)
     entries = data.pop("bibtex")
     css, js = asset("page.css"), asset("page.js")
     title = html.escape(clean(catalog.title) or "Awesome list")
@@ -96,7 +97,8 @@ def _lines(items: list) -> str:
 
 # --- what the page shows ---------------------------------------------------------------------------
 
-def page_data(catalog: Catalog, keys: dict[str, str] | None = None, *, repository_url: str = "") -> dict:
+def page_data(catalog: Catalog, keys: dict[str, str] | None = None, *, repository_url: str = "",
+              entries: dict[str, str] | None = None) -> dict:
     """The plain data the page's script reads: sections and papers in the README's order, and each
     paper's BibTeX entry (as papers.bib has it, without the `ids` of older keys) in that order."""
     sections = ordered_sections(catalog.sections)
@@ -115,7 +117,8 @@ def page_data(catalog: Catalog, keys: dict[str, str] | None = None, *, repositor
         "papers": [paper(r, known, base) for r in records],
         # Apart, in the papers' order: the largest part of the page, read only when a reader opens
         # an entry, so the first render does not decode it.
-        "bibtex": [bibtex.entry(r, keys[r.key]) if keys.get(r.key) else "" for r in records],
+        "bibtex": [(entries or {}).get(r.key) or (bibtex.entry(r, keys[r.key]) if keys.get(r.key) else "")
+                   for r in records],
     }
 
 

@@ -57,16 +57,17 @@ def render_all(settings: Settings, catalog: Catalog) -> dict[Path, str]:
     paths = settings.paths
     records = list(catalog.records)
     keys, keymap = citekeys.assign(records, published_keys(settings))
+    entries = bibtex.entries(records, keys, citekeys.aliases(keymap))   # for papers.bib and the page
     section_names = {s.key: " > ".join(s.path) for s in catalog.sections}
     # The citation-key map goes last: it records what the other files published.
     return {
         paths.readme: readme.render(catalog, read_text(paths.readme)),
-        paths.bib: bibtex.render(records, keys, aliases=citekeys.aliases(keymap)),
+        paths.bib: bibtex.render(records, keys, rendered=entries),
         paths.biblatex: biblatex.render(records, keys, aliases=citekeys.aliases(keymap)),
         paths.csv: table.render_csv(records, keys, section_names=section_names),
         paths.datapackage: files.dump_json(table.datapackage(paths.csv.name)),
         paths.csljson: csljson.render(records, keys),
-        paths.page: page.render(catalog, keys),
+        paths.page: page.render(catalog, keys, entries=entries),
         paths.citekeys: files.dump_json(keymap),
     }
 
