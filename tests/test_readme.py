@@ -374,7 +374,7 @@ def test_heading_levels_stop_at_six():
 @pytest.mark.parametrize("fields, line", [
     ({}, "- [T](https://t.org)"),
     ({"venue_label": "ICSE"}, "- [T](https://t.org), *ICSE*"),
-    ({"year": 2020}, "- [T](https://t.org)"),
+    ({"year": 2020}, "- [T](https://t.org), *2020*"),             # a dated report or page: the year alone
     ({"note": "Best paper"}, "- [T](https://t.org) (Best paper)"),
     ({"tags": ("Testing", "LLM [beta]")}, "- [T](https://t.org) \\[Testing\\] \\[LLM \\[beta\\]\\]"),
     ({"venue_label": "ICSE", "year": 2021, "note": "n", "tags": ("A",), "summary": "Sum **b**.",

@@ -79,6 +79,8 @@ def expected_prefix(r: Record) -> str:
     text = clean(plain_text(r.title)) or f"Untitled ({r.key})"
     if clean(r.venue_label):
         text += f", {clean(r.venue_label)}" + (f" {r.year}" if r.year else "")
+    elif r.year:
+        text += f", {r.year}"          # no venue: the year alone
     if clean(r.note):
         text += f" ({clean(r.note)})"
     for tag in r.tags:

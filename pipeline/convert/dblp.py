@@ -140,15 +140,16 @@ def links(info: Mapping) -> list[str]:
 
 
 def doi(info: Mapping) -> str:
-    """The DOI: DBLP's `doi` field, else an `ee` at doi.org."""
+    """The DOI: DBLP's `doi` field, else an `ee` at doi.org; in lower case, as Crossref answers (DBLP
+    is not the registrant: the registrant's form comes from Zotero)."""
     found = clean_doi(_text(info.get("doi")))
     if found:
-        return found
+        return found.lower()
     for url in links(info):
         if re.search(r"//(?:dx\.)?doi\.org/", url):
             found = clean_doi(url)
             if found:
-                return found
+                return found.lower()
     return ""
 
 

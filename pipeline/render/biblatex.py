@@ -114,7 +114,7 @@ def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
         out["ids"] = ", ".join(aliases)
     out["author"] = names.name_list(authors, utf8=True)
     out["editor"] = names.name_list(editors, utf8=True)
-    out["title"] = latex.title(record.title, utf8=True)
+    out["title"] = latex.title(record.title, utf8=True) or "Untitled"
     if venue_field == "pubstate":
         # A preprint's repository is its eprint type, not a venue.
         venue_field = "" if record.arxiv else "howpublished"

@@ -137,7 +137,8 @@ def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
         out["ids"] = ", ".join(aliases)
     out["author"] = names(authors)
     out["editor"] = names(editors)
-    out["title"] = latex.title(record.title)
+    # An item with no title still gets one: an entry with no field at all is skipped by readers.
+    out["title"] = latex.title(record.title) or "Untitled"
     venue = record.venue or ("arXiv" if record.item_type == "preprint" and record.arxiv else "")
     # A book's "venue" is its publisher or series: it has no venue field of its own.
     if venue_field and venue and kind != "book":

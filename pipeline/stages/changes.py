@@ -14,12 +14,13 @@ from pathlib import Path
 
 from pipeline.config import Settings
 from pipeline.report import Reporter
-from pipeline.render import changes
+from pipeline.render import table, changes
 from pipeline.stages import Options, StageError, files, merge
 
 
 def read_rows(text: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(text)))
+    """papers.csv's rows with the exact text (the `'` that defuses a formula taken off)."""
+    return [{k: table.unguard(v or "") for k, v in row.items()} for row in csv.DictReader(io.StringIO(text))]
 
 
 def committed(settings: Settings, path: Path) -> str:
@@ -42,8 +43,7 @@ def run(settings: Settings, options: Options, reporter: Reporter, *, before: Pat
         report_text = report.read_text(encoding="utf-8") if report else ""
     except (OSError, UnicodeDecodeError) as exc:
         raise StageError(f"changes: {exc}") from None
-    quiet = Reporter(0, stream=io.StringIO())
-    catalog = merge.build(settings, quiet)
+    catalog = merge.build(settings)
     titles = {r.key: r.title for r in catalog.records}
     text = changes.render(read_rows(old), read_rows(new), catalog.problems, report_text, titles)
     if output is not None and not options.dry_run:
