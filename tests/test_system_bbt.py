@@ -189,10 +189,11 @@ def run_cli(root: Path, *args: str) -> Run:
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    # build/sync.json is this folder's own record of file times (sync's fingerprint), not an output.
+    # build/sync.json and build/zotero-checked.json are this folder's own records of file times (the
+    # fingerprints of sync and pull), not outputs.
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
             if p.is_file() and not p.is_symlink() and "tools" not in p.relative_to(root).parts
-            and p.relative_to(root) != Path("build/sync.json")}
+            and p.relative_to(root) not in (Path("build/sync.json"), Path("build/zotero-checked.json"))}
 
 
 @dataclass

@@ -218,12 +218,40 @@ def _breakable(m: re.Match) -> str:
     return _BREAK.join(run[i:i + 20] for i in range(0, len(run), 20))
 
 
+# A long token with no space (a transliterated CJK title: 'YiShiQuanLi--XianQin...,DaLei...') also runs
+# off the page though no run of letters in it is long: it may break after its commas, single hyphens
+# and closing groups too.
+_LONG_TOKEN_RE = re.compile(r"\S{50,}")
+
+
+def _breaks_in_token(m: re.Match) -> str:
+    token, out, depth = m.group(0), [], 0
+    for i, ch in enumerate(token):
+        out.append(ch)
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0 and i + 1 < len(token):
+                out.append(_BREAK)
+        elif depth == 0 and i + 1 < len(token) and (
+                ch == "," or (ch == "-" and token[i + 1] != "-" and token[i - 1:i] != "\\")):
+            out.append(_BREAK)
+    return "".join(out)
+
+
 def encode(text: str) -> str:
     """Plain text -> LaTeX that pdflatex sets with the default fonts and BibTeX's styles cannot break.
 
     The result is ASCII with balanced braces; whitespace runs become one space.
     """
     return _LONG_RUN_RE.sub(_breakable, WS_RE.sub(" ", _encode(text)[0]).strip(ASCII_WS))
+
+
+def _encode_title_text(text: str) -> str:
+    """`encode` for a title's words, which may also break after the punctuation of a long token."""
+    out = encode(text)
+    return _LONG_TOKEN_RE.sub(_breaks_in_token, out) if len(out) >= 50 else out
 
 
 def transliterated(text: str) -> bool:
@@ -266,7 +294,7 @@ def _protect_words(text: str, enc) -> str:
     def repl(m: re.Match) -> str:
         word = m.group(0)
         latex = enc(word)
-        keep = any(c.isupper() for c in word) or (enc is encode and transliterated(word))
+        keep = any(c.isupper() for c in word) or (enc is not encode_utf8 and transliterated(word))
         return "{" + latex + "}" if keep and latex else latex
     return _WORD_RE.sub(repl, text)
 
@@ -285,7 +313,7 @@ def title(rich: str, utf8: bool = False) -> str:
 
     `utf8=True` keeps non-ASCII characters as they are (for biber), escaping only LaTeX's specials.
     """
-    enc = encode_utf8 if utf8 else encode
+    enc = encode_utf8 if utf8 else _encode_title_text
 
     def walk(nodes: list, protect: bool) -> str:
         out = []
