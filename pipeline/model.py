@@ -5,7 +5,7 @@ called with a list of `Record`s built by hand in a test, and a stage never passe
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Iterable
 
 # Where a field's value came from. The CSV can show it, `make check` explains disagreements with it.

@@ -11,7 +11,6 @@ from pipeline.model import (
     REVIEW, ZOTERO, Creator, Record,
 )
 from pipeline.stages.crossref_cache import CrossrefCache
-from pipeline.stages.files import dump_json
 
 DOI = "10.1109/icse43902.2021.00034"
 

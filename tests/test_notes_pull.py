@@ -4,13 +4,11 @@ overwrites a review file edited in the repository (merge, and so `make check`, n
 """
 from __future__ import annotations
 
-import io
 
 import pytest
 import yaml
 
 from pipeline import reviewfiles
-from pipeline.report import Reporter
 from pipeline.stages import files, merge, notes
 from tests.servers.zotero_api import ZoteroServer
 from tests.test_pull import KEY, Run

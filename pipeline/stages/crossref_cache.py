@@ -17,8 +17,6 @@ reports it and treats it as absent, enrich reports it and fetches it again.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import urllib.parse
 from pathlib import Path
 from typing import Mapping
@@ -28,7 +26,7 @@ from pipeline.convert import crossref as cr
 from pipeline.enrichment import CorruptCacheEntry
 from pipeline.venues import VenueTable
 from pipeline.model import Problem
-from pipeline.stages import files
+from pipeline.stages.cache import JsonCache
 
 WORKS = "works"
 QUERIES = "queries"
@@ -89,11 +87,11 @@ def read_venues(path: Path) -> tuple[VenueTable, list[Problem]]:
     return table, problems + found
 
 
-class CrossrefCache:
+class CrossrefCache(JsonCache):
     """Read (and, for enrich, write) access to data/raw/crossref. Reads are memoised per instance."""
 
     def __init__(self, folder: Path, venues: Path | Mapping[str, str] | VenueTable | None = None):
-        self.folder = Path(folder)
+        super().__init__(folder)
         self.problems: list[Problem] = []
         # The venue table rides along for callers that hand this cache to `enrichment.apply` alone.
         if venues is None:
@@ -102,8 +100,6 @@ class CrossrefCache:
             self.venues = venues
         else:
             self.venues, self.problems = read_venues(Path(venues))
-        self._memo: dict[Path, object] = {}
-        self._listed: dict[Path, set[str]] = {}   # folder -> the file names in it, listed once
 
     @classmethod
     def for_settings(cls, settings) -> "CrossrefCache":
@@ -117,46 +113,7 @@ class CrossrefCache:
     def query_path(self, query: Mapping | str) -> Path:
         return self.folder / QUERIES / f"{cr.query_id(query_params(query))}.json"
 
-    def relative(self, path: Path) -> str:
-        try:
-            return str(path.relative_to(self.folder.parent.parent.parent))
-        except ValueError:
-            return str(path)
-
     # --- reading --------------------------------------------------------------------------------
-
-    def _exists(self, path: Path) -> bool:
-        # One directory listing instead of a failed open per uncached DOI: an offline build of
-        # 10,000 items asks about every one of them.
-        names = self._listed.get(path.parent)
-        if names is None:
-            try:
-                names = self._listed[path.parent] = set(os.listdir(path.parent))
-            except FileNotFoundError:
-                names = self._listed[path.parent] = set()
-        return path.name in names
-
-    def _read(self, path: Path, check) -> dict | None:
-        if not self._exists(path):
-            return None
-        if path in self._memo:
-            value = self._memo[path]
-            if isinstance(value, CorruptCacheEntry):
-                raise value
-            return value
-        try:
-            doc = files.read_json(path)
-            reason = check(doc)
-        except FileNotFoundError:
-            return None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            reason = f"not JSON: {exc}".splitlines()[0]
-        if reason:
-            error = CorruptCacheEntry(self.relative(path), reason)
-            self._memo[path] = error
-            raise error
-        self._memo[path] = doc
-        return doc
 
     def work(self, doi: str) -> dict | None:
         """The cached work for `doi`, the not-found marker, or None when not cached."""
@@ -191,13 +148,6 @@ class CrossrefCache:
         doc = cr.not_found_marker(doi.lower()) if work is None else slim_work(work)
         path = self.work_path(doi)
         return self._write(path, doc)
-
-    def _write(self, path: Path, doc: dict) -> bool:
-        self._memo.pop(path, None)
-        changed = files.write_json(path, doc)
-        if path.parent in self._listed:
-            self._listed[path.parent].add(path.name)
-        return changed
 
     def write_search(self, query: Mapping | str, message: Mapping) -> bool:
         params = query_params(query)

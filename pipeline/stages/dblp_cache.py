@@ -15,13 +15,12 @@ enrich writes through `write_search`; merge reads through `search`. A file that 
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Mapping
 
 from pipeline.convert import dblp
 from pipeline.enrichment import CorruptCacheEntry
-from pipeline.stages import files
+from pipeline.stages.cache import JsonCache
 
 QUERIES = "queries"
 KEPT = ("info",)      # of each hit
@@ -31,12 +30,11 @@ def slim_hit(hit: Mapping) -> dict:
     return {k: hit[k] for k in KEPT if k in hit}
 
 
-class DblpCache:
+class DblpCache(JsonCache):
     """Read (and, for enrich, write) access to data/raw/dblp. Reads are memoised per instance."""
 
     def __init__(self, folder: Path):
-        self.folder = Path(folder)
-        self._memo: dict[Path, object] = {}
+        super().__init__(folder)
 
     @classmethod
     def for_settings(cls, settings) -> "DblpCache":
@@ -47,35 +45,12 @@ class DblpCache:
     def query_path(self, params: Mapping) -> Path:
         return self.folder / QUERIES / f"{dblp.query_id(params)}.json"
 
-    def relative(self, path: Path) -> str:
-        try:
-            return str(path.relative_to(self.folder.parent.parent.parent))
-        except ValueError:
-            return str(path)
-
     # --- reading --------------------------------------------------------------------------------
 
     def search(self, params: Mapping) -> list[dict] | None:
         """The cached hits of a search ([] when DBLP found nothing), or None when not cached."""
-        path = self.query_path(params)
-        if path in self._memo:
-            value = self._memo[path]
-            if isinstance(value, CorruptCacheEntry):
-                raise value
-            return value
-        try:
-            doc = files.read_json(path)
-            reason = _check(doc)
-        except FileNotFoundError:
-            return None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            reason = f"not JSON: {exc}".splitlines()[0]
-        if reason:
-            error = CorruptCacheEntry(self.relative(path), reason)
-            self._memo[path] = error
-            raise error
-        self._memo[path] = doc["hits"]
-        return doc["hits"]
+        doc = self._read(self.query_path(params), _check)
+        return None if doc is None else doc["hits"]
 
     def state(self, params: Mapping) -> str:
         """'cached', 'missing' or 'corrupt', for enrich's plan."""
@@ -89,10 +64,8 @@ class DblpCache:
     def write_search(self, params: Mapping, hits: list) -> bool:
         """Cache the hits of a search. Returns True when the file's bytes changed."""
         params = dict(params)
-        path = self.query_path(params)
-        self._memo.pop(path, None)
         slim = [slim_hit(h) for h in hits if isinstance(h, Mapping)]
-        return files.write_json(path, {"query": params, "hits": slim})
+        return self._write(self.query_path(params), {"query": params, "hits": slim})
 
 
 def _check(doc: object) -> str:
