@@ -40,6 +40,9 @@ def text(value: object) -> str:
     """
     if value is None or value is False:
         return ""
+    if type(value) is str and value.isascii() and value.isprintable() and "  " not in value \
+            and value == value.strip():
+        return value            # the common case, already clean: no copy, no scan in Python
     if isinstance(value, (list, tuple)):
         value = " ".join(text(v) for v in value)
     value = str(value)

@@ -8,9 +8,11 @@ otherwise left as typed: each renderer escapes it for its own syntax.
 """
 from __future__ import annotations
 
+import re
 import urllib.parse
 
 SCHEMES = ("http", "https")
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def safe_url(url: object) -> str:
@@ -19,7 +21,7 @@ def safe_url(url: object) -> str:
         return ""
     url = url.strip()
     # Control characters inside a URL are how `java\tscript:` and friends slip past scheme checks.
-    if not url or any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in url):
+    if not url or _CONTROL_RE.search(url):
         return ""
     try:
         parts = urllib.parse.urlsplit(url)

@@ -114,9 +114,11 @@ def snapshot_state(zotero_dir: Path) -> dict:
 def snapshot_objects(zotero_dir: Path, kind: str) -> dict[str, Path]:
     """{key: path} of the item or collection files of a snapshot, sorted by key."""
     folder = Path(zotero_dir) / kind
-    if not folder.is_dir():
+    try:
+        names = sorted(n for n in os.listdir(folder) if n.endswith(".json") and not n.startswith("."))
+    except (FileNotFoundError, NotADirectoryError):
         return {}
-    return {p.stem: p for p in sorted(folder.glob("*.json"))}
+    return {name[:-5]: folder / name for name in names}
 
 
 # --- one writing run at a time ----------------------------------------------------------------------
