@@ -111,24 +111,18 @@ def run_stage(args, settings, options, reporter) -> int:
 
 
 def _run_stage(args, settings, options, reporter) -> int:
-    # Imported here so `--help` and a typo answer fast, without loading pandas or httpx.
-    from pipeline.stages import changes, check, emit, enrich, import_readme, merge, pull, sync
+    # Only the stage asked for is imported: `--help` and a typo answer fast, and a sync with nothing
+    # to do never loads the writers.
+    import importlib
 
     stage = args.stage
+    module = importlib.import_module(f"pipeline.stages.{stage.replace('-', '_')}")
     if stage == "import-readme":
-        import_readme.run(settings, options, reporter, Path(args.file), args.added_on, args.replace)
-    elif stage == "pull":
-        pull.run(settings, options, reporter)
-    elif stage == "enrich":
-        enrich.run(settings, options, reporter)
-    elif stage == "merge":
-        merge.run(settings, options, reporter)
-    elif stage == "emit":
-        emit.run(settings, options, reporter)
-    elif stage == "sync":
-        sync.run(settings, options, reporter)
+        module.run(settings, options, reporter, Path(args.file), args.added_on, args.replace)
     elif stage == "changes":
-        changes.run(settings, options, reporter, before=args.before, report=args.report, output=args.output)
+        module.run(settings, options, reporter, before=args.before, report=args.report, output=args.output)
     elif stage == "check":
-        return 3 if check.run(settings, options, reporter) else 0
+        return 3 if module.run(settings, options, reporter) else 0
+    else:
+        module.run(settings, options, reporter)
     return 0

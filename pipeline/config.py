@@ -73,6 +73,12 @@ class Paths:
     venues: Path          # curator-extendable venue label table
 
     @property
+    def outputs(self) -> tuple[Path, ...]:
+        """Every file emit writes, in the order it writes them (the citation-key map last)."""
+        return (self.readme, self.bib, self.biblatex, self.csv, self.datapackage, self.csljson, self.page,
+                self.citekeys)
+
+    @property
     def records(self) -> Path:
         """merge's output, emit's input."""
         return self.build / "records.json"

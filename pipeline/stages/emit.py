@@ -47,8 +47,7 @@ def published_keys(settings: Settings) -> dict:
 
 def output_paths(settings: Settings) -> tuple[Path, ...]:
     """Every file emit writes, in the order it writes them (the citation-key map last)."""
-    p = settings.paths
-    return (p.readme, p.bib, p.biblatex, p.csv, p.datapackage, p.csljson, p.page, p.citekeys)
+    return settings.paths.outputs
 
 
 def render_all(settings: Settings, catalog: Catalog) -> dict[Path, str]:

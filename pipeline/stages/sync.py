@@ -20,8 +20,7 @@ from pathlib import Path
 
 from pipeline.config import Settings
 from pipeline.report import Reporter
-from pipeline.stages import Options, emit, enrich, files, merge, pull
-from pipeline.stages import inputs as inputs_
+from pipeline.stages import Options, files, pull
 
 STAMP = "sync.json"
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -60,13 +59,9 @@ def fingerprint(settings: Settings) -> str:
     return digest.hexdigest()
 
 
-def output_paths(settings: Settings) -> list[Path]:
-    return list(emit.output_paths(settings))
-
-
 def outputs_stamp(settings: Settings) -> dict[str, list[int]]:
     stamp = {}
-    for path in output_paths(settings):
+    for path in settings.paths.outputs:
         try:
             st = path.stat()
             stamp[str(path.relative_to(settings.paths.root))] = [st.st_size, st.st_mtime_ns]
@@ -91,6 +86,10 @@ def run(settings: Settings, options: Options, reporter: Reporter) -> None:
         reporter.info("sync: the snapshot, caches, reviews, settings and code are those of the last build, and "
                       "the outputs are as it wrote them: enrich, merge and emit skipped (`make` rebuilds anyway)")
         return
+    # Only now the building stages: a skipped sync never pays for importing the writers.
+    from pipeline.stages import emit, enrich, merge
+    from pipeline.stages import inputs as inputs_
+
     inputs = inputs_.read(settings)
     summary = enrich.run(settings, options, reporter, inputs=inputs)
     catalog = merge.run(settings, options, reporter, inputs)
