@@ -50,6 +50,7 @@ class Summary:
     failed: int = 0
     requests: int = 0
     dblp_searches: int = 0
+    dblp_failed: int = 0
     problems: list[Problem] = field(default_factory=list)
     complete: bool = False   # nothing left to look up: every wanted answer is in the cache
 
@@ -285,6 +286,7 @@ def dblp_round(settings, options, reporter, inputs, records, summary, client) ->
         if own_client:
             client.close()
     summary.dblp_searches += found
+    summary.dblp_failed += failed
     summary.failed += failed
     reporter.info(f"enrich: DBLP: {found} of {len(queries)} searches answered; {requests} requests")
     if failed:
