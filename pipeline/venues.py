@@ -82,6 +82,7 @@ _GLUED_EDITION_RE = re.compile(r"(?<=[A-Za-z])(?:\d{2}|\d{4})$")
 _ACRONYM_RE = re.compile(r"^[A-Za-z][\w&/+\-.@]*(?: [A-Za-z][\w&/+\-.@]*){0,2}$")
 _PUBLISHER_PREFIX_RE = re.compile(r"^(?:(?:ACM|IEEE|USENIX|IFIP|SIAM)\s*[/-]?\s*)+(?=\S)")
 _MIN_SIDE_WORDS = 3
+_MAX_ACRONYM = 24
 _WORKSHOP_RE = re.compile(r"\bworkshops?\b", re.I)
 
 
@@ -89,7 +90,8 @@ _WORKSHOP_RE = re.compile(r"\bworkshops?\b", re.I)
 def _tokens(name: str) -> tuple[str, ...]:
     if "&" in name and ";" in name:
         name = html.unescape(name)
-    name = _ARXIV_ID_IN_NAME_RE.sub(" arxiv ", name)
+    if ":" in name:
+        name = _ARXIV_ID_IN_NAME_RE.sub(" arxiv ", name)
     if not name.isascii():
         name = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
     folded = name.casefold().replace("&", " and ")
@@ -243,8 +245,11 @@ def _strip_edition(acronym: str) -> str:
 def _as_acronym(value: str) -> str:
     """`value` without its edition if it looks like a venue acronym ('ESEC/FSE '23', 'USENIX ATC 19'),
     else ''. An acronym has at most three words, and two capitals or a capital and a digit."""
-    value = _strip_edition(" ".join(value.split()))
-    if not value or len(value) > 24 or not _ACRONYM_RE.match(value):
+    value = " ".join(value.split())
+    if len(value) > _MAX_ACRONYM + 8:      # room for an edition: ' 2021', "'21", ' XVII'
+        return ""
+    value = _strip_edition(value)
+    if not value or len(value) > _MAX_ACRONYM or not _ACRONYM_RE.match(value):
         return ""
     # Each word two capitals or a capital and a digit: 'EuroSys', 'ML4Sys', 'USENIX ATC'; not 'Nature'.
     for word in value.split():
@@ -283,8 +288,13 @@ def _parts(name: str) -> list[tuple[str, bool]]:
 
 def _resolve(name: str, table: VenueTable) -> tuple[str, bool]:
     """(label, whether the table knew it) for one name; ('', False) when nothing is worth showing."""
-    name = _ARXIV_ID_IN_NAME_RE.sub(" arXiv ", name)
-    name = _BRACKETS_RE.sub(" ", " ".join(_CORR_VOLUME_RE.sub(" ", name).split()))
+    if ":" in name:
+        name = _ARXIV_ID_IN_NAME_RE.sub(" arXiv ", name)
+    if "abs/" in name:
+        name = _CORR_VOLUME_RE.sub(" ", name)
+    if "[" in name or "{" in name:
+        name = _BRACKETS_RE.sub(" ", name)
+    name = " ".join(name.split())
     if not name:
         return "", False
     whole = table.names.get(venue_key(name))
@@ -304,8 +314,11 @@ def _resolve(name: str, table: VenueTable) -> tuple[str, bool]:
             return found, True
     # 'SC21', 'ICSE2020': an edition glued to a known acronym.
     for candidate in [name] + [p for p, is_acronym in parts if is_acronym]:
-        glued = _GLUED_EDITION_RE.sub("", candidate.strip())
-        if glued != candidate.strip() and _as_acronym(candidate):
+        candidate = candidate.strip()
+        if not (candidate[-1:].isdigit() and _as_acronym(candidate)):
+            continue
+        glued = _GLUED_EDITION_RE.sub("", candidate)
+        if glued != candidate:
             found = table.names.get(venue_key(glued))
             if found and fits(found):
                 return found, True
