@@ -63,15 +63,17 @@ def slim_message(message: Mapping) -> dict:
     return out
 
 
-def read_venues(path: Path) -> tuple[VenueTable, list[Problem]]:
-    """The venue table of data/curated/venues.csv (the shared reader is stages/inputs.read_venue_table)."""
+def read_venues(path: Path, name: str = "") -> tuple[VenueTable, list[Problem]]:
+    """The venue table of data/curated/venues.csv, the one reader of it (`name` is how problems name
+    the file, its file name by default). A row that is not UTF-8 is skipped and named, not the table."""
     path = Path(path)
+    name = name or path.name
     if not path.is_file():
         return venue_table.EMPTY, []
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return venue_table.EMPTY, [Problem(f"{path.name}:1", f"unreadable: {exc.strerror or exc}", "warning",
+        return venue_table.EMPTY, [Problem(f"{name}:1", f"unreadable: {exc.strerror or exc}", "warning",
                                            "venue-table")]
     problems: list[Problem] = []
     lines = []
@@ -79,11 +81,11 @@ def read_venues(path: Path) -> tuple[VenueTable, list[Problem]]:
         try:
             lines.append(raw.decode("utf-8"))
         except UnicodeDecodeError:   # one bad row is skipped and named, not the whole table
-            problems.append(Problem(f"{path.name}:{number}", "not UTF-8 (row ignored)", "warning", "venue-table"))
+            problems.append(Problem(f"{name}:{number}", "not UTF-8 (row ignored)", "warning", "venue-table"))
             lines.append("\n")
     if lines:
         lines[0] = lines[0].removeprefix("\ufeff")
-    table, found = venue_table.parse_table("".join(lines), path.name)
+    table, found = venue_table.parse_table("".join(lines), name)
     return table, problems + found
 
 

@@ -18,7 +18,7 @@ from pipeline.config import Settings
 from pipeline.convert import zotero
 from pipeline.model import Problem, Record, Section
 from pipeline.stages import StageError, files
-from pipeline.stages.crossref_cache import CrossrefCache
+from pipeline.stages.crossref_cache import CrossrefCache, read_venues
 from pipeline.stages.dblp_cache import DblpCache
 
 
@@ -128,23 +128,8 @@ def read(settings: Settings, *, sections: bool = True) -> Inputs:
 
 
 def read_venue_table(settings: Settings, problems: list[Problem]) -> venues.VenueTable:
-    """data/curated/venues.csv; a file that is not UTF-8 is one problem naming its line, and no table."""
-    path = settings.paths.venues
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return venues.EMPTY
-    except OSError as exc:
-        problems.append(Problem(relative(settings, path), f"unreadable venue table: {exc.strerror}"))
-        return venues.EMPTY
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        problems.append(Problem(f"{relative(settings, path)}:{line}", "not UTF-8: save the venue table as UTF-8 "
-                                "(the labels it gives are not used until then)", "error", "venue-table"))
-        return venues.EMPTY
-    table, found = venues.parse_table(text, relative(settings, path))
+    """data/curated/venues.csv, through the one reader of it (a row that is not UTF-8 is named and skipped)."""
+    table, found = read_venues(settings.paths.venues, relative(settings, settings.paths.venues))
     problems.extend(found)
     return table
 
