@@ -267,11 +267,25 @@ def _breaks_in_token(m: re.Match) -> str:
     return "".join(out)
 
 
+# Text that every encoder leaves as it is: printable ASCII without LaTeX's specials, words separated by
+# single spaces, no word long enough to need a break point. Most fields of a real list are this, and
+# recognising it is one regex match instead of a pass through every rule below.
+_PLAIN_CHARS = "".join(re.escape(chr(c)) for c in range(33, 127) if chr(c) not in _ASCII)
+_PLAIN_RE = re.compile(f"(?:[{_PLAIN_CHARS}]{{1,39}}(?: [{_PLAIN_CHARS}]{{1,39}})*)?")
+_CAPITAL_WORD_RE = re.compile(r"\S*[A-Z]\S*")
+
+
+def _plain(text: str) -> bool:
+    return _PLAIN_RE.fullmatch(text) is not None
+
+
 def encode(text: str) -> str:
     """Plain text -> LaTeX that pdflatex sets with the default fonts and BibTeX's styles cannot break.
 
     The result is ASCII with balanced braces; whitespace runs become one space.
     """
+    if _plain(text):
+        return text
     return _LONG_RUN_RE.sub(_breakable, WS_RE.sub(" ", _encode(text)[0]).strip(ASCII_WS))
 
 
@@ -290,6 +304,8 @@ def transliterated(text: str) -> bool:
 def encode_utf8(text: str) -> str:
     """Plain text -> a biblatex field value for biber: LaTeX's specials escaped, every other
     character kept as UTF-8 (controls and invisible characters dropped)."""
+    if _plain(text):
+        return text
     text = unicodedata.normalize("NFC", text).translate(_UTF8_TABLE)
     return WS_RE.sub(" ", text).strip(ASCII_WS)
 
@@ -328,6 +344,9 @@ def title(rich: str, utf8: bool = False) -> str:
 
     `utf8=True` keeps non-ASCII characters as they are (for biber), escaping only LaTeX's specials.
     """
+    if _plain(rich):
+        # No markup, nothing to escape or break: only the words holding a capital are braced.
+        return _CAPITAL_WORD_RE.sub(r"{\g<0>}", rich)
     enc = encode_utf8 if utf8 else _encode_title_text
 
     def walk(nodes: list, protect: bool) -> str:

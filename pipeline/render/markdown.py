@@ -64,6 +64,12 @@ _CONTROLS_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _SURROGATES_RE = re.compile("[\ud800-\udfff]")
 
 
+def _is_clean(value: object) -> bool:
+    """True for text `clean` gives back as it is: printable ASCII, single spaces, none at the ends."""
+    return type(value) is str and value.isascii() and value.isprintable() and "  " not in value \
+        and value[:1] != " " and value[-1:] != " "
+
+
 def clean(value: object) -> str:
     """Any value as one line of plain text: no controls, no line breaks, no bidi overrides.
 
@@ -72,6 +78,8 @@ def clean(value: object) -> str:
     """
     if value is None:
         return ""
+    if _is_clean(value):
+        return value        # already one clean line: no copy, no scan in Python
     text = str(value)
     if not text.isascii():
         text = _BIDI_CONTROLS_RE.sub("", text)
@@ -149,6 +157,11 @@ def _closing_run(text: str, start: int, length: int) -> int:
 _URL_SAFE = "-._~:/?#@!$&*+,;=%"
 _STRAY_PERCENT_RE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _HOST_RE = re.compile(r"^[A-Za-z0-9.\-]+(?::\d{1,5})?$")
+# A URL `safe_url` gives back unchanged, recognised in one match: lower-case http(s), a plain host, and
+# a path, query and fragment of characters that need no encoding (no `%` or `&`, a `?` or `#` not left
+# empty, which urlunsplit would drop).
+_KEPT = r"A-Za-z0-9\-._~:/@!$*+,;="
+_PLAIN_URL_RE = re.compile(rf"https?://[A-Za-z0-9.\-]+(?::\d{{1,5}})?(?:/[{_KEPT}]*)?(?:\?[{_KEPT}?]+)?(?:#[{_KEPT}?#]+)?")
 
 
 def safe_url(value: object) -> str:
@@ -158,6 +171,8 @@ def safe_url(value: object) -> str:
     an entry's link goes to the paper, on the web. Non-ASCII host names are IDNA-encoded; hosts
     that are not plain names (IPv6 literals, anything with spaces or brackets) are refused.
     """
+    if type(value) is str and _PLAIN_URL_RE.fullmatch(value):
+        return value
     url = clean(value)
     if not url:
         return ""

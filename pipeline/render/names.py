@@ -153,7 +153,26 @@ def biblatex(creator: Creator) -> str:
     return _render(creator, latex.encode_utf8)
 
 
+# Most names are capitalised ASCII words: one family word and given words with no particle, suffix,
+# comma or "and" (as a word). Every rule above leaves such a name as "Family, Given" in both files.
+_FAMILY_RE = re.compile(r"[A-Z][A-Za-z0-9'.]*")
+_GIVEN_RE = re.compile(r"(?:[A-Z][A-Za-z0-9'.]*(?: [A-Z][A-Za-z0-9'.]*)*)?")
+_LIST_WORDS = frozenset(("and", "others"))
+
+
+def _simple(creator: Creator) -> str:
+    """"Family, Given" for a name every rule leaves alone, else ""."""
+    family, given = creator.family, creator.given
+    if creator.name or not _FAMILY_RE.fullmatch(family) or not _GIVEN_RE.fullmatch(given) \
+            or family.lower() in _LIST_WORDS or not _LIST_WORDS.isdisjoint(given.lower().split()):
+        return ""
+    return f"{family}, {given}" if given else family
+
+
 def _render(creator: Creator, enc: Callable[[str], str]) -> str:
+    simple = _simple(creator)
+    if simple:
+        return simple
     parts = split(creator)
     if parts is None:
         return _institution(creator.name or creator.given, enc)

@@ -13,12 +13,17 @@ import urllib.parse
 
 SCHEMES = ("http", "https")
 _CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f]")
+# The common case, recognised without urlsplit: an http(s) URL whose host is a plain name (a port of at
+# most four digits is always valid) and whose rest is printable ASCII without spaces.
+_PLAIN_URL_RE = re.compile(r"(?i:https?)://[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.?(?::[0-9]{1,4})?(?:[/?#][!-~]*)?")
 
 
 def safe_url(url: object) -> str:
     """`url` (trimmed) when it is an absolute http(s) URL with a host, else ""."""
     if not isinstance(url, str):
         return ""
+    if _PLAIN_URL_RE.fullmatch(url):
+        return url
     url = url.strip()
     # Control characters inside a URL are how `java\tscript:` and friends slip past scheme checks.
     if not url or _CONTROL_RE.search(url):
