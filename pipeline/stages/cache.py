@@ -19,34 +19,44 @@ from pipeline.stages import files
 class JsonCache:
     def __init__(self, folder: Path):
         self.folder = Path(folder)
-        self._memo: dict[Path, object] = {}
-        self._listed: dict[Path, set[str]] = {}   # folder -> the file names in it, listed once
+        self._root = os.fspath(self.folder)
+        # Keyed by the file's path as a string: a build looks up ~15,000 files, and hashing and
+        # joining Path objects for each cost more than reading them.
+        self._memo: dict[str, object] = {}
+        self._listed: dict[str, set[str]] = {}   # folder -> the file names in it, listed once
 
-    def relative(self, path: Path) -> str:
+    def file(self, kind: str, name: str) -> str:
+        """The path of the cache file `name` in the folder `kind`, as a string."""
+        return f"{self._root}{os.sep}{kind}{os.sep}{name}"
+
+    def relative(self, path: Path | str) -> str:
         """The path as messages name it: from the project root (data/raw/<source>/...)."""
+        path = Path(path)
         try:
             return str(path.relative_to(self.folder.parent.parent.parent))
         except ValueError:
             return str(path)
 
-    def _exists(self, path: Path) -> bool:
-        names = self._listed.get(path.parent)
+    def _exists(self, path: str) -> bool:
+        folder, name = os.path.split(path)
+        names = self._listed.get(folder)
         if names is None:
             try:
-                names = self._listed[path.parent] = set(os.listdir(path.parent))
-            except FileNotFoundError:
-                names = self._listed[path.parent] = set()
-        return path.name in names
+                names = self._listed[folder] = set(os.listdir(folder))
+            except (FileNotFoundError, NotADirectoryError):
+                names = self._listed[folder] = set()
+        return name in names
 
-    def _read(self, path: Path, check: Callable[[object], str]):
+    def _read(self, path: Path | str, check: Callable[[object], str]):
         """The file's JSON, None when absent; raises CorruptCacheEntry when `check` finds it wrong."""
-        if not self._exists(path):
-            return None
+        path = os.fspath(path)
         if path in self._memo:
             value = self._memo[path]
             if isinstance(value, CorruptCacheEntry):
                 raise value
             return value
+        if not self._exists(path):
+            return None
         try:
             doc = files.read_json(path)
             reason = check(doc)
@@ -63,8 +73,10 @@ class JsonCache:
 
     def _write(self, path: Path, doc: dict) -> bool:
         """Write one answer; True when the file's bytes changed."""
-        self._memo.pop(path, None)
-        changed = files.write_json(path, doc)
-        if path.parent in self._listed:
-            self._listed[path.parent].add(path.name)
+        key = os.fspath(path)
+        self._memo.pop(key, None)
+        changed = files.write_json(Path(path), doc)
+        folder, name = os.path.split(key)
+        if folder in self._listed:
+            self._listed[folder].add(name)
         return changed

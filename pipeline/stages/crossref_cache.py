@@ -123,7 +123,7 @@ class CrossrefCache(JsonCache):
             if not isinstance(doc, dict) or not isinstance(doc.get("DOI"), str):
                 return "not a Crossref work"
             return ""
-        return self._read(self.work_path(doi), check)
+        return self._read(self.file(WORKS, work_filename(doi)), check)
 
     def search(self, query: Mapping | str) -> dict | None:
         """The cached response `message` of a search, or None when not cached."""
@@ -132,7 +132,7 @@ class CrossrefCache(JsonCache):
                     and isinstance(doc["message"].get("items"), list)):
                 return "not a Crossref search response"
             return ""
-        doc = self._read(self.query_path(query), check)
+        doc = self._read(self.file(QUERIES, f"{cr.query_id(query_params(query))}.json"), check)
         return doc["message"] if doc else None
 
     def state(self, path_of, key) -> str:

@@ -49,7 +49,7 @@ class DblpCache(JsonCache):
 
     def search(self, params: Mapping) -> list[dict] | None:
         """The cached hits of a search ([] when DBLP found nothing), or None when not cached."""
-        doc = self._read(self.query_path(params), _check)
+        doc = self._read(self.file(QUERIES, f"{dblp.query_id(params)}.json"), _check)
         return None if doc is None else doc["hits"]
 
     def state(self, params: Mapping) -> str:
