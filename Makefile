@@ -53,9 +53,8 @@ install: $(TESTING) ## create .venv with the pipeline and its test tools, and th
 sync: $(RUNTIME) ## pull -> enrich -> merge -> emit (the committed snapshot when no Zotero credentials)
 	$(PY) -m pipeline sync $(ARGS)
 
-build: $(RUNTIME) ## merge -> emit from data/raw, no network (the default)
-	$(PY) -m pipeline merge $(ARGS)
-	$(PY) -m pipeline emit $(ARGS)
+build: $(RUNTIME) ## merge -> emit from data/raw in one process, no network (the default)
+	$(PY) -m pipeline build $(ARGS)
 
 pull: $(RUNTIME) ## fetch the Zotero collection into data/raw/zotero
 	$(PY) -m pipeline pull $(ARGS)

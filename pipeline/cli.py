@@ -6,6 +6,7 @@ Exit codes: 0 done; 1 the stage failed (one line says why; nothing already publi
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from datetime import date
 from pathlib import Path
@@ -19,6 +20,7 @@ STAGES = {
     "enrich": "look the items up on Crossref; responses cached in data/raw/crossref",
     "merge": "join the snapshot, the Crossref cache and reviews/ into build/records.json",
     "emit": "write README.md, papers.bib, papers.csv and papers.json from build/records.json",
+    "build": "merge and emit in one process, from what is on disk, no network (what `make` runs)",
     "sync": "pull, enrich, merge and emit",
     "check": "data-quality report and output validators; exits 3 on errors",
     "import-readme": "turn an awesome-list Markdown file into a Zotero snapshot and reviews/ files",
@@ -28,7 +30,7 @@ STAGES = {
 # Stages that talk to Zotero: half-set credentials stop them instead of passing for "none".
 ONLINE = ("pull", "sync")
 # Stages that write the project: one at a time (`build/.lock`).
-WRITERS = ("pull", "enrich", "merge", "emit", "sync", "import-readme")
+WRITERS = ("pull", "enrich", "merge", "emit", "build", "sync", "import-readme")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="stage", required=True, metavar="STAGE")
     for name, text in STAGES.items():
         p = sub.add_parser(name, parents=[common], help=text, description=text)
-        if name in ("merge", "emit", "sync"):   # emit accepts it so `make ARGS=--allow-missing` works
+        if name in ("merge", "emit", "build", "sync"):   # emit accepts it so `make ARGS=--allow-missing` works
             p.add_argument("--allow-missing", action="store_true",
                            help="publish even when damaged snapshot files lost entries (merge refuses otherwise)")
         if name in ("enrich", "sync"):
@@ -111,6 +113,19 @@ def run_stage(args, settings, options, reporter) -> int:
 
 
 def _run_stage(args, settings, options, reporter) -> int:
+    # A stage builds large trees of objects that hold no reference cycles: at 10,000 items the cyclic
+    # collector found 348 objects to free in a whole build, yet walked the growing heap again and again
+    # (a sixth of the build's time). It is paused while a stage runs; reference counting frees the rest.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run_module(args, settings, options, reporter)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _run_module(args, settings, options, reporter) -> int:
     # Only the stage asked for is imported: `--help` and a typo answer fast, and a sync with nothing
     # to do never loads the writers.
     import importlib

@@ -12,7 +12,7 @@ Zotero and Crossref disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Protocol
+from typing import Any, Callable, Mapping, Protocol
 
 from rapidfuzz import fuzz
 
@@ -94,6 +94,17 @@ class Lookup(Protocol):
 
     def dblp(self, params: Mapping) -> list | None:
         """The cached DBLP hits for `convert.dblp.search_params(record)`, None when not cached."""
+
+    # Optional: `verdict(source, params, record, decide)` gives decide()'s verdict on the record and
+    # the hits of the search `params`, remembered (see `judged`).
+
+
+def judged(lookup, source: str, params: Mapping, record: Record, decide: Callable[[], Any]):
+    """decide(): the verdict on `record` and the hits of the search `params`, from `lookup`'s memory
+    when it keeps one (a sync verifies a hit in enrich, to know what to fetch next, and merge then
+    takes that verdict instead of working it out again)."""
+    remember = getattr(lookup, "verdict", None)
+    return remember(source, params, record, decide) if remember is not None else decide()
 
 
 @dataclass(frozen=True)
@@ -186,7 +197,7 @@ def _crossref(record: Record, lookup: Lookup, table: VenueTable, fetch, problems
         problems.append(_problem(record, "not-enriched", "not enriched: its Crossref search is not in the "
                                  "cache (offline, or Crossref was unavailable)"))
         return record.evolve(enrichment=ENRICH_UNAVAILABLE), None
-    verdict = cr.verify(record, message)
+    verdict = judged(lookup, "crossref", params, record, lambda: cr.verify(record, message))
     if verdict.verified:
         fields = cr.work_fields(verdict.work, table)
         merged, more = merge_work(record, verdict.work, table, ENRICH_SEARCH, fields)
@@ -210,7 +221,7 @@ def _dblp(record: Record, lookup: Lookup, table: VenueTable, fetch, problems) ->
                                      "unavailable): `make sync` with network asks it"))
         return record, None
     candidates = dblp.candidates(hits)
-    verdict = match.verify(record, candidates)
+    verdict = judged(lookup, "dblp", params, record, lambda: match.verify(record, candidates))
     fields = None
     if verdict.verified and record.enrichment not in (ENRICH_DOI, ENRICH_SEARCH):
         fields = dblp.hit_fields(hits[verdict.index])

@@ -237,6 +237,13 @@ def _lead(chosen: Candidate, rivals: list[Candidate]) -> str:
 
 # --- the rule ---------------------------------------------------------------------------------------
 
+def reads(record: Record) -> tuple:
+    """What this module reads of a record: two records alike in these get the same verdict from the same
+    hits, so a verdict can be remembered (stages/inputs.Lookups) instead of worked out again."""
+    return (record.title, record.creators, record.year, record.item_type, record.venue, record.venue_label,
+            record.arxiv)
+
+
 def verify(record: Record, candidates: Sequence[Candidate]) -> Match:
     """Accept a hit only if it is surely the item's paper (see the module docstring); `candidates`
     are in the source's order, best first."""

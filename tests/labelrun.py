@@ -20,6 +20,7 @@ from pipeline.sources.crossref import CrossrefClient
 from pipeline.sources.dblp import DblpClient
 from pipeline.sources.http import RetryPolicy
 from pipeline.stages import Options, enrich, merge, pull
+from pipeline.stages import inputs as inputs_
 from tests.labelset import Paper, crossref_works, item_key
 from tests.servers.crossref_api import CrossrefServer, Limits
 from tests.servers.dblp_api import DblpServer
@@ -75,9 +76,10 @@ def project(root: Path) -> Path:
     return root
 
 
-def sync(papers: list[Paper], root: Path, *, rounds: int = 1) -> Run:
+def sync(papers: list[Paper], root: Path, *, rounds: int = 1, shared: bool = False) -> Run:
     """pull -> enrich -> merge for `papers` in a new project at `root`; `rounds` > 1 syncs again, and the
-    counts are those of the last round (a no-change sync)."""
+    counts are those of the last round (a no-change sync). `shared`: enrich and merge start from one
+    reading of the inputs, as `sync` runs them; else each reads them itself."""
     root = project(root)
     lib, top = library_for(papers)
     publications = [hit["info"] for p in papers for hit in p.dblp if isinstance(hit, dict) and "info" in hit]
@@ -98,10 +100,11 @@ def sync(papers: list[Paper], root: Path, *, rounds: int = 1) -> Run:
             ds.reset_counters()
             quiet = Reporter(0, io.StringIO())
             pull.run(settings, Options(), quiet)
+            given = inputs_.read(settings) if shared else None
             with CrossrefClient(cs.url, "labels@example.org", sleep=lambda s: None) as crossref, \
                     DblpClient(ds.url, policy=no_sleep, interval=0.0) as dblp:
-                enrich.run(settings, Options(), quiet, client=crossref, dblp_client=dblp)
-            catalog = merge.build(settings)
+                enrich.run(settings, Options(), quiet, client=crossref, dblp_client=dblp, inputs=given)
+            catalog = merge.build(settings, given)
         counts = (cs.requests, ds.requests, zs.requests)
     by_key = {r.key: r for r in catalog.records}
     records = {p.id: by_key.get(item_key(p.id)) for p in papers}

@@ -78,3 +78,28 @@ def test_a_held_out_list_agrees_with_its_curator(tmp_path):
     score = labelset.score(papers, run.printed)
     assert score.agreement >= 0.95, score.wrong
     assert labelrun.wrong_papers(papers, run) == []
+
+
+def test_a_sync_verifies_each_hit_once_and_prints_the_same_list(tmp_path, monkeypatch):
+    """enrich verifies search hits to know what to fetch next; merge, reading the same inputs in a sync,
+    takes those verdicts instead of verifying again, and the list is what separate runs give."""
+    from pipeline import match
+
+    papers = labelset.load("curator")
+    calls: list[tuple] = []
+    real = match.verify
+
+    def counted(record, candidates):
+        candidates = list(candidates)
+        calls.append((match.reads(record), tuple(c.key for c in candidates)))
+        return real(record, candidates)
+
+    monkeypatch.setattr(match, "verify", counted)
+    apart = labelrun.sync(papers, tmp_path / "apart")
+    separate = list(calls)
+    calls.clear()
+    together = labelrun.sync(papers, tmp_path / "together", shared=True)
+    assert together.printed == apart.printed
+    assert together.catalog.records == apart.catalog.records
+    assert len(calls) == len(set(calls)), "a verdict was worked out twice"
+    assert len(separate) > len(set(separate)) and len(calls) < len(separate)

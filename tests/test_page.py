@@ -153,8 +153,7 @@ def test_emit_writes_the_page_with_the_citation_keys_of_papers_bib(project):
     r = Record(key="X", title="Deep Testing", year=2020, creators=(Creator("Pei", "Kexin"),), sections=("A",))
     cat = catalog(r)
     settings.paths.records.parent.mkdir(parents=True, exist_ok=True)
-    from pipeline.model import catalog_to_dict
-    files.write_text(settings.paths.records, files.dump_json(catalog_to_dict(cat)))
+    files.write_text(settings.paths.records, files.dump_json(cat))
     emit.run(settings, Options(), Reporter(verbosity=0))
     html = settings.paths.page.read_text(encoding="utf-8")
     assert settings.paths.page == project / "docs" / "index.html"

@@ -139,7 +139,8 @@ def found_dois(records: list[Record], lookups) -> list[str]:
             hits = None
         if not hits:
             continue
-        verdict = match.verify(record, dblp.candidates(hits))
+        verdict = enrichment.judged(lookups, "dblp", params, record,
+                                    lambda: match.verify(record, dblp.candidates(hits)))
         doi = verdict.candidate.doi if verdict.verified and verdict.candidate else ""
         if doi and not doi.lower().startswith("10.48550/") and lookups.crossref.state(WORKS, doi) != "cached":
             out.add(doi)
@@ -226,7 +227,8 @@ def crossref_round(settings, options, reporter, inputs, records, summary, client
                     reasons.add(outcome.reason)
                     continue
                 cache.write_search(outcome.key, outcome.value)
-                verdict = cr.verify(searchers[0], outcome.value)
+                verdict = enrichment.judged(inputs.lookups, "crossref", outcome.key, searchers[0],
+                                            lambda: cr.verify(searchers[0], outcome.value))
                 if verdict.verified:
                     verified += 1
                     cache.write_work(verdict.doi, verdict.work)

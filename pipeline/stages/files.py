@@ -10,6 +10,7 @@ import contextlib
 import errno
 import fcntl
 import itertools
+import dataclasses
 import json
 import os
 import re
@@ -69,11 +70,19 @@ def dump_json(obj: Any) -> str:
     orjson writes the same bytes as `json.dumps(sort_keys=True, indent=2, ensure_ascii=False)` (a
     test holds it to that) about twenty times faster: the standard library falls back to its pure
     Python encoder whenever `indent` is set, which dominated a first pull of 10,000 items.
+    A dataclass (the catalog merge writes) is written straight from its fields, in the order the
+    class declares them, without first being copied into dicts.
     """
     try:
         return orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n"
     except TypeError:   # what orjson refuses (non-str keys, integers past 64 bits), json can write
-        return json.dumps(obj, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(obj, sort_keys=True, indent=2, ensure_ascii=False, default=_fields) + "\n"
+
+
+def _fields(obj: Any) -> dict:
+    if dataclasses.is_dataclass(obj):
+        return {name: getattr(obj, name) for name in obj.__dataclass_fields__}
+    raise TypeError(f"{type(obj).__name__} is not JSON serialisable")
 
 
 def write_json(path: Path, obj: Any, *, durable: bool = True) -> bool:
@@ -85,9 +94,10 @@ def flush() -> None:
     os.sync()
 
 
-def read_json(path: Path) -> Any:
+def read_json(path: Path | str) -> Any:
     """A JSON file. Invalid UTF-8 or JSON raises ValueError (orjson's error is one)."""
-    return orjson.loads(Path(path).read_bytes())
+    with open(path, "rb") as handle:    # not Path.read_bytes: its path handling costs more than the read
+        return orjson.loads(handle.read())
 
 
 def remove(path: Path) -> bool:

@@ -9,15 +9,16 @@ sees the same problems and writes the same bytes.
 """
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import arrange, curate, venues
+from pipeline import arrange, curate, match, venues
 from pipeline.config import Settings
 from pipeline.convert import zotero
-from pipeline.model import Problem, Record, Section
-from pipeline.stages import StageError, files
+from pipeline.model import Problem, Record, Section, pack_results, unpack_results
+from pipeline.stages import StageError, files, parallel
 from pipeline.stages.crossref_cache import CrossrefCache, read_venues
 from pipeline.stages.dblp_cache import DblpCache
 
@@ -29,6 +30,17 @@ class Lookups:
     crossref: CrossrefCache
     dblp_cache: DblpCache
     venues: venues.VenueTable
+    # Verdicts on search hits, by (source, query, what the rule reads of the record): each is worked
+    # out once a run, though enrich (choosing what to fetch next) and merge both need it.
+    verdicts: dict = field(default_factory=dict, repr=False)
+
+    def verdict(self, source: str, params, record: Record, decide):
+        key = (source, json.dumps(params, sort_keys=True, default=str), match.reads(record))
+        try:
+            return self.verdicts[key]
+        except KeyError:
+            found = self.verdicts[key] = decide()
+            return found
 
     def work(self, doi: str) -> dict | None:
         return self.crossref.work(doi)
@@ -177,28 +189,49 @@ def read_sections(settings: Settings, problems: list[Problem]) -> tuple[str, str
     return top, raw[top]["name"], arrange.order_sections(sections, settings.section_order, raw_names)
 
 
+# Below this many items the snapshot is converted in one process: forking costs more than it saves.
+PARALLEL_MIN = 2000
+
+
 def read_records(settings: Settings, problems: list[Problem],
                  table: venues.VenueTable | None = None) -> list[Record]:
     """Every list entry of the Zotero snapshot as a Record (labelled with the venue `table`); an
-    unreadable item file is a problem."""
+    unreadable item file is a problem. Each file is read and converted on its own, so a large
+    snapshot is shared out between the cores."""
+    paths = list(files.snapshot_objects(settings.paths.zotero, files.ITEMS).items())
+
+    def convert(chunk: list[tuple[str, Path]]) -> list[tuple[Record | None, list[Problem]]]:
+        return [_convert(settings, key, path, table) for key, path in chunk]
+
+    workers = None if len(paths) >= PARALLEL_MIN else 1
+    parts = parallel.run([lambda chunk=chunk: convert(chunk) for chunk in parallel.chunks(paths, parallel.cores())],
+                         workers=workers, pack=pack_results, unpack=unpack_results)
     records = []
-    for key, path in files.snapshot_objects(settings.paths.zotero, files.ITEMS).items():
-        try:
-            item = files.read_json(path)
-            if not isinstance(item, dict):
-                raise ValueError("not a Zotero item object")
-        except (ValueError, OSError) as exc:   # damage: the file no longer holds what pull wrote
-            problems.append(Problem(relative(settings, path), f"unreadable item {key}: {exc}".splitlines()[0],
-                                    "error", "zotero-item"))
-            continue
-        try:
-            if zotero.is_entry(item):
-                record, cut = bounded(zotero.to_record(item, table))
+    for part in parts:
+        for record, found in part:
+            if record is not None:
                 records.append(record)
-                problems += cut
-        except (ValueError, TypeError, AttributeError) as exc:   # an item Zotero holds but we cannot use
-            problems.append(Problem(key, f"item left out: {exc}".splitlines()[0], "error", "zotero-item-invalid"))
+            problems += found
     return records
+
+
+def _convert(settings: Settings, key: str, path: Path,
+             table: venues.VenueTable | None) -> tuple[Record | None, list[Problem]]:
+    """One item file as (its record or None, what went wrong)."""
+    try:
+        item = files.read_json(path)
+        if not isinstance(item, dict):
+            raise ValueError("not a Zotero item object")
+    except (ValueError, OSError) as exc:   # damage: the file no longer holds what pull wrote
+        return None, [Problem(relative(settings, path), f"unreadable item {key}: {exc}".splitlines()[0],
+                              "error", "zotero-item")]
+    try:
+        if zotero.is_entry(item):
+            record, cut = bounded(zotero.to_record(item, table))
+            return record, cut
+    except (ValueError, TypeError, AttributeError) as exc:   # an item Zotero holds but we cannot use
+        return None, [Problem(key, f"item left out: {exc}".splitlines()[0], "error", "zotero-item-invalid")]
+    return None, []
 
 
 def read_state(settings: Settings, problems: list[Problem]) -> dict:

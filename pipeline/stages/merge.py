@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from pipeline import arrange, curate, enrichment
 from pipeline.config import Settings
-from pipeline.model import Catalog, Problem, Record, Section, catalog_to_dict, sort_problems
+from pipeline.model import Catalog, Problem, Record, Section, pack_results, sort_problems, unpack_results
 from pipeline.report import Reporter
-from pipeline.stages import Options, StageError, files, notes
+from pipeline.stages import Options, StageError, files, notes, parallel
 from pipeline.stages.inputs import DAMAGE, Inputs, relative
 from pipeline.stages.inputs import read as read_inputs
+
+# Below this many records merge runs in one process: forking costs more than it saves.
+PARALLEL_MIN = 2000
 
 
 def in_list(inputs: Inputs, problems: list[Problem]) -> list[Record]:
@@ -45,20 +48,31 @@ def build(settings: Settings, inputs: Inputs | None = None) -> Catalog:
     sections = inputs.sections
     by_name = {" > ".join(s.path): s.key for s in sections} | {s.name: s.key for s in sections}
 
+    def finish(chunk: list[Record]) -> list[tuple[Record, list[Problem]]]:
+        out = []
+        for record in chunk:
+            review = inputs.reviews.get(record.key)
+            enriched = enrichment.apply(inputs.pinned(record), lookups)
+            record, found = enriched.record, enriched.problems
+            if review is not None:
+                record, more = curate.apply_review(record, review, by_name)
+                found += more + curate.review_problems(record)
+                if enriched.matched:
+                    # What the curator pinned, checked against the sources: a typo in a review is listed too.
+                    found += enrichment.disagreements(record, enriched.matched, lookups.venues)
+            tags = arrange.shown_tags(record, settings.tags)
+            out.append((record if tags == record.tags else record.evolve(tags=tags), found))
+        return out
+
+    # Each record is finished on its own, so a large list is shared out between the cores.
+    workers = None if len(records) >= PARALLEL_MIN else 1
+    parts = parallel.run([lambda chunk=chunk: finish(chunk) for chunk in parallel.chunks(records, parallel.cores())],
+                         workers=workers, pack=pack_results, unpack=unpack_results)
     final = []
-    for record in records:
-        review = inputs.reviews.get(record.key)
-        enriched = enrichment.apply(inputs.pinned(record), lookups)
-        record = enriched.record
-        problems += enriched.problems
-        if review is not None:
-            record, more = curate.apply_review(record, review, by_name)
-            problems += more + curate.review_problems(record)
-            if enriched.matched:
-                # What the curator pinned, checked against the sources: a typo in a review is listed too.
-                problems += enrichment.disagreements(record, enriched.matched, lookups.venues)
-        tags = arrange.shown_tags(record, settings.tags)
-        final.append(record if tags == record.tags else record.evolve(tags=tags))
+    for part in parts:
+        for record, found in part:
+            final.append(record)
+            problems += found
     final = arrange.sort_records(final, settings.sort)
     sections = without_empty(sections, final)
     return Catalog(title=inputs.title, sections=tuple(sections), records=tuple(final),
@@ -83,7 +97,7 @@ def run(settings: Settings, options: Options, reporter: Reporter, inputs: Inputs
     refuse_damaged(catalog, options)
     out = settings.paths.records
     if not options.dry_run:
-        files.write_json(out, catalog_to_dict(catalog))
+        files.write_json(out, catalog)     # written from the dataclasses themselves (files.dump_json)
     errors = sum(p.level == "error" for p in catalog.problems)
     warnings = len(catalog.problems) - errors
     counts = ", ".join(f"{n} {what}" for n, what in ((errors, "error(s) above"), (warnings, "warning(s)")) if n)

@@ -1,0 +1,16 @@
+"""build: merge, then emit the catalog merge just made, in one process (what `make` runs).
+
+The same files as `python -m pipeline merge` followed by `python -m pipeline emit`, byte for byte:
+merge still writes build/records.json (for `check`, `changes` and a later `emit`), but emit takes the
+catalog from memory instead of parsing that file back, and the interpreter starts once.
+"""
+from __future__ import annotations
+
+from pipeline.config import Settings
+from pipeline.report import Reporter
+from pipeline.stages import Options, emit, merge
+
+
+def run(settings: Settings, options: Options, reporter: Reporter) -> None:
+    catalog = merge.run(settings, options, reporter)
+    emit.run(settings, options, reporter, catalog)
