@@ -25,6 +25,7 @@ import re
 from functools import cache
 from importlib import resources
 
+from pipeline import arrange
 from pipeline.model import Catalog, Record, Section
 from pipeline.render import bibtex
 from pipeline.render import citekeys as citekeys_
@@ -140,29 +141,8 @@ def list_order(catalog: Catalog, sections: list[tuple[Section, int]] | None = No
 
 
 def ordered_sections(sections: tuple[Section, ...]) -> list[tuple[Section, int]]:
-    """(section, depth) depth-first in the catalog's order, as the README lists them; a section
-    whose parent is unknown (or that is its own ancestor) starts a tree of its own."""
-    known = {s.key: s for s in sections}
-    children: dict[str | None, list[Section]] = {}
-    for s in sections:
-        parent = s.parent if s.parent in known and s.parent != s.key else None
-        children.setdefault(parent, []).append(s)
-    out: list[tuple[Section, int]] = []
-    seen: set[str] = set()
-
-    def walk(s: Section, depth: int) -> None:
-        if s.key in seen:
-            return
-        seen.add(s.key)
-        out.append((s, depth))
-        for child in children.get(s.key, ()):
-            walk(child, depth + 1)
-
-    for s in children.get(None, ()):
-        walk(s, 1)
-    for s in sections:          # sections caught in a parent cycle: shown at the top level
-        walk(s, 1)
-    return out
+    """(section, depth) depth-first in the catalog's order, as the README lists them (arrange.section_tree)."""
+    return arrange.section_tree(sections)
 
 
 def _unique_visible(records: tuple[Record, ...]) -> dict[str, Record]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from pipeline import arrange
 from pipeline.model import Catalog, Record, Section
 from pipeline.render.richtext import plain_text
 from pipeline.render.markdown import (
@@ -210,49 +211,25 @@ def _bar_chart(title: str, labels: list[str], counts: list[int], horizontal: boo
 
 
 class _Tree:
-    """The sections that show something, depth-first in the catalog's order, with their entries."""
+    """The sections that show something, depth-first in the catalog's order (arrange.section_tree),
+    with their entries."""
 
     def __init__(self, catalog: Catalog) -> None:
-        known = {s.key: s for s in catalog.sections}
-        visible = [r for r in catalog.records if not r.hidden]
+        tree = arrange.section_tree(catalog.sections)
+        known = {s.key for s, _ in tree}
         direct: dict[str, list[Record]] = {}
-        for r in visible:
+        for r in catalog.records:
+            if r.hidden:
+                continue
             for key in dict.fromkeys(r.sections):
                 if key in known:
                     direct.setdefault(key, []).append(r)
-
-        def parent_of(s: Section) -> str | None:
-            return s.parent if s.parent in known and s.parent != s.key else None
-
-        children: dict[str | None, list[Section]] = {}
-        for s in catalog.sections:
-            children.setdefault(parent_of(s), []).append(s)
-
-        self.names: dict[str, str] = {}
-        self.depth: dict[str, int] = {}
-        self.count: dict[str, int] = {}
+        keys = arrange.shown(tree, {k: {r.key for r in rs} for k, rs in direct.items()})
         self.entries = direct
-        ordered: list[Section] = []
-
-        def walk(s: Section, depth: int, seen: frozenset[str]) -> set[str]:
-            """Adds `s` and its subtree when they show an entry; returns the subtree's record keys."""
-            at = len(ordered)
-            ordered.append(s)
-            keys = {r.key for r in direct.get(s.key, ())}
-            for child in children.get(s.key, ()):
-                if child.key not in seen:
-                    keys |= walk(child, depth + 1, seen | {child.key})
-            if not keys:
-                del ordered[at:]         # empty sections are left out
-                return keys
-            self.names[s.key] = clean(s.name) or clean(s.key) or "Untitled"
-            self.depth[s.key] = depth
-            self.count[s.key] = len(keys)
-            return keys
-
-        for s in children.get(None, ()):
-            walk(s, 1, frozenset({s.key}))
-        self.sections = ordered
+        self.sections = [s for s, _ in tree if keys[s.key]]          # empty sections are left out
+        self.depth = {s.key: depth for s, depth in tree if keys[s.key]}
+        self.count = {s.key: len(keys[s.key]) for s in self.sections}
+        self.names = {s.key: clean(s.name) or clean(s.key) or "Untitled" for s in self.sections}
 
 
 # --- the hand-written parts' headings ------------------------------------------------------------

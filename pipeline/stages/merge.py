@@ -81,13 +81,13 @@ def build(settings: Settings, inputs: Inputs | None = None) -> Catalog:
 
 def without_empty(sections: list[Section], records: list[Record]) -> list[Section]:
     """Sections that show at least one entry, themselves or through a sub-section."""
-    filled = {k for r in records if not r.hidden for k in r.sections}
-    parent = {s.key: s.parent for s in sections}
-    for key in list(filled):
-        while parent.get(key):
-            key = parent[key]
-            filled.add(key)
-    return [s for s in sections if s.key in filled]
+    direct: dict[str, set[str]] = {}
+    for r in records:
+        if not r.hidden:
+            for key in r.sections:
+                direct.setdefault(key, set()).add(r.key)
+    keys = arrange.shown(arrange.section_tree(sections), direct)
+    return [s for s in sections if keys.get(s.key)]
 
 
 def run(settings: Settings, options: Options, reporter: Reporter, inputs: Inputs | None = None) -> Catalog:
