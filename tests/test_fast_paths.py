@@ -111,3 +111,32 @@ def test_urls_take_the_shortcut_only_where_urlsplit_agrees(url):
 def test_clean_text_comes_back_as_clean_would_make_it(text):
     fast, slow = both(markdown.clean, markdown, "_is_clean", lambda v: False, text)
     assert fast == slow
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-2**70, max_value=2**70) | texts | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5) | texts, inner, max_size=4),
+    max_leaves=20)
+
+
+@SETTINGS
+@given(json_values)
+@example({"title": "</script><!-- a & b \u2028", "year": 2020, "tags": ["x", "\x00\x1f\x7f"]})
+def test_the_page_embeds_json_as_the_standard_library_writes_it(value):
+    import json
+
+    from pipeline.render import page
+
+    expected = page._JSON_HTML_RE.sub(lambda m: f"\\u{ord(m.group()):04x}",
+                                      json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+    assert page.embed_json(value) == expected
+
+
+@SETTINGS
+@given(texts)
+def test_plain_text_without_a_tag_is_the_text_itself(text):
+    from pipeline.render import richtext
+
+    walked = richtext.WS_RE.sub(" ", "".join(n if isinstance(n, str) else "" for n in richtext.parse_markup(text)))
+    if "<" not in text:
+        assert richtext.plain_text(text) == walked.strip(richtext.ASCII_WS)

@@ -66,13 +66,15 @@ def test_shares_hold_every_job_once(weights, n):
     assert len(shares) <= n
 
 
-@given(st.lists(st.integers(), max_size=50), st.integers(1, 8))
-def test_chunks_keep_the_order_and_lose_nothing(items, n):
-    pieces = parallel.chunks(items, n)
+@given(st.lists(st.integers(), max_size=50), st.integers(1, 8), st.sampled_from([1.0, 1.2, 2.0]))
+def test_chunks_keep_the_order_and_lose_nothing(items, n, lead):
+    pieces = parallel.chunks(items, n, lead)
     assert [x for piece in pieces for x in piece] == items
     assert all(pieces) or not items
-    sizes = [len(p) for p in pieces]
-    assert max(sizes, default=0) - min(sizes, default=0) <= 1
+    rest = [len(p) for p in pieces[1:]]
+    assert max(rest, default=0) - min(rest, default=0) <= 1
+    if lead == 1.0:
+        assert max(len(p) for p in pieces) - min(len(p) for p in pieces) <= 1
 
 
 def _project(tmp_path: Path, name: str) -> Path:

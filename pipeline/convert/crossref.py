@@ -65,7 +65,10 @@ NOT_FOUND_STATUS = 404
 
 def clean_text(value: object) -> str:
     """Crossref text without markup: tags dropped, entities decoded, whitespace collapsed."""
-    return text(html.unescape(_TAG_RE.sub("", text(value))))
+    value = text(value)
+    if "<" not in value and "&" not in value:
+        return value            # no tag and no entity: nothing more to do
+    return text(html.unescape(_TAG_RE.sub("", value)))
 
 
 def first(value: object) -> str:

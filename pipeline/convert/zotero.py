@@ -108,27 +108,31 @@ def doi_from_url(url: str) -> str:
     return ""
 
 
-def find_doi(data: dict) -> str:
-    """The item's DOI from its DOI field, else a `DOI:` line in extra, else its URL; '' if none."""
+def find_doi(data: dict, extra: dict[str, str] | None = None) -> str:
+    """The item's DOI from its DOI field, else a `DOI:` line in extra, else its URL; '' if none.
+    `extra` is `extra_fields` of the item, when the caller has it already."""
     doi = clean_doi(data.get("DOI", ""))
     if doi:
         return doi
-    doi = clean_doi(extra_fields(data.get("extra", "")).get("doi", ""))
+    extra = extra if extra is not None else extra_fields(data.get("extra", ""))
+    doi = clean_doi(extra.get("doi", ""))
     if doi:
         return doi
     return doi_from_url(data.get("url", ""))
 
 
-def find_arxiv(data: dict) -> str:
-    """An arXiv identifier from archiveID ('arXiv:1904.03257'), extra or the URL."""
-    for candidate in (data.get("archiveID", ""), extra_fields(data.get("extra", "")).get("arxiv", "")):
+def find_arxiv(data: dict, extra: dict[str, str] | None = None, doi: str | None = None) -> str:
+    """An arXiv identifier from archiveID ('arXiv:1904.03257'), extra or the URL. `extra` and `doi`
+    are `extra_fields` and `find_doi` of the item, when the caller has them already."""
+    extra = extra if extra is not None else extra_fields(data.get("extra", ""))
+    for candidate in (data.get("archiveID", ""), extra.get("arxiv", "")):
         match = _ARXIV_ID_RE.match(text(candidate))
         if match:
             return match.group(1)
     match = _ARXIV_URL_RE.search(text(data.get("url", "")))
     if match:
         return match.group(1)
-    doi = find_doi(data)
+    doi = doi if doi is not None else find_doi(data, extra)
     if doi_key(doi).startswith("10.48550/arxiv."):
         return doi[len("10.48550/arxiv."):]
     return ""
@@ -184,15 +188,18 @@ VENUE_FIELDS = ("journalAbbreviation", "proceedingsTitle", "conferenceName", "pu
 
 
 def venue_label(data: dict, table: venues.VenueTable | None = None, *, dated: bool = False,
-                arxiv: str = "") -> tuple[str, str]:
+                arxiv: str = "", extra: dict[str, str] | None = None, full: str | None = None) -> tuple[str, str]:
     """(the label the list shows, where it came from), from what Zotero holds.
 
     Order (issue 9): the curator's own `Venue:` line in `extra` (CURATOR, which no source overrides);
     a label the one venue normaliser finds in Zotero's venue fields; the label the item type decides
     ('Blog', 'arXiv', 'PhD thesis', or none for a dated report or web page); the abbreviation as typed;
-    an acronym in the proceedings title; the raw venue name.
+    an acronym in the proceedings title; the raw venue name. `extra` and `full` are `extra_fields` and
+    `venue` of the item, when the caller has them already.
     """
-    curator = text(extra_fields(data.get("extra", "")).get("venue"))
+    extra = extra if extra is not None else extra_fields(data.get("extra", ""))
+    full = full if full is not None else venue(data)
+    curator = text(extra.get("venue"))
     if curator:
         return curator, CURATOR
     names = [text(data.get(name)) for name in VENUE_FIELDS]
@@ -200,7 +207,7 @@ def venue_label(data: dict, table: venues.VenueTable | None = None, *, dated: bo
     if found:
         return found, DERIVED
     by_type = venues.type_label(text(data.get("itemType")), thesis_type=text(data.get("thesisType")),
-                                venue=venue(data), url=text(data.get("url")), arxiv_id=arxiv, dated=dated)
+                                venue=full, url=text(data.get("url")), arxiv_id=arxiv, dated=dated)
     if by_type is not None:
         return by_type, DERIVED
     abbreviation = text(data.get("journalAbbreviation"))
@@ -214,7 +221,7 @@ def venue_label(data: dict, table: venues.VenueTable | None = None, *, dated: bo
         return strip_edition_year(conference), DERIVED
     if data.get("itemType") in ("webpage", "blogPost", "forumPost"):
         return "", DERIVED
-    return venue(data), DERIVED
+    return full, DERIVED
 
 
 def strip_edition_year(label: str) -> str:
@@ -327,21 +334,24 @@ def to_record(item: dict, table: venues.VenueTable | None = None) -> Record:
     manual, every = tags(data)
     extra = extra_fields(data.get("extra", ""))
     pinned = text(data.get("citationKey")) or text(extra.get("citation key"))
-    arxiv = find_arxiv(data)
+    doi = find_doi(data, extra)
+    arxiv = find_arxiv(data, extra, doi)
     if year is None and arxiv:
         year = venues.arxiv_year(arxiv)       # an arXiv item saved without a date
         date = str(year) if year else date
-    label, label_source = venue_label(data, table, dated=year is not None, arxiv=arxiv)
+    full_venue = venue(data)
+    label, label_source = venue_label(data, table, dated=year is not None, arxiv=arxiv, extra=extra,
+                                       full=full_venue)
     values = dict(
         item_type=text(data.get("itemType")) or "document",
         title=text(data.get("title")),
         creators=creators(data),
         year=year,
         date=date,
-        venue=venue(data),
+        venue=full_venue,
         venue_label=label,
         url=text(data.get("url")),
-        doi=find_doi(data),
+        doi=doi,
         arxiv=arxiv,
         pages=text(data.get("pages")),
         volume=text(data.get("volume")),
@@ -355,7 +365,7 @@ def to_record(item: dict, table: venues.VenueTable | None = None) -> Record:
         citation_key=pinned,
         tags=manual,
         all_tags=every,
-        sections=tuple(sorted({text(c) for c in data.get("collections") or () if text(c)})),
+        sections=tuple(sorted({t for t in map(text, data.get("collections") or ()) if t})),
         date_added=text(data.get("dateAdded")),
         date_modified=text(data.get("dateModified")),
     )

@@ -25,6 +25,8 @@ import re
 from functools import cache
 from importlib import resources
 
+import orjson
+
 from pipeline import arrange
 from pipeline.model import Catalog, Record, Section
 from pipeline.render import bibtex
@@ -86,8 +88,13 @@ _JSON_HTML_RE = re.compile("[<>&\u2028\u2029]")
 def embed_json(data: object) -> str:
     """`data` as JSON that is safe inside a `<script>` element: no `<`, `>` or `&` appears raw, so no
     string can close the element (`</script`) or open a comment (`<!--`) that changes where it ends."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return _JSON_HTML_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    try:
+        # orjson writes what json.dumps(ensure_ascii=False, separators=(",", ":")) writes, several times
+        # faster (a test holds it to that). The page's data holds no floats (a year is an int or null).
+        text = orjson.dumps(data).decode("utf-8")
+    except TypeError:          # an integer past 64 bits: json writes it
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return _JSON_HTML_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) if _JSON_HTML_RE.search(text) else text
 
 
 def _lines(items: list) -> str:

@@ -57,6 +57,9 @@ def parse_markup(title: str) -> list:
 
 def plain_text(title: str) -> str:
     """Rich text without its markup, whitespace collapsed: what a reader sees."""
+    if "<" not in title:        # no tag can start: the text is all there is
+        return WS_RE.sub(" ", title).strip(ASCII_WS)
+
     def walk(nodes: list) -> str:
         return "".join(n if isinstance(n, str) else walk(n[1]) for n in nodes)
     return WS_RE.sub(" ", walk(parse_markup(title))).strip(ASCII_WS)

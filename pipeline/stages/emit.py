@@ -76,8 +76,8 @@ def render_all(settings: Settings, catalog: Catalog) -> dict[Path, str]:
         (bib_and_page, 9),
         (lambda: biblatex.render(records, keys, aliases=aliases), 5),
         (lambda: table.render_csv(records, keys, section_names=section_names), 4),
-        (lambda: csljson.render(records, keys), 3),
-        (lambda: readme.render(catalog, current_readme), 3),
+        (lambda: csljson.render(records, keys), 2.5),
+        (lambda: readme.render(catalog, current_readme), 3.5),
     ]
     workers = None if len(records) >= PARALLEL_MIN else 1
     (bib, page_html), bbl, csv_text, csl, readme_text = parallel.run(

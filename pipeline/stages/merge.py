@@ -17,6 +17,8 @@ from pipeline.stages.inputs import read as read_inputs
 
 # Below this many records merge runs in one process: forking costs more than it saves.
 PARALLEL_MIN = 2000
+# This process takes a larger share: a child's share also crosses the pipe (measured at 10,000 items).
+LEAD = 1.2
 
 
 def in_list(inputs: Inputs, problems: list[Problem]) -> list[Record]:
@@ -66,7 +68,7 @@ def build(settings: Settings, inputs: Inputs | None = None) -> Catalog:
 
     # Each record is finished on its own, so a large list is shared out between the cores.
     workers = None if len(records) >= PARALLEL_MIN else 1
-    parts = parallel.run([lambda chunk=chunk: finish(chunk) for chunk in parallel.chunks(records, parallel.cores())],
+    parts = parallel.run([lambda chunk=chunk: finish(chunk) for chunk in parallel.chunks(records, parallel.cores(), LEAD)],
                          workers=workers, pack=pack_results, unpack=unpack_results)
     final = []
     for part in parts:

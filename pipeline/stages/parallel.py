@@ -39,12 +39,15 @@ def shares(weights: Sequence[float], n: int) -> list[list[int]]:
     return [sorted(share) for share in out if share]
 
 
-def chunks(items: Sequence, n: int) -> list[Sequence]:
-    """`items` cut into `n` contiguous slices of about equal length (none empty)."""
+def chunks(items: Sequence, n: int, lead: float = 1.0) -> list[Sequence]:
+    """`items` cut into `n` contiguous slices (none empty). The first, which `run` works on in this
+    process, is `lead` times as long as each of the others: the others also pay for crossing a pipe."""
     n = max(1, min(n, len(items)))
-    size, extra = divmod(len(items), n)
-    out, start = [], 0
-    for i in range(n):
+    first = round(len(items) * lead / (lead + n - 1)) if n > 1 else len(items)
+    first = min(max(first, 1), len(items) - (n - 1))
+    size, extra = divmod(len(items) - first, n - 1) if n > 1 else (0, 0)
+    out, start = [items[:first]], first
+    for i in range(n - 1):
         end = start + size + (i < extra)
         out.append(items[start:end])
         start = end
