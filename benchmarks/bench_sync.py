@@ -9,7 +9,7 @@ up before (and DBLP's cache likewise). Then, each in its own process, as a user 
 - full rebuild: what `make` runs: `python -m pipeline build` for ours (merge and emit in one process),
   `merge` then `emit` for the baseline (its Makefile ran the two);
 - peak memory: the largest resident set of those processes (wait4's ru_maxrss).
-Each time is the best of REPEATS runs: on a shared machine the other runs measure its neighbours.
+Each time is the best of REPEATS runs (3 at 100,000): on a shared machine the others measure its neighbours.
 The processes may write Python's bytecode cache (a user's installation has one; this sandbox sets
 PYTHONDONTWRITEBYTECODE, which would make every run compile the whole pipeline again).
 The baseline is the code of commit BASELINE (the round's starting point), taken out of this
@@ -37,7 +37,7 @@ SIZES = tuple(int(s) for s in os.environ.get("BENCH_SYNC_SIZES", "1000,10000,100
 # The baseline takes ~20 s a command at 10,000 items and grows linearly: at 100,000 it would add half an
 # hour to `make bench`, so by default it is measured up to this size (BENCH_SYNC_BASELINE_MAX to change).
 BASELINE_MAX = int(os.environ.get("BENCH_SYNC_BASELINE_MAX", "10000"))
-REPEATS = 3
+REPEATS = 5            # runs of each measurement up to 10,000 items (3 at 100,000): the best is reported
 
 
 def baseline_code(dest: Path) -> Path | None:
@@ -113,10 +113,10 @@ def prepare(n: int, tmp: Path) -> tuple[Path, dict, ZoteroServer]:
     return project, env, server
 
 
-def best(cmds: list[list[str]], cwd: Path, env: dict) -> tuple[float, int, str]:
-    """(best wall seconds of REPEATS runs of `cmds` one after another, their peak RSS, the last stderr)."""
+def best(cmds: list[list[str]], cwd: Path, env: dict, repeats: int = REPEATS) -> tuple[float, int, str]:
+    """(best wall seconds of `repeats` runs of `cmds` one after another, their peak RSS, the last stderr)."""
     walls, peak, err = [], 0, ""
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         total = 0.0
         for cmd in cmds:
             wall, mb, err = timed(cmd, cwd, env)
@@ -126,14 +126,15 @@ def best(cmds: list[list[str]], cwd: Path, env: dict) -> tuple[float, int, str]:
     return min(walls), peak, err
 
 
-def measure(code_dir: Path, project: Path, env: dict, *, one_process: bool) -> dict:
+def measure(code_dir: Path, project: Path, env: dict, n: int, *, one_process: bool) -> dict:
     env = dict(env, PYTHONPATH=str(code_dir))
     py = [sys.executable, "-m", "pipeline"]
     root = ["--root", str(project)]
     timed(py + ["sync"] + root, code_dir, env)                     # the first sync builds everything
-    sync_s, sync_mb, sync_err = best([py + ["sync"] + root], code_dir, env)
+    repeats = REPEATS if n <= 10_000 else 3
+    sync_s, sync_mb, sync_err = best([py + ["sync"] + root], code_dir, env, repeats)
     rebuild = [py + ["build"] + root] if one_process else [py + ["merge"] + root, py + ["emit"] + root]
-    rebuild_s, rebuild_mb, _ = best(rebuild, code_dir, env)
+    rebuild_s, rebuild_mb, _ = best(rebuild, code_dir, env, repeats)
     return {"sync": sync_s, "rebuild": rebuild_s, "mb": max(sync_mb, rebuild_mb), "skipped": "skipped" in sync_err}
 
 
@@ -145,12 +146,12 @@ def run_all() -> list[dict]:
         for n in SIZES:
             project, env, server = prepare(n, tmp)
             try:
-                ours = measure(ROOT, project, env, one_process=True)
+                ours = measure(ROOT, project, env, n, one_process=True)
                 old = None
                 if old_code is not None and n <= BASELINE_MAX:
                     copy = tmp / f"baseline-{n}"
                     shutil.copytree(project, copy, ignore=shutil.ignore_patterns("build"))
-                    old = measure(old_code, copy, env, one_process=False)
+                    old = measure(old_code, copy, env, n, one_process=False)
             finally:
                 server.__exit__(None, None, None)
             rows += rows_for(n, ours, old)
@@ -165,7 +166,7 @@ def rows_for(n: int, ours: dict, old: dict | None) -> list[dict]:
 
     base = f"pipeline at {BASELINE}"
     note = (f"{n:,} items; caches warm (0 Crossref or DBLP requests), Zotero answers 304; each figure the best of "
-            f"{REPEATS} runs of the processes a user runs; baseline: "
+            f"{REPEATS if n <= 10_000 else 3} runs of the processes a user runs; baseline: "
             + (base if old else "not run at this size (BENCH_SYNC_BASELINE_MAX)"))
     return [
         {"benchmark": "sync", "case": f"{n:,} items: no-change sync (wall)",
