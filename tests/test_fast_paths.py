@@ -140,3 +140,16 @@ def test_plain_text_without_a_tag_is_the_text_itself(text):
     walked = richtext.WS_RE.sub(" ", "".join(n if isinstance(n, str) else "" for n in richtext.parse_markup(text)))
     if "<" not in text:
         assert richtext.plain_text(text) == walked.strip(richtext.ASCII_WS)
+
+
+@SETTINGS
+@given(texts)
+@example("=SUM(A1)")
+@example("'quoted")
+@example("a\u200bb")
+def test_csv_cells_are_guarded_as_the_general_rule_guards_them(text):
+    from pipeline.render import table
+
+    cell = table.drop_controls(text)
+    expected = "'" + cell if cell.startswith(table._FORMULA_START) else cell
+    assert table.guard(text) == expected

@@ -272,7 +272,6 @@ def _breaks_in_token(m: re.Match) -> str:
 # recognising it is one regex match instead of a pass through every rule below.
 _PLAIN_CHARS = "".join(re.escape(chr(c)) for c in range(33, 127) if chr(c) not in _ASCII)
 _PLAIN_RE = re.compile(f"(?:[{_PLAIN_CHARS}]{{1,39}}(?: [{_PLAIN_CHARS}]{{1,39}})*)?")
-_CAPITAL_WORD_RE = re.compile(r"\S*[A-Z]\S*")
 
 
 def _plain(text: str) -> bool:
@@ -345,8 +344,9 @@ def title(rich: str, utf8: bool = False) -> str:
     `utf8=True` keeps non-ASCII characters as they are (for biber), escaping only LaTeX's specials.
     """
     if _plain(rich):
-        # No markup, nothing to escape or break: only the words holding a capital are braced.
-        return _CAPITAL_WORD_RE.sub(r"{\g<0>}", rich)
+        # No markup, nothing to escape or break, single spaces: only the words holding a capital are
+        # braced (an ASCII word holds one when lower-casing changes it).
+        return " ".join(word if word.lower() == word else "{" + word + "}" for word in rich.split(" "))
     enc = encode_utf8 if utf8 else _encode_title_text
 
     def walk(nodes: list, protect: bool) -> str:

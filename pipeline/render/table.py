@@ -86,6 +86,8 @@ def drop_controls(cell: str) -> str:
 
 def guard(cell: str) -> str:
     """A text cell as a spreadsheet may open it: no control characters, no formula."""
+    if cell.isprintable() and not cell.startswith(_FORMULA_START):
+        return cell             # the common case: nothing to drop, nothing to defuse
     cell = drop_controls(cell)
     return "'" + cell if cell.startswith(_FORMULA_START) else cell
 
