@@ -117,3 +117,19 @@ def test_records_json_lists_each_records_fields_in_the_declared_order(tmp_path, 
     records = orjson.loads((root / "build/records.json").read_bytes())["records"]
     assert records
     assert {tuple(r) for r in records} == {tuple(Record.__dataclass_fields__)}
+
+
+@needs_fork
+def test_no_child_is_left_running_when_this_share_fails(monkeypatch):
+    def broken_here():
+        raise ValueError("first share")
+
+    forked, waited = [], []
+    real_fork, real_collect = parallel._fork, parallel._collect
+    monkeypatch.setattr(parallel, "_fork", lambda *a: forked.append(real_fork(*a)) or forked[-1])
+    monkeypatch.setattr(parallel, "_collect", lambda pid, fd: waited.append(pid) or real_collect(pid, fd))
+    with pytest.raises(ValueError, match="first share"):
+        parallel.run([broken_here, lambda: 2], workers=2)
+    assert [pid for pid, _ in forked] == waited and waited
+    with pytest.raises(ChildProcessError):
+        os.waitpid(waited[0], os.WNOHANG)     # reaped: no zombie left

@@ -68,8 +68,13 @@ def run(jobs: Sequence[Job], weights: Sequence[float] | None = None, *, workers:
     sys.stdout.flush()
     sys.stderr.flush()
     children = [(_fork(jobs, group, pack), group) for group in groups[1:]]
-    for index in groups[0]:
-        results[index] = jobs[index]()
+    try:
+        for index in groups[0]:
+            results[index] = jobs[index]()
+    except BaseException:
+        for (pid, fd), _ in children:      # no child is left behind when this share fails
+            _collect(pid, fd)
+        raise
     for (pid, fd), group in children:
         answer = _collect(pid, fd)
         if answer is None or len(answer) != len(group):
