@@ -12,14 +12,13 @@ which hits may change a record. One function, so the two can never disagree.
 """
 from __future__ import annotations
 
-import hashlib
 import html
-import json
 import re
 from dataclasses import dataclass
 from typing import Mapping
 
 from pipeline import match, venues
+from pipeline.convert import query_id  # noqa: F401 (the one naming rule, for callers of this module)
 from pipeline.convert.zotero import clean_doi as _clean_doi
 from pipeline.convert.zotero import text
 
@@ -260,12 +259,6 @@ def search_params(record: Record) -> dict | None:
     if record.year:
         words.append(str(record.year))
     return {"query.bibliographic": " ".join(" ".join(words).split()), "rows": SEARCH_ROWS}
-
-
-def query_id(params: Mapping) -> str:
-    """The cache file name of a query: sha1 of its canonical JSON."""
-    canonical = json.dumps(dict(params), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha1(canonical.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,11 @@ normaliser turns it into a label, as it does for every source.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from typing import Mapping
 
 from pipeline import match
+from pipeline.convert import query_id  # noqa: F401 (the one naming rule, for callers of this module)
 from pipeline.convert.zotero import clean_doi, text
 from pipeline.model import Creator, Record
 
@@ -250,9 +249,3 @@ def search_params(record: Record) -> dict | None:
     if not words:
         return None
     return {"q": words, "h": SEARCH_HITS}
-
-
-def query_id(params: Mapping) -> str:
-    """The cache file name of a query: sha1 of its canonical JSON."""
-    canonical = json.dumps(dict(params), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha1(canonical.encode("utf-8")).hexdigest()

@@ -9,12 +9,11 @@ sees the same problems and writes the same bytes.
 """
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import arrange, curate, match, venues
+from pipeline import arrange, convert, curate, match, venues
 from pipeline.config import Settings
 from pipeline.convert import zotero
 from pipeline.model import Problem, Record, Section, pack_results, unpack_results
@@ -35,12 +34,7 @@ class Lookups:
     verdicts: dict = field(default_factory=dict, repr=False)
 
     def verdict(self, source: str, params, record: Record, decide):
-        try:
-            query = tuple(sorted(params.items()))
-            hash(query)
-        except TypeError:          # a value that is a list or a dict
-            query = json.dumps(params, sort_keys=True, default=str)
-        key = (source, query, match.reads(record))
+        key = (source, convert.query_id(params), match.reads(record))    # the query as its cache file names it
         try:
             return self.verdicts[key]
         except KeyError:
