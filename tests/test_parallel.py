@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from pipeline import cli
 from pipeline.model import Record
-from pipeline.stages import emit, inputs, merge, parallel
+from pipeline.stages import parallel
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLISHED = ("README.md", "data/curated/papers.bib", "data/curated/papers.biblatex.bib", "data/curated/papers.csv",
@@ -99,8 +99,7 @@ def _build(root: Path) -> dict[str, bytes]:
 def test_the_list_builds_to_the_same_bytes_on_one_core_or_two(tmp_path, monkeypatch):
     monkeypatch.setenv("CROSSREF_API_URL", "http://127.0.0.1:9")
     one = _build(_project(tmp_path, "one"))
-    for module in (inputs, merge, emit):
-        monkeypatch.setattr(module, "PARALLEL_MIN", 0)    # share out even a small list
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 0)    # share out even a small list
     monkeypatch.setattr(parallel, "cores", lambda: 2)
     forked = []
     real_fork = parallel._fork

@@ -26,7 +26,7 @@ import re
 from functools import lru_cache
 
 from pipeline import arrange
-from pipeline.model import Catalog, Record, Section
+from pipeline.model import Catalog, Record
 from pipeline.render.richtext import plain_text
 from pipeline.render.markdown import (
     Slugger, clean, curator_inline, heading_text, inline, relative_link, safe_url,

@@ -50,10 +50,6 @@ def output_paths(settings: Settings) -> tuple[Path, ...]:
     return settings.paths.outputs
 
 
-# Below this many records the writers run one after another: forking costs more than it saves.
-PARALLEL_MIN = 2000
-
-
 def render_all(settings: Settings, catalog: Catalog) -> dict[Path, str]:
     """{path: new text} of every output, rendered from the catalog. Pure apart from reading the
     current README (its hand-written parts) and the published key map.
@@ -79,9 +75,8 @@ def render_all(settings: Settings, catalog: Catalog) -> dict[Path, str]:
         (lambda: csljson.render(records, keys), 2.5),
         (lambda: readme.render(catalog, current_readme), 3.5),
     ]
-    workers = None if len(records) >= PARALLEL_MIN else 1
     (bib, page_html), bbl, csv_text, csl, readme_text = parallel.run(
-        [job for job, _ in jobs], [weight for _, weight in jobs], workers=workers)
+        [job for job, _ in jobs], [weight for _, weight in jobs], workers=parallel.workers_for(len(records)))
     # The citation-key map goes last: it records what the other files published.
     return {
         paths.readme: readme_text,

@@ -199,12 +199,6 @@ def read_sections(settings: Settings, problems: list[Problem]) -> tuple[str, str
     return top, raw[top]["name"], arrange.order_sections(sections, settings.section_order, raw_names)
 
 
-# Below this many items the snapshot is converted in one process: forking costs more than it saves.
-PARALLEL_MIN = 2000
-# This process takes a larger share: a child's share also crosses the pipe (measured at 10,000 items).
-LEAD = 1.2
-
-
 def read_records(settings: Settings, problems: list[Problem],
                  table: venues.VenueTable | None = None) -> list[Record]:
     """Every list entry of the Zotero snapshot as a Record (labelled with the venue `table`); an
@@ -212,18 +206,14 @@ def read_records(settings: Settings, problems: list[Problem],
     snapshot is shared out between the cores."""
     paths = list(files.snapshot_objects(settings.paths.zotero, files.ITEMS).items())
 
-    def convert(chunk: list[tuple[str, Path]]) -> list[tuple[Record | None, list[Problem]]]:
+    def convert_chunk(chunk: list[tuple[str, Path]]) -> list[tuple[Record | None, list[Problem]]]:
         return [_convert(settings, key, path, table) for key, path in chunk]
 
-    workers = None if len(paths) >= PARALLEL_MIN else 1
-    parts = parallel.run([lambda chunk=chunk: convert(chunk) for chunk in parallel.chunks(paths, parallel.cores(), LEAD)],
-                         workers=workers, pack=pack_results, unpack=unpack_results)
     records = []
-    for part in parts:
-        for record, found in part:
-            if record is not None:
-                records.append(record)
-            problems += found
+    for record, found in parallel.map_chunks(convert_chunk, paths, pack=pack_results, unpack=unpack_results):
+        if record is not None:
+            records.append(record)
+        problems += found
     return records
 
 

@@ -15,11 +15,6 @@ from pipeline.stages import Options, StageError, files, notes, parallel
 from pipeline.stages.inputs import DAMAGE, Inputs, relative
 from pipeline.stages.inputs import read as read_inputs
 
-# Below this many records merge runs in one process: forking costs more than it saves.
-PARALLEL_MIN = 2000
-# This process takes a larger share: a child's share also crosses the pipe (measured at 10,000 items).
-LEAD = 1.2
-
 
 def in_list(inputs: Inputs, problems: list[Problem]) -> list[Record]:
     """The entries filed in the list: in a section, or (a warning) only in the top collection."""
@@ -67,14 +62,10 @@ def build(settings: Settings, inputs: Inputs | None = None) -> Catalog:
         return out
 
     # Each record is finished on its own, so a large list is shared out between the cores.
-    workers = None if len(records) >= PARALLEL_MIN else 1
-    parts = parallel.run([lambda chunk=chunk: finish(chunk) for chunk in parallel.chunks(records, parallel.cores(), LEAD)],
-                         workers=workers, pack=pack_results, unpack=unpack_results)
     final = []
-    for part in parts:
-        for record, found in part:
-            final.append(record)
-            problems += found
+    for record, found in parallel.map_chunks(finish, records, pack=pack_results, unpack=unpack_results):
+        final.append(record)
+        problems += found
     final = arrange.sort_records(final, settings.sort)
     sections = without_empty(sections, final)
     return Catalog(title=inputs.title, sections=tuple(sections), records=tuple(final),

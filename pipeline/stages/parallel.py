@@ -19,6 +19,12 @@ from typing import Any, Callable, Sequence
 
 Job = Callable[[], Any]
 
+# Below this many papers a stage runs in one process: forking costs more than it saves.
+MIN_ITEMS = 2000
+# `map_chunks` gives this process a larger share: a child's share also crosses the pipe (measured at
+# 10,000 items).
+LEAD = 1.2
+
 
 def cores() -> int:
     """The cores this process may run on."""
@@ -52,6 +58,20 @@ def chunks(items: Sequence, n: int, lead: float = 1.0) -> list[Sequence]:
         out.append(items[start:end])
         start = end
     return out
+
+
+def workers_for(items: int) -> int | None:
+    """`run`'s `workers` for work over `items` papers: every core for a large list, one for a small one."""
+    return None if items >= MIN_ITEMS else 1
+
+
+def map_chunks(fn: Callable[[Sequence], list], items: Sequence, *, pack: Callable[[Any], Any] | None = None,
+               unpack: Callable[[Any], Any] | None = None) -> list:
+    """fn(chunk) over contiguous chunks of `items`, one per core, concatenated in order: what
+    `[*fn(items)]` gives when `fn` treats each item on its own."""
+    parts = run([lambda chunk=chunk: fn(chunk) for chunk in chunks(items, cores(), LEAD)],
+                workers=workers_for(len(items)), pack=pack, unpack=unpack)
+    return [result for part in parts for result in part]
 
 
 def run(jobs: Sequence[Job], weights: Sequence[float] | None = None, *, workers: int | None = None,
