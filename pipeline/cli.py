@@ -103,10 +103,8 @@ def run_stage(args, settings, options, reporter) -> int:
     paths = settings.paths
     with files.project_lock(paths.build, args.stage):
         # Holding the lock, no live run owns a temporary file: any left is from a killed run.
-        outputs = (paths.readme, paths.bib, paths.biblatex, paths.page, paths.csv, paths.csljson,
-                   paths.datapackage, paths.citekeys)
         stale = files.sweep_temporary([paths.root / "data", paths.reviews, paths.build],
-                                      sorted({p.parent for p in outputs}))
+                                      sorted({p.parent for p in paths.outputs}))
         if stale:
             reporter.info(f"removed {len(stale)} temporary file(s) left by an interrupted run")
         return _run_stage(args, settings, options, reporter)

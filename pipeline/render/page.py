@@ -109,7 +109,7 @@ def page_data(catalog: Catalog, keys: dict[str, str] | None = None, *, repositor
               entries: dict[str, str] | None = None) -> dict:
     """The plain data the page's script reads: sections and papers in the README's order, and each
     paper's BibTeX entry (as papers.bib has it, without the `ids` of older keys) in that order."""
-    sections = ordered_sections(catalog.sections)
+    sections = arrange.section_tree(catalog.sections)
     records = list_order(catalog, sections)
     if keys is None:
         keys, _ = citekeys_.assign(records, {})
@@ -139,17 +139,12 @@ def list_order(catalog: Catalog, sections: list[tuple[Section, int]] | None = No
         for s in dict.fromkeys(r.sections):
             by_section.setdefault(s, []).append(r)
     order: dict[str, Record] = {}
-    for s, _depth in sections if sections is not None else ordered_sections(catalog.sections):
+    for s, _depth in sections if sections is not None else arrange.section_tree(catalog.sections):
         for r in by_section.get(s.key, ()):
             order.setdefault(r.key, r)
     for r in records.values():
         order.setdefault(r.key, r)
     return list(order.values())
-
-
-def ordered_sections(sections: tuple[Section, ...]) -> list[tuple[Section, int]]:
-    """(section, depth) depth-first in the catalog's order, as the README lists them (arrange.section_tree)."""
-    return arrange.section_tree(sections)
 
 
 def _unique_visible(records: tuple[Record, ...]) -> dict[str, Record]:

@@ -9,8 +9,10 @@ from __future__ import annotations
 from pipeline.config import Settings
 from pipeline.report import Reporter
 from pipeline.stages import Options, emit, merge
+from pipeline.stages.inputs import Inputs
 
 
-def run(settings: Settings, options: Options, reporter: Reporter) -> None:
-    catalog = merge.run(settings, options, reporter)
+def run(settings: Settings, options: Options, reporter: Reporter, inputs: Inputs | None = None) -> None:
+    """`inputs`: what sync already read (and enrich filled in); else merge reads them."""
+    catalog = merge.run(settings, options, reporter, inputs)
     emit.run(settings, options, reporter, catalog)

@@ -87,13 +87,12 @@ def run(settings: Settings, options: Options, reporter: Reporter) -> None:
                       "the outputs are as it wrote them: enrich, merge and emit skipped (`make` rebuilds anyway)")
         return
     # Only now the building stages: a skipped sync never pays for importing the writers.
-    from pipeline.stages import emit, enrich, merge
+    from pipeline.stages import build, enrich
     from pipeline.stages import inputs as inputs_
 
     inputs = inputs_.read(settings)
     summary = enrich.run(settings, options, reporter, inputs=inputs)
-    catalog = merge.run(settings, options, reporter, inputs)
-    emit.run(settings, options, reporter, catalog)
+    build.run(settings, options, reporter, inputs)
     if not options.dry_run and summary.complete:
         files.write_json(settings.paths.build / STAMP,
                          {"fingerprint": fingerprint(settings), "outputs": outputs_stamp(settings)})

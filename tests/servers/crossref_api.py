@@ -34,8 +34,10 @@ import time
 import urllib.parse
 from collections import deque
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Iterable
+
+from tests.servers.loopback import LoopbackServer
 
 NOT_FOUND_BODY = b"Resource not found."
 
@@ -56,7 +58,9 @@ def _canonical(params: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]
     return tuple(sorted((k, str(v)) for k, v in params if k != "mailto"))
 
 
-class CrossrefServer:
+class CrossrefServer(LoopbackServer):
+    thread_name = "crossref-api"
+
     def __init__(self, works: Iterable[dict] = (), *, limits: dict[str, Limits] | None = None,
                  list_limits: dict[str, Limits] | None = None, enforce: bool = True):
         self.works: dict[str, dict] = {}
@@ -74,8 +78,6 @@ class CrossrefServer:
         self._in_flight: dict[str, int] = {}
         self._choices: tuple[dict, dict] | None = None   # the search index, built on first use
         self.reset_counters()
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     @classmethod
     def recorded(cls, interactions, **kwargs) -> "CrossrefServer":
@@ -112,34 +114,6 @@ class CrossrefServer:
         self.throttled = 0
         self.max_in_flight = 0
         self.log: list[tuple[str, str, int]] = []
-
-    # --- life cycle -----------------------------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> "CrossrefServer":
-        handler = type("Handler", (_Handler,), {"api": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="crossref-api", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._httpd:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-
-    def __enter__(self) -> "CrossrefServer":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     # --- the protocol ---------------------------------------------------------------------------
 
@@ -334,3 +308,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             pass
+
+
+CrossrefServer.handler = _Handler

@@ -34,9 +34,11 @@ import time
 import unicodedata
 import urllib.parse
 from collections import deque
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Iterable
 from xml.sax.saxutils import escape
+
+from tests.servers.loopback import LoopbackServer
 
 MAX_HITS = 1000
 MAX_COMPLETIONS = 1000
@@ -84,7 +86,9 @@ class _Entry:
         self.words = set(self.title_words) | set(_words(rest))
 
 
-class DblpServer:
+class DblpServer(LoopbackServer):
+    thread_name = "dblp-api"
+
     def __init__(self, publications: Iterable[dict] = (), venues: Iterable[dict] = (), *,
                  min_interval: float = 0.0):
         self.publications: list[_Entry] = []
@@ -100,8 +104,6 @@ class DblpServer:
         self._lock = threading.Lock()
         self._last_admitted: float | None = None
         self.reset_counters()
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # --- data -----------------------------------------------------------------------------------
 
@@ -134,34 +136,6 @@ class DblpServer:
         self.throttled = 0
         self.log: list[tuple[str, str, int]] = []
         self.times: list[float] = []
-
-    # --- life cycle -----------------------------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> "DblpServer":
-        handler = type("Handler", (_Handler,), {"api": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="dblp-api", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._httpd:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-
-    def __enter__(self) -> "DblpServer":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     # --- the protocol ---------------------------------------------------------------------------
 
@@ -334,3 +308,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             pass
+
+
+DblpServer.handler = _Handler

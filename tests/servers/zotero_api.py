@@ -33,9 +33,11 @@ import time
 from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Callable, Iterator
 from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from tests.servers.loopback import LoopbackServer
 
 KEY_ALPHABET = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"  # the characters Zotero uses in object keys
 CHILD_TYPES = ("note", "attachment", "annotation")
@@ -298,8 +300,11 @@ class ApiError(Exception):
         self.status, self.body = status, body
 
 
-class ZoteroServer:
+class ZoteroServer(LoopbackServer):
     """`with ZoteroServer(library, api_key="...") as server:` then point a client at `server.url`."""
+
+    thread_name = "zotero-api"
+    poll_interval = 0.02
 
     def __init__(self, *libraries: Library, api_key: str | None = "", local: bool = False,
                  readable: set[tuple[str, int]] | None = None, retry_after: int = 1,
@@ -317,23 +322,6 @@ class ZoteroServer:
         self.requests = 0
         self.log: list[Logged] = []
         self._lock = threading.Lock()
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # lifecycle
-    def __enter__(self) -> "ZoteroServer":
-        handler = type("Handler", (_Handler,), {"api": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02},
-                                        name="zotero-api", daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        assert self._httpd is not None
-        self._httpd.shutdown()
-        self._httpd.server_close()
 
     @property
     def origin(self) -> str:
@@ -668,3 +656,6 @@ def _json(obj) -> bytes:
         return json.dumps(obj, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:   # a lone surrogate: sent as a JSON escape ("\\ud800"), as Zotero would
         return json.dumps(obj).encode("ascii")
+
+
+ZoteroServer.handler = _Handler
