@@ -103,3 +103,20 @@ def test_a_sync_verifies_each_hit_once_and_prints_the_same_list(tmp_path, monkey
     assert together.catalog.records == apart.catalog.records
     assert len(calls) == len(set(calls)), "a verdict was worked out twice"
     assert len(separate) > len(set(separate)) and len(calls) < len(separate)
+
+
+def test_the_curators_label_prints_in_the_fields_spelling_when_the_table_knows_it():
+    """A list's `*NeurIps 2015*` or `[Arxiv18]` is the curator's word for NeurIPS and arXiv: printed as the
+    field writes them. A label the table reads as another venue (or does not know) stays as written."""
+    from pipeline.convert import zotero
+    from pipeline.stages.crossref_cache import read_venues
+
+    table, _ = read_venues(labelrun.ROOT / "data/curated/venues.csv")
+
+    def label(written: str) -> tuple[str, str]:
+        return zotero.venue_label({"itemType": "conferencePaper", "extra": f"Venue: {written}"}, table)
+
+    assert label("NeurIps") == ("NeurIPS", "curator")
+    assert label("Arxiv") == ("arXiv", "curator")
+    assert label("Oakland") == ("Oakland", "curator")          # the table's S&P, but the curator's own name
+    assert label("My Workshop") == ("My Workshop", "curator")

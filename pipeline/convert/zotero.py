@@ -201,7 +201,10 @@ def venue_label(data: dict, table: venues.VenueTable | None = None, *, dated: bo
     full = full if full is not None else venue(data)
     curator = text(extra.get("venue"))
     if curator:
-        return curator, CURATOR
+        # The curator's word stands, in the field's spelling: "NeurIps" or "Arxiv" as typed is the
+        # table's "NeurIPS" or "arXiv"; a label the table reads as another venue is kept as written.
+        known = venues.best_label([curator], table or venues.EMPTY)
+        return (known if known.casefold() == curator.casefold() else curator), CURATOR
     names = [text(data.get(name)) for name in VENUE_FIELDS]
     found = venues.best_label([n for n in names if n], table or venues.EMPTY, issue=text(data.get("issue")))
     if found:
