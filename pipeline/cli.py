@@ -1,6 +1,7 @@
 """Command line: `python -m pipeline STAGE`. Parses arguments, runs stages, turns errors into one line.
 
-Exit codes: 0 done; 1 the stage failed (one line says why; nothing already published was lost);
+Exit codes: 0 done; 1 the stage failed (one line says why; nothing already published was lost), or
+finished but reported errors on the way;
 2 bad usage or configuration; 3 `check` found errors.
 """
 from __future__ import annotations
@@ -25,12 +26,14 @@ STAGES = {
     "check": "data-quality report and output validators; exits 3 on errors",
     "import-readme": "turn an awesome-list Markdown file into a Zotero snapshot and reviews/ files",
     "changes": "what a sync changed, as Markdown (the description of the weekly pull request)",
+    "push": "write the local list (an imported one) into the Zotero collection; resumable, never twice",
+    "add": "look papers up by DOI, arXiv id, DBLP key or URL and create them in the Zotero collection",
 }
 
 # Stages that talk to Zotero: half-set credentials stop them instead of passing for "none".
-ONLINE = ("pull", "sync")
+ONLINE = ("pull", "sync", "push", "add")
 # Stages that write the project: one at a time (`build/.lock`).
-WRITERS = ("pull", "enrich", "merge", "emit", "build", "sync", "import-readme")
+WRITERS = ("pull", "enrich", "merge", "emit", "build", "sync", "import-readme", "push", "add")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,9 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="stage", required=True, metavar="STAGE")
     for name, text in STAGES.items():
         p = sub.add_parser(name, parents=[common], help=text, description=text)
-        if name in ("merge", "emit", "build", "sync"):   # emit accepts it so `make ARGS=--allow-missing` works
+        if name in ("pull", "merge", "emit", "build", "sync"):   # emit accepts it so `make ARGS=--allow-missing` works
             p.add_argument("--allow-missing", action="store_true",
-                           help="publish even when damaged snapshot files lost entries (merge refuses otherwise)")
+                           help="publish even when entries are missing: damaged snapshot files (merge refuses "
+                                "otherwise), or a collection that lacks the list's papers (pull refuses otherwise)")
         if name in ("enrich", "sync"):
             p.add_argument("--refresh", action="store_true", help="refetch Crossref records already cached")
         if name == "changes":
@@ -59,6 +63,16 @@ def build_parser() -> argparse.ArgumentParser:
                            help="papers.csv as published before the sync (default: the committed one)")
             p.add_argument("--report", type=Path, default=None, metavar="FILE", help="`make check` output to include")
             p.add_argument("--output", type=Path, default=None, metavar="FILE", help="write here, not to stdout")
+        if name == "push":
+            p.add_argument("--limit", type=int, default=None, metavar="N",
+                           help="push only the list's first N entries (to try it); the list stays the imported one")
+        if name == "add":
+            p.add_argument("ids", nargs="+", metavar="ID",
+                           help="a DOI, doi.org URL, arXiv id or URL, DBLP record key or URL, or any other URL")
+            p.add_argument("--section", required=True, metavar="NAME", help="the section (sub-collection) to file it in")
+            p.add_argument("--summary", default="", metavar="TEXT", help="its one-line summary (a child note)")
+            p.add_argument("--tag", action="append", default=[], metavar="T", help="a tag (repeat for more)")
+            p.add_argument("--title", default="", metavar="TEXT", help="the title of a web page added by its URL")
         if name == "import-readme":
             p.add_argument("file", help="the awesome-list Markdown file to import")
             p.add_argument("--added-on", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
@@ -86,13 +100,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     reporter = Reporter(options.verbosity, secrets=[settings.api_key.reveal()], progress_bars=not config.in_ci())
     try:
-        return run_stage(args, settings, options, reporter)
+        code = run_stage(args, settings, options, reporter)
     except StageError as exc:
         reporter._print(f"error: {exc}")
         return 1
     except KeyboardInterrupt:
         reporter._print("interrupted: files already written are complete; nothing is half-written")
         return 130
+    errors = sum(p.level == "error" for p in reporter.problems)
+    if code == 0 and errors:
+        # The run went on past bad input, as it should; the exit status still says it was there.
+        reporter._print(f"{args.stage}: finished with {errors} error(s) above (`make check` lists them)")
+        return 1
+    return code
 
 
 def run_stage(args, settings, options, reporter) -> int:
@@ -134,6 +154,11 @@ def _run_module(args, settings, options, reporter) -> int:
         module.run(settings, options, reporter, Path(args.file), args.added_on, args.replace)
     elif stage == "changes":
         module.run(settings, options, reporter, before=args.before, report=args.report, output=args.output)
+    elif stage == "push":
+        module.run(settings, options, reporter, limit=args.limit)
+    elif stage == "add":
+        module.run(settings, options, reporter, args.ids, section=args.section, summary=args.summary,
+                   tags=args.tag, title=args.title)
     elif stage == "check":
         return 3 if module.run(settings, options, reporter) else 0
     else:

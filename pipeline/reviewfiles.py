@@ -12,8 +12,10 @@ The hash is the rule that keeps a hand edit safe. A part whose text still hashes
 Zotero's, and follows the note (rewritten, or removed when the note is gone). A part that no longer
 does was edited in the repository: it is left as it is, and `reconcile` reports a "review-conflict",
 naming the side that changed (a warning when only the file did, an error when the note changed
-too). A part the file holds without a record was written by hand and wins over Zotero. Every other
-line of the file (key, doi, note, status, overrides, comments) is kept byte for byte.
+too). A part the file holds without a record was written by hand and wins over Zotero, unless the
+note says the same (what `push` leaves: the note was made from the file): then Zotero holds it from
+now on. Every other line of the file (key, doi, note, status, overrides, comments) is kept byte for
+byte.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ import yaml
 from anyascii import anyascii
 
 from pipeline.convert import notes as note_html
+from pipeline.convert import to_zotero
 from pipeline.model import Problem
 
 PARTS = ("summary", "review")
@@ -225,6 +228,15 @@ def _edit(file: _File, records: dict[str, str], wanted: FromZotero, update: set[
     return file.text()
 
 
+def same_text(part: str, current: object, note_text: str) -> bool:
+    """The file's part says what the note says, as the note would read back once written from it."""
+    if not isinstance(current, str):
+        return False        # a summary per section has no one note to match
+    if part == "summary":
+        return current.strip() == note_text or note_html.summary_text(to_zotero.summary_html(current)) == note_text
+    return note_html.to_markdown(to_zotero.review_html(current)).strip() == note_text.strip()
+
+
 def reconcile(existing: str | None, path: str, item: str, wanted: FromZotero) -> Outcome:
     """The file at `path` for item `item`, brought up to date with Zotero's notes where it may be.
 
@@ -250,6 +262,8 @@ def reconcile(existing: str | None, path: str, item: str, wanted: FromZotero) ->
             if current is None or (isinstance(current, str) and not current.strip()):
                 if note is not None:
                     update.add(part)
+            elif note is not None and same_text(part, current, note.text):
+                update.add(part)        # `push` wrote this note from this text: Zotero holds it now
             elif note is not None:
                 problems.append(Problem(where, f"the {part} is written in the repository, so Zotero note "
                                         f"{note.note}'s {part} is not used: keep one of them (delete the note's "

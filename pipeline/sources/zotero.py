@@ -88,13 +88,15 @@ class Answer:
 
 
 class ZoteroClient:
-    """Read-only access to one library. Every method makes the requests it names and no others."""
+    """Read access to one library (writes: `sources/zotero_write.py`, on this client's connection).
+    Every method makes the requests it names and no others."""
 
     def __init__(self, library_type: str, library_id: str, api_key: str, api_url: str,
                  label: str, policy: RetryPolicy | None = None,
                  on_wait: Callable[[float, str], None] | None = None):
         self.policy = policy or default_policy()
         self.label = label
+        self.library_type, self.library_id = library_type, library_id
         self.local = api_url.rstrip("/").endswith("/api")
         self._http = http.make_client(api_url, policy=self.policy, name="Zotero", on_wait=on_wait,
                                       trust_env=not self.local)
@@ -119,6 +121,13 @@ class ZoteroClient:
         return self._pass_version
 
     # reads
+    def collection(self, key: str) -> dict:
+        """One collection object (NotFound when the library has no such collection)."""
+        answer = self._call("collection", key, what=f"collection {key}")
+        if not isinstance(answer.body, dict) or "data" not in answer.body:
+            raise UnexpectedResponse(f"Zotero sent something other than a collection for {key} of {self.label}")
+        return answer.body
+
     def collections_page(self, start: int) -> Answer:
         return self._call("collections", what="the collections", limit=PAGE, start=start)
 

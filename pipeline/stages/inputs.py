@@ -160,7 +160,9 @@ def read_sections(settings: Settings, problems: list[Problem]) -> tuple[str, str
     """(top collection key, its name, every collection below it as a Section in list order)."""
     folder = settings.paths.zotero
     state = read_state(settings, problems)
-    top = settings.collection or state.get("collection", "")
+    # An imported list (not yet pushed) is its own tree, whatever collection the settings name.
+    imported = state.get("source") == "import-readme" and state.get("collection")
+    top = state["collection"] if imported else settings.collection or state.get("collection", "")
     raw: dict[str, dict] = {}
     for key, path in files.snapshot_objects(folder, files.COLLECTIONS).items():
         try:

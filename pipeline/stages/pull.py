@@ -555,6 +555,9 @@ def run(settings: Settings, options: Options, reporter: Reporter, *,
         if not options.dry_run:
             write_reviews(settings, reporter)   # a review file deleted to take Zotero's text again
         return
+    refusal = vanishing(stored, new, state)
+    if refusal and not options.allow_missing:
+        raise StageError(f"{refusal}; nothing was written (--allow-missing publishes the collection as it is)")
     plan = plan_changes(zotero_dir, new)
     for line in new.problems + plan.problems:
         reporter.info(line)
@@ -576,6 +579,32 @@ def run(settings: Settings, options: Options, reporter: Reporter, *,
         f"{len(plan.removed)} removed ({client.requests} requests)"
     )
     write_reviews(settings, reporter)
+
+
+def vanishing(stored: Stored, new: Changes, state: dict) -> str:
+    """Why the pulled collection must not replace the list ("" when it may): it lacks papers of an
+    imported list (not pushed yet, or only in part), or it is empty where the list is not."""
+    if state.get("source") == "import-readme":
+        imported = [to_record(obj) for key in stored.item_paths if (obj := stored.item(key)) and is_entry(obj)]
+        pulled = [to_record(obj) for obj in new.upserts.values() if is_entry(obj)]
+        found = curate.rekey_imported(imported, pulled)
+        missing = sorted((r for r in imported if r.key not in found), key=lambda r: _where_imported(stored, r.key))
+        if not missing:
+            return ""
+        held = "none" if len(missing) == len(imported) else str(len(imported) - len(missing))
+        first = missing[0]
+        return (f"pull: the collection holds {held} of the {len(imported)} papers imported from "
+                f"{state.get('file') or 'a list'} (first missing: {_where_imported(stored, first.key)} "
+                f"{first.title[:60]!r}): `python -m pipeline push` moves the list into Zotero")
+    if new.items == 0 and stored.item_paths:
+        return (f"pull: the collection has no papers, and the list has {len(stored.item_paths)}: refusing to "
+                "publish an empty list (is ZOTERO_COLLECTION the list's collection?)")
+    return ""
+
+
+def _where_imported(stored: Stored, key: str) -> str:
+    obj = stored.item(key) or {}
+    return str((obj.get("meta") or {}).get("imported") or key)
 
 
 def write_reviews(settings: Settings, reporter: Reporter) -> None:
@@ -618,6 +647,7 @@ def carry_reviews(settings: Settings, stored: Stored, new: Changes, reporter: Re
     pulled = [to_record(obj) for obj in new.upserts.values() if is_entry(obj)]
     moves = curate.rekey_imported(imported, pulled)
     paths, _ = review_files(settings)    # the refused ones are named by merge and check
+    moved = 0
     for path in paths:
         try:
             text = path.read_text(encoding="utf-8")
@@ -627,10 +657,12 @@ def carry_reviews(settings: Settings, stored: Stored, new: Changes, reporter: Re
             changed = curate.rekey_review(text, old, new_key)
             if changed is not None:
                 files.write_text(path, changed)
+                moved += 1
                 reporter.detail(f"pull: {path.relative_to(settings.paths.root)}: key {old} -> {new_key} (same {how})")
                 break
     unmatched = len(imported) - len(moves)
-    reporter.info(f"pull: replaced the imported list: {len(moves)} review file keys moved to the pulled items"
+    reporter.info("pull: replaced the imported list with the collection"
+                  + (f": {moved} review file keys moved to the pulled items" if moved else "")
                   + (f"; {unmatched} imported items matched nothing (`make check` names their review files)"
                      if unmatched else ""))
 
