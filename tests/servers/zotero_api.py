@@ -10,15 +10,29 @@ would talk to api.zotero.org or to the Zotero 7 desktop's local API:
   `itemType` (`note`, `-attachment`, `a || b`), `collectionKey`, `includeTrashed`, `/deleted`,
   `If-Modified-Since-Version` -> 304, both auth header forms (and `?key=`), and, with `local=True`,
   the desktop's `/api` prefix with user 0 and no key.
+- Writes (tests/servers/zotero_write.py): POST of items and collections, PUT and PATCH of one object,
+  with write tokens, version preconditions and per-object results. Writing needs the server's key and
+  write access: `writable=False` makes the key read-only, a set of (type, id) limits it to those
+  libraries; a write without it is 403 "Write access denied". `GET /keys/current` (or `/keys/<key>`)
+  answers the key's `access` block as api.zotero.org does (a permission it lacks is absent, not false).
+  The desktop's local API (`local=True`) stands for Zotero 7, which is read-only: a POST answers 400
+  "Endpoint does not support method" and PUT/PATCH 501 "Method not implemented", as its HTTP server
+  does (Zotero 10 adds local writes with a key of their own; not modelled).
+- The global type/field endpoints (`/itemTypes`, `/itemFields`, `/items/new?itemType=`, ...) come from
+  `schema` (tests/servers/zotero_schema.py), the same table writes are checked against.
 - Faults come on demand: `fail_next()` queues them, `schedule` maps request numbers to them. Kinds:
   "429", "503", "500" (with `Retry-After` where Zotero sends it), "reset" (connection dropped with no
   answer), "timeout" (the answer comes `slow_seconds` late), "bump" (the library changes just before the
   answer, as if another client synced mid-pass), "backoff" (a normal answer with a `Backoff` header),
-  "403", and damaged bodies: "truncated" (half of it), "empty", "badutf8" (invalid UTF-8 in the JSON).
-- It counts requests (`requests`) and keeps a log (`log`) of (method, path, query, status).
+  "403", "lost" (the request is carried out, a write applied, then the connection drops before any
+  answer: a client retrying with the same write token gets 412), and damaged bodies: "truncated" (half
+  of it), "empty", "badutf8" (invalid UTF-8 in the JSON). On a write, the refusals (429, 503, 500, 403)
+  and "reset" come before anything is applied.
+- It counts requests (`requests`) and keeps a log (`log`) of (method, path, query, status, the auth,
+  version, precondition and write-token headers, and the fault the request got).
 
-What it leaves out: writes, searches, tags, full-text, Atom and the `sort` parameter (lists come in key
-order, a stable stand-in for Zotero's default dateModified order).
+What it leaves out: DELETE, searches, tags, full-text, file uploads, Atom and the `sort` parameter
+(lists come in key order, a stable stand-in for Zotero's default dateModified order).
 """
 from __future__ import annotations
 
@@ -38,6 +52,8 @@ from typing import Callable, Iterator
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from tests.servers.loopback import LoopbackServer
+from tests.servers.zotero_schema import Schema
+from tests.servers.zotero_write import RequestError, WriteRoute
 
 KEY_ALPHABET = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"  # the characters Zotero uses in object keys
 CHILD_TYPES = ("note", "attachment", "annotation")
@@ -64,6 +80,7 @@ class Library:
         self.collections: dict[str, dict] = {}
         self.deleted: dict[str, dict[str, int]] = {"collections": {}, "items": {}, "searches": {}, "tags": {}}
         self.children: dict[str, set[str]] = {}   # parent item key -> child keys, so meta is cheap
+        self.write_tokens: set[str] = set()       # Zotero-Write-Token values of writes that succeeded
         self.rng = random.Random(seed)
         self.lock = threading.RLock()
         self._batch_depth = 0
@@ -168,6 +185,30 @@ class Library:
         with self.lock:
             self.items[key].update(copy.deepcopy(fields))
             self._stamp(self.items[key])
+
+    def replace_item(self, key: str, data: dict) -> None:
+        """The item's data becomes `data` (a write's PUT, or a PATCH already merged), children kept in step."""
+        with self.lock:
+            data = copy.deepcopy(data)
+            data["key"] = key
+            old_parent = self.items[key].get("parentItem")
+            parent = data.get("parentItem") or None
+            if old_parent != parent:
+                self.children.get(old_parent, set()).discard(key)
+                if parent:
+                    self.children.setdefault(parent, set()).add(key)
+            if parent:
+                data.pop("collections", None)
+            else:
+                data.pop("parentItem", None)
+                data.setdefault("collections", [])
+            if not data.get("deleted"):
+                data.pop("deleted", None)
+            self.items[key] = self._stamp(data)
+
+    def replace_collection(self, key: str, data: dict) -> None:
+        with self.lock:
+            self.collections[key] = self._stamp({**copy.deepcopy(data), "key": key})
 
     def set_item_collections(self, key: str, collections: list[str]) -> None:
         self.modify_item(key, collections=list(collections))
@@ -292,6 +333,11 @@ class Logged:
     query: dict
     status: int
     headers: dict
+    fault: str | None = None
+
+
+LOGGED_HEADERS = ("Authorization", "Zotero-API-Key", "If-Modified-Since-Version", "Zotero-API-Version",
+                  "If-Unmodified-Since-Version", "Zotero-Write-Token")
 
 
 class ApiError(Exception):
@@ -308,11 +354,14 @@ class ZoteroServer(LoopbackServer):
 
     def __init__(self, *libraries: Library, api_key: str | None = "", local: bool = False,
                  readable: set[tuple[str, int]] | None = None, retry_after: int = 1,
-                 slow_seconds: float = 1.0, page_default: int = 25):
+                 slow_seconds: float = 1.0, page_default: int = 25,
+                 writable: bool | set[tuple[str, int]] = True, schema: Schema | None = None):
         self.libraries = {(lib.type, lib.id): lib for lib in libraries}
         self.api_key = api_key            # "" or None: no key needed (public library / local API)
         self.local = local
         self.readable = readable          # libraries the key may read; None = all
+        self.writable = writable          # True: every library it reads; False: read-only; or a set
+        self.schema = schema or Schema()
         self.retry_after = retry_after
         self.slow_seconds = slow_seconds
         self.page_default = page_default
@@ -356,17 +405,51 @@ class ZoteroServer(LoopbackServer):
             self.log.append(entry)
 
     # auth
+    @staticmethod
+    def _sent_key(headers, query: dict) -> str:
+        auth = headers.get("Authorization", "")
+        if auth.startswith("Bearer "):
+            return auth[len("Bearer "):]
+        return headers.get("Zotero-API-Key") or query.get("key") or ""
+
     def check_access(self, headers, query: dict, lib: Library) -> None:
         if self.local or not self.api_key:
             return
-        sent = headers.get("Zotero-API-Key") or query.get("key") or ""
-        auth = headers.get("Authorization", "")
-        if auth.startswith("Bearer "):
-            sent = auth[len("Bearer "):]
+        sent = self._sent_key(headers, query)
         if sent != self.api_key:
             raise ApiError(403, "Invalid key" if sent else "Forbidden")
         if self.readable is not None and (lib.type, lib.id) not in self.readable:
             raise ApiError(403, "Forbidden")
+
+    def may_write(self, lib: Library) -> bool:
+        if isinstance(self.writable, bool):
+            return self.writable
+        return (lib.type, lib.id) in self.writable
+
+    def check_write(self, headers, query: dict, lib: Library) -> None:
+        """403 unless the request carries the key and the key may write this library."""
+        self.check_access(headers, query, lib)
+        if not self.api_key or self._sent_key(headers, query) != self.api_key:
+            raise ApiError(403, "Forbidden")
+        if not self.may_write(lib):
+            raise ApiError(403, "Write access denied")
+
+    def key_info(self, key: str) -> dict:
+        """What `GET /keys/<key>` answers: the key's owner and its `access` block."""
+        users = [lib for (t, _), lib in sorted(self.libraries.items()) if t == "user"]
+        owner = users[0] if users else None
+        access: dict = {}
+        if owner and (self.readable is None or ("user", owner.id) in self.readable):
+            access["user"] = {"library": True, "notes": True, **({"write": True} if self.may_write(owner) else {})}
+        if isinstance(self.writable, bool) and self.readable is None:
+            access["groups"] = {"all": {"library": True, **({"write": True} if self.writable else {})}}
+        else:
+            groups = [lib for (t, _), lib in sorted(self.libraries.items()) if t == "group"
+                      and (self.readable is None or (t, lib.id) in self.readable)]
+            access["groups"] = {str(g.id): {"library": True, **({"write": True} if self.may_write(g) else {})}
+                                for g in groups}
+        return {"key": key, "userID": owner.id if owner else 1, "username": owner.name if owner else "testuser",
+                "access": access}
 
     def find_library(self, kind: str, lib_id: int) -> Library:
         lib_type = kind[:-1]
@@ -390,27 +473,44 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
-        number, fault = self.api._take_fault()
+        self._serve(lambda path, query, fault: self._answer(path, query, fault))
+
+    def do_POST(self) -> None:
+        self._serve(self._write_answer, body=self._read_body())
+
+    do_PUT = do_PATCH = do_POST
+
+    def _read_body(self) -> bytes:
+        # Read all of it even when the answer is a refusal: on a kept-alive connection an unread body
+        # would be taken for the next request.
+        length = self.headers.get("Content-Length", "")
+        return self.rfile.read(int(length)) if length.isdigit() else b""
+
+    def _serve(self, answer, body: bytes | None = None) -> None:
+        _, fault = self.api._take_fault()
         split = urlsplit(self.path)
         query = dict(parse_qsl(split.query, keep_blank_values=True))
         path = split.path
         if fault == "reset":
-            self._record(path, query, 0)
+            self._record(path, query, 0, fault)
             self._drop_connection()
             return
         if fault == "timeout":
             time.sleep(self.api.slow_seconds)
         try:
-            status, headers, body = self._answer(path, query, fault)
+            status, headers, out = answer(path, query, fault) if body is None else answer(path, query, fault, body)
         except ApiError as err:
-            status, headers, body = err.status, dict(getattr(err, "headers", {})), err.body.encode()
-        self._record(path, query, status)
-        self._send(status, headers, body)
+            status, headers, out = err.status, dict(getattr(err, "headers", {})), err.body.encode()
+        self._record(path, query, status, fault)
+        if fault == "lost":      # carried out, but the client never hears so
+            self._drop_connection()
+            return
+        self._send(status, headers, out)
 
-    def _record(self, path: str, query: dict, status: int) -> None:
-        wanted = ("Authorization", "Zotero-API-Key", "If-Modified-Since-Version", "Zotero-API-Version")
-        self.api._record(Logged("GET", path, query, status,
-                                {h: self.headers[h] for h in wanted if self.headers.get(h) is not None}))
+    def _record(self, path: str, query: dict, status: int, fault: str | None) -> None:
+        self.api._record(Logged(self.command, path, query, status,
+                                {h: self.headers[h] for h in LOGGED_HEADERS if self.headers.get(h) is not None},
+                                fault))
 
     def _drop_connection(self) -> None:
         # SO_LINGER 0 makes close() send a RST: the client sees a reset, not a polite end of stream.
@@ -426,10 +526,39 @@ class _Handler(BaseHTTPRequestHandler):
         headers["Zotero-API-Version"] = "3"
         for name, value in headers.items():
             self.send_header(name, str(value))
-        self.send_header("Content-Length", str(len(body)))
+        if status != 204:    # a 204 has no body and, by RFC 9110, no Content-Length
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        if status != 304:
+        if status not in (204, 304):
             self.wfile.write(body)
+
+    def _write_answer(self, path: str, query: dict, fault: str | None, body: bytes) -> tuple[int, dict, bytes]:
+        api = self.api
+        if api.local:
+            if not path.startswith("/api/"):
+                raise ApiError(404, "No endpoint found\n")
+            # Zotero 7's HTTP server: endpoints of the local API support GET only
+            if self.command == "POST":
+                raise ApiError(400, "Endpoint does not support method\n")
+            raise ApiError(501, "Method not implemented\n")
+        match = re.fullmatch(r"/(users|groups)/(\d+)(/.*)?", path)
+        if not match:
+            raise ApiError(404, "Not found")
+        lib = api.find_library(match.group(1), int(match.group(2)))
+        api.check_write(self.headers, query, lib)
+        if fault in ("429", "503", "500", "403"):
+            raise_fault(fault, api.retry_after)
+        with lib.lock:
+            if fault == "bump":
+                api.bump(lib)
+            try:
+                status, headers, out = WriteRoute(lib, api.schema, self.headers).answer(
+                    self.command, match.group(3) or "/", body)
+            except RequestError as err:
+                raise ApiError(err.status, err.message) from None
+        if fault == "backoff":
+            headers["Backoff"] = str(api.retry_after)
+        return status, headers, out
 
     # routing
     def _answer(self, path: str, query: dict, fault: str | None) -> tuple[int, dict, bytes]:
@@ -440,6 +569,14 @@ class _Handler(BaseHTTPRequestHandler):
             path = path[len("/api"):]
             if path == "/":
                 return 200, {}, b"Nothing to see here."
+        elif path.startswith("/keys/"):
+            return self._key_info(path[len("/keys/"):], query)
+        try:
+            known = None if (api.local and path == "/items/new") else api.schema.global_answer(path, query)
+        except KeyError:
+            raise ApiError(400, f"Invalid item type '{query.get('itemType', '')}'") from None
+        if known is not None:
+            return 200, {"Content-Type": "application/json"}, _json(known)
         match = re.fullmatch(r"/(users|groups)/(\d+)(/.*)?", path)
         if not match:
             raise ApiError(404, "Not found")
@@ -460,6 +597,17 @@ class _Handler(BaseHTTPRequestHandler):
         elif fault == "badutf8":        # bytes no UTF-8 decoder accepts, inside the JSON
             body = body.replace(b'"', b'"\xff\xfe', 1) if body else b"\xff"
         return status, headers, body
+
+
+    def _key_info(self, which: str, query: dict) -> tuple[int, dict, bytes]:
+        api = self.api
+        sent = api._sent_key(self.headers, query)
+        key = sent if which == "current" else which
+        if which == "current" and (not api.api_key or sent != api.api_key):
+            raise ApiError(403, "Forbidden")
+        if not api.api_key or key != api.api_key:
+            raise ApiError(404, "Key not found")
+        return 200, {"Content-Type": "application/json"}, _json(api.key_info(key))
 
 
 def raise_fault(kind: str, retry_after: int) -> None:
