@@ -4,9 +4,11 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import pytest
+
 from pipeline import config
 from pipeline.report import Reporter
-from pipeline.stages import Options, import_readme, merge, pull
+from pipeline.stages import Options, StageError, import_readme, merge, pull
 from tests.servers.zotero_api import Library, ZoteroServer
 
 LIST = """\
@@ -37,8 +39,12 @@ def test_reviews_move_to_the_pulled_items_and_nothing_is_lost(project):
     with ZoteroServer(library, api_key=KEY) as server:
         settings = config.load(project, environ={"ZOTERO_API_URL": server.url, "ZOTERO_LIBRARY_ID": "1",
                                                  "ZOTERO_COLLECTION": top, "ZOTERO_API_KEY": KEY})
+        # One imported paper is not in the collection: refused, unless the curator says so.
+        with pytest.raises(StageError, match=r"holds 3 of the 4 papers imported from list.md \(first missing: "
+                                             r"list.md:10 'Gone From Zotero'\)"):
+            pull.run(settings, Options(), Reporter(1, io.StringIO()))
         out = io.StringIO()
-        pull.run(settings, Options(), Reporter(1, out))
+        pull.run(settings, Options(allow_missing=True), Reporter(1, out))
     assert "3 review file keys moved" in out.getvalue() and "1 imported items matched nothing" in out.getvalue()
     catalog = merge.build(settings)
     summaries = {r.key: (r.summary, r.note) for r in catalog.records}

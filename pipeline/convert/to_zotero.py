@@ -123,6 +123,9 @@ def item_data(record: Record, base: dict, collections: list[str], *, venue_line:
         extra_lines.append(f"arXiv: {record.arxiv}")
     if extra_lines:
         data["extra"] = "\n".join(extra_lines)
+    if base.get("dateAdded"):
+        # The list's own order lives here (import-readme stamps its entries in order; `sort = ["added"]`).
+        data["dateAdded"] = base["dateAdded"]
     data["tags"] = list(tags if tags is not None else base.get("tags") or [])
     data["collections"] = list(collections)
     return data

@@ -165,16 +165,14 @@ def tree(collections: dict[str, dict], top: str) -> set[str]:
     return found
 
 
-def read_remote(client: zotero.ZoteroClient, top: str, settings: Settings, wanted_notes: set[str],
-                skip: set[str]) -> Remote:
-    """The collection tree, the items filed in it and which of `wanted_notes`' items have notes.
-    Collections in `skip` were made by this run with nothing in them yet: not listed."""
+def read_remote(client: zotero.ZoteroClient, top: str, settings: Settings, wanted_notes: set[str]) -> Remote:
+    """The collection tree, the items filed in it and which of `wanted_notes`' items have notes."""
     client.begin_pass()
     collections = {o["key"]: o["data"] for o in client.all_collections()}
     if top not in collections:
         raise StageError(f"push: collection {top} (ZOTERO_COLLECTION) is not in {settings.library_label}")
     items, children = {}, {}
-    for key in sorted(tree(collections, top) - skip):
+    for key in sorted(tree(collections, top)):
         for obj in client.collection_top_items(key):
             items[obj["key"]] = obj["data"]
             children[obj["key"]] = int((obj.get("meta") or {}).get("numChildren") or 0)
@@ -238,18 +236,16 @@ class Pusher:
         self.map_path, self.reporter, self.dry_run = map_path, reporter, dry_run
         self.top = settings.collection
         self.tally = Tally()
-        self.new_collections: set[str] = set()     # made in this run: nothing in them to list
         self.version = 0
 
     def run(self) -> None:
         for _ in range(MAX_ROUNDS):
-            remote = read_remote(self.writer.client, self.top, self.settings, self.noted_candidates(),
-                                 self.new_collections)
+            remote = read_remote(self.writer.client, self.top, self.settings, self.noted_candidates())
             self.version = remote.version
             try:
                 self.push(remote)
                 return
-            except zotero_write.LibraryMoved as exc:
+            except (zotero_write.LibraryMoved, zotero.LibraryChanged) as exc:
                 self.reporter.detail(f"push: {exc}: reading the collection again")
         raise StageError(f"push: {self.settings.library_label} kept changing while push wrote to it; what was "
                          "written is recorded in data/raw/zotero/push.json: run push again")
@@ -301,7 +297,6 @@ class Pusher:
                         zkey = result.created[i]
                         self.made.collections[key] = zkey
                         remote.collections[zkey] = dict(obj, key=zkey)
-                        self.new_collections.add(zkey)
                         self.tally.collections += 1
                     elif i in result.failed:
                         self.fail(f"section {' > '.join(by_key[key].path)}", "collection", result.failed[i])
@@ -396,8 +391,8 @@ class Pusher:
                 continue
             for kind, html in entry.notes:
                 slot = f"{entry.key}/{kind}"
-                if kind in remote.noted.get(zkey, ()) or (self.made.notes.get(slot) and zkey in self.new_items(remote)):
-                    continue
+                if kind in remote.noted.get(zkey, ()) or slot in self.made.notes:
+                    continue        # it has one (a note push made and the curator deleted is not made again)
                 batch.append((slot, to_zotero.note(zkey, html, tags[kind])))
         for chunk in _chunks(batch):
             if self.dry_run:
@@ -416,9 +411,6 @@ class Pusher:
                     entry = next(e for e in self.local.entries if e.key == slot.split("/")[0])
                     self.fail(entry.where, f"{slot.split('/')[1]} note", result.failed[i])
             self.save()
-
-    def new_items(self, remote: Remote) -> set[str]:
-        return set(remote.items)
 
     def fail(self, where: str, what: str, failure: zotero_write.Failure) -> None:
         problem = Problem(where, f"Zotero refused the {what} (HTTP {failure.code or '?'}: {failure.message})",
