@@ -144,3 +144,50 @@ def test_slow_answer(server):
     started = time.monotonic()
     assert get(server, q="x", format="json")[0] == 200
     assert time.monotonic() - started >= 0.3
+
+
+# --- /rec/<key>.xml ------------------------------------------------------------------------------------
+
+def record(server, key):
+    status, headers, body = get(server, path=f"/rec/{key}.xml")
+    return status, headers, body
+
+
+def test_a_record_by_key_has_dblps_xml_shape(server):
+    import xml.etree.ElementTree as ET
+
+    status, headers, body = record(server, "conf/sosp/PeiCYJ17")
+    assert status == 200 and headers["Content-Type"] == "application/xml"
+    assert body.startswith(b'<?xml version="1.0" encoding="US-ASCII"?>')
+    root = ET.fromstring(body)
+    assert root.tag == "dblp" and len(root) == 1
+    paper = root[0]
+    assert paper.tag == "inproceedings" and paper.get("key") == "conf/sosp/PeiCYJ17" and paper.get("mdate")
+    assert [(a.text, a.get("pid")) for a in paper.findall("author")] == [("Kexin Pei", "185/3122"),
+                                                                         ("Suman Jana", "73/4530")]
+    fields = {child.tag: child.text for child in paper if child.tag != "author"}
+    assert fields["title"] == DEEPXPLORE["title"] and fields["booktitle"] == "SOSP"
+    assert (fields["year"], fields["pages"]) == ("2017", "1-18")
+    assert fields["ee"] == "https://doi.org/10.1145/3132747.3132785"
+    assert fields["url"] == "db/conf/sosp/sosp2017.html#PeiCYJ17"
+    order = [child.tag for child in paper]
+    assert order.index("author") < order.index("title") < order.index("year") < order.index("ee")
+
+
+def test_an_informal_record_is_an_article_in_corr_and_other_characters_are_references():
+    import xml.etree.ElementTree as ET
+
+    corr = dict(DEEPXPLORE_CORR, authors={"author": {"@pid": "9", "text": "Zoë Müller"}},
+                ee="https://arxiv.org/abs/1705.06640", volume="abs/1705.06640")
+    with DblpServer([corr]) as s:
+        status, _, body = record(s, "journals/corr/PeiCYJ17")
+    assert status == 200 and body.isascii() and b"Zo&#235; M&#252;ller" in body
+    paper = ET.fromstring(body)[0]
+    assert (paper.tag, paper.get("publtype")) == ("article", "informal")
+    assert paper.find("journal").text == "CoRR" and paper.find("volume").text == "abs/1705.06640"
+    assert paper.find("author").text == "Zoë Müller"
+    assert paper.find("ee").get("type") == "oa"
+
+
+def test_an_unknown_record_key_is_404(server):
+    assert record(server, "conf/sosp/Nobody17")[0] == 404

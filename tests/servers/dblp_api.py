@@ -15,6 +15,12 @@ API?", dblp.org/faq/13501473):
   every number a string, `hit` a list (absent when nothing matched), one author an object rather
   than a list of one, one completion an object too.
 - Ranking: hits whose title holds more of the query's words, then shorter titles, then newer years.
+- `GET /rec/<key>.xml` (e.g. `/rec/conf/sosp/PeiCYJ17.xml`): the record as DBLP exports it, built from
+  the same publications: `<dblp><inproceedings key=... mdate=...>` (or `article`, with
+  `publtype="informal"` for CoRR, `incollection`, `book`, `phdthesis`, `proceedings` as the hit's type
+  says) holding `author` (with its `pid`), `title`, `pages`, `year`, `volume`, `journal` or
+  `booktitle`, `number`, `ee` and `url`, in US-ASCII with every other character as a numeric
+  reference, as DBLP sends it. An unknown key is a 404.
 - Faults on demand: `throttle_next(n, retry_after)` (429 with `Retry-After` seconds), `fail_next(n,
   status)` (503 by default), `slow_next(n, seconds)`, `malformed_next(n)` (a 200 whose body is cut
   short), `failing = 503` (every request), and `min_interval` (seconds): a request sooner than that
@@ -158,6 +164,8 @@ class DblpServer(LoopbackServer):
 
     def answer(self, path: str, params: dict[str, str]) -> tuple[int, str, bytes]:
         """(status, content type, body) for a GET."""
+        if path.startswith("/rec/") and path.endswith(".xml"):
+            return self.record(path[len("/rec/"):-len(".xml")])
         if path == "/search/publ/api":
             index = self.publications
         elif path == "/search/venue/api":
@@ -183,6 +191,13 @@ class DblpServer(LoopbackServer):
         if params.get("format") == "json":
             return 200, "application/json", json.dumps({"result": result}).encode("utf-8")
         return 200, "application/xml", _xml(result)
+
+    def record(self, key: str) -> tuple[int, str, bytes]:
+        """`/rec/<key>.xml`: one publication in DBLP's XML record format."""
+        entry = next((e for e in self.publications if e.info.get("key") == key), None)
+        if entry is None:
+            return 404, "text/html", b"<h1>Not Found</h1>"
+        return 200, "application/xml", _record_xml(entry.info)
 
     def search(self, index: list[_Entry], query: str) -> list[tuple[int, _Entry]]:
         """(score, entry) of every entry matching all query terms, best first."""
@@ -267,6 +282,50 @@ def _xml(result: dict) -> bytes:
     return (f'<?xml version="1.0" encoding="UTF-8"?><result><query>{escape(result["query"])}</query>'
             f'<status code="200">OK</status><hits total="{hits["@total"]}" computed="{hits["@computed"]}" '
             f'sent="{hits["@sent"]}" first="{hits["@first"]}">{body}</hits></result>').encode("utf-8")
+
+
+# The search hit's `type` -> the record's element, and the element naming its venue.
+RECORD_ELEMENTS = {
+    "Conference and Workshop Papers": ("inproceedings", "booktitle"),
+    "Journal Articles": ("article", "journal"),
+    "Informal and Other Publications": ("article", "journal"),
+    "Informal Publications": ("article", "journal"),
+    "Parts in Books or Collections": ("incollection", "booktitle"),
+    "Books and Theses": ("book", "publisher"),
+    "Editorship": ("proceedings", "booktitle"),
+}
+
+
+def _record_xml(info: dict) -> bytes:
+    key = str(info.get("key", ""))
+    element, venue_tag = RECORD_ELEMENTS.get(_text(info.get("type")), ("article", "journal"))
+    if element == "book" and key.startswith("phd/"):
+        element, venue_tag = "phdthesis", "school"
+    attrs = f' key="{escape(key)}" mdate="{escape(str(info.get("mdate", "2024-01-01")))}"'
+    if _text(info.get("type")).startswith("Informal"):
+        attrs += ' publtype="informal"'
+    lines = []
+    for author in _many((info.get("authors") or {}).get("author")):
+        pid = author.get("@pid") if isinstance(author, dict) else None
+        pid_attr = f' pid="{escape(pid)}"' if pid else ""
+        lines.append(f"<author{pid_attr}>{escape(_text(author))}</author>")
+    lines.append(f"<title>{escape(_text(info.get('title')))}</title>")
+    for tag, value in (("pages", info.get("pages")), ("year", info.get("year")), ("volume", info.get("volume")),
+                       (venue_tag, info.get("venue")), ("number", info.get("number"))):
+        for one in _many(value):
+            if _text(one):
+                lines.append(f"<{tag}>{escape(_text(one))}</{tag}>")
+    for link in _many(info.get("ee")):
+        oa = ' type="oa"' if "arxiv.org" in _text(link) else ""
+        lines.append(f"<ee{oa}>{escape(_text(link))}</ee>")
+    parts = key.split("/")
+    if len(parts) == 3 and info.get("year") and element in ("inproceedings", "article"):
+        stream, name = parts[1], parts[2]
+        issue = _text(info.get("year")) if element == "inproceedings" else _text(info.get("volume")) or _text(info.get("year"))
+        lines.append(f"<url>db/{parts[0]}/{stream}/{stream}{escape(issue)}.html#{escape(name)}</url>")
+    body = "".join(f"\n{line}" for line in lines)
+    text = f'<?xml version="1.0" encoding="US-ASCII"?>\n<dblp>\n<{element}{attrs}>{body}\n</{element}>\n</dblp>\n'
+    return text.encode("ascii", "xmlcharrefreplace")
 
 
 class _Handler(BaseHTTPRequestHandler):
