@@ -20,6 +20,7 @@ from dotenv import parser as dotenv_parser
 DEFAULT_ZOTERO_API_URL = "https://api.zotero.org"
 DEFAULT_CROSSREF_API_URL = "https://api.crossref.org"
 DEFAULT_DBLP_API_URL = "https://dblp.org"
+DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api"
 
 
 class ConfigError(Exception):
@@ -96,6 +97,7 @@ class Settings:
     crossref_api_url: str = DEFAULT_CROSSREF_API_URL
     crossref_mailto: str = ""
     dblp_api_url: str = DEFAULT_DBLP_API_URL
+    arxiv_api_url: str = DEFAULT_ARXIV_API_URL     # arXiv's query API, for `add` of a preprint
     section_order: tuple[str, ...] = ()
     sort: tuple[str, ...] = ("-year", "title")
     tags: str | tuple[str, ...] = "manual"      # "manual", "all", "none" or the names to show
@@ -200,6 +202,7 @@ SCHEMA: dict[str, dict[str, str]] = {
                "api_url": _TEXT},
     "crossref": {"api_url": _TEXT, "mailto": _TEXT},
     "dblp": {"api_url": _TEXT},
+    "arxiv": {"api_url": _TEXT},
     "reviews": {"summary_tag": _TEXT, "review_tag": _TEXT},
     "sections": {"order": _NAMES},
     "entries": {"sort": _TEXT_OR_NAMES, "tags": _TEXT_OR_NAMES},
@@ -320,6 +323,7 @@ def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Setti
     zot = doc.get("zotero", {})
     cr = doc.get("crossref", {})
     db = doc.get("dblp", {})
+    ax = doc.get("arxiv", {})
     sec = doc.get("sections", {})
     ent = doc.get("entries", {})
     rev = doc.get("reviews", {})
@@ -365,6 +369,7 @@ def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Setti
         crossref_api_url=env("CROSSREF_API_URL", cr.get("api_url", DEFAULT_CROSSREF_API_URL)).rstrip("/"),
         crossref_mailto=env("CROSSREF_MAILTO", cr.get("mailto", "")),
         dblp_api_url=env("DBLP_API_URL", db.get("api_url", DEFAULT_DBLP_API_URL)).rstrip("/"),
+        arxiv_api_url=env("ARXIV_API_URL", ax.get("api_url", DEFAULT_ARXIV_API_URL)).rstrip("/"),
         section_order=tuple(sec.get("order", [])),
         sort=tuple(sort),
         tags=tags,

@@ -33,6 +33,6 @@ def project(tmp_path) -> Path:
 @pytest.fixture(autouse=True)
 def no_outside_services(monkeypatch):
     """A test that forgets to name its loopback servers reaches a closed local port, never the internet."""
-    for name in ("CROSSREF_API_URL", "DBLP_API_URL", "ZOTERO_API_URL"):
+    for name in ("CROSSREF_API_URL", "DBLP_API_URL", "ZOTERO_API_URL", "ARXIV_API_URL", "OPENALEX_API_URL"):
         if name not in __import__("os").environ:
             monkeypatch.setenv(name, "http://127.0.0.1:9")

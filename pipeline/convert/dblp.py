@@ -249,3 +249,43 @@ def search_params(record: Record) -> dict | None:
     if not words:
         return None
     return {"q": words, "h": SEARCH_HITS}
+
+
+# --- one record by key (`/rec/<key>.xml`) ----------------------------------------------------------------
+
+# DBLP's record element -> the `type` its search API names for the same record.
+_RECORD_TYPES = {
+    "inproceedings": "Conference and Workshop Papers", "article": "Journal Articles",
+    "incollection": "Parts in Books or Collections", "book": "Books and Theses", "phdthesis": "Books and Theses",
+    "mastersthesis": "Books and Theses", "proceedings": "Editorship",
+}
+
+
+def record_hit(xml_text: str) -> dict:
+    """A `/rec/<key>.xml` record shaped as a search hit, so `hit_fields` reads both alike. Raises
+    ValueError when the text holds no DBLP record."""
+    import xml.etree.ElementTree as ET   # only `add` reads records
+
+    try:
+        root = ET.fromstring(xml_text)
+    except ET.ParseError as exc:
+        raise ValueError(f"not a DBLP record ({exc})") from None
+    node = next((child for child in root if child.tag in _RECORD_TYPES), None)
+    if node is None:
+        raise ValueError("not a DBLP record (no publication element)")
+    kind = _RECORD_TYPES[node.tag]
+    if node.get("publtype") == "informal" or (node.findtext("journal") or "").strip() == "CoRR":
+        kind = "Informal and Other Publications"
+    info: dict = {"key": node.get("key", ""), "type": kind,
+                  "authors": {"author": [" ".join((a.text or "").split()) for a in node.findall("author")]}}
+    for name in ("title", "pages", "year", "volume", "number"):
+        value = " ".join("".join(node.find(name).itertext()).split()) if node.find(name) is not None else ""
+        if value:
+            info[name] = value
+    venue_ = (node.findtext("booktitle") or node.findtext("journal") or "").strip()
+    if venue_:
+        info["venue"] = venue_
+    ees = [(e.text or "").strip() for e in node.findall("ee") if (e.text or "").strip()]
+    if ees:
+        info["ee"] = ees
+    return {"info": info}

@@ -107,6 +107,27 @@ class DblpClient:
             query["f"] = params["f"]
         return self._ask(params, PUBLICATIONS, query)
 
+    def record(self, key: str) -> Outcome:
+        """One record by its key (`/rec/<key>.xml`, for `add`): `found` with the record as a search hit
+        (`convert.record_hit`), `not-found` when DBLP has no such key, else `failed`."""
+        if self.down:
+            return Outcome(key, "failed", reason=self.down)
+        try:
+            response = self.http.get(f"/rec/{key}.xml", headers={"Accept": "application/xml"})
+        except http.SourceUnavailable as exc:
+            self.down = " ".join(str(exc).split()) or "DBLP unavailable"
+            return Outcome(key, "failed", reason=self.down)
+        except httpx2.HTTPError as exc:
+            return Outcome(key, "failed", reason=f"DBLP request for record {key} failed: {type(exc).__name__}")
+        if response.status_code == 404:
+            return Outcome(key, "not-found")
+        if response.status_code != 200:
+            return Outcome(key, "failed", reason=f"DBLP answered HTTP {response.status_code} for record {key}")
+        try:
+            return Outcome(key, "found", [convert.record_hit(response.text)])
+        except ValueError as exc:
+            return Outcome(key, "failed", reason=f"DBLP answered record {key} with {exc}")
+
     def search_venue(self, q: str, hits: int = 10) -> Outcome:
         """The hits of one venue search (`convert.dblp.venue_fields` reads each); `key` is `q`."""
         return self._ask(q, VENUES, {"q": q, "h": hits, "format": "json", "c": 0})
