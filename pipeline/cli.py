@@ -1,8 +1,8 @@
 """Command line: `python -m pipeline STAGE`. Parses arguments, runs stages, turns errors into one line.
 
-Exit codes: 0 done; 1 the stage failed (one line says why; nothing already published was lost), or
-finished but reported errors on the way;
-2 bad usage or configuration; 3 `check` found errors.
+Exit codes: 0 done; 1 the stage failed (one line says why; nothing already published was lost);
+2 bad usage or configuration; 3 the stage finished but reported errors on the way (bad input it went on
+without, papers it could not add; `check`: the data-quality errors it found).
 """
 from __future__ import annotations
 
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     if code == 0 and errors:
         # The run went on past bad input, as it should; the exit status still says it was there.
         reporter._print(f"{args.stage}: finished with {errors} error(s) above (`make check` lists them)")
-        return 1
+        return 3
     return code
 
 

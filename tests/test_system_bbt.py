@@ -265,8 +265,10 @@ def citekeys(system: System) -> dict[str, str]:
 # --- sync --------------------------------------------------------------------------------------------
 
 def test_sync_succeeds_and_reaches_both_services(system):
-    assert system.sync.code == 0, system.sync.out[-3000:]
-    assert system.resync.code == 0, system.resync.out[-3000:]
+    # It finishes, and exits 3 for the one error it reports: a listed paper Crossref says is retracted.
+    errors = [line for line in system.sync.out.splitlines() if line.startswith("error:")]
+    assert system.sync.code == 3 and len(errors) == 1 and "retracted" in errors[0], system.sync.out[-3000:]
+    assert system.resync.code in (0, 3), system.resync.out[-3000:]
     assert system.zotero_requests > 0 and system.crossref_requests > 0
     assert "Traceback" not in system.sync.out + system.resync.out + system.check.out
     for name in OUTPUTS:
@@ -387,7 +389,7 @@ def test_a_second_sync_changes_no_byte(system):
 
 
 def test_a_fresh_project_builds_the_same_bytes(system):
-    assert system.fresh.code == 0, system.fresh.out[-3000:]
+    assert system.fresh.code in (0, 3), system.fresh.out[-3000:]
     assert system.fresh_files.keys() == system.first.keys()
     differ = [name for name in system.first if system.first[name] != system.fresh_files[name]]
     assert differ == [], f"two syncs of the same library disagree on {differ[:10]}"

@@ -419,8 +419,8 @@ def test_merge_on_a_damaged_snapshot_exits_non_zero_in_one_line_unless_allowed(p
     assert err[0].startswith("error: data/raw/zotero/items/GQQD3AAA.json: unreadable item GQQD3AAA")
     assert err[-1].startswith("error: merge: 1 damaged file(s)") and "--allow-missing" in err[-1]
     assert project.outputs() == published
-    # Allowed, it publishes without the damaged item, and still exits 1: an error was reported.
-    assert cli.main(["merge", "--allow-missing", "--root", str(project.root), "-q"]) == 1
+    # Allowed, it publishes without the damaged item, and still exits 3: an error was reported.
+    assert cli.main(["merge", "--allow-missing", "--root", str(project.root), "-q"]) == 3
     assert cli.main(["emit", "--allow-missing", "--root", str(project.root), "-q"]) == 0
     assert b"Paper number 1" not in project.outputs()["README.md"]
 
