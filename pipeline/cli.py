@@ -25,6 +25,7 @@ STAGES = {
     "check": "data-quality report and output validators; exits 3 on errors",
     "import-readme": "turn an awesome-list Markdown file into a Zotero snapshot and reviews/ files",
     "changes": "what a sync changed, as Markdown (the description of the weekly pull request)",
+    "suggestion": "read a filled-in suggestion issue: the `add` arguments, or why not, as JSON",
 }
 
 # Stages that talk to Zotero: half-set credentials stop them instead of passing for "none".
@@ -59,6 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
                            help="papers.csv as published before the sync (default: the committed one)")
             p.add_argument("--report", type=Path, default=None, metavar="FILE", help="`make check` output to include")
             p.add_argument("--output", type=Path, default=None, metavar="FILE", help="write here, not to stdout")
+        if name == "suggestion":
+            p.add_argument("--issue-body", type=Path, required=True, metavar="FILE", help="the issue's body")
+            p.add_argument("--form", type=Path, default=None, metavar="FILE",
+                           help="the issue form, for its sections (default: .github/ISSUE_TEMPLATE/suggest-paper.yml)")
         if name == "import-readme":
             p.add_argument("file", help="the awesome-list Markdown file to import")
             p.add_argument("--added-on", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
@@ -129,6 +134,8 @@ def _run_module(args, settings, options, reporter) -> int:
     import importlib
 
     stage = args.stage
+    if stage == "suggestion":   # reads two files and prints: no stage module, nothing written
+        return _suggestion(args, settings)
     module = importlib.import_module(f"pipeline.stages.{stage.replace('-', '_')}")
     if stage == "import-readme":
         module.run(settings, options, reporter, Path(args.file), args.added_on, args.replace)
@@ -139,3 +146,26 @@ def _run_module(args, settings, options, reporter) -> int:
     else:
         module.run(settings, options, reporter)
     return 0
+
+
+def _suggestion(args, settings) -> int:
+    """Prints {"ok", "problems", "args", "comment", and the fields} as JSON; exit 1 when it cannot be added."""
+    import json
+
+    from pipeline import suggest
+
+    form = args.form or settings.paths.root / ".github" / "ISSUE_TEMPLATE" / "suggest-paper.yml"
+    try:
+        body = args.issue_body.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise StageError(f"{args.issue_body}: cannot read the issue body ({exc.strerror})") from None
+    try:
+        sections = suggest.form_sections(form.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        sections = []
+    found = suggest.parse_issue(body, sections or list(settings.section_order))
+    print(json.dumps({"ok": found.ok, "problems": list(found.problems),
+                      "args": suggest.add_arguments(found) if found.ok else [],
+                      "comment": suggest.comment(found, would_add=True), **found.as_dict()},
+                     ensure_ascii=False, indent=1, sort_keys=True))
+    return 0 if found.ok else 1
