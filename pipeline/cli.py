@@ -24,8 +24,8 @@ STAGES = {
     "sync": "pull, enrich, merge and emit",
     "check": "data-quality report and output validators; exits 3 on errors",
     "import-readme": "turn an awesome-list Markdown file into a Zotero snapshot and reviews/ files",
-    "changes": "what a sync changed, as Markdown (the description of the weekly pull request)",
     "suggestion": "read a filled-in suggestion issue: the `add` arguments, or why not, as JSON",
+    "changes": "what a sync changed, as Markdown (the description of the weekly pull request)",
 }
 
 # Stages that talk to Zotero: half-set credentials stop them instead of passing for "none".
@@ -55,15 +55,15 @@ def build_parser() -> argparse.ArgumentParser:
                            help="publish even when damaged snapshot files lost entries (merge refuses otherwise)")
         if name in ("enrich", "sync"):
             p.add_argument("--refresh", action="store_true", help="refetch Crossref records already cached")
+        if name == "suggestion":
+            p.add_argument("--issue-body", type=Path, required=True, metavar="FILE", help="the issue's body")
+            p.add_argument("--form", type=Path, default=None, metavar="FILE",
+                           help="the issue form, for its sections (default: .github/ISSUE_TEMPLATE/suggest-paper.yml)")
         if name == "changes":
             p.add_argument("--before", type=Path, default=None, metavar="FILE",
                            help="papers.csv as published before the sync (default: the committed one)")
             p.add_argument("--report", type=Path, default=None, metavar="FILE", help="`make check` output to include")
             p.add_argument("--output", type=Path, default=None, metavar="FILE", help="write here, not to stdout")
-        if name == "suggestion":
-            p.add_argument("--issue-body", type=Path, required=True, metavar="FILE", help="the issue's body")
-            p.add_argument("--form", type=Path, default=None, metavar="FILE",
-                           help="the issue form, for its sections (default: .github/ISSUE_TEMPLATE/suggest-paper.yml)")
         if name == "import-readme":
             p.add_argument("file", help="the awesome-list Markdown file to import")
             p.add_argument("--added-on", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
