@@ -25,6 +25,7 @@ STAGES = {
     "sync": "pull, enrich, merge and emit",
     "check": "data-quality report and output validators; exits 3 on errors",
     "import-readme": "turn an awesome-list Markdown file into a Zotero snapshot and reviews/ files",
+    "suggestion": "read a filled-in suggestion issue: the `add` arguments, or why not, as JSON",
     "changes": "what a sync changed, as Markdown (the description of the weekly pull request)",
     "push": "write the local list (an imported one) into the Zotero collection; resumable, never twice",
     "add": "look papers up by DOI, arXiv id, DBLP key or URL and create them in the Zotero collection",
@@ -58,6 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
                                 "otherwise), or a collection that lacks the list's papers (pull refuses otherwise)")
         if name in ("enrich", "sync"):
             p.add_argument("--refresh", action="store_true", help="refetch Crossref records already cached")
+        if name == "suggestion":
+            p.add_argument("--issue-body", type=Path, required=True, metavar="FILE", help="the issue's body")
+            p.add_argument("--form", type=Path, default=None, metavar="FILE",
+                           help="the issue form, for its sections (default: .github/ISSUE_TEMPLATE/suggest-paper.yml)")
         if name == "changes":
             p.add_argument("--before", type=Path, default=None, metavar="FILE",
                            help="papers.csv as published before the sync (default: the committed one)")
@@ -149,6 +154,8 @@ def _run_module(args, settings, options, reporter) -> int:
     import importlib
 
     stage = args.stage
+    if stage == "suggestion":   # reads two files and prints: no stage module, nothing written
+        return _suggestion(args, settings)
     module = importlib.import_module(f"pipeline.stages.{stage.replace('-', '_')}")
     if stage == "import-readme":
         module.run(settings, options, reporter, Path(args.file), args.added_on, args.replace)
@@ -164,3 +171,26 @@ def _run_module(args, settings, options, reporter) -> int:
     else:
         module.run(settings, options, reporter)
     return 0
+
+
+def _suggestion(args, settings) -> int:
+    """Prints {"ok", "problems", "args", "comment", and the fields} as JSON; exit 1 when it cannot be added."""
+    import json
+
+    from pipeline import suggest
+
+    form = args.form or settings.paths.root / ".github" / "ISSUE_TEMPLATE" / "suggest-paper.yml"
+    try:
+        body = args.issue_body.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise StageError(f"{args.issue_body}: cannot read the issue body ({exc.strerror})") from None
+    try:
+        sections = suggest.form_sections(form.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        sections = []
+    found = suggest.parse_issue(body, sections or list(settings.section_order))
+    print(json.dumps({"ok": found.ok, "problems": list(found.problems),
+                      "args": suggest.add_arguments(found) if found.ok else [],
+                      "comment": suggest.comment(found, would_add=True), **found.as_dict()},
+                     ensure_ascii=False, indent=1, sort_keys=True))
+    return 0 if found.ok else 1

@@ -136,7 +136,7 @@ class WriteRoute:
         """(key, current data or None for a new object), after the key and version checks."""
         key = obj.get("key")
         if key is not None and (not isinstance(key, str) or not KEY_RE.fullmatch(key)):
-            raise ObjectError(400, f"'key' must be an 8-character string of Zotero's key alphabet")
+            raise ObjectError(400, "'key' must be an 8-character string of Zotero's key alphabet")
         version = obj.get("version")
         if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
             raise ObjectError(400, "'version' must be an integer")
