@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from pipeline import identifiers
+
 FORM_NAME = "Suggest a paper"
 LABEL = "suggestion"
 NO_RESPONSE = "_No response_"   # what GitHub writes for a field left empty
@@ -39,10 +41,6 @@ MAX_TITLE = 300
 MAX_IDENTIFIER = 500
 TAG_RE = re.compile(r"[\w][\w .+#&/-]{0,39}")
 
-DOI_RE = re.compile(r"10\.\d{4,9}/\S+")
-ARXIV_NEW = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?")
-ARXIV_OLD = re.compile(r"[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?")
-DBLP_KEY = re.compile(r"(?:conf|journals|books|phd|series|reference|tr|persons|ms|www)/[\w.\-]+(?:/[\w.\-]+)+")
 URL_RE = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
 
 
@@ -175,29 +173,20 @@ def _clean_line(text: str) -> str:
 
 
 def identify(raw: str) -> tuple[str, str] | None:
-    """(kind, identifier as `add` takes it) for a DOI, arXiv id, DBLP key or http(s) URL; else None."""
+    """(kind, identifier as `add` takes it) for a DOI, arXiv id, DBLP key or http(s) URL; else None.
+    The reading is `pipeline.identifiers`' (the one `add` uses); here only what an issue box adds
+    around it is cleaned off, and what no identifier holds (spaces, control characters) refused."""
     text = raw.strip().strip("<>`\"'").strip()
     if not text or len(text) > MAX_IDENTIFIER or any(c.isspace() or unicodedata.category(c) in ("Cc", "Cf")
                                                      for c in text):
         return None
-    lowered = text.casefold()
-    for prefix in ("doi:", "https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/"):
-        if lowered.startswith(prefix) and DOI_RE.fullmatch(text[len(prefix):]):
-            return "doi", text[len(prefix):]
-    if DOI_RE.fullmatch(text):
-        return "doi", text
-    arxiv = re.sub(r"^(?:arxiv:|https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/)", "", text, flags=re.I)
-    arxiv = re.sub(r"\.pdf$", "", arxiv)
-    if ARXIV_NEW.fullmatch(arxiv) or ARXIV_OLD.fullmatch(arxiv):
-        return "arxiv", arxiv
-    dblp = re.sub(r"^https?://dblp\.(?:org|uni-trier\.de)/rec/(?:bibtex\d?/|html/|xml/|rdf/|ris/)?", "", text,
-                  flags=re.I)
-    dblp = re.sub(r"\.(?:html|xml|bib)$", "", dblp)
-    if DBLP_KEY.fullmatch(dblp):
-        return "dblp", dblp
-    if URL_RE.fullmatch(text):
-        return "url", text
-    return None
+    try:
+        ident = identifiers.parse(text)
+    except identifiers.NotAnIdentifier:
+        return None
+    if ident.kind == identifiers.URL and not URL_RE.fullmatch(text):
+        return None
+    return ident.kind, ident.value
 
 
 def parse_issue(body: str, sections: list[str]) -> Suggestion:
