@@ -25,12 +25,13 @@ STAGES = {
     "check": "data-quality report and output validators; exits 3 on errors",
     "import-readme": "turn an awesome-list Markdown file into a Zotero snapshot and reviews/ files",
     "changes": "what a sync changed, as Markdown (the description of the weekly pull request)",
+    "links": "check every published link (verdicts cached in data/raw/links); exits 3 on a broken one",
 }
 
 # Stages that talk to Zotero: half-set credentials stop them instead of passing for "none".
 ONLINE = ("pull", "sync")
 # Stages that write the project: one at a time (`build/.lock`).
-WRITERS = ("pull", "enrich", "merge", "emit", "build", "sync", "import-readme")
+WRITERS = ("pull", "enrich", "merge", "emit", "build", "sync", "import-readme", "links")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
                            help="publish even when damaged snapshot files lost entries (merge refuses otherwise)")
         if name in ("enrich", "sync"):
             p.add_argument("--refresh", action="store_true", help="refetch Crossref records already cached")
+        if name == "links":
+            p.add_argument("--refresh", action="store_true", help="check every link again, however fresh its verdict")
         if name == "changes":
             p.add_argument("--before", type=Path, default=None, metavar="FILE",
                            help="papers.csv as published before the sync (default: the committed one)")
@@ -134,7 +137,7 @@ def _run_module(args, settings, options, reporter) -> int:
         module.run(settings, options, reporter, Path(args.file), args.added_on, args.replace)
     elif stage == "changes":
         module.run(settings, options, reporter, before=args.before, report=args.report, output=args.output)
-    elif stage == "check":
+    elif stage in ("check", "links"):
         return 3 if module.run(settings, options, reporter) else 0
     else:
         module.run(settings, options, reporter)
