@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
                            help="publish even when damaged snapshot files lost entries (merge refuses otherwise)")
         if name in ("enrich", "sync"):
             p.add_argument("--refresh", action="store_true", help="refetch Crossref records already cached")
+        if name == "check":
+            p.add_argument("--links", action="store_true", help="check the links whose verdicts expired first (network)")
         if name == "links":
             p.add_argument("--refresh", action="store_true", help="check every link again, however fresh its verdict")
         if name == "changes":
@@ -137,7 +139,9 @@ def _run_module(args, settings, options, reporter) -> int:
         module.run(settings, options, reporter, Path(args.file), args.added_on, args.replace)
     elif stage == "changes":
         module.run(settings, options, reporter, before=args.before, report=args.report, output=args.output)
-    elif stage in ("check", "links"):
+    elif stage == "check":
+        return 3 if module.run(settings, options, reporter, check_links=args.links) else 0
+    elif stage == "links":
         return 3 if module.run(settings, options, reporter) else 0
     else:
         module.run(settings, options, reporter)
