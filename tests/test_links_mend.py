@@ -11,7 +11,7 @@ import pytest
 from pipeline import config
 from pipeline.render import table
 from pipeline.report import Reporter
-from pipeline.stages import Options, build, check, files, links
+from pipeline.stages import Options, build, changes, check, files, links
 from pipeline.validate import table as table_validator
 from tests.test_merge_emit import collection, item
 
@@ -96,3 +96,30 @@ def test_check_lists_broken_links_from_the_cache(listed):
     assert "link-broken (1)" in text
     assert f"error: DEAD2345 (A paper whose page is gone): paper link {DEAD} is broken (HTTP 404); try {SNAPSHOT}" in text
     assert "2 links: 0 ok, 0 moved, 1 broken, 0 need a browser; verdicts " in text and "; 1 never checked" in text
+
+
+def test_the_sync_pull_request_lists_links_that_broke_or_moved_since_the_last_sync(listed):
+    import subprocess
+
+    settings = settings_for(listed, "")
+    cache = links.LinkCache(settings.paths.links)
+    good = "https://fine.example/p"
+    cache.write({**verdict(DEAD, ""), "verdict": "ok", "status": 200, "reason": ""})
+    cache.write({**verdict(good, ""), "verdict": "ok", "status": 200, "reason": ""})
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run(["git", "init", "-q"], cwd=listed, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=listed, check=True)
+    subprocess.run([*git, "commit", "-qm", "last sync"], cwd=listed, check=True)
+    assert set(links.committed_verdicts(settings)) == {DEAD, good}
+    cache = links.LinkCache(settings.paths.links)
+    cache.write(verdict(DEAD, "2026-12-04"))
+    cache.write({**verdict(good, ""), "verdict": "moved", "status": 200, "reason": "",
+                 "moved_to": "https://fine.example/new", "redirects": [[301, "https://fine.example/new"]]})
+    text = changes.run(settings, Options(), Reporter(0, io.StringIO()), output=None)
+    assert "### Links that broke or moved (2)" in text
+    assert f"- broken: **A paper whose page is gone** `DEAD2345`: <{DEAD}> HTTP 404" in text
+    assert "- moved: **A paper whose page is fine** `GOOD2345`: <https://fine.example/p> moved to <https://fine.example/new>" in text
+    # Broken last week too: not news.
+    subprocess.run(["git", "add", "-A"], cwd=listed, check=True)
+    subprocess.run([*git, "commit", "-qm", "this sync"], cwd=listed, check=True)
+    assert "Links that broke" not in changes.run(settings, Options(), Reporter(0, io.StringIO()), output=None)

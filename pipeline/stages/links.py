@@ -21,9 +21,12 @@ Archive capture (`mend`).
 from __future__ import annotations
 
 import hashlib
+import subprocess
 import urllib.parse
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+
+import orjson
 
 from pipeline.config import Settings
 from pipeline.enrichment import CorruptCacheEntry
@@ -261,6 +264,56 @@ def report_lines(found: list[Finding]) -> list[str]:
 
 def _short(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+# --- since the last sync, for the weekly pull request ------------------------------------------------
+
+def committed_verdicts(settings: Settings) -> dict[str, dict]:
+    """The verdicts as git's HEAD has them (the last sync's), by URL; {} outside a repository."""
+    root = settings.paths.root
+    try:
+        folder = (settings.paths.links / URLS).relative_to(root).as_posix()
+        listed = subprocess.run(["git", "ls-tree", "-r", "--name-only", "HEAD", "--", folder], cwd=root,
+                                capture_output=True, check=False)
+        names = listed.stdout.decode("utf-8", "replace").split() if listed.returncode == 0 else []
+        if not names:
+            return {}
+        batch = subprocess.run(["git", "cat-file", "--batch"], cwd=root, capture_output=True, check=False,
+                               input="".join(f"HEAD:{name}\n" for name in names).encode())
+    except (OSError, ValueError):
+        return {}
+    out, data, at = {}, batch.stdout, 0
+    while at < len(data):
+        end = data.index(b"\n", at)
+        header = data[at:end].split()
+        at = end + 1
+        if len(header) != 3:       # "<name> missing"
+            continue
+        size = int(header[2])
+        try:
+            doc = orjson.loads(data[at:at + size])
+        except orjson.JSONDecodeError:
+            doc = None
+        at += size + 1
+        if isinstance(doc, dict) and isinstance(doc.get("url"), str):
+            out[doc["url"]] = doc
+    return out
+
+
+def changed(settings: Settings, catalog: Catalog, before: dict[str, dict]
+            ) -> list[tuple[str, str, str, str, str, str]]:
+    """(verdict, key, title, URL, what now, the new URL when moved) of each published link that is broken or moved now and
+    was not so in `before` (the last sync's verdicts)."""
+    found, _ = findings(catalog, LinkCache(settings.paths.links), settings)
+    out = []
+    for f in found:
+        if f.verdict not in (BROKEN, MOVED) or (before.get(f.url) or {}).get("verdict") == f.verdict:
+            continue
+        now = ("moved to" if f.verdict == MOVED else
+               f.doc.get("reason", "") + (" (published as its archived copy)" if f.mended else ""))
+        out += [(f.verdict, u.key, u.title, f.url, now, f.doc.get("moved_to", "") if f.verdict == MOVED else "")
+                for u in f.uses]
+    return out
 
 
 # --- the stage ---------------------------------------------------------------------------------------
