@@ -236,7 +236,7 @@ class LinkChecker:
     """Checks URLs, `per_host` at a time per host and `rate` a second in all. Use as a context manager."""
 
     def __init__(self, *, contact: str = "", per_host: int = 2, rate: float = 10.0, run_timeout: float = 900.0,
-                 policy: http.RetryPolicy | None = None, max_redirects: int = MAX_REDIRECTS, workers: int = 32):
+                 policy: http.RetryPolicy | None = None, max_redirects: int = MAX_REDIRECTS, workers: int = 100):
         self.policy = policy or default_policy()
         self.per_host, self.max_redirects, self.workers = per_host, max_redirects, workers
         self.pace = Pace(rate, self.policy.clock() + run_timeout, self.policy.clock, self.policy.sleep)

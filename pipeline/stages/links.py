@@ -35,7 +35,7 @@ from pipeline.render import urls
 from pipeline.render.markdown import clean
 from pipeline.render.readme import link_of
 from pipeline.report import Reporter
-from pipeline.stages import Options, merge
+from pipeline.stages import Options, files, merge
 from pipeline.sources import links as checking
 from pipeline.stages.cache import JsonCache
 
@@ -99,8 +99,8 @@ class LinkCache(JsonCache):
     def verdict(self, url: str) -> dict | None:
         return self._read(self.file(URLS, f"{url_id(url)}.json"), lambda doc: _valid(doc, url))
 
-    def write(self, doc: dict) -> bool:
-        return self._write(self.folder / URLS / f"{url_id(doc['url'])}.json", doc)
+    def write(self, doc: dict, durable: bool = True) -> bool:
+        return self._write(self.folder / URLS / f"{url_id(doc['url'])}.json", doc, durable)
 
 
 def _valid(doc: object, url: str) -> str:
@@ -381,7 +381,8 @@ def _check_due(settings: Settings, options: Options, reporter: Reporter, cache: 
                     reporter.detail(f"links: {url}: {why}")
             doc = fresh[url] = record_answer(answer, previous, today, snapshot)
             if not options.dry_run:
-                cache.write(doc)
+                cache.write(doc, durable=False)     # a thousand fsyncs cost more than the checks
+        files.flush()
         if unknown:
             reporter.info(f"links: {unknown} link(s) could not be checked now (rate limited or out of time); "
                           "their old verdicts stand and the next run asks again")
