@@ -151,10 +151,17 @@ def test_a_refused_connection_is_broken():
     assert answer.verdict == "broken" and answer.reason == "connection refused"
 
 
-def test_tls_to_a_server_without_tls_is_broken_and_not_retried(server):
-    answer = check("https" + server.url[len("http"):] + "/ok")
-    assert answer.verdict == "broken" and answer.reason.startswith("TLS handshake")
-    assert server.requests == 0
+def test_tls_to_a_server_without_tls_is_broken_and_not_retried(server, monkeypatch):
+    handshakes = []
+    handle = checking.CheckingTransport.handle_request
+    monkeypatch.setattr(checking.CheckingTransport, "handle_request",
+                        lambda self, request: handshakes.append(request.url) or handle(self, request))
+    tls = "https" + server.url[len("http"):]
+    with checking.LinkChecker(policy=policy()) as checker:
+        answers = [checker.check(f"{tls}/ok"), checker.check(f"{tls}/s/404")]
+    assert [a.verdict for a in answers] == ["broken", "broken"]
+    assert all(a.reason.startswith("TLS handshake with 127.0.0.1 failed") for a in answers)
+    assert server.requests == 0 and len(handshakes) == 1     # not retried, and the host's other link not asked
 
 
 def test_a_dns_failure_is_named_as_such():

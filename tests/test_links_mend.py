@@ -123,3 +123,24 @@ def test_the_sync_pull_request_lists_links_that_broke_or_moved_since_the_last_sy
     subprocess.run(["git", "add", "-A"], cwd=listed, check=True)
     subprocess.run([*git, "commit", "-qm", "this sync"], cwd=listed, check=True)
     assert "Links that broke" not in changes.run(settings, Options(), Reporter(0, io.StringIO()), output=None)
+
+
+def test_the_command_offline_on_the_committed_list(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    for name in ("pipeline.toml", "README.md"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    for name in ("data", "reviews"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    shutil.rmtree(tmp_path / "data/raw/links", ignore_errors=True)
+    result = subprocess.run([sys.executable, "-m", "pipeline", "links", "--offline", "--root", str(tmp_path)],
+                            capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("links: offline: ") and "are due a check; answering from the cache" in lines[0]
+    assert lines[-1].startswith("links: ") and lines[-1].endswith("never checked (run `python -m pipeline links`)")
+    assert not (tmp_path / "data/raw/links").exists()

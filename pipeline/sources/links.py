@@ -243,6 +243,7 @@ class LinkChecker:
         self.headers = {"User-Agent": user_agent(contact), "Accept": "*/*"}
         self._clients: dict[str, tuple[httpx2.Client, http.RetryingTransport, CheckingTransport]] = {}
         self._get_only: set[str] = set()
+        self._failed: dict[str, str] = {}        # host -> its DNS or TLS failure: its other links share it
         self._lock = threading.Lock()
 
     def __enter__(self) -> "LinkChecker":
@@ -286,8 +287,11 @@ class LinkChecker:
         method = "GET" if host_of(url) in self._get_only else "HEAD"
         while True:
             try:
+                if host_of(current) in self._failed:
+                    raise LinkFailure(self._failed[host_of(current)])
                 response = self._send(method, current)
             except LinkFailure as exc:
+                self._failed[host_of(current)] = str(exc)
                 return Answer(url, BROKEN, final_url=current, redirects=tuple(hops), reason=str(exc))
             except RunTimeUp as exc:
                 return Answer(url, UNKNOWN, final_url=current, redirects=tuple(hops), reason=str(exc))
