@@ -23,9 +23,9 @@ STAGES = {
     "build": "merge and emit in one process, from what is on disk, no network (what `make` runs)",
     "sync": "pull, enrich, merge and emit",
     "check": "data-quality report and output validators; exits 3 on errors",
+    "links": "check every published link (verdicts cached in data/raw/links); exits 3 on a broken one",
     "import-readme": "turn an awesome-list Markdown file into a Zotero snapshot and reviews/ files",
     "changes": "what a sync changed, as Markdown (the description of the weekly pull request)",
-    "links": "check every published link (verdicts cached in data/raw/links); exits 3 on a broken one",
 }
 
 # Stages that talk to Zotero: half-set credentials stop them instead of passing for "none".

@@ -20,7 +20,6 @@ from dotenv import parser as dotenv_parser
 DEFAULT_ZOTERO_API_URL = "https://api.zotero.org"
 DEFAULT_CROSSREF_API_URL = "https://api.crossref.org"
 DEFAULT_DBLP_API_URL = "https://dblp.org"
-DEFAULT_ARCHIVE_API_URL = "https://archive.org/wayback/available"
 
 
 class ConfigError(Exception):
@@ -97,7 +96,7 @@ class LinkSettings:
     run_timeout: float = 900.0       # seconds for the whole run; links not reached keep their old verdict
     per_host: int = 2                # requests at once to one host
     rate: float = 10.0               # requests a second, over all hosts
-    archive_api_url: str = DEFAULT_ARCHIVE_API_URL
+    archive_api_url: str = "https://archive.org/wayback/available"   # the Internet Archive's availability API
 
 
 @dataclass(frozen=True)
