@@ -358,6 +358,7 @@ def test_a_missing_review_file_is_a_broken_link(project):
                   paper("GONE2345", "", review_path="reviews/gone.md", review_text=True))
     broken, out = run_links(settings, cat, offline=True)
     assert broken and "GONE2345 Paper GONE2345 (review)" in out and "HERE2345" not in out
+    assert "links: 2 links: 1 ok, 0 moved, 1 broken, 0 need a browser; no verdicts yet\n" in out
 
 
 def test_settings_are_checked():

@@ -92,7 +92,7 @@ def run(settings: Settings, options: Options, reporter: Reporter, check_links: b
             where = f"{p.where} ({shorten(title)})" if title else p.where
             reporter.info(f"  {p.level}: {where}: {p.message}")
     reporter.info(f"\nlinks (the verdicts in data/raw/links; `python -m pipeline links` checks what expired):\n  "
-                  + links.summary(link_findings, link_verdicts, len(links.published(catalog)), links.today_utc()))
+                  + links.summary(link_findings, link_verdicts, links.published(catalog), links.today_utc()))
     reporter.info("\nvalidators:")
     for name, reason in validator_status(settings):
         reporter.info(f"  skipped  {name}: {reason}" if reason else f"  run      {name}")

@@ -233,11 +233,14 @@ def as_problems(found: list[Finding]) -> list[Problem]:
     return out
 
 
-def summary(found: list[Finding], docs: dict[str, dict], total: int, today: date) -> str:
+def summary(found: list[Finding], docs: dict[str, dict], links: dict[str, list[Use]], today: date) -> str:
     """One line: how many links, the verdicts, how old they are, how many were never checked."""
     counts = {v: sum(f.verdict == v for f in found) for v in (BROKEN, MOVED, BROWSER)}
-    ok = sum(d["verdict"] == OK for d in docs.values())
-    never = total - len(docs) - sum(1 for f in found if not is_web(f.url))
+    missing_files = {f.url for f in found if not is_web(f.url)}
+    ok = sum(d["verdict"] == OK for d in docs.values()) + sum(
+        1 for u in links if not is_web(u) and u not in missing_files)      # review files that are there
+    total = len(links)
+    never = sum(1 for u in links if is_web(u) and u not in docs)
     ages = [age(d, today) for d in docs.values()]
     old = f"verdicts {min(ages)}-{max(ages)} days old" if ages else "no verdicts yet"
     text = (f"{total} links: {ok} ok, {counts[MOVED]} moved, {counts[BROKEN]} broken, "
@@ -302,8 +305,8 @@ def committed_verdicts(settings: Settings) -> dict[str, dict]:
 
 def changed(settings: Settings, catalog: Catalog, before: dict[str, dict]
             ) -> list[tuple[str, str, str, str, str, str]]:
-    """(verdict, key, title, URL, what now, the new URL when moved) of each published link that is broken or moved now and
-    was not so in `before` (the last sync's verdicts)."""
+    """(verdict, key, title, URL, what now, the new URL when moved) of each published link that is
+    broken or moved now and was not so in `before` (the last sync's verdicts)."""
     found, _ = findings(catalog, LinkCache(settings.paths.links), settings)
     out = []
     for f in found:
@@ -349,14 +352,14 @@ def run(settings: Settings, options: Options, reporter: Reporter, *, today: date
     found, docs = findings(catalog, LinkCache(settings.paths.links), settings, fresh=fresh)
     for line in report_lines(found):
         reporter.info(line)
-    fresh = f"; {checked} checked now ({requests} requests)" if requests else ""
-    reporter.info(f"links: {summary(found, docs, len(links), today)}{fresh}"
+    asked = f"; {checked} checked now ({requests} requests)" if requests else ""
+    reporter.info(f"links: {summary(found, docs, links, today)}{asked}"
                   + (" (dry run: nothing written)" if options.dry_run and requests else ""))
     return any(f.verdict == BROKEN and not f.mended for f in found)
 
 
 def _check_due(settings: Settings, options: Options, reporter: Reporter, cache: LinkCache,
-           due: list[tuple[str, dict | None]], today: date, policy) -> tuple[int, int, dict[str, dict]]:
+               due: list[tuple[str, dict | None]], today: date, policy) -> tuple[int, int, dict[str, dict]]:
     """Ask the servers about `due`; (links checked, requests sent, {URL: new verdict})."""
     conf = settings.links
     policy = policy or checking.default_policy(conf.timeout)
