@@ -144,3 +144,25 @@ def test_the_command_offline_on_the_committed_list(tmp_path):
     assert lines[0].startswith("links: offline: ") and "are due a check; answering from the cache" in lines[0]
     assert lines[-1].startswith("links: ") and lines[-1].endswith("never checked (run `python -m pipeline links`)")
     assert not (tmp_path / "data/raw/links").exists()
+
+
+def test_check_with_links_checks_what_expired_first(project):
+    from tests.servers.links_api import ArchiveServer, LinkServer
+
+    with LinkServer() as server, ArchiveServer() as archive:
+        z = project / "data/raw/zotero"
+        for c in (collection(TOP, "Top"), collection(SEC, "Papers", TOP)):
+            files.write_json(z / "collections" / f"{c['key']}.json", c)
+        for i in (item("GONE2345", "Gone", [SEC], url=f"{server.url}/s/410"),
+                  item("FINE2345", "Fine", [SEC], url=f"{server.url}/ok")):
+            files.write_json(z / "items" / f"{i['key']}.json", i)
+        files.write_json(z / "state.json", {"source": "zotero-api", "collection": TOP, "version": 1})
+        (project / "pipeline.toml").write_text(f'[links]\narchive_api_url = "{archive.api_url}"\n', encoding="utf-8")
+        settings = config.load(project, environ={})
+        out = io.StringIO()
+        assert check.run(settings, Options(), Reporter(1, out), check_links=True)
+        assert server.requests == 3          # HEAD /ok; HEAD and GET /s/410
+        gone = f"{server.url}/s/410"
+        assert archive.asked == [gone]
+    assert f"error: GONE2345 (Gone): paper link {gone} is broken (HTTP 410)" in out.getvalue()
+    assert "2 links: 1 ok, 0 moved, 1 broken, 0 need a browser; verdicts 0-0 days old" in out.getvalue()
