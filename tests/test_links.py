@@ -208,6 +208,14 @@ def test_past_the_run_deadline_no_request_starts(server):
     assert answer.verdict == "unknown" and server.requests == 0
 
 
+def test_a_link_whose_turn_comes_after_the_deadline_is_not_asked(server):
+    with checking.LinkChecker(policy=policy(), per_host=1, rate=1, run_timeout=2.5) as checker:
+        answers = checker.check_all([f"{server.url}/ok?{i}" for i in range(5)])
+    # Starts are reserved a second apart (the fake sleep lets no time pass): 0, 1, 2 fit in 2.5 s.
+    assert sorted(a.verdict for a in answers.values()) == ["ok", "ok", "ok", "unknown", "unknown"]
+    assert server.requests == 3
+
+
 def test_archive_availability_api(server, archive):
     dead = f"{server.url}/s/404"
     archive.capture(dead, "20240506070809")

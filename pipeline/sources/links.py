@@ -117,6 +117,10 @@ class HostLimiter(http.Limiter):
             raise RunTimeUp("the run's time limit was reached before this link was asked")
         self._slots.acquire()
         wait = self.pace.slot(self._paused_until)
+        if self.pace.clock() + wait > self.pace.deadline:
+            # The turn this request got is past the run's end: waiting for it would overrun the limit.
+            self._slots.release()
+            raise RunTimeUp("the run's time limit comes before this link's turn")
         if wait > 0:
             self.pace.sleep(wait)
 
