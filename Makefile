@@ -14,7 +14,7 @@ TESTING := $(VENV)/.testing
 LINT    := tools/lint/node_modules/.package-lock.json
 
 .DEFAULT_GOAL := build
-.PHONY: help install lint-tools sync build pull enrich merge emit test check bench clean FORCE
+.PHONY: help install lint-tools sync build pull enrich merge emit test check links bench clean FORCE
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -73,6 +73,9 @@ test: $(TESTING) ## run the whole test suite
 
 check: $(TESTING) ## data-quality report and output validators; non-zero on errors
 	$(PY) -m pipeline check $(ARGS)
+
+links: $(RUNTIME) ## check every published link; verdicts cached in data/raw/links for [links] max_age_days
+	$(PY) -m pipeline links $(ARGS)
 
 bench: $(TESTING) ## measure speed against the naive baselines; writes BENCHMARKS.md
 	$(PY) -m benchmarks $(ARGS)

@@ -24,6 +24,7 @@ STAGES = {
     "build": "merge and emit in one process, from what is on disk, no network (what `make` runs)",
     "sync": "pull, enrich, merge and emit",
     "check": "data-quality report and output validators; exits 3 on errors",
+    "links": "check every published link (verdicts cached in data/raw/links); exits 3 on a broken one",
     "import-readme": "turn an awesome-list Markdown file into a Zotero snapshot and reviews/ files",
     "suggestion": "read a filled-in suggestion issue: the `add` arguments, or why not, as JSON",
     "changes": "what a sync changed, as Markdown (the description of the weekly pull request)",
@@ -34,7 +35,7 @@ STAGES = {
 # Stages that talk to Zotero: half-set credentials stop them instead of passing for "none".
 ONLINE = ("pull", "sync", "push", "add")
 # Stages that write the project: one at a time (`build/.lock`).
-WRITERS = ("pull", "enrich", "merge", "emit", "build", "sync", "import-readme", "push", "add")
+WRITERS = ("pull", "enrich", "merge", "emit", "build", "sync", "import-readme", "push", "add", "links")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--issue-body", type=Path, required=True, metavar="FILE", help="the issue's body")
             p.add_argument("--form", type=Path, default=None, metavar="FILE",
                            help="the issue form, for its sections (default: .github/ISSUE_TEMPLATE/suggest-paper.yml)")
+        if name == "check":
+            p.add_argument("--links", action="store_true", help="check the links whose verdicts expired first (network)")
+        if name == "links":
+            p.add_argument("--refresh", action="store_true", help="check every link again, however fresh its verdict")
         if name == "changes":
             p.add_argument("--before", type=Path, default=None, metavar="FILE",
                            help="papers.csv as published before the sync (default: the committed one)")
@@ -167,6 +172,8 @@ def _run_module(args, settings, options, reporter) -> int:
         module.run(settings, options, reporter, args.ids, section=args.section, summary=args.summary,
                    tags=args.tag, title=args.title)
     elif stage == "check":
+        return 3 if module.run(settings, options, reporter, check_links=args.links) else 0
+    elif stage == "links":
         return 3 if module.run(settings, options, reporter) else 0
     else:
         module.run(settings, options, reporter)

@@ -72,6 +72,7 @@ class Paths:
     datapackage: Path
     citekeys: Path        # committed map of published citation keys
     venues: Path          # curator-extendable venue label table
+    links: Path = Path("data/raw/links")   # the links stage's verdicts (load sets it under root)
 
     @property
     def outputs(self) -> tuple[Path, ...]:
@@ -83,6 +84,20 @@ class Paths:
     def records(self) -> Path:
         """merge's output, emit's input."""
         return self.build / "records.json"
+
+
+@dataclass(frozen=True)
+class LinkSettings:
+    """`[links]` in pipeline.toml: how `python -m pipeline links` checks the published links."""
+
+    max_age_days: int = 7            # a verdict older than this is checked again
+    mend: str = ""                   # "" (report only) or "archive": publish an archived copy of a dead link
+    mend_after_days: int = 14        # ... once it has been broken this long
+    timeout: float = 15.0            # seconds for one request (connect, answer and the part of the body read)
+    run_timeout: float = 900.0       # seconds for the whole run; links not reached keep their old verdict
+    per_host: int = 2                # requests at once to one host
+    rate: float = 10.0               # requests a second, over all hosts
+    archive_api_url: str = "https://archive.org/wayback/available"   # the Internet Archive's availability API
 
 
 @dataclass(frozen=True)
@@ -104,6 +119,7 @@ class Settings:
     credentials_problem: str = ""               # why the Zotero settings are half there, "" if not
     summary_tag: str = "summary"                # a child note with this tag is the one-line summary
     review_tag: str = "review"                  # ... and with this one, the long review
+    links: LinkSettings = field(default_factory=LinkSettings)
 
     @property
     def is_local_api(self) -> bool:
@@ -181,6 +197,7 @@ def read_dotenv(path: Path) -> dict[str, str]:
 _TEXT = "a string"
 _NAMES = "a list of strings"
 _TEXT_OR_NAMES = "a string or a list of strings"
+_NUMBER = "a positive number"
 
 OUTPUT_DEFAULTS = {
     "readme": "README.md",
@@ -207,6 +224,8 @@ SCHEMA: dict[str, dict[str, str]] = {
     "sections": {"order": _NAMES},
     "entries": {"sort": _TEXT_OR_NAMES, "tags": _TEXT_OR_NAMES},
     "outputs": {name: _TEXT for name in OUTPUT_DEFAULTS},
+    "links": {"max_age_days": _NUMBER, "mend": _TEXT, "mend_after_days": _NUMBER, "timeout": _NUMBER,
+              "run_timeout": _NUMBER, "per_host": _NUMBER, "rate": _NUMBER, "archive_api_url": _TEXT},
 }
 
 # What outputs may never land on or in: the project's inputs, code and version control.
@@ -221,6 +240,7 @@ def _type_ok(value: object, kind: str) -> bool:
         _NAMES: names,
         _TEXT_OR_NAMES: isinstance(value, str) or names,
         "a string or a number": isinstance(value, (str, int)) and not isinstance(value, bool),
+        _NUMBER: isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0,
     }[kind]
 
 
@@ -306,6 +326,24 @@ def _credentials_problem(settings: Settings, environ: dict[str, str]) -> str:
     return ""
 
 
+def link_settings(table: dict, source: str = "pipeline.toml") -> LinkSettings:
+    """`[links]`, its types already checked by `check_types` (every number positive)."""
+    mend = table.get("mend", "")
+    if mend not in ("", "archive"):
+        raise ConfigError(f"{source}: [links] mend must be \"archive\" or \"\" (off), not {mend!r}")
+    defaults = LinkSettings()
+    return LinkSettings(
+        max_age_days=int(table.get("max_age_days", defaults.max_age_days)),
+        mend=mend,
+        mend_after_days=int(table.get("mend_after_days", defaults.mend_after_days)),
+        timeout=float(table.get("timeout", defaults.timeout)),
+        run_timeout=float(table.get("run_timeout", defaults.run_timeout)),
+        per_host=int(table.get("per_host", defaults.per_host)) or 1,
+        rate=float(table.get("rate", defaults.rate)),
+        archive_api_url=str(table.get("archive_api_url", defaults.archive_api_url)).rstrip("/"),
+    )
+
+
 def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Settings:
     """Settings for the project at `root`. `environ` defaults to `.env` overlaid by `os.environ`."""
     root = Path(root).resolve()
@@ -338,6 +376,7 @@ def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Setti
         zotero=root / "data/raw/zotero",
         crossref=root / "data/raw/crossref",
         dblp=root / "data/raw/dblp",
+        links=root / "data/raw/links",
         reviews=root / "reviews",
         build=root / "build",
         **out,
@@ -375,5 +414,6 @@ def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Setti
         tags=tags,
         summary_tag=str(rev.get("summary_tag", "summary")).strip(),
         review_tag=str(rev.get("review_tag", "review")).strip(),
+        links=link_settings(doc.get("links", {}), toml_path.name),
     )
     return replace(settings, credentials_problem=_credentials_problem(settings, environ))

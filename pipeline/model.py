@@ -120,6 +120,7 @@ class Record:
     date_added: str = ""
     date_modified: str = ""
     imported: bool = False                     # made by import-readme, not pulled from Zotero
+    url_status: str = ""                       # "archived": emit publishes the url's archived copy (links.mend)
     provenance: tuple[tuple[str, str], ...] = ()  # (field, source) pairs, sorted
 
     @property

@@ -41,6 +41,13 @@ def _group(lines: list[str], title: str, empty: str | None = None) -> list[str]:
     return [f"### {title} ({len(lines)})", "", *shown, ""]
 
 
+def _link(url: str) -> str:
+    """A URL the reader can click (an autolink) when nothing in it could end one early; else as code."""
+    if re.fullmatch(r"https?://[^\s<>`\\]+", url):
+        return f"<{url}>"
+    return f"`{url.replace('`', '')}`"
+
+
 def fence(text: str) -> str:
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     marker = "`" * max(3, longest + 1)
@@ -48,7 +55,10 @@ def fence(text: str) -> str:
 
 
 def render(before: Iterable[Mapping[str, str]], after: Iterable[Mapping[str, str]],
-           problems: Iterable[Problem], report: str = "", titles: Mapping[str, str] | None = None) -> str:
+           problems: Iterable[Problem], report: str = "", titles: Mapping[str, str] | None = None,
+           links: Iterable[tuple[str, str, str, str, str, str]] = ()) -> str:
+    """`links`: (verdict, item key, title, URL, what now, new URL) of each link that broke or moved since the
+    last sync (`pipeline.stages.links.changed`)."""
     old = {r["key"]: r for r in before if r.get("key")}
     new = {r["key"]: r for r in after if r.get("key")}
     titles = dict(titles or {}) | {k: r.get("title", "") for k, r in new.items()}
@@ -78,6 +88,8 @@ def render(before: Iterable[Mapping[str, str]], after: Iterable[Mapping[str, str
     lines += _group(by(lambda c: c == "candidate"), "Candidates to check",)
     lines += _group(by(lambda c: c.endswith("-disagrees")), "Disagreements with Crossref")
     lines += _group(by(lambda c: c == "review-conflict"), "Reviews edited on both sides")
+    lines += _group([f"- {verdict}: **{inline(title) or inline(key)}** `{inline(key)}`: {_link(url)} {inline(now)}"
+                     + (f" {_link(new)}" if new else "") for verdict, key, title, url, now, new in links], "Links that broke or moved")
     if report.strip():
         text = report if len(report) <= MAX_REPORT else report[:MAX_REPORT] + "\n… (cut: run `make check`)"
         lines += ["## `make check`", "", fence(text), ""]

@@ -178,6 +178,7 @@ def paper(r: Record, sections: set[str], repository_url: str = "") -> dict:
         "review": f"{repository_url}/blob/HEAD/{review}" if review and repository_url else review,
         "draft": r.review_status == "draft",
         "retracted": r.retracted,
+        "archived": r.url_status == "archived",     # the link is the Internet Archive's copy (links.mend)
     }
     return {k: v for k, v in out.items() if v not in ("", [], None, False)}
 

@@ -114,6 +114,8 @@ def entry(r: Record, section: str = "") -> str:
     title = inline(plain_text(r.title)) or inline(f"Untitled ({clean(r.key)})")
     url = link_of(r)
     parts = [f"- [{title}]({url})" if url else f"- {_not_a_block_marker(title)}"]
+    if url and r.url_status:
+        parts.append(f" \\[{inline(r.url_status)}\\]")    # "[archived]": the link is a copy (links.mend)
     venue = inline(r.venue_label)
     if venue:
         parts.append(f", *{venue}{f' {r.year}' if r.year else ''}*")

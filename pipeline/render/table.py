@@ -60,12 +60,26 @@ COLUMNS: tuple[tuple[str, str, str, str, dict], ...] = (
     ("date_modified", "string", "str", "When the Zotero item last changed (ISO 8601).", {"pattern": _ISO_DATETIME}),
 )
 NAMES = tuple(c[0] for c in COLUMNS)
+# Written after `url` only when `[links] mend` is on, so the CSV of a list that does not mend stays as it was.
+URL_STATUS = ("url_status", "string", "str", 'Empty, or "archived": the link was found broken and `url` is its '
+              "Internet Archive copy ([links] mend in pipeline.toml).", {})
+_URL_STATUS_AT = NAMES.index("url") + 1
+
+
+def columns(url_status: bool = False) -> tuple[tuple[str, str, str, str, dict], ...]:
+    """The CSV's columns: COLUMNS, with `url_status` after `url` when the list mends broken links."""
+    return COLUMNS[:_URL_STATUS_AT] + (URL_STATUS,) + COLUMNS[_URL_STATUS_AT:] if url_status else COLUMNS
+
+
+def names(url_status: bool = False) -> tuple[str, ...]:
+    return tuple(c[0] for c in columns(url_status))
+
 _CONSTRAINT_KEYS = ("required", "unique", "pattern", "minimum")
 
 # The arguments for pandas.read_csv that give back the records' values: "" is a missing number, but
 # a real string everywhere else (a title "NA" stays "NA").
 PANDAS = {
-    "dtype": {c[0]: c[2] for c in COLUMNS},
+    "dtype": {c[0]: c[2] for c in (*COLUMNS, URL_STATUS)},
     "keep_default_na": False,
     "na_values": {c[0]: [""] for c in COLUMNS if c[2] == "Int64"},
     "encoding": "utf-8",
@@ -76,7 +90,7 @@ PANDAS = {
 # so that `unguard` can take exactly one `'` off any cell that starts with one.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 _CONTROLS = {c: None for c in (*range(0, 9), 11, 12, *range(14, 32), 127, *range(0x80, 0xA0))}
-_TEXT_COLUMNS = frozenset(c[0] for c in COLUMNS if c[1] == "string")
+_TEXT_COLUMNS = frozenset(c[0] for c in (*COLUMNS, URL_STATUS) if c[1] == "string")
 
 
 def drop_controls(cell: str) -> str:
@@ -139,24 +153,28 @@ def row(record: Record, citekey: str, section_names: dict[str, str] | None = Non
 
 
 def render_csv(records: list[Record], citekeys: dict[str, str],
-               section_names: dict[str, str] | None = None) -> str:
+               section_names: dict[str, str] | None = None, url_status: bool = False) -> str:
     """papers.csv: one row per record (an item in two sections once), sorted by Zotero key.
 
     `section_names` is {section key: "Parent > Child"}; an unknown key is written as itself.
+    `url_status`: with the `url_status` column (`[links] mend` is on).
     """
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(NAMES)
+    header = names(url_status)
+    writer.writerow(header)
     for record in sorted(unique(records), key=lambda r: r.key):
         cells = row(record, citekeys[record.key], section_names)
-        writer.writerow([guard(c) if name in _TEXT_COLUMNS else c for name, c in zip(NAMES, cells)])
+        if url_status:
+            cells.insert(_URL_STATUS_AT, record.url_status)
+        writer.writerow([guard(c) if name in _TEXT_COLUMNS else c for name, c in zip(header, cells)])
     return buf.getvalue()
 
 
-def datapackage(csv_name: str) -> dict:
+def datapackage(csv_name: str, url_status: bool = False) -> dict:
     """The Data Package descriptor written beside the CSV (frictionless validate reads it)."""
     fields = []
-    for name, kind, dtype, description, extra in COLUMNS:
+    for name, kind, dtype, description, extra in columns(url_status):
         field = {"name": name, "type": kind, "description": description + f" pandas dtype: {dtype}."}
         constraints = {k: v for k, v in extra.items() if k in _CONSTRAINT_KEYS}
         if constraints:

@@ -71,11 +71,12 @@ class JsonCache:
         self._memo[path] = doc
         return doc
 
-    def _write(self, path: Path, doc: dict) -> bool:
-        """Write one answer; True when the file's bytes changed."""
+    def _write(self, path: Path, doc: dict, durable: bool = True) -> bool:
+        """Write one answer; True when the file's bytes changed. `durable=False`: the caller calls
+        `files.flush()` once after many (files.write_bytes)."""
         key = os.fspath(path)
         self._memo.pop(key, None)
-        changed = files.write_json(Path(path), doc)
+        changed = files.write_json(Path(path), doc, durable=durable)
         folder, name = os.path.split(key)
         if folder in self._listed:
             self._listed[folder].add(name)

@@ -15,7 +15,7 @@ from pathlib import Path
 from pipeline.config import Settings
 from pipeline.report import Reporter
 from pipeline.render import table, changes
-from pipeline.stages import Options, StageError, files, merge
+from pipeline.stages import Options, StageError, files, links, merge
 
 
 def read_rows(text: str) -> list[dict[str, str]]:
@@ -45,7 +45,8 @@ def run(settings: Settings, options: Options, reporter: Reporter, *, before: Pat
         raise StageError(f"changes: {exc}") from None
     catalog = merge.build(settings)
     titles = {r.key: r.title for r in catalog.records}
-    text = changes.render(read_rows(old), read_rows(new), catalog.problems, report_text, titles)
+    link_changes = links.changed(settings, catalog, links.committed_verdicts(settings))
+    text = changes.render(read_rows(old), read_rows(new), catalog.problems, report_text, titles, link_changes)
     if output is not None and not options.dry_run:
         files.write_text(output, text)
         reporter.info(f"changes: wrote {output}")

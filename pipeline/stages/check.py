@@ -17,7 +17,7 @@ from pipeline.config import Settings
 from pipeline.model import Problem, sort_problems
 from pipeline.report import Reporter
 from pipeline.render import citekeys
-from pipeline.stages import Options, emit, merge
+from pipeline.stages import Options, emit, links, merge
 
 VALIDATORS = ("pipeline.validate.markdown", "pipeline.validate.bibtex", "pipeline.validate.table")
 
@@ -67,11 +67,17 @@ def shorten(text: str, width: int = 50) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def run(settings: Settings, options: Options, reporter: Reporter) -> bool:
+def run(settings: Settings, options: Options, reporter: Reporter, check_links: bool = False) -> bool:
+    """`check_links`: check the links whose verdicts expired first (network); else the cache answers."""
     catalog = merge.build(settings)
+    if check_links and not options.offline:
+        links.run(settings, options, Reporter(0, reporter.stream), catalog=catalog)
     keys, _ = citekeys.assign(list(catalog.records), emit.published_keys(settings))
+    link_problems: list[Problem] = []     # damaged verdict files
+    link_findings, link_verdicts = links.findings(catalog, links.LinkCache(settings.paths.links), settings,
+                                                  link_problems)
     problems = sort_problems(list(catalog.problems) + citekeys.check(list(catalog.records), keys)
-                             + run_validators(settings))
+                             + run_validators(settings) + link_problems + links.as_problems(link_findings))
     groups: dict[str, list[Problem]] = defaultdict(list)
     for p in problems:
         groups[p.code or "other"].append(p)
@@ -85,6 +91,8 @@ def run(settings: Settings, options: Options, reporter: Reporter) -> bool:
             title = titles.get(p.where)
             where = f"{p.where} ({shorten(title)})" if title else p.where
             reporter.info(f"  {p.level}: {where}: {p.message}")
+    reporter.info(f"\nlinks (the verdicts in data/raw/links; `python -m pipeline links` checks what expired):\n  "
+                  + links.summary(link_findings, link_verdicts, links.published(catalog), links.today_utc()))
     reporter.info("\nvalidators:")
     for name, reason in validator_status(settings):
         reporter.info(f"  skipped  {name}: {reason}" if reason else f"  run      {name}")

@@ -57,6 +57,11 @@ def render_all(settings: Settings, catalog: Catalog) -> dict[Path, str]:
     The writers share nothing but their input, so on a large list they run side by side (parallel.py);
     the bytes are the same either way."""
     paths = settings.paths
+    mends = settings.links.mend == "archive"
+    if mends:
+        from pipeline.stages import links
+
+        catalog = links.mend(settings, catalog)
     records = list(catalog.records)
     keys, keymap = citekeys.assign(records, published_keys(settings))
     aliases = citekeys.aliases(keymap)
@@ -71,7 +76,7 @@ def render_all(settings: Settings, catalog: Catalog) -> dict[Path, str]:
     jobs = [
         (bib_and_page, 9),
         (lambda: biblatex.render(records, keys, aliases=aliases), 5),
-        (lambda: table.render_csv(records, keys, section_names=section_names), 4),
+        (lambda: table.render_csv(records, keys, section_names=section_names, url_status=mends), 4),
         (lambda: csljson.render(records, keys), 2.5),
         (lambda: readme.render(catalog, current_readme), 3.5),
     ]
@@ -83,7 +88,7 @@ def render_all(settings: Settings, catalog: Catalog) -> dict[Path, str]:
         paths.bib: bib,
         paths.biblatex: bbl,
         paths.csv: csv_text,
-        paths.datapackage: files.dump_json(table.datapackage(paths.csv.name)),
+        paths.datapackage: files.dump_json(table.datapackage(paths.csv.name, mends)),
         paths.csljson: csl,
         paths.page: page_html,
         paths.citekeys: files.dump_json(keymap),

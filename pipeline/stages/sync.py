@@ -40,14 +40,15 @@ def shaping_settings(settings: Settings) -> str:
     """The settings that change what the outputs say (never the API key)."""
     return repr((settings.title, settings.library_type, settings.library_id, settings.collection,
                  settings.zotero_api_url, settings.crossref_api_url, settings.section_order, settings.sort,
-                 settings.tags, tuple(str(p) for p in vars(settings.paths).values())))
+                 settings.tags, tuple(str(p) for p in vars(settings.paths).values()), settings.links))
 
 
 def fingerprint(settings: Settings) -> str:
     paths = settings.paths
     digest = hashlib.blake2b(digest_size=20)
     digest.update(code_version().encode() + shaping_settings(settings).encode())
-    for folder in (paths.zotero, paths.crossref, getattr(paths, "dblp", None), paths.reviews):
+    mends = paths.links if settings.links.mend else None    # emit then reads the link verdicts
+    for folder in (paths.zotero, paths.crossref, getattr(paths, "dblp", None), paths.reviews, mends):
         if folder is not None:
             files.tree_stamp(folder, digest)
     for path in (paths.root / "pipeline.toml", paths.venues):

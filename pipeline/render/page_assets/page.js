@@ -185,6 +185,7 @@
     var h = el('h2', 'title'), url = web(p.url);
     h.appendChild(url ? link(url, p.title) : el('span', '', p.title));
     if (p.retracted) { h.appendChild(el('span', 'badge retracted', 'Retracted')); }
+    if (p.archived) { h.appendChild(el('span', 'badge archived', 'Archived copy')); }
     li.appendChild(h);
     var meta = el('p', 'meta');
     if (p.authors && p.authors.length) {
