@@ -78,13 +78,17 @@ def main(argv: list[str] | None = None) -> int:
         verbosity=max(0, 1 + args.verbose - args.quiet),
     )
     try:
-        settings = config.load(Path(args.root) if args.root else config.find_root(Path.cwd()))
+        root = config.project_root(args.root, search=False) if args.root else config.project_root(Path.cwd())
+        settings = config.load(root)
         if args.stage in ONLINE and not options.offline and settings.credentials_problem:
             raise config.ConfigError(settings.credentials_problem)
     except config.ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     reporter = Reporter(options.verbosity, secrets=[settings.api_key.reveal()], progress_bars=not config.in_ci())
+    if args.stage != "check":           # check lists them in its report, and fails on them
+        for problem in settings.problems:
+            reporter.problem(problem)
     try:
         return run_stage(args, settings, options, reporter)
     except StageError as exc:

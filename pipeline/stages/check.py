@@ -104,7 +104,8 @@ def shorten(text: str, width: int = 50) -> str:
 def run(settings: Settings, options: Options, reporter: Reporter) -> bool:
     catalog = merge.build(settings)
     keys, _ = citekeys.assign(list(catalog.records), emit.published_keys(settings))
-    problems = sort_problems(list(catalog.problems) + citekeys.check(list(catalog.records), keys)
+    problems = sort_problems(list(catalog.problems) + list(settings.problems)
+                             + citekeys.check(list(catalog.records), keys)
                              + run_validators(settings) + published_secrets(settings))
     groups: dict[str, list[Problem]] = defaultdict(list)
     for p in problems:
