@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -94,9 +95,28 @@ def main(argv: list[str] | None = None) -> int:
     except StageError as exc:
         reporter._print(f"error: {exc}")
         return 1
+    except OSError as exc:
+        # The file system said no (read-only file or folder, a full disk, a path in the way): what
+        # was written is whole (atomic writes), so the line says what and where, without a traceback.
+        reporter._print(f"error: {args.stage}: {os_error(exc, settings.paths.root)}")
+        return 1
     except KeyboardInterrupt:
         reporter._print("interrupted: files already written are complete; nothing is half-written")
         return 130
+
+
+def os_error(exc: OSError, root: Path) -> str:
+    """'data/curated/papers.bib: Permission denied': the file named relative to the project."""
+    name = exc.filename if isinstance(exc.filename, str) else ""
+    if name:
+        try:
+            name = str(Path(name).resolve().relative_to(root))
+        except (ValueError, OSError):
+            pass
+        # A temporary file's name (`.papers.bib.123.0.tmp`) says less than the file it would become.
+        name = re.sub(r"(^|/)\.([^/]+)\.\d+\.\d+\.tmp$", r"\1\2", name)
+    reason = exc.strerror or str(exc)
+    return f"{name}: {reason}" if name else reason
 
 
 def run_stage(args, settings, options, reporter) -> int:
