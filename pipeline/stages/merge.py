@@ -12,7 +12,7 @@ from pipeline.config import Settings
 from pipeline.model import Catalog, Problem, Record, Section, pack_results, sort_problems, unpack_results
 from pipeline.report import Reporter
 from pipeline.stages import Options, StageError, files, notes, parallel
-from pipeline.stages.inputs import DAMAGE, Inputs, relative
+from pipeline.stages.inputs import DAMAGE, Inputs, missing_reviews, relative
 from pipeline.stages.inputs import read as read_inputs
 
 
@@ -42,6 +42,8 @@ def build(settings: Settings, inputs: Inputs | None = None) -> Catalog:
                                 f"[entries] sort: {name!r} is not a field entries can be sorted by (ignored)"
                                 + (f"; did you mean {near!r}?" if near else ""), "error", "config-unknown"))
     problems += notes.plan_reviews(settings).problems   # review files that Zotero notes could not update
+    if not settings.paths.reviews.is_dir():
+        problems.append(missing_reviews(settings))
     records = in_list(inputs, problems)
     lookups = inputs.lookups
     sections = inputs.sections
