@@ -87,18 +87,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     reporter = Reporter(options.verbosity, secrets=[settings.api_key.reveal()], progress_bars=not config.in_ci())
-    if args.stage != "check":           # check lists them in its report, and fails on them
-        for problem in settings.problems:
-            reporter.problem(problem)
     try:
         return run_stage(args, settings, options, reporter)
     except StageError as exc:
         reporter._print(f"error: {exc}")
-        return 1
-    except OSError as exc:
-        # The file system said no (read-only file or folder, a full disk, a path in the way): what
-        # was written is whole (atomic writes), so the line says what and where, without a traceback.
-        reporter._print(f"error: {args.stage}: {os_error(exc, settings.paths.root)}")
         return 1
     except KeyboardInterrupt:
         reporter._print("interrupted: files already written are complete; nothing is half-written")
@@ -120,6 +112,18 @@ def os_error(exc: OSError, root: Path) -> str:
 
 
 def run_stage(args, settings, options, reporter) -> int:
+    if args.stage != "check":           # check lists them in its report, and fails on them
+        for problem in settings.problems:
+            reporter.problem(problem)
+    try:
+        return _run_locked(args, settings, options, reporter)
+    except OSError as exc:
+        # The file system said no (read-only file or folder, a full disk, a path in the way): what
+        # was written is whole (atomic writes), so the line says what and where, without a traceback.
+        raise StageError(f"{args.stage}: {os_error(exc, settings.paths.root)}") from None
+
+
+def _run_locked(args, settings, options, reporter) -> int:
     if args.stage not in WRITERS or options.dry_run:
         return _run_stage(args, settings, options, reporter)
     from pipeline.stages import files
