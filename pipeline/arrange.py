@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
+from pipeline.config import nearest
 from pipeline.model import Record, Section
 
 # An ordering prefix: "01 Background", "2. Testing", "3) Tools", "04-Data", "1.2 Fuzzing".
@@ -50,13 +51,11 @@ def order_sections(sections: list[Section], configured: tuple[str, ...] = (),
     raw_names = raw_names or {}
     rank: dict[str, int] = {}
     for i, name in enumerate(configured):
-        rank.setdefault(" ".join(name.split()).casefold(), i)
+        rank.setdefault(_folded(name), i)
     unranked = len(rank) + 1
 
     def position(s: Section) -> int:
-        raw = raw_names.get(s.key, s.name)
-        names = (s.name, raw, display_name(raw), " > ".join(s.path))
-        return min((rank.get(" ".join(n.split()).casefold(), unranked) for n in names if n), default=unranked)
+        return min((rank.get(n, unranked) for n in _order_names(s, raw_names)), default=unranked)
 
     def sibling_key(s: Section):
         raw = raw_names.get(s.key, s.name)
@@ -85,6 +84,29 @@ def order_sections(sections: list[Section], configured: tuple[str, ...] = (),
         placed.add(s.key)
         out.append(s)
     return out
+
+
+def _folded(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _order_names(s: Section, raw_names: dict[str, str]) -> set[str]:
+    """The names `[sections] order` may call a section by, folded: its name, its Zotero name with the
+    prefix, that name without it, and its path "Testing > Fuzzing"."""
+    raw = raw_names.get(s.key, s.name)
+    return {_folded(n) for n in (s.name, raw, display_name(raw), " > ".join(s.path)) if n}
+
+
+def unknown_order_names(sections: list[Section], configured: tuple[str, ...],
+                        raw_names: dict[str, str] | None = None) -> list[tuple[int, str, str]]:
+    """[(position in `configured`, name, the nearest section's name or "")] for every name in
+    pipeline.toml's `[sections] order` that calls no section of the list (a typo would otherwise
+    only move that section to the end)."""
+    raw_names = raw_names or {}
+    known = set().union(*(_order_names(s, raw_names) for s in sections)) if sections else set()
+    shown = sorted({s.name for s in sections} | {" > ".join(s.path) for s in sections if s.path})
+    return [(i, name, nearest(" ".join(name.split()), shown))
+            for i, name in enumerate(configured) if _folded(name) not in known]
 
 
 def section_tree(sections: Iterable[Section]) -> list[tuple[Section, int]]:
@@ -141,6 +163,14 @@ def shown(tree: list[tuple[Section, int]], direct: dict[str, set[str]]) -> dict[
 def unknown_sort_fields(spec: Iterable[str]) -> list[str]:
     """The names in a `sort` setting that are not sortable fields (for a config message)."""
     return [f for f in spec if _field_name(f) not in _SORTABLE]
+
+
+def nearest_sort_field(field: str) -> str:
+    """The sortable name closest to a `sort` field that is not one ("" if none is close)."""
+    names = sorted((_SORTABLE - set(_SORT_ALIASES.values())) | set(_SORT_ALIASES))
+    name = field.strip().lstrip("-+")
+    near = nearest(name, names)
+    return field.strip()[: len(field.strip()) - len(name)] + near if near else ""
 
 
 def _field_name(field: str) -> str:

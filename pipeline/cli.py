@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -102,7 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         verbosity=max(0, 1 + args.verbose - args.quiet),
     )
     try:
-        settings = config.load(Path(args.root) if args.root else config.find_root(Path.cwd()))
+        root = config.project_root(args.root, search=False) if args.root else config.project_root(Path.cwd())
+        settings = config.load(root)
         if args.stage in ONLINE and not options.offline and settings.credentials_problem:
             raise config.ConfigError(settings.credentials_problem)
     except config.ConfigError as exc:
@@ -125,7 +127,33 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
+def os_error(exc: OSError, root: Path) -> str:
+    """'data/curated/papers.bib: Permission denied': the file named relative to the project."""
+    name = exc.filename if isinstance(exc.filename, str) else ""
+    if name:
+        try:
+            name = str(Path(name).resolve().relative_to(root))
+        except (ValueError, OSError):
+            pass
+        # A temporary file's name (`.papers.bib.123.0.tmp`) says less than the file it would become.
+        name = re.sub(r"(^|/)\.([^/]+)\.\d+\.\d+\.tmp$", r"\1\2", name)
+    reason = exc.strerror or str(exc)
+    return f"{name}: {reason}" if name else reason
+
+
 def run_stage(args, settings, options, reporter) -> int:
+    if args.stage != "check":           # check lists them in its report, and fails on them
+        for problem in settings.problems:
+            reporter.problem(problem)
+    try:
+        return _run_locked(args, settings, options, reporter)
+    except OSError as exc:
+        # The file system said no (read-only file or folder, a full disk, a path in the way): what
+        # was written is whole (atomic writes), so the line says what and where, without a traceback.
+        raise StageError(f"{args.stage}: {os_error(exc, settings.paths.root)}") from None
+
+
+def _run_locked(args, settings, options, reporter) -> int:
     if args.stage not in WRITERS or options.dry_run:
         return _run_stage(args, settings, options, reporter)
     from pipeline.stages import files

@@ -3,19 +3,26 @@
 This is the only module that reads `os.environ` and `.env`. The API key is kept in a `Secret`, whose
 `repr` and `str` never show it, so a settings object can be logged or put in an error message safely.
 Nothing unusable gets past `load`: a `.env` line dotenv cannot read, a setting of the wrong type, an
-output path outside the repository or on top of another file is a `ConfigError` of one line (exit 2).
+output path outside the repository or on top of another file, an API URL that is not http(s) is a
+`ConfigError` of one line (exit 2). A table or key `load` does not know (a typo: `[entires]`, `sortt`)
+would be silently ignored, so it is a `Problem` in `Settings.problems` naming `pipeline.toml:LINE` and
+the nearest known name: every stage prints it and `make check` fails on it.
 """
 from __future__ import annotations
 
+import difflib
 import io
 import os
 import re
 import tomllib
+import urllib.parse
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from dotenv import dotenv_values
 from dotenv import parser as dotenv_parser
+
+from pipeline.model import Problem
 
 DEFAULT_ZOTERO_API_URL = "https://api.zotero.org"
 DEFAULT_CROSSREF_API_URL = "https://api.crossref.org"
@@ -120,6 +127,13 @@ class Settings:
     summary_tag: str = "summary"                # a child note with this tag is the one-line summary
     review_tag: str = "review"                  # ... and with this one, the long review
     links: LinkSettings = field(default_factory=LinkSettings)
+    problems: tuple[Problem, ...] = ()          # unknown tables and keys in pipeline.toml (see `unknown_settings`)
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)  # `key_lines` of pipeline.toml
+
+    def where(self, setting: str) -> str:
+        """'pipeline.toml:LINE' for a setting path such as 'sections.order[2]' ('pipeline.toml' if unknown)."""
+        line = self.lines.get(setting) or self.lines.get(setting.split("[")[0])
+        return f"pipeline.toml:{line}" if line else "pipeline.toml"
 
     @property
     def is_local_api(self) -> bool:
@@ -142,6 +156,21 @@ def in_ci(environ: dict[str, str] | None = None) -> bool:
     """True on a CI runner, where progress bars only clutter the log."""
     environ = os.environ if environ is None else environ
     return environ.get("CI", "").lower() not in ("", "0", "false", "no")
+
+
+class NoProject(ConfigError):
+    """No pipeline.toml in the folder given, nor (when searched) in any folder above it."""
+
+
+def project_root(start: Path | str = ".", search: bool = True) -> Path:
+    """`find_root`, refusing a folder that is not a project: a stage run outside one would create
+    build/ (and its lock) wherever it was started and then fail on the missing settings."""
+    root = find_root(start) if search else Path(start).resolve()
+    if not (root / "pipeline.toml").is_file():
+        where = f"{root} or any folder above it" if search else str(root)
+        raise NoProject(f"not inside a list's project: no pipeline.toml in {where}; run this in the project "
+                        "folder (or pass --root FOLDER)")
+    return root
 
 
 def find_root(start: Path | str = ".") -> Path:
@@ -198,6 +227,8 @@ _TEXT = "a string"
 _NAMES = "a list of strings"
 _TEXT_OR_NAMES = "a string or a list of strings"
 _NUMBER = "a positive number"
+_ANY = "any value"          # a setting whose type its own stage checks
+ANY_KEY = "*"               # a table whose keys its own stage defines
 
 OUTPUT_DEFAULTS = {
     "readme": "README.md",
@@ -226,6 +257,10 @@ SCHEMA: dict[str, dict[str, str]] = {
     "outputs": {name: _TEXT for name in OUTPUT_DEFAULTS},
     "links": {"max_age_days": _NUMBER, "mend": _TEXT, "mend_after_days": _NUMBER, "timeout": _NUMBER,
               "run_timeout": _NUMBER, "per_host": _NUMBER, "rate": _NUMBER, "archive_api_url": _TEXT},
+    # Read by the stages that own them (link checking, OpenAlex, arXiv, push, suggestions).
+    "openalex": {"api_url": _TEXT, "mailto": _TEXT},
+    "push": {ANY_KEY: _ANY},
+    "suggest": {"label": _ANY},
 }
 
 # What outputs may never land on or in: the project's inputs, code and version control.
@@ -241,6 +276,7 @@ def _type_ok(value: object, kind: str) -> bool:
         _TEXT_OR_NAMES: isinstance(value, str) or names,
         "a string or a number": isinstance(value, (str, int)) and not isinstance(value, bool),
         _NUMBER: isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0,
+        _ANY: True,
     }[kind]
 
 
@@ -263,6 +299,113 @@ def check_types(doc: dict, source: str = "pipeline.toml") -> None:
         for key, kind in keys.items():
             if key in section and not _type_ok(section[key], kind):
                 raise ConfigError(f"{source}: [{table}] {key} must be {kind}, not {_describe(section[key])}")
+
+
+_STRING_RE = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'')
+_HEADER_RE = re.compile(r"^\s*\[\[?([^\[\]]+)\]\]?\s*(?:#.*)?$")
+_BARE_OR_QUOTED = r"""(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')"""
+_KEY_RE = re.compile(rf"^\s*({_BARE_OR_QUOTED}(?:\s*\.\s*{_BARE_OR_QUOTED})*)\s*=")
+
+
+def _dotted(name: str) -> str:
+    return ".".join(part.strip().strip("\"'") for part in name.split("."))
+
+
+def key_lines(text: str) -> dict[str, int]:
+    """{setting path: line} of a TOML text: 'entries' for a table header, 'entries.sort' for a key,
+    'sections.order[2]' for the third string of an array. Only for messages: it reads the lines
+    tomllib already accepted, and a construct it does not follow costs a line number, never a setting."""
+    lines: dict[str, int] = {}
+    table, array, index, depth, in_text = "", "", 0, 0, ""
+    for number, raw in enumerate(text.splitlines(), 1):
+        if in_text:                                     # inside a multi-line string
+            if in_text in raw:
+                in_text = ""
+            continue
+        if depth:                                       # inside a multi-line array
+            line = raw
+        else:
+            header = _HEADER_RE.match(raw)
+            if header:
+                table = _dotted(header.group(1))
+                lines.setdefault(table, number)
+                continue
+            key = _KEY_RE.match(raw)
+            if not key:
+                continue
+            array = ".".join(p for p in (table, _dotted(key.group(1))) if p)
+            lines.setdefault(array, number)
+            line, index = raw[key.end():], 0
+            quotes = next((q for q in ('"""', "'''") if line.lstrip().startswith(q)), "")
+            if quotes and line.count(quotes) == 1:
+                in_text = quotes
+                continue
+        # Strings first (a "[" or "#" inside one is text), then comments, then bracket depth.
+        pos = 0
+        for found in _STRING_RE.finditer(line):
+            before = line[pos:found.start()]
+            if "#" in before:
+                break
+            depth += before.count("[") - before.count("]")
+            if depth == 1:
+                lines.setdefault(f"{array}[{index}]", number)
+                index += 1
+            pos = found.end()
+        rest = line[pos:].split("#", 1)[0]
+        depth = max(0, depth + rest.count("[") - rest.count("]"))
+    return lines
+
+
+def nearest(name: str, known) -> str:
+    """The name in `known` closest to `name` (case aside), for a "did you mean" hint; "" if none is close."""
+    known = list(known)
+    close = difflib.get_close_matches(name.casefold(), [k.casefold() for k in known], n=1, cutoff=0.6)
+    return next((k for k in known if close and k.casefold() == close[0]), "")
+
+
+def unknown_settings(doc: dict, lines: dict[str, int], source: str = "pipeline.toml") -> list[Problem]:
+    """One error per table or key of `doc` that SCHEMA does not know, naming `source:LINE` and the
+    nearest known name. An unknown setting is ignored by every stage, so the run goes on; the error
+    is for `make check` (and is printed by every run)."""
+    problems = []
+
+    def report(path: str, message: str) -> None:
+        line = lines.get(path)
+        problems.append(Problem(f"{source}:{line}" if line else source, message, "error", "config-unknown"))
+
+    for table in doc:
+        if table not in SCHEMA:
+            near = nearest(table, SCHEMA)
+            owner = next((t for t, keys in SCHEMA.items() if table in keys), "")
+            if not isinstance(doc[table], dict) and owner:
+                hint = f"; did you mean {table} under [{owner}]?"
+            else:
+                hint = f"; did you mean [{near}]?" if near else f"; known tables: {', '.join(f'[{t}]' for t in SCHEMA)}"
+            what = f"[{table}]" if isinstance(doc[table], dict) else f"{table!r} (outside any table)"
+            report(table, f"unknown table {what}, ignored{hint}")
+            continue
+        keys = SCHEMA[table]
+        if ANY_KEY in keys or not isinstance(doc[table], dict):
+            continue
+        for key in doc[table]:
+            if key not in keys:
+                near = nearest(key, keys)
+                hint = f"; did you mean {near}?" if near else f"; known keys: {', '.join(keys)}"
+                report(f"{table}.{key}", f"unknown key {key!r} in [{table}], ignored{hint}")
+    return problems
+
+
+def check_url(name: str, value: str) -> str:
+    """`value` if it is an http(s) URL with a host; else a ConfigError naming `name`. Checked here so
+    a `file:` or `javascript:` URL stops the run at once, not after a round of retries."""
+    try:
+        parts = urllib.parse.urlsplit(value)
+        parts.port                      # a port that is not a number raises here
+    except ValueError as exc:
+        raise ConfigError(f"{name}: not a usable URL ({exc}): {value[:80]!r}") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{name} must be an http:// or https:// URL with a host, not {value[:80]!r}")
+    return value
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -351,12 +494,19 @@ def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Setti
         environ = {**read_dotenv(root / ".env"), **os.environ}
     toml_path = root / "pipeline.toml"
     try:
-        doc = tomllib.loads(toml_path.read_text(encoding="utf-8")) if toml_path.is_file() else {}
+        text = toml_path.read_text(encoding="utf-8") if toml_path.is_file() else ""
+        doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{toml_path.name}: {exc}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{toml_path.name}: not UTF-8; save it as UTF-8") from None
+    except RecursionError:
+        raise ConfigError(f"{toml_path.name}: nested too deeply to read (arrays or tables inside each other "
+                          "thousands of levels down)") from None
+    except OSError as exc:
+        raise ConfigError(f"{toml_path.name}: cannot read it: {exc.strerror or exc}") from None
     check_types(doc, toml_path.name)
+    lines = key_lines(text)
     lst = doc.get("list", {})
     zot = doc.get("zotero", {})
     cr = doc.get("crossref", {})
@@ -384,7 +534,8 @@ def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Setti
     library_type = env("ZOTERO_LIBRARY_TYPE", str(zot.get("library_type", "user")))
     if library_type not in ("user", "group"):
         raise ConfigError(f"ZOTERO_LIBRARY_TYPE must be 'user' or 'group', not {library_type!r}")
-    zotero_api_url = env("ZOTERO_API_URL", str(zot.get("api_url", DEFAULT_ZOTERO_API_URL))).rstrip("/")
+    zotero_api_url = check_url("ZOTERO_API_URL (or [zotero] api_url)",
+                               env("ZOTERO_API_URL", str(zot.get("api_url", DEFAULT_ZOTERO_API_URL))).rstrip("/"))
     library_id = env("ZOTERO_LIBRARY_ID", str(zot.get("library_id", "")))
     if not library_id and zotero_api_url.endswith("/api"):
         library_id = "0"        # the desktop's local API serves the logged-in user as user 0
@@ -405,15 +556,20 @@ def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Setti
         collection=env("ZOTERO_COLLECTION", zot.get("collection", "")),
         api_key=Secret(environ.get("ZOTERO_API_KEY", "") or ""),
         zotero_api_url=zotero_api_url,
-        crossref_api_url=env("CROSSREF_API_URL", cr.get("api_url", DEFAULT_CROSSREF_API_URL)).rstrip("/"),
+        crossref_api_url=check_url("CROSSREF_API_URL (or [crossref] api_url)",
+                                   env("CROSSREF_API_URL", cr.get("api_url", DEFAULT_CROSSREF_API_URL)).rstrip("/")),
         crossref_mailto=env("CROSSREF_MAILTO", cr.get("mailto", "")),
-        dblp_api_url=env("DBLP_API_URL", db.get("api_url", DEFAULT_DBLP_API_URL)).rstrip("/"),
-        arxiv_api_url=env("ARXIV_API_URL", ax.get("api_url", DEFAULT_ARXIV_API_URL)).rstrip("/"),
+        dblp_api_url=check_url("DBLP_API_URL (or [dblp] api_url)",
+                               env("DBLP_API_URL", db.get("api_url", DEFAULT_DBLP_API_URL)).rstrip("/")),
+        arxiv_api_url=check_url("ARXIV_API_URL (or [arxiv] api_url)",
+                                env("ARXIV_API_URL", ax.get("api_url", DEFAULT_ARXIV_API_URL)).rstrip("/")),
         section_order=tuple(sec.get("order", [])),
         sort=tuple(sort),
         tags=tags,
         summary_tag=str(rev.get("summary_tag", "summary")).strip(),
         review_tag=str(rev.get("review_tag", "review")).strip(),
         links=link_settings(doc.get("links", {}), toml_path.name),
+        problems=tuple(unknown_settings(doc, lines, toml_path.name)),
+        lines=lines,
     )
     return replace(settings, credentials_problem=_credentials_problem(settings, environ))

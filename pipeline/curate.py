@@ -97,6 +97,9 @@ def parse_review(text_: str, path: str) -> tuple[Review | None, list[Problem]]:
         line = mark.line + 2 if mark is not None else 1
         reason = getattr(exc, "problem", None) or "invalid YAML"
         return None, [Problem(f"{path}:{line}", f"broken front matter: {reason}")]
+    except RecursionError:      # PyYAML composes nested [ or { recursively: 20,000 of them exhaust the stack
+        return None, [Problem(f"{path}:2", "broken front matter: nested too deeply (brackets or indentation "
+                              "thousands of levels down)")]
     if not isinstance(doc, dict):
         return None, [Problem(f"{path}:2", "front matter must be 'name: value' lines")]
     where = _field_lines(front, 2)

@@ -171,7 +171,7 @@ def _split(text: str) -> _File | None:
     front = lines[1:end]
     try:
         doc = yaml.safe_load("\n".join(front)) or {}
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):    # nested too deeply: not a file this module can read
         return None
     if not isinstance(doc, dict):
         return None

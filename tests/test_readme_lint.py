@@ -63,6 +63,14 @@ def test_nested_repeated_tagged_and_reviewed_entries_pass_both_linters(tmp_path,
 
 
 @pytest.mark.tools
+def test_the_committed_readme_passes_both_linters_as_make_check_runs_them(linters):
+    # The hand-written parts too: CI fails on a linter error anywhere in the README the project ships.
+    from pipeline import config
+    found = errors(lint.run(config.load(ROOT, environ={})))
+    assert found == []
+
+
+@pytest.mark.tools
 def test_different_entries_sharing_a_url_are_still_caught(tmp_path, linters):
     catalog = Catalog(sections=(Section("A", "One"), Section("B", "Two")), records=(
         Record(key="X", title="First Paper", url="https://same.org/paper", sections=("A",)),

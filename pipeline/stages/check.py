@@ -63,6 +63,40 @@ def validator_status(settings: Settings) -> list[tuple[str, str]]:
     ]
 
 
+# A key shorter than this is not a real Zotero key (they are 24 characters), and searching for it
+# would only find it by chance in unrelated text.
+MIN_SECRET = 8
+
+
+def published_secrets(settings: Settings) -> list[Problem]:
+    """A warning per published or committed file that holds the configured Zotero API key: typed
+    into an item's title or a note, it would reach the README, the .bib, the CSV and the snapshot.
+    The message names the file and line, never the key."""
+    secret = settings.api_key.reveal().encode()
+    if len(secret) < MIN_SECRET:
+        return []
+    paths = settings.paths
+    candidates = set(paths.outputs)
+    for folder in (paths.reviews, paths.zotero):
+        if folder.is_dir():
+            candidates.update(p for p in folder.rglob("*") if p.is_file())
+    problems = []
+    for path in sorted(candidates):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        at = data.find(secret)
+        if at >= 0:
+            line = data.count(b"\n", 0, at) + 1
+            where = path.relative_to(paths.root) if path.is_relative_to(paths.root) else path
+            problems.append(Problem(f"{where}:{line}", "holds the Zotero API key (ZOTERO_API_KEY) in published "
+                                    "text: remove it from the item or note it came from, sync again, and revoke "
+                                    "the key at zotero.org/settings/keys (it may already be in git history)",
+                                    "warning", "api-key-published"))
+    return problems
+
+
 def shorten(text: str, width: int = 50) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
@@ -76,8 +110,10 @@ def run(settings: Settings, options: Options, reporter: Reporter, check_links: b
     link_problems: list[Problem] = []     # damaged verdict files
     link_findings, link_verdicts = links.findings(catalog, links.LinkCache(settings.paths.links), settings,
                                                   link_problems)
-    problems = sort_problems(list(catalog.problems) + citekeys.check(list(catalog.records), keys)
-                             + run_validators(settings) + link_problems + links.as_problems(link_findings))
+    problems = sort_problems(list(catalog.problems) + list(settings.problems)
+                             + citekeys.check(list(catalog.records), keys)
+                             + run_validators(settings) + published_secrets(settings)
+                             + link_problems + links.as_problems(link_findings))
     groups: dict[str, list[Problem]] = defaultdict(list)
     for p in problems:
         groups[p.code or "other"].append(p)

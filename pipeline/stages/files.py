@@ -146,9 +146,19 @@ def project_lock(build_dir: Path, what: str = "sync") -> Iterator[None]:
     a killed run never leaves a lock behind that someone must delete by hand.
     """
     build_dir = Path(build_dir)
-    build_dir.mkdir(parents=True, exist_ok=True)
     path = build_dir / LOCK
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        build_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        # `build` a file, `build/.lock` a folder, a read-only project: one line, not a traceback.
+        if build_dir.exists() and not build_dir.is_dir():
+            why = f"{build_dir.name} is a file, not a folder: move it away"
+        elif path.is_dir():
+            why = f"{build_dir.name}/{LOCK} is a folder: remove it"
+        else:
+            why = f"{exc.strerror or exc}; {build_dir.name}/ must be a folder the run can write"
+        raise StageError(f"cannot take the run lock {build_dir.name}/{LOCK}: {why}") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

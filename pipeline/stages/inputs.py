@@ -17,6 +17,7 @@ from pipeline import arrange, convert, curate, match, venues
 from pipeline.config import Settings
 from pipeline.convert import zotero
 from pipeline.model import Problem, Record, Section, pack_results, unpack_results
+from pipeline.render import readme
 from pipeline.stages import StageError, files, parallel
 from pipeline.stages.crossref_cache import CrossrefCache, read_venues
 from pipeline.stages.dblp_cache import DblpCache
@@ -198,6 +199,10 @@ def read_sections(settings: Settings, problems: list[Problem]) -> tuple[str, str
             sections.append(Section(key=key, name=path[-1], parent=parent, path=path))
     # Sort siblings by their raw names so a numeric prefix ("01 Background") orders them.
     raw_names = {s.key: raw[s.key]["name"] for s in sections}
+    for i, name, near in arrange.unknown_order_names(sections, settings.section_order, raw_names):
+        problems.append(Problem(settings.where(f"sections.order[{i}]"), f"[sections] order names {name!r}, which "
+                                "is no section of the list (ignored)" + (f"; did you mean {near!r}?" if near else ""),
+                                "error", "config-unknown"))
     return top, raw[top]["name"], arrange.order_sections(sections, settings.section_order, raw_names)
 
 
@@ -261,7 +266,7 @@ def review_files(settings: Settings) -> tuple[list[Path], list[Problem]]:
     """
     folder = Path(settings.paths.reviews)
     if not folder.is_dir():
-        return [], []
+        return [], []           # merge says so (`missing_reviews`)
     home = folder.resolve()
     paths, problems = [], []
     for path in sorted(folder.glob("**/*.md")):
@@ -277,6 +282,27 @@ def review_files(settings: Settings) -> tuple[list[Path], list[Problem]]:
         else:
             paths.append(path)
     return paths, problems
+
+
+def missing_reviews(settings: Settings) -> Problem:
+    """reviews/ is not there: said, not read as "no summaries". An error when the published README
+    links review files (a lost or unchecked-out folder would drop every summary and review), else a
+    warning (a list that has no review files yet has no folder in git either)."""
+    folder = Path(settings.paths.reviews)
+    name = relative(settings, folder)
+    if folder.exists() or folder.is_symlink():
+        return Problem(name, "is not a folder: no summaries, notes or reviews were read", "error", "reviews-missing")
+    try:
+        text = Path(settings.paths.readme).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        text = ""
+    linked = f"]({name}/" in text.partition(readme.BEGIN)[2].partition(readme.END)[0]   # the generated block
+    if linked:
+        return Problem(name, f"is missing, but {relative(settings, settings.paths.readme)} links review files in it: "
+                       "no summaries or reviews were read (restore it: `git checkout -- reviews`)",
+                       "error", "reviews-missing")
+    return Problem(name, "is missing: no summaries, notes or reviews were read (make the folder to add some)",
+                   "warning", "reviews-missing")
 
 
 def read_reviews(settings: Settings, problems: list[Problem]) -> list[curate.Review]:

@@ -12,7 +12,7 @@ from pipeline.config import Settings
 from pipeline.model import Catalog, Problem, Record, Section, pack_results, sort_problems, unpack_results
 from pipeline.report import Reporter
 from pipeline.stages import Options, StageError, files, notes, parallel
-from pipeline.stages.inputs import DAMAGE, Inputs, relative
+from pipeline.stages.inputs import DAMAGE, Inputs, missing_reviews, relative
 from pipeline.stages.inputs import read as read_inputs
 
 
@@ -37,9 +37,13 @@ def build(settings: Settings, inputs: Inputs | None = None) -> Catalog:
     inputs = inputs if inputs is not None else read_inputs(settings)
     problems = list(inputs.problems)
     for name in arrange.unknown_sort_fields(settings.sort):
-        problems.append(Problem("pipeline.toml", f"[entries] sort: {name!r} is not a field entries can be "
-                                "sorted by (ignored)", "warning", "config"))
+        near = arrange.nearest_sort_field(name)
+        problems.append(Problem(settings.where(f"entries.sort[{settings.sort.index(name)}]"),
+                                f"[entries] sort: {name!r} is not a field entries can be sorted by (ignored)"
+                                + (f"; did you mean {near!r}?" if near else ""), "error", "config-unknown"))
     problems += notes.plan_reviews(settings).problems   # review files that Zotero notes could not update
+    if not settings.paths.reviews.is_dir():
+        problems.append(missing_reviews(settings))
     records = in_list(inputs, problems)
     lookups = inputs.lookups
     sections = inputs.sections
