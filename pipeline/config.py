@@ -80,12 +80,14 @@ class Paths:
     citekeys: Path        # committed map of published citation keys
     venues: Path          # curator-extendable venue label table
     links: Path = Path("data/raw/links")   # the links stage's verdicts (load sets it under root)
+    # The contributors' issue form: its section choices follow the list (load sets it under root).
+    form: Path = Path(".github/ISSUE_TEMPLATE/suggest-paper.yml")
 
     @property
     def outputs(self) -> tuple[Path, ...]:
         """Every file emit writes, in the order it writes them (the citation-key map last)."""
         return (self.readme, self.bib, self.biblatex, self.csv, self.datapackage, self.csljson, self.page,
-                self.citekeys)
+                self.form, self.citekeys)
 
     @property
     def records(self) -> Path:
@@ -527,6 +529,7 @@ def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Setti
         crossref=root / "data/raw/crossref",
         dblp=root / "data/raw/dblp",
         links=root / "data/raw/links",
+        form=root / ".github/ISSUE_TEMPLATE/suggest-paper.yml",
         reviews=root / "reviews",
         build=root / "build",
         **out,

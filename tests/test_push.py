@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import cli, config
+from pipeline import cli, config, suggest
 from pipeline.render import readme
 from pipeline.report import Reporter
 from pipeline.sources import http
@@ -131,6 +131,9 @@ def test_push_makes_the_collection_the_list_and_the_next_build_is_the_same_list(
         assert f"key: {deep_key}" in review
     build.run(settings, Options(), Reporter(0))
     assert generated(imported) == before
+    # The contributors' form offers the list's sections, as the collection now has them.
+    form = (imported / ".github/ISSUE_TEMPLATE/suggest-paper.yml").read_text()
+    assert suggest.form_sections(form) == ["Testing", "Testing > Fuzzing", "Resources"]
 
 
 def test_a_second_push_makes_nothing(imported):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
+from pipeline import suggest
 from pipeline.config import Settings
 from pipeline.model import Catalog, catalog_from_dict
 from pipeline.render import biblatex, bibtex, citekeys, csljson, page, readme, table
@@ -91,6 +92,7 @@ def render_all(settings: Settings, catalog: Catalog) -> dict[Path, str]:
         paths.datapackage: files.dump_json(table.datapackage(paths.csv.name, mends)),
         paths.csljson: csl,
         paths.page: page_html,
+        paths.form: suggest.render_form([" > ".join(s.path) for s in catalog.sections]),
         paths.citekeys: files.dump_json(keymap),
     }
 
