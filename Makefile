@@ -14,7 +14,7 @@ TESTING := $(VENV)/.testing
 LINT    := tools/lint/node_modules/.package-lock.json
 
 .DEFAULT_GOAL := build
-.PHONY: help install lint-tools sync build pull enrich merge emit test check links bench clean FORCE
+.PHONY: help install lint-tools sync build pull enrich merge emit push test check links bench clean FORCE
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -67,6 +67,9 @@ merge: $(RUNTIME) ## join snapshot, Crossref cache and reviews into build/record
 
 emit: $(RUNTIME) ## write README.md, papers.bib, papers.csv, papers.json
 	$(PY) -m pipeline emit $(ARGS)
+
+push: $(RUNTIME) ## write the local (imported) list into the Zotero collection; `make push ARGS=--dry-run` first
+	$(PY) -m pipeline push $(ARGS)
 
 test: $(TESTING) ## run the whole test suite
 	$(PY) -m pytest $(ARGS)

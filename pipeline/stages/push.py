@@ -281,26 +281,34 @@ class Pusher:
                     self.made.collections[section.key] = found
                     continue
                 batch.append((section.key, {"name": section.name, "parentCollection": parent}))
-            for chunk in _chunks(batch):
-                if self.dry_run:
-                    for key, obj in chunk:
-                        where = remote.collections.get(obj["parentCollection"], {}).get("name") or "the list"
-                        print(f"would create collection {obj['name']!r} in {where!r}")
-                        self.made.collections[key] = key
-                        remote.collections[key] = obj
-                    self.tally.collections += len(chunk)
-                    continue
-                result = self.writer.create("collections", [obj for _, obj in chunk], self.version)
-                self.version = result.version
-                for i, (key, obj) in enumerate(chunk):
-                    if i in result.created:
-                        zkey = result.created[i]
-                        self.made.collections[key] = zkey
-                        remote.collections[zkey] = dict(obj, key=zkey)
-                        self.tally.collections += 1
-                    elif i in result.failed:
-                        self.fail(f"section {' > '.join(by_key[key].path)}", "collection", result.failed[i])
-                self.save()
+            def made(key: str, obj: dict, zkey: str) -> None:
+                self.made.collections[key] = zkey
+                remote.collections[zkey] = dict(obj, key=zkey)
+                self.tally.collections += 1
+
+            self.write("collections", batch, made,
+                       lambda key, failure: self.fail(f"section {' > '.join(by_key[key].path)}", "collection", failure),
+                       lambda key, obj: f"would create collection {obj['name']!r} in "
+                                        f"{remote.collections.get(obj['parentCollection'], {}).get('name') or 'the list'!r}")
+
+    def write(self, kind: str, batch: list[tuple], made, failed, describe) -> None:
+        """Creates the objects of `batch` (`(what, object)` pairs), 50 a request, recording what was made
+        after each request; `made(what, object, key)` and `failed(what, failure)` are told of each. A dry
+        run prints `describe(what, object)` and makes believe, with the local names as keys."""
+        for chunk in _chunks(batch):
+            if self.dry_run:
+                for what, obj in chunk:
+                    print(describe(what, obj))
+                    made(what, obj, what.key if isinstance(what, Entry) else str(what))
+                continue
+            result = self.writer.create(kind, [obj for _, obj in chunk], self.version)
+            self.version = result.version
+            for i, (what, obj) in enumerate(chunk):
+                if i in result.created:
+                    made(what, obj, result.created[i])
+                elif i in result.failed:
+                    failed(what, result.failed[i])
+            self.save()
 
     def wanted_sections(self) -> set[str]:
         by_key = {s.key: s for s in self.local.sections}
@@ -349,23 +357,14 @@ class Pusher:
                 self.refile(entry, zkey, remote.items[zkey], wanted)
                 continue
             batch.append((entry, dict(entry.data, collections=wanted)))
-        for chunk in _chunks(batch):
-            if self.dry_run:
-                for entry, data in chunk:
-                    print(f"would create {data['itemType']} {entry.title[:70]!r} ({entry.where})")
-                    self.made.items[entry.key] = entry.key
-                self.tally.items += len(chunk)
-                continue
-            result = self.writer.create("items", [data for _, data in chunk], self.version)
-            self.version = result.version
-            for i, (entry, data) in enumerate(chunk):
-                if i in result.created:
-                    self.made.items[entry.key] = result.created[i]
-                    remote.items[result.created[i]] = data
-                    self.tally.items += 1
-                elif i in result.failed:
-                    self.fail(entry.where, f"item {entry.title[:60]!r}", result.failed[i])
-            self.save()
+        def made(entry: Entry, data: dict, zkey: str) -> None:
+            self.made.items[entry.key] = zkey
+            remote.items[zkey] = data
+            self.tally.items += 1
+
+        self.write("items", batch, made,
+                   lambda entry, failure: self.fail(entry.where, f"item {entry.title[:60]!r}", failure),
+                   lambda entry, data: f"would create {data['itemType']} {entry.title[:70]!r} ({entry.where})")
 
     def refile(self, entry: Entry, zkey: str, data: dict, wanted: list[str]) -> None:
         """An item already in Zotero gets the sections it is listed in (its other collections kept)."""
@@ -394,23 +393,18 @@ class Pusher:
                 if kind in remote.noted.get(zkey, ()) or slot in self.made.notes:
                     continue        # it has one (a note push made and the curator deleted is not made again)
                 batch.append((slot, to_zotero.note(zkey, html, tags[kind])))
-        for chunk in _chunks(batch):
-            if self.dry_run:
-                for slot, obj in chunk:
-                    print(f"would create a {slot.split('/')[1]} note for {obj['parentItem']}")
-                self.tally.notes += len(chunk)
-                continue
-            result = self.writer.create("items", [obj for _, obj in chunk], self.version)
-            self.version = result.version
-            for i, (slot, obj) in enumerate(chunk):
-                if i in result.created:
-                    self.made.notes[slot] = result.created[i]
-                    remote.noted.setdefault(obj["parentItem"], set()).add(slot.split("/")[1])
-                    self.tally.notes += 1
-                elif i in result.failed:
-                    entry = next(e for e in self.local.entries if e.key == slot.split("/")[0])
-                    self.fail(entry.where, f"{slot.split('/')[1]} note", result.failed[i])
-            self.save()
+        where = {e.key: e.where for e in self.local.entries}
+        titles = {e.key: e.title for e in self.local.entries}
+
+        def made(slot: str, obj: dict, zkey: str) -> None:
+            self.made.notes[slot] = zkey
+            remote.noted.setdefault(obj["parentItem"], set()).add(slot.split("/")[1])
+            self.tally.notes += 1
+
+        self.write("items", batch, made,
+                   lambda slot, failure: self.fail(where[slot.split("/")[0]], f"{slot.split('/')[1]} note", failure),
+                   lambda slot, obj: f"would create a {slot.split('/')[1]} note for "
+                                     f"{titles[slot.split('/')[0]][:60]!r}")
 
     def fail(self, where: str, what: str, failure: zotero_write.Failure) -> None:
         problem = Problem(where, f"Zotero refused the {what} (HTTP {failure.code or '?'}: {failure.message})",
