@@ -166,7 +166,7 @@ def test_a_push_killed_halfway_resumes_and_never_makes_twice(imported):
     assert len(library.collections) == 4
 
 
-@pytest.mark.parametrize("fault", ["lost", "reset", "503", "429"])
+@pytest.mark.parametrize("fault", ["lost", "reset", "503", "429", "bump"])
 def test_every_write_whose_answer_is_lost_is_made_once(imported, fault):
     """A fault at each request of a push in turn (its reads, writes and the pull after it); then a
     second push. Never a duplicate."""
