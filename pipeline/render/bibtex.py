@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline import fieldmap
 from pipeline.model import Problem, Record
 from pipeline.render import latex
 from pipeline.render import names as _names
@@ -20,38 +21,7 @@ from pipeline.render.urls import safe_url
 HEADER = ("% Generated from the Zotero collection by `make sync`; edit Zotero, not this file.\n"
           "% For pdflatex + bibtex; scripts the default fonts lack are transliterated (biber: papers.biblatex.bib).\n")
 
-# Zotero item types, then Crossref types, -> (entry type, field that takes the venue).
-ENTRY_TYPES = {
-    "journalArticle": ("article", "journal"),
-    "magazineArticle": ("article", "journal"),
-    "newspaperArticle": ("article", "journal"),
-    "conferencePaper": ("inproceedings", "booktitle"),
-    "bookSection": ("incollection", "booktitle"),
-    "encyclopediaArticle": ("incollection", "booktitle"),
-    "dictionaryEntry": ("incollection", "booktitle"),
-    "book": ("book", ""),
-    "thesis": ("phdthesis", "school"),
-    "presentation": ("misc", "howpublished"),
-    "document": ("misc", "howpublished"),
-    "report": ("techreport", "institution"),
-    "standard": ("techreport", "institution"),
-    "preprint": ("misc", "howpublished"),
-    "webpage": ("misc", "howpublished"),
-    "blogPost": ("misc", "howpublished"),
-    "forumPost": ("misc", "howpublished"),
-    "manuscript": ("unpublished", ""),
-    "journal-article": ("article", "journal"),
-    "proceedings-article": ("inproceedings", "booktitle"),
-    "book-chapter": ("incollection", "booktitle"),
-    "book-part": ("incollection", "booktitle"),
-    "reference-entry": ("incollection", "booktitle"),
-    "monograph": ("book", ""),
-    "edited-book": ("book", ""),
-    "reference-book": ("book", ""),
-    "dissertation": ("phdthesis", "school"),
-    "posted-content": ("misc", "howpublished"),
-}
-DEFAULT_TYPE = ("misc", "howpublished")
+# Entry types and venue fields come from the one table, pipeline/fieldmap.py (Zotero type -> BibTeX type).
 
 # The order fields are written in, whatever the entry type.
 FIELD_ORDER = ("ids", "author", "editor", "title", "booktitle", "journal", "howpublished", "school",
@@ -83,11 +53,14 @@ _URL_UNSAFE = {ord("{"): "%7B", ord("}"): "%7D", ord("\\"): "%5C", ord(" "): "%2
 def entry_type(record: Record) -> tuple[str, str]:
     """(entry type, field that takes the venue): the curator's `tex.entrytype:` if it names a
     type, else by item type."""
-    kind, venue_field = ENTRY_TYPES.get(record.item_type, DEFAULT_TYPE)
+    kind, venue_field = fieldmap.types(record.item_type)[:2]
+    if kind == "phdthesis":
+        # "Master's thesis", "MA thesis": what Zotero's thesis type says decides the entry type.
+        kind = (fieldmap.thesis_kind(dict(record.fields).get("type", "")) or (kind,))[0]
     forced = record.bib_type.strip().lower()
     forced = forced if forced in TYPES else FROM_BIBLATEX.get(forced, "")
     if forced and forced != kind:
-        venue_field = next((f for (k, f) in ENTRY_TYPES.values() if k == forced), "")
+        venue_field = next((row[1] for row in fieldmap.TYPES.values() if row[0] == forced), "")
         kind = forced
     return kind, venue_field
 
@@ -160,11 +133,19 @@ def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
     if record.arxiv:
         out["eprint"] = raw(record.arxiv)
         out["archivePrefix"] = "arXiv"
+    for name_, value in record.fields:      # the rest of Zotero's fields, by the one table
+        target = fieldmap.FIELDS.get(name_, ("",))[0]
+        if target and not out.get(target) and (target != "primaryClass" or record.arxiv):
+            out[target] = latex.encode(value)
     dropped = NOT_IN_TYPE.get(kind, ())
     out = {k: v for k, v in out.items() if v and k not in dropped}
     for name_, value in overrides(record, "bibtex").items():
-        if name_ in ("author", "editor", "ids"):
-            continue        # name lists and keys come from Zotero's creators and the key map
+        if name_ == "ids":
+            continue        # older keys come from the key map
+        if name_ in ("author", "editor"):
+            # Better BibTeX's `tex.author=Family, Given and ...`: the curator's name list, as typed.
+            out[name_] = latex.encode(value)
+            continue
         if name_ == "title":
             out[name_] = latex.title(value)
         else:

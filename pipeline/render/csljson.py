@@ -11,23 +11,11 @@ import json
 
 import orjson
 
-from pipeline.model import Creator, Record, unique
+from pipeline import fieldmap
+from pipeline.model import AUTHOR_ROLES, Creator, Record, unique
 from pipeline.render.urls import safe_url
 
-# Zotero item types, then Crossref types, -> CSL types (the Zotero schema's own CSL mapping).
-CSL_TYPES = {
-    "journalArticle": "article-journal", "magazineArticle": "article-magazine",
-    "newspaperArticle": "article-newspaper", "conferencePaper": "paper-conference",
-    "bookSection": "chapter", "book": "book", "thesis": "thesis", "report": "report",
-    "preprint": "article", "webpage": "webpage", "blogPost": "post-weblog", "forumPost": "post",
-    "manuscript": "manuscript", "dataset": "dataset", "computerProgram": "software",
-    "encyclopediaArticle": "entry-encyclopedia", "dictionaryEntry": "entry-dictionary",
-    "patent": "patent", "case": "legal_case", "statute": "legislation", "bill": "bill",
-    "presentation": "speech", "standard": "standard", "document": "document",
-    "journal-article": "article-journal", "proceedings-article": "paper-conference",
-    "book-chapter": "chapter", "posted-content": "article", "dissertation": "thesis",
-    "monograph": "book", "edited-book": "book",
-}
+# Zotero item types -> CSL types: the schema's own mapping, in the one table (pipeline/fieldmap.py).
 # The CSL variable that holds the venue, by CSL type.
 _CONTAINER = {"thesis": "publisher", "report": "publisher"}
 
@@ -41,29 +29,47 @@ def _name(creator: Creator) -> dict:
     return out
 
 
-def _date_parts(date: str, year: int | None) -> dict | None:
+def _parts(date: str) -> list[int]:
     parts = []
-    for piece in date.split("-")[:3]:
+    negative = date.startswith("-")
+    for piece in date.lstrip("-").rstrip("?~%").split("-")[:3]:
         if not piece.isdigit():
             break
         parts.append(int(piece))
+    if parts and negative:
+        parts[0] = -parts[0]
+    return parts
+
+
+def _date_parts(date: str, year: int | None, edtf: str = "") -> dict | None:
+    """CSL's date: `date-parts` (two for a range), `circa` for an uncertain or approximate one."""
+    if edtf:
+        spans = [_parts(p) for p in edtf.split("/")]
+        spans = [p for p in spans if p]
+        if spans:
+            out: dict = {"date-parts": spans}
+            if edtf[-1:] in "?~%" or "?/" in edtf or "~/" in edtf:
+                out["circa"] = True
+            return out
+    parts = _parts(date)
     if not parts and year:
         parts = [year]
     return {"date-parts": [parts]} if parts else None
 
 
 def item(record: Record, key: str) -> dict:
-    kind = CSL_TYPES.get(record.item_type, "document")
+    kind = dict(record.bib_fields).get("csl.type") or fieldmap.types(record.item_type)[4]
     out: dict = {"id": key, "citation-key": key, "type": kind}
     if record.title:
         out["title"] = record.title
-    people, editing = record.people
-    authors, editors = [_name(c) for c in people], [_name(c) for c in editing]
-    if authors:
-        out["author"] = authors
-    if editors:
-        out["editor"] = editors
-    issued = _date_parts(record.date, record.year)
+    # Each creator in the CSL name variable its role maps to (a director is `director`); a role the
+    # table does not name is an author's, as every writer counts it.
+    for creator in record.creators:
+        role = fieldmap.ROLES.get(creator.role, ("", "", ""))[2] or (
+            "author" if creator.role in AUTHOR_ROLES or creator.role not in fieldmap.ROLES else "")
+        if role:
+            out.setdefault(role, []).append(_name(creator))
+    issued = _date_parts(record.date, record.year, record.edtf)
     if issued:
         out["issued"] = issued
     venue = record.venue
@@ -76,6 +82,14 @@ def item(record: Record, key: str) -> dict:
                         ("language", record.language), ("abstract", record.abstract)):
         if value and name not in out:
             out[name] = value
+    for name, value in record.fields:      # the rest of Zotero's fields, by the one table
+        target = fieldmap.FIELDS.get(name, ("", "", ""))[2]
+        if target == "original-date":
+            parts = _date_parts(value, None)
+            if parts:
+                out[target] = parts
+        elif target and target not in out:
+            out[target] = value
     if record.arxiv:
         # Zotero's own CSL export writes an arXiv preprint this way: the repository and its number.
         out.setdefault("publisher", "arXiv")
