@@ -28,7 +28,7 @@ from pipeline.render import latex
 # Words a given name may end with that belong in front of the family name.
 PARTICLES = frozenset("""
 a à al am an auf aus d' da dal dalla das de degli dei del della dello den der des di dos du el
-het im in l' la las le les lo los op 't te ten ter toe van vander vom von y zu zum zur
+het im in l' la las le les lo los op 't te ten ter toe und van vander vom von y zu zum zur
 """.split())
 SUFFIXES = frozenset("jr jr. jnr jnr. sr sr. snr snr. ii iii iv 2nd 3rd 4th".split())
 
@@ -121,6 +121,16 @@ def _needs_whole(last: str) -> bool:
     return len(parts) > 1 and any(_first_letter_lower(p) for p in parts)
 
 
+# A given name that opens with two capitals ("PHilippe", "IJsbrand"): its initial is both letters, which
+# BibTeX's styles keep together only as a special character, `{\\relax Ph}ilippe`.
+_TWO_INITIALS_RE = re.compile(r"(?<![^\s~\-])([A-Z])([A-Z])(?=[a-z])")
+
+
+def _initials(first: str) -> str:
+    return _TWO_INITIALS_RE.sub(lambda m: "{\\relax " + m.group(1) + m.group(2).lower() + "}"
+                                if m.group(0) != "IJ" else "{\\relax IJ}", first)
+
+
 def _person(parts: NameParts, enc: Callable[[str], str]) -> str:
     last = _guard(enc(parts.last), _needs_whole(parts.last))
     von = enc(parts.von)
@@ -132,6 +142,8 @@ def _person(parts: NameParts, enc: Callable[[str], str]) -> str:
         last = _guard(enc(parts.last), True)
     head = f"{von} {last}" if von else last
     first = _guard(enc(parts.first))
+    if enc is latex.encode:
+        first = _initials(first)
     jr = _guard(enc(parts.jr))
     if jr:
         return f"{head}, {jr}, {first}"
@@ -164,6 +176,7 @@ def _simple(creator: Creator) -> str:
     """"Family, Given" for a name every rule leaves alone, else ""."""
     family, given = creator.family, creator.given
     if creator.name or not _FAMILY_RE.fullmatch(family) or not _GIVEN_RE.fullmatch(given) \
+            or _TWO_INITIALS_RE.search(given) \
             or family.lower() in _LIST_WORDS or not _LIST_WORDS.isdisjoint(given.lower().split()):
         return ""
     return f"{family}, {given}" if given else family
