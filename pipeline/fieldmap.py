@@ -99,7 +99,8 @@ FIELDS = {
     "partNumber": ("", "", "part-number"),
     "partTitle": ("", "", "part-title"),
     "section": ("", "", "section"),
-    "status": ("", "", "status"),
+    "status": ("", "pubstate", "status"),
+    "PMID": ("pmid", "", "PMID"),
     "originalPublisher": ("", "origpublisher", "original-publisher"),
     "originalPlace": ("", "origlocation", "original-publisher-place"),
     "authority": ("", "", "authority"),
@@ -116,8 +117,10 @@ THESIS_KINDS = (
     (("master", "ma ", "m.a.", "msc", "m.sc", "mphil", "m.phil", "magister", "diplom"), ("mastersthesis", "mathesis")),
     (("phd", "ph.d", "doctor", "dissertation", "diss.", "dphil", "d.phil", "habilitation"), ("phdthesis", "phdthesis")),
 )
-REPORT_KINDS = {"technical report": "techreport", "tech. rep.": "techreport", "techreport": "techreport",
-                "research report": "resreport", "resreport": "resreport"}
+REPORT_KINDS = {"techreport": "techreport", "resreport": "resreport"}
+# Archives whose ids biblatex prints as links (`eprinttype`), by the pseudo-field the converter reads
+# them into (from extra's `PMID:` line or the item's URL), in the order one is chosen.
+EPRINTS = (("PMID", "pubmed"), ("JSTOR", "jstor"), ("HDL", "hdl"), ("googlebooks", "googlebooks"))
 
 # Zotero creator types -> (biblatex name field, its `…type` value) beyond author and editor, and the
 # CSL name variable (the schema's `csl.names`).

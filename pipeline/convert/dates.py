@@ -75,6 +75,12 @@ def _one(text: str) -> tuple[int, int, int] | None:
     m = re.fullmatch(rf"(\d{{4}}),?\s+{_MONTH}(?:\s+(\d{{1,2}}))?", text)                 # 2007 June 29
     if m and _month(m.group(2)):
         return int(m.group(1)), _month(m.group(2)), int(m.group(3) or 0)
+    m = re.fullmatch(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})/?", text)                          # 2019/09/25, 2012.09.27
+    if m:
+        return int(m.group(1)), int(m.group(2)), int(m.group(3))
+    m = re.fullmatch(r"(\d{1,2})[/ ](\d{4})", text)                                        # 11/2010, 08 1995
+    if m and 1 <= int(m.group(1)) <= 12:
+        return int(m.group(2)), int(m.group(1)), 0
     m = re.fullmatch(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", text)                          # 9/22/2016, 22.9.2016
     if m:
         a, b, y = int(m.group(1)), int(m.group(2)), int(m.group(3))

@@ -281,6 +281,7 @@ CSL_NAMES = {"author": "author", "editor": "editor", "translator": "translator",
 # `biblatex.field:` (one), with `=` as another delimiter; `tex.entrytype` (or `referencetype`)
 # names the entry type.
 _TEX_LINE_RE = re.compile(r"^\s*(tex|bibtex|biblatex)\.([A-Za-z][A-Za-z0-9_\-]*)\s*[:=]\s*(.*?)\s*$", re.I)
+_OLD_CSL_LINE_RE = re.compile(r"^\s*\{:([A-Za-z][A-Za-z\-_]*):\s*(.*?)\}\s*$")
 _CSL_LINE_RE = re.compile(r"^\s*([A-Za-z][A-Za-z \-_]*?)\s*:\s*(.+?)\s*$")
 
 
@@ -305,6 +306,8 @@ def extra_overrides(extra: str) -> dict:
             elif value:
                 fields.append((name if target == "tex" else f"{target}.{name}", value))
             continue
+        # Better BibTeX's older syntax, `{:issued: 2014-12-31/2015-01-01}`, is the same line.
+        line = _OLD_CSL_LINE_RE.sub(r"\1: \2", line)
         csl = _CSL_LINE_RE.match(line)
         if not csl:
             continue
@@ -324,6 +327,8 @@ def extra_overrides(extra: str) -> dict:
             out["creators"] = out.get("creators", ()) + (creator,)
         elif label == "container-title":
             out.setdefault("venue", value)
+        elif label == "publisher":
+            out.setdefault("publisher", value)
         elif label == "publisher-place":
             fields.append(("address", value))
         elif label == "original-date":
@@ -342,6 +347,27 @@ def extra_overrides(extra: str) -> dict:
                 out.setdefault("edtf", found.edtf)
     if fields:
         out["bib_fields"] = tuple(fields)
+    return out
+
+
+_ARCHIVE_URLS = (
+    ("JSTOR", re.compile(r"^https?://(?:www\.)?jstor\.org/stable/(\d+)/?$")),
+    ("HDL", re.compile(r"^https?://hdl\.handle\.net/(\d+(?:\.\d+)*/[^\s?#]+)$")),
+    ("googlebooks", re.compile(r"^https?://books\.google\.[a-z.]+/books\?id=([\w-]+)$")),
+)
+
+
+def archive_ids(url: str, extra: dict[str, str]) -> dict[str, str]:
+    """Ids of archives biblatex links (`eprinttype`): a `PMID:` line in extra, a JSTOR, handle or
+    Google Books URL."""
+    out = {}
+    pmid = text(extra.get("pmid"))
+    if pmid.isdigit():
+        out["PMID"] = pmid
+    for name, pattern in _ARCHIVE_URLS:
+        match = pattern.match(url)
+        if match:
+            out[name] = match.group(1)
     return out
 
 
@@ -386,7 +412,8 @@ def to_record(item: dict, table: venues.VenueTable | None = None) -> Record:
     item_type = text(data.get("itemType")) or "document"
     arxiv_id, arxiv_class = arxiv_with_class(base.get("publicationTitle", ""), data.get("archiveID"),
                                              "arXiv:" + text(extra.get("arxiv")))
-    if arxiv_id and arxiv_id == arxiv and full_venue == base.get("publicationTitle"):
+    if arxiv_id and arxiv_id == arxiv_with_class(base.get("publicationTitle", ""))[0] \
+            and full_venue == base.get("publicationTitle"):
         # A journal field holding "arXiv:1305.4904 [quant-ph]" names a preprint, not a journal.
         full_venue, item_type = "", "preprint" if item_type == "journalArticle" else item_type
     label, label_source = venue_label(data, table, dated=year is not None, arxiv=arxiv, extra=extra,
@@ -422,6 +449,7 @@ def to_record(item: dict, table: venues.VenueTable | None = None) -> Record:
     original = when.original or ""
     if arxiv_class:
         found["eprintclass"] = arxiv_class
+    found.update(archive_ids(text(data.get("url")), extra))
     values["edtf"] = when.edtf
     overrides = extra_overrides(data.get("extra", ""))
     original = overrides.pop("original_date", "") or original

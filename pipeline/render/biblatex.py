@@ -59,16 +59,21 @@ NOT_IN_TYPE = {
 }
 _DATE_RE = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$")
 _RANGE_RE = re.compile(r"(?<=\w)\s*[-‐‑–—]+\s*(?=\w)")
+# biblatex's literal lists among the fields written here.
+LISTS = ("publisher", "institution", "location", "organization")
+_AND_RE = re.compile(r"\sand\s", re.I)
 
 
 def entry_type(record: Record) -> tuple[str, str, str]:
     kind, venue_field = fieldmap.types(record.item_type)[2:4]
     subtype = ""
     written = dict(record.fields).get("type", "")
-    if kind == "thesis":
-        subtype = (fieldmap.thesis_kind(written) or ("", written or "phdthesis"))[1]
-    elif kind == "report":
-        subtype = fieldmap.REPORT_KINDS.get(written.lower(), written or "techreport")
+    # A thesis or report says what kind it is only when Zotero does: an untyped thesis is not claimed
+    # to be a PhD's (Better BibTeX's reading too).
+    if kind == "thesis" and written:
+        subtype = (fieldmap.thesis_kind(written) or ("", written))[1]
+    elif kind == "report" and written:
+        subtype = fieldmap.REPORT_KINDS.get(written.lower(), written)
     elif kind == "book" and dict(record.fields).get("numberOfVolumes", "1") not in ("", "1") and not record.volume:
         kind = "mvbook"         # a work in several volumes, cited whole
     forced = (dict(record.bib_fields).get("biblatex.entrytype") or record.bib_type).strip().lower()
@@ -128,6 +133,15 @@ def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
     if record.arxiv:
         out["eprint"] = bibtex.raw(record.arxiv)
         out["eprinttype"] = "arXiv"     # biblatex's alias of `arxiv`, as Better BibTeX writes it
+        if record.item_type == "preprint":
+            out["pubstate"] = "prepublished"
+    else:
+        # Another archive's id (PubMed, JSTOR, a handle, Google Books), the first the item has.
+        found = dict(record.fields)
+        for name, kind_ in fieldmap.EPRINTS:
+            if found.get(name):
+                out["eprint"], out["eprinttype"] = bibtex.raw(found[name]), kind_
+                break
     if record.item_type in SUBTYPES and kind == "article":
         out["entrysubtype"] = SUBTYPES[record.item_type]
     for name, value in record.fields:      # the rest of Zotero's fields, by the one table
@@ -151,6 +165,10 @@ def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
             out[name] = bibtex.raw(value) if name in bibtex.RAW else enc(value)
         if not out.get(name):
             out.pop(name, None)
+    for name in LISTS:
+        # biblatex splits a literal list at " and ": "Miller, Smith and Jones" is one publisher.
+        if name in out and _AND_RE.search(out[name]) and not out[name].startswith("{"):
+            out[name] = "{" + out[name] + "}"
     dropped = NOT_IN_TYPE.get(kind, ())
     return {k: v for k, v in out.items() if k not in dropped}
 

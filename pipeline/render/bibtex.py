@@ -65,13 +65,18 @@ def entry_type(record: Record) -> tuple[str, str]:
     return kind, venue_field
 
 
+# Fields that name other entries by key: a key of the curator's own library, which the list's files need
+# not hold (bibtex stops on "a bad cross reference").
+KEY_FIELDS = frozenset({"crossref", "xref", "xdata", "related", "entryset"})
+
+
 def overrides(record: Record, target: str) -> dict[str, str]:
     """{field: plain value} the curator set in `extra` for `target` ("bibtex" or "biblatex"):
     `tex.field:` for both, `bibtex.field:` / `biblatex.field:` for one. Later lines win."""
     out: dict[str, str] = {}
     for name, value in record.bib_fields:
         prefix, _, field_name = name.rpartition(".")
-        if prefix not in ("", "tex", target) or not _FIELD_NAME_RE.match(field_name):
+        if prefix not in ("", "tex", target) or not _FIELD_NAME_RE.match(field_name) or field_name in KEY_FIELDS:
             continue
         out.setdefault(field_name, value)     # the first line wins, as in Zotero's own reading
     return out

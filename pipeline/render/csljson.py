@@ -1,7 +1,7 @@
 """Pure: records -> CSL-JSON (papers.json), for Pandoc, Zotero and other CSL processors.
 
 CSL's rich text is Zotero's (`<i>`, `<b>`, `<sub>`, `<sup>`, `<span class="nocase">`), so titles pass
-through unchanged. Each item's `id` is its citation key, as Pandoc's `@key` expects, and the items are
+through with only other HTML elements' tags dropped (render/richtext.py); inline maths stays as typed. Each item's `id` is its citation key, as Pandoc's `@key` expects, and the items are
 sorted by it. Only http(s) URLs are kept (render/urls.py): a CSL processor makes them live links. Older keys a record was published under live only in the .bib (biblatex `ids`): CSL
 has no alias field.
 """
@@ -13,6 +13,7 @@ import orjson
 
 from pipeline import fieldmap
 from pipeline.model import AUTHOR_ROLES, Creator, Record, unique
+from pipeline.render.richtext import without_unknown_tags
 from pipeline.render.urls import safe_url
 
 # Zotero item types -> CSL types: the schema's own mapping, in the one table (pipeline/fieldmap.py).
@@ -61,7 +62,7 @@ def item(record: Record, key: str) -> dict:
     kind = dict(record.bib_fields).get("csl.type") or fieldmap.types(record.item_type)[4]
     out: dict = {"id": key, "citation-key": key, "type": kind}
     if record.title:
-        out["title"] = record.title
+        out["title"] = without_unknown_tags(record.title)
     # Each creator in the CSL name variable its role maps to (a director is `director`); a role the
     # table does not name is an author's, as every writer counts it.
     for creator in record.creators:

@@ -26,7 +26,7 @@ from functools import lru_cache
 from anyascii import anyascii
 
 # The no-break spaces survive WS_RE: the table turns them into `~` and `\\,`.
-from pipeline.render.richtext import ASCII_WS, WS_RE, parse_markup, plain_text  # noqa: F401 (plain_text: for callers)
+from pipeline.render.richtext import ASCII_WS, WS_RE, math_spans, parse_markup, plain_text  # noqa: F401 (plain_text: for callers)
 
 # ASCII characters that mean something to BibTeX or LaTeX (or, under a babel language, to neither:
 # `<`, `>` and `|` print as other glyphs in OT1, so they are commands too).
@@ -330,6 +330,18 @@ def _protect_words(text: str, enc) -> str:
 
 
 def _piece(text: str, protect: bool, enc) -> str:
+    spans = math_spans(text)
+    if spans:
+        # Inline maths stays maths, braced so that no style changes its case; in papers.bib only
+        # when it is ASCII (pdflatex's maths has no UTF-8).
+        out, pos = [], 0
+        for start, end in spans:
+            formula = text[start:end]
+            out.append(_piece(text[pos:start], protect, enc))
+            out.append("{" + formula + "}" if formula.isascii() or enc is encode_utf8 else _piece(formula, protect, enc))
+            pos = end
+        out.append(_piece(text[pos:], protect, enc))
+        return "".join(out)
     # Whitespace at a markup boundary matters ("a <i>b</i>"): keep one space of it.
     core = text.strip(ASCII_WS)
     if not core:
@@ -356,6 +368,9 @@ def title(rich: str, utf8: bool = False) -> str:
                 out.append(_piece(node, protect, enc))
                 continue
             tag, children = node
+            if tag == "html":       # an HTML element Zotero does not define: its text, without it
+                out.append(walk(children, protect))
+                continue
             inner = walk(children, protect and tag != "nocase").strip(ASCII_WS)
             if not inner:
                 continue
