@@ -11,6 +11,8 @@ and the rows below speak of base fields only.
 """
 from __future__ import annotations
 
+import re
+
 # Zotero's type-specific field names -> their base field (zotero-schema, `itemTypes[].fields[].baseField`).
 BASE = {
     "artworkMedium": "medium", "audioRecordingFormat": "medium", "label": "publisher", "billNumber": "number",
@@ -149,3 +151,18 @@ def thesis_kind(value: str) -> tuple[str, str] | None:
         if any(text.startswith(w) or f" {w}" in text for w in words):
             return kinds
     return None
+
+
+# "arXiv:1305.4904 [quant-ph]", "arXiv: 1410.5093 [hep-ph]": an arXiv id with its classes, as arXiv's own
+# export and Zotero's arXiv translator write it (in a journal field, archiveID or extra).
+_ARXIV_CLASS_RE = re.compile(r"^\s*arxiv:\s*(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?\s*(?:\[([^\]]+)\])?\s*$",
+                             re.I)
+
+
+def arxiv_with_class(*values) -> tuple[str, str]:
+    """(arXiv id, its classes) from the first of `values` written as `arXiv:ID [class]`."""
+    for value in values:
+        match = _ARXIV_CLASS_RE.match(str(value or ""))
+        if match:
+            return match.group(1), " ".join((match.group(2) or "").split())
+    return "", ""

@@ -57,9 +57,11 @@ def test_extra_overrides_names_types_and_arxiv_classes():
     bib, bbl, _ = entry({"itemType": "journalArticle", "title": "P", "extra": "arXiv: 1410.5093 [hep-ph]"})
     assert (bbl["eprint"], bbl["eprinttype"], bbl["eprintclass"]) == ("1410.5093", "arXiv", "hep-ph")
     assert bib["primaryClass"] == "hep-ph"
+    # A journal field holding an arXiv id names no journal for biblatex: an unpublished preprint.
     bib, bbl, _ = entry({"itemType": "journalArticle", "title": "P", "publicationTitle": "arXiv:1305.4904 [quant-ph]"})
-    assert "journaltitle" not in bbl and bbl["eprint"] == "1305.4904" and bbl["eprintclass"] == "quant-ph"
-    assert "journal" not in bib
+    assert bbl["@"] == "unpublished" and "journaltitle" not in bbl
+    assert (bbl["eprint"], bbl["eprintclass"]) == ("1305.4904", "quant-ph")
+    assert bib["eprint"] == "1305.4904" and bib["primaryClass"] == "quant-ph"
 
 
 def test_names_particles_in_the_given_name_and_two_letter_initials():

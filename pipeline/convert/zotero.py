@@ -122,19 +122,7 @@ def find_doi(data: dict, extra: dict[str, str] | None = None) -> str:
     return doi_from_url(data.get("url", ""))
 
 
-# "arXiv:1305.4904 [quant-ph]", "arXiv: 1410.5093 [hep-ph]": an arXiv id with its classes, as arXiv's
-# own export and Zotero's arXiv translator write it (in a journal field, archiveID or extra).
-_ARXIV_CLASS_RE = re.compile(r"^\s*arxiv:\s*(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?\s*(?:\[([^\]]+)\])?\s*$",
-                             re.I)
-
-
-def arxiv_with_class(*values: str) -> tuple[str, str]:
-    """(arXiv id, its classes) from the first of `values` written as `arXiv:ID [class]`."""
-    for value in values:
-        match = _ARXIV_CLASS_RE.match(text(value))
-        if match:
-            return match.group(1), text(match.group(2))
-    return "", ""
+arxiv_with_class = fieldmap.arxiv_with_class
 
 
 def find_arxiv(data: dict, extra: dict[str, str] | None = None, doi: str | None = None) -> str:
@@ -282,7 +270,12 @@ CSL_NAMES = {"author": "author", "editor": "editor", "translator": "translator",
 # names the entry type.
 _TEX_LINE_RE = re.compile(r"^\s*(tex|bibtex|biblatex)\.([A-Za-z][A-Za-z0-9_\-]*)\s*[:=]\s*(.*?)\s*$", re.I)
 _OLD_CSL_LINE_RE = re.compile(r"^\s*\{:([A-Za-z][A-Za-z\-_]*):\s*(.*?)\}\s*$")
-_CSL_LINE_RE = re.compile(r"^\s*([A-Za-z][A-Za-z \-_]*?)\s*:\s*(.+?)\s*$")
+_CSL_LINE_RE = re.compile(r"^\s*(?:csl\.)?([A-Za-z][A-Za-z \-_]*?)\s*:\s*(.+?)\s*$", re.I)
+# CSL variables Zotero has no field for, kept from extra for the CSL-JSON (`available-date: 1965/1993`).
+CSL_EXTRA = frozenset("""available-date event-date submitted volume-title part-number part-title reviewed-title
+reviewed-genre license GSCC division chapter-number collection-number number-of-volumes number-of-pages
+original-title original-publisher original-publisher-place event-place event-title dimensions scale
+medium status version genre archive archive_location authority section""".lower().split())
 
 
 def extra_overrides(extra: str) -> dict:
@@ -333,6 +326,8 @@ def extra_overrides(extra: str) -> dict:
             fields.append(("address", value))
         elif label == "original-date":
             out.setdefault("original_date", dates.parse(value).iso)
+        elif label in CSL_EXTRA:
+            fields.append((f"csl.{label}", value))
         elif label in ("number", "report-number"):
             out.setdefault("number", value)
         elif label == "collection-title":
@@ -410,12 +405,8 @@ def to_record(item: dict, table: venues.VenueTable | None = None) -> Record:
         date = str(year) if year else date
     full_venue = venue(data)
     item_type = text(data.get("itemType")) or "document"
-    arxiv_id, arxiv_class = arxiv_with_class(base.get("publicationTitle", ""), data.get("archiveID"),
+    _, arxiv_class = arxiv_with_class(base.get("publicationTitle", ""), data.get("archiveID"),
                                              "arXiv:" + text(extra.get("arxiv")))
-    if arxiv_id and arxiv_id == arxiv_with_class(base.get("publicationTitle", ""))[0] \
-            and full_venue == base.get("publicationTitle"):
-        # A journal field holding "arXiv:1305.4904 [quant-ph]" names a preprint, not a journal.
-        full_venue, item_type = "", "preprint" if item_type == "journalArticle" else item_type
     label, label_source = venue_label(data, table, dated=year is not None, arxiv=arxiv, extra=extra,
                                        full=full_venue)
     values = dict(

@@ -67,6 +67,10 @@ _AND_RE = re.compile(r"\sand\s", re.I)
 def entry_type(record: Record) -> tuple[str, str, str]:
     kind, venue_field = fieldmap.types(record.item_type)[2:4]
     subtype = ""
+    if kind == "article" and record.arxiv and fieldmap.arxiv_with_class(record.venue)[0]:
+        # A journal field holding "arXiv:1305.4904 [quant-ph]" names no journal: an unpublished preprint
+        # (its id and class are the eprint fields), as Better BibTeX reads it.
+        kind, venue_field = "unpublished", ""
     written = dict(record.fields).get("type", "")
     # A thesis or report says what kind it is only when Zotero does: an untyped thesis is not claimed
     # to be a PhD's (Better BibTeX's reading too).
@@ -133,8 +137,6 @@ def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
     if record.arxiv:
         out["eprint"] = bibtex.raw(record.arxiv)
         out["eprinttype"] = "arXiv"     # biblatex's alias of `arxiv`, as Better BibTeX writes it
-        if record.item_type == "preprint":
-            out["pubstate"] = "prepublished"
     else:
         # Another archive's id (PubMed, JSTOR, a handle, Google Books), the first the item has.
         found = dict(record.fields)
@@ -142,6 +144,8 @@ def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
             if found.get(name):
                 out["eprint"], out["eprinttype"] = bibtex.raw(found[name]), kind_
                 break
+    if record.item_type == "preprint":
+        out["pubstate"] = "prepublished"
     if record.item_type in SUBTYPES and kind == "article":
         out["entrysubtype"] = SUBTYPES[record.item_type]
     for name, value in record.fields:      # the rest of Zotero's fields, by the one table

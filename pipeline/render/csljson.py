@@ -8,6 +8,7 @@ has no alias field.
 from __future__ import annotations
 
 import json
+import re
 
 import orjson
 
@@ -28,6 +29,15 @@ def _name(creator: Creator) -> dict:
     if creator.given:
         out["given"] = creator.given
     return out
+
+
+_NUMBER_RANGE_RE = re.compile(r"^(\d+)\s*[-‐‑–—]+\s*(\d+)$")
+
+
+def _ranged(value: str) -> str:
+    """'7-8' -> '7–8': an issue or volume range with CSL's en dash (Better BibTeX #3327). Pages stay as
+    typed: a CSL style formats their ranges itself (`page-range-format`)."""
+    return _NUMBER_RANGE_RE.sub("\\1\u2013\\2", value) if value else value
 
 
 def _parts(date: str) -> list[int]:
@@ -78,7 +88,17 @@ def item(record: Record, key: str) -> dict:
         out[_CONTAINER.get(kind, "container-title")] = venue
     if record.venue_label and record.venue_label != venue:
         out["container-title-short"] = record.venue_label
-    for name, value in (("volume", record.volume), ("issue", record.issue), ("page", record.pages),
+    for name, value in record.bib_fields:       # CSL variables the curator set in extra
+        if name.startswith("csl.") and name != "csl.type":
+            variable = name[4:]
+            parts = _date_parts("", None, value) if variable.endswith("date") or variable == "submitted" else None
+            out.setdefault(variable, parts or value)
+    if record.series:
+        out.setdefault("collection-title", record.series)
+    if record.number and not record.arxiv and kind not in ("article-journal", "article-magazine", "article-newspaper"):
+        out.setdefault("number", record.number)
+    for name, value in (("volume", _ranged(record.volume)), ("issue", _ranged(record.issue)),
+                        ("page", record.pages),
                         ("publisher", record.publisher), ("DOI", record.doi), ("URL", safe_url(record.url)),
                         ("language", record.language), ("abstract", record.abstract)):
         if value and name not in out:
