@@ -460,7 +460,8 @@ def to_record(item: dict, table: venues.VenueTable | None = None) -> Record:
     if place and not any(n == "address" for n, _ in overrides.get("bib_fields", ())):
         overrides["bib_fields"] = (("address", place),) + tuple(overrides.get("bib_fields", ()))
     values.update(overrides)
-    provenance = {k: ZOTERO for k, v in values.items() if v not in ("", (), None)}
+    # `fields` and `edtf` are further readings of Zotero's fields, not fields of the list: no source column.
+    provenance = {k: ZOTERO for k, v in values.items() if v not in ("", (), None) and k not in ("fields", "edtf")}
     if label:
         provenance["venue_label"] = label_source
     return Record(key=key, enrichment=ENRICH_NONE, imported=bool(meta.get("imported")),

@@ -150,7 +150,10 @@ def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
         out["entrysubtype"] = SUBTYPES[record.item_type]
     for name, value in record.fields:      # the rest of Zotero's fields, by the one table
         target = fieldmap.FIELDS.get(name, ("", ""))[1]
-        if target and not out.get(target) and (target != "eprintclass" or record.arxiv):
+        # (A conference's name that already is the booktitle, for want of a proceedings title, is not
+        # written twice as its eventtitle.)
+        if target and not out.get(target) and (target != "eprintclass" or record.arxiv) \
+                and not (target == "eventtitle" and enc(value) == out.get(venue_field)):
             out[target] = value if target == "origdate" else enc(value)
     out = {k: v for k, v in out.items() if v}
     for name, value in bibtex.overrides(record, "biblatex").items():

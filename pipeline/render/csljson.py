@@ -109,8 +109,8 @@ def item(record: Record, key: str) -> dict:
             parts = _date_parts(value, None)
             if parts:
                 out[target] = parts
-        elif target and target not in out:
-            out[target] = value
+        elif target and target not in out and not (target == "event-title" and value == out.get("container-title")):
+            out[target] = value     # (a conference's name that is the container already, not twice)
     if record.arxiv:
         # Zotero's own CSL export writes an arXiv preprint this way: the repository and its number.
         out.setdefault("publisher", "arXiv")
