@@ -31,6 +31,7 @@ _ISO_RE = re.compile(r"^(-?\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ]\d{1,2}:\d
 # biblatex's EDTF (level 0 and 1): qualified dates and ranges with open ends.
 _EDTF_PART = r"-?\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?[?~%]?"
 _EDTF_RE = re.compile(rf"^(?:{_EDTF_PART}|(?:{_EDTF_PART}|\.\.|)/(?:{_EDTF_PART}|\.\.|))$")
+_TIME_RE = re.compile(r"^(\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01]))T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:Z|[+-]\d{2}:\d{2})?$")
 _ORIGINAL_RE = re.compile(r"^\[(\d{4})\]\s*(.+)$")
 
 
@@ -134,6 +135,11 @@ def parse(value: str, parsed: str = "") -> Date:
         year = int(iso[:5] if iso.startswith("-") else iso[:4]) if iso else None
         # A year BC is in the year and the EDTF form; the ISO column (CSV, README) holds dates AD only.
         return Date(year, "" if iso.startswith("-") else iso, text, original)
+    m = _TIME_RE.match(text)
+    if m:
+        # A time of day, as biber reads it (seconds and a zone with a colon): kept for biblatex.
+        y, mo, d = (int(p) for p in m.group(1).split("-"))
+        return Date(y, _iso(y, mo, d), text, original)
     span = _range(text)
     if span:
         (y1, m1, d1), (y2, m2, d2) = span

@@ -43,7 +43,7 @@ def _ranged(value: str) -> str:
 def _parts(date: str) -> list[int]:
     parts = []
     negative = date.startswith("-")
-    for piece in date.lstrip("-").rstrip("?~%").split("-")[:3]:
+    for piece in date.lstrip("-").split("T")[0].rstrip("?~%").split("-")[:3]:
         if not piece.isdigit():
             break
         parts.append(int(piece))
