@@ -108,3 +108,27 @@ def test_agreement_with_better_bibtex_stays_above_its_floor():
     tallies = bbt_compare.measure(bbt_compare.render_all())
     shares = {ext: round(t.share, 3) for ext, t in tallies.items() if t.total}
     assert all(shares[ext] >= floor for ext, floor in FLOORS.items() if ext in shares), json.dumps(shares)
+
+
+def test_html_pasted_into_a_title_is_dropped_with_its_text_kept_everywhere():
+    from pipeline.model import Catalog, Record, Section
+    from pipeline.render import readme
+
+    title = 'The <span style="small-caps">species status</span> of <i>Homo</i>; a lone <div> and <script>x</script>'
+    record = Record(key="ABCD2345", title=title, url="https://example.org/", sections=("S",))
+    catalog = Catalog(title="T", sections=(Section(key="S", name="S", path=("S",)),), records=(record,))
+    line = next(l for l in readme.render(catalog).splitlines() if l.startswith("- [The"))
+    assert "species status of Homo" in line and "span" not in line and r"\<div>" in line and r"\<script>" in line
+    assert csljson.item(record, "k")["title"] == \
+        'The species status of <i>Homo</i>; a lone <div> and <script>x</script>'
+    assert "species status of" in bibtex.fields(record)["title"] and "span" not in bibtex.fields(record)["title"]
+    assert "span" not in biblatex.fields(record)["title"]
+
+
+def test_maths_in_a_title_stays_maths_only_when_safe():
+    from pipeline.model import Record
+    record = Record(key="ABCD2345", title=r"Do integers modulo $n$ minus $\frac n 2$ form a ring?")
+    assert r"{$\frac n 2$}" in bibtex.fields(record)["title"] and r"{$n$}" in biblatex.fields(record)["title"]
+    assert csljson.item(record, "k")["title"] == record.title
+    evil = Record(key="ABCD2345", title=r"Costs $\input{/etc/passwd}$ and $5 and $10")
+    assert "$" not in bibtex.fields(evil)["title"].replace(r"{\$}", "")

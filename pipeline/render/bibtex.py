@@ -100,7 +100,9 @@ def month(date: str) -> str:
 
 def creators_by_role(record: Record) -> tuple[list, list]:
     authors = [c for c in record.creators if c.role in AUTHOR_ROLES]
-    editors = [c for c in record.creators if c.role == "editor"]
+    # A series editor is the editor a style prints when the item names no other (Better BibTeX's reading).
+    editors = [c for c in record.creators if c.role == "editor"] or \
+        [c for c in record.creators if c.role == "seriesEditor"]
     if not authors and not editors:
         authors = list(record.creators)
     return authors, editors

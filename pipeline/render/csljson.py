@@ -95,7 +95,8 @@ def item(record: Record, key: str) -> dict:
             out.setdefault(variable, parts or value)
     if record.series:
         out.setdefault("collection-title", record.series)
-    if record.number and not record.arxiv and kind not in ("article-journal", "article-magazine", "article-newspaper"):
+    if record.number and not record.arxiv and kind not in ("article-journal", "article-magazine", "article-newspaper") \
+            and dict(record.fields).get("seriesNumber") != record.number:     # (that one is collection-number)
         out.setdefault("number", record.number)
     for name, value in (("volume", _ranged(record.volume)), ("issue", _ranged(record.issue)),
                         ("page", record.pages),

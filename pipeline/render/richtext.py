@@ -2,9 +2,10 @@
 
 `<i>`, `<b>`, `<sub>`, `<sup>`, `<sc>`, `<span class="nocase">` and the small-caps span become a tree
 that each writer renders its own way: LaTeX commands in the .bib, plain text in the README (which
-shows what a reader sees), the raw markup in CSL-JSON (whose processors read it). Any other HTML
-element that is opened and closed (`<span style="small-caps">species status</span>`, pasted from a
-web page) is dropped with its text kept, in every output; a lone `<div>` is text, as typed.
+shows what a reader sees), the raw markup in CSL-JSON (whose processors read it). Any other inline
+formatting element of HTML that is opened and closed (`<span style="small-caps">species status</span>`,
+pasted from a web page) is dropped with its text kept, in every output; a lone `<div>`, and any
+other tag (`<script>`), is text as typed.
 Inline maths (`$n$ minus $\frac n 2$`) is found by `math_spans`: the .bib files keep it as maths when
 it is made of symbols and commands that are safe to hand to LaTeX (`SAFE_MATH_COMMANDS`).
 """
@@ -12,11 +13,15 @@ from __future__ import annotations
 
 import re
 
-# Anything else that looks like a tag, such as "<10-ps" or "<\input", is text.
+# HTML's inline formatting elements, which titles pasted from a web page carry: dropped when paired.
+# Anything else that looks like a tag, such as "<10-ps", "<\input" or "<script>", is text.
+FORMATTING = ("span", "div", "p", "em", "strong", "u", "font", "small", "big", "s", "strike", "a", "abbr", "cite",
+              "q", "mark", "del", "ins", "tt", "var", "dfn", "kbd", "samp", "bdi", "bdo", "code")
 _TAG_RE = re.compile(
     r"<(?P<open>i|b|sub|sup|sc)>|</(?P<close>i|b|sub|sup|sc|span)>"
     r"|<span\s+class=\"nocase\">(?P<nocase>)|<span\s+style=\"font-variant:\s*small-caps;?\">(?P<smallcaps>)"
-    r"|<(?P<other>[A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?>|</(?P<otherclose>[A-Za-z][A-Za-z0-9]*)\s*>",
+    rf"|<(?P<other>(?i:{'|'.join(sorted(FORMATTING, key=len, reverse=True))}))(?:\s[^<>]*)?>"
+    rf"|</(?P<otherclose>(?i:{'|'.join(sorted(FORMATTING, key=len, reverse=True))}))\s*>",
 )
 
 
