@@ -60,6 +60,17 @@ REASONS = {
     "school": "as institution", "address": "as typed", "location": "as typed",
     "type": "a report or thesis type is written as typed", "pages": "as typed (BBT joins ranges with --)",
     "issued": "an undated item with a year in extra", "URL": "as url", "ISSN": "as issn",
+    "weirdfield": "a curator's `tex.` field biblatex's data model does not know: papers.bib only, biber would "
+                  "reject it", "wonderfield": "as weirdfield", "with": "as weirdfield", "venue": "as weirdfield",
+    "crossref": "names another library's key, which the list's files need not hold (bibtex stops on it)",
+    "xref": "as crossref", "related": "as crossref", "relatedstring": "as crossref",
+    "GSCC": "not a CSL variable: CSL-JSON keeps the variables of CSL's specification",
+    "license": "a CSL variable typed in extra of a book: not read", "pmcid": "PubMed Central ids are not read",
+    "bookauthor": "biber's data model rejects it for @incollection", "chapter": "BBT's @inbook reading: not read",
+    "volumes": "a multi-volume work cited in one volume", "pagetotal": "biber rejects it for this type",
+    "edition": "biber rejects it for this type", "entrysubtype": "BBT reads a Juris-M field",
+    "pubstate": "BBT reads a CSL status typed in extra", "origlocation": "BBT reads extra's original-publisher-place",
+    "origpublisher": "BBT reads extra's original-publisher", "volume": "as typed",
 }
 
 

@@ -273,7 +273,7 @@ _OLD_CSL_LINE_RE = re.compile(r"^\s*\{:([A-Za-z][A-Za-z\-_]*):\s*(.*?)\}\s*$")
 _CSL_LINE_RE = re.compile(r"^\s*(?:csl\.)?([A-Za-z][A-Za-z \-_]*?)\s*:\s*(.+?)\s*$", re.I)
 # CSL variables Zotero has no field for, kept from extra for the CSL-JSON (`available-date: 1965/1993`).
 CSL_EXTRA = frozenset("""available-date event-date submitted volume-title part-number part-title reviewed-title
-reviewed-genre license GSCC division chapter-number collection-number number-of-volumes number-of-pages
+reviewed-genre license division chapter-number collection-number number-of-volumes number-of-pages
 original-title original-publisher original-publisher-place event-place event-title dimensions scale
 medium status version genre archive archive_location authority section""".lower().split())
 
