@@ -98,7 +98,7 @@ FIELDS = {
     "medium": ("", "", "medium"),
     "place": ("address", "location", "publisher-place"),
     "seriesNumber": ("", "", "collection-number"),
-    "partNumber": ("", "", "part-number"),
+    "partNumber": ("", "", "part"),          # CSL-JSON's schema names it `part`
     "partTitle": ("", "", "part-title"),
     "section": ("", "", "section"),
     "status": ("", "pubstate", "status"),

@@ -259,7 +259,7 @@ CSL_TYPES = {
 CSL_ONLY_TYPES = {"pamphlet": ("booklet", "booklet"), "review": ("article", "article"),
                   "review-book": ("article", "article"), "musical_score": ("misc", "misc"),
                   "periodical": ("misc", "periodical"), "collection": ("book", "collection"),
-                  "event": ("misc", "misc"), "performance": ("misc", "misc"), "video": ("misc", "misc")}
+                  "event": ("misc", "misc"), "performance": ("misc", "misc")}
 # CSL name variables in extra (`editor: Darwin || Charles`) -> Zotero creator types.
 CSL_NAMES = {"author": "author", "editor": "editor", "translator": "translator", "director": "director",
              "container-author": "bookAuthor", "collection-editor": "seriesEditor", "contributor": "contributor",
@@ -272,8 +272,8 @@ _TEX_LINE_RE = re.compile(r"^\s*(tex|bibtex|biblatex)\.([A-Za-z][A-Za-z0-9_\-]*)
 _OLD_CSL_LINE_RE = re.compile(r"^\s*\{:([A-Za-z][A-Za-z\-_]*):\s*(.*?)\}\s*$")
 _CSL_LINE_RE = re.compile(r"^\s*(?:csl\.)?([A-Za-z][A-Za-z \-_]*?)\s*:\s*(.+?)\s*$", re.I)
 # CSL variables Zotero has no field for, kept from extra for the CSL-JSON (`available-date: 1965/1993`).
-CSL_EXTRA = frozenset("""available-date event-date submitted volume-title part-number part-title reviewed-title
-reviewed-genre license division chapter-number collection-number number-of-volumes number-of-pages
+CSL_EXTRA = frozenset("""available-date event-date submitted volume-title part part-title reviewed-title
+reviewed-genre division chapter-number collection-number number-of-volumes number-of-pages
 original-title original-publisher original-publisher-place event-place event-title dimensions scale
 medium status version genre archive archive_location authority section""".lower().split())
 
@@ -326,8 +326,9 @@ def extra_overrides(extra: str) -> dict:
             fields.append(("address", value))
         elif label == "original-date":
             out.setdefault("original_date", dates.parse(value).iso)
-        elif label in CSL_EXTRA:
-            fields.append((f"csl.{label}", value))
+        elif label in CSL_EXTRA or label == "part-number":
+            # (CSL-JSON's schema names the part number `part`; only its own variables are kept)
+            fields.append((f"csl.{'part' if label == 'part-number' else label}", value))
         elif label in ("number", "report-number"):
             out.setdefault("number", value)
         elif label == "collection-title":
