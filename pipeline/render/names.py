@@ -69,7 +69,8 @@ def _split_suffix(text: str) -> tuple[str, str]:
 
 def split(creator: Creator) -> NameParts | None:
     """The four parts of a person's name; None for an institution (one literal name)."""
-    family, given = creator.family.strip(), creator.given.strip()
+    # (A comma typed before or after the given name, ", Marquis de", is a slip, not a name part.)
+    family, given = creator.family.strip(), creator.given.strip().strip(",").strip()
     if creator.name or not family:
         return None
     if len(family) > 2 and family[0] == family[-1] == '"':
@@ -123,12 +124,16 @@ def _needs_whole(last: str) -> bool:
 
 # A given name that opens with two capitals ("PHilippe", "IJsbrand"): its initial is both letters, which
 # BibTeX's styles keep together only as a special character, `{\\relax Ph}ilippe`.
-_TWO_INITIALS_RE = re.compile(r"(?<![^\s~\-])([A-Z])([A-Z])(?=[a-z])")
+# So does an initial of two letters written with its period ("Yu. E.", "A. Th. A. M."): `{\\relax Yu}.`.
+_TWO_INITIALS_RE = re.compile(r"(?<![^\s~\-])([A-Z])([A-Z](?=[a-z])|[a-z](?=\.))")
 
 
 def _initials(first: str) -> str:
-    return _TWO_INITIALS_RE.sub(lambda m: "{\\relax " + m.group(1) + m.group(2).lower() + "}"
-                                if m.group(0) != "IJ" else "{\\relax IJ}", first)
+    def repl(m: re.Match) -> str:
+        pair = m.group(0)
+        # "PHilippe" is Philippe with a two-letter initial; the Dutch digraph "IJ" stays as written.
+        return "{\\relax " + (pair if pair == "IJ" or pair[1].islower() else pair[0] + pair[1].lower()) + "}"
+    return _TWO_INITIALS_RE.sub(repl, first)
 
 
 def _person(parts: NameParts, enc: Callable[[str], str]) -> str:
