@@ -144,7 +144,7 @@ def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
         venue_field = "" if record.arxiv else "howpublished"
         kind = kind if record.arxiv or record.venue else "misc"
     if venue_field and record.venue and kind != "book":
-        out[venue_field] = enc(record.venue)
+        out[venue_field] = latex.rich(record.venue, utf8=True)
     out["type"] = subtype
     out["date"] = date(record)
     out["volume"] = enc(record.volume)

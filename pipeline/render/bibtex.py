@@ -122,7 +122,7 @@ def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
     venue = record.venue or ("arXiv" if record.item_type == "preprint" and record.arxiv else "")
     # A book's "venue" is its publisher or series: it has no venue field of its own.
     if venue_field and venue and kind != "book":
-        out[venue_field] = latex.encode(venue)
+        out[venue_field] = latex.rich(venue)
     out["year"] = str(record.year) if record.year else ""
     out["volume"] = latex.encode(record.volume)
     # `number` is the issue of a journal, the report's number, or the number within a series.

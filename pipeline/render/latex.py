@@ -350,12 +350,20 @@ def _piece(text: str, protect: bool, enc) -> str:
     return (" " if text[0] in ASCII_WS else "") + body + (" " if text[-1] in ASCII_WS else "")
 
 
-def title(rich: str, utf8: bool = False) -> str:
+def rich(text: str, utf8: bool = False) -> str:
+    """A venue's name, which may hold Zotero's markup too ("4<sup>e</sup> congrès"): its tags as LaTeX
+    commands, its words as `encode` (or `encode_utf8`) writes them, no case protection."""
+    if "<" not in text:
+        return encode_utf8(text) if utf8 else encode(text)
+    return title(text, utf8, protect=False)
+
+
+def title(rich: str, utf8: bool = False, protect: bool = True) -> str:
     """A Zotero title (rich text) -> a BibTeX title value, case-protected word by word.
 
     `utf8=True` keeps non-ASCII characters as they are (for biber), escaping only LaTeX's specials.
     """
-    if _plain(rich):
+    if protect and _plain(rich):
         # No markup, nothing to escape or break, single spaces: only the words holding a capital are
         # braced (an ASCII word holds one when lower-casing changes it).
         return " ".join(word if word.lower() == word else "{" + word + "}" for word in rich.split(" "))
@@ -385,7 +393,7 @@ def title(rich: str, utf8: bool = False) -> str:
                 out.append("{" + command + "{" + inner + "}}")
         return "".join(out)
 
-    return WS_RE.sub(" ", walk(parse_markup(rich), True)).strip(ASCII_WS)
+    return WS_RE.sub(" ", walk(parse_markup(rich), protect)).strip(ASCII_WS)
 
 
 def balanced(value: str) -> bool:
