@@ -47,13 +47,15 @@ def table(rows: list[dict]) -> str:
 
 def main(argv: list[str]) -> int:
     names = argv or sorted(p.stem for p in HERE.glob("bench_*.py"))
-    rows, failed = [], []
+    rows, failed, sections = [], [], []
     started = time.perf_counter()
     for name in names:
         print(f"running {name} ...", file=sys.stderr, flush=True)
         try:
             module = importlib.import_module(f"benchmarks.{name}")
             rows.extend(module.run())
+            # A module may add a section of its own below the table (bench_bbt: what still differs).
+            sections.append(module.section() if hasattr(module, "section") else "")
         except Exception as exc:  # one broken benchmark must not hide the others' figures
             failed.append(f"{name}: {type(exc).__name__}: {exc}")
     text = table(rows)
@@ -71,7 +73,7 @@ def main(argv: list[str]) -> int:
             "",
             text,
             "",
-        ]
+        ] + [part for part in sections if part]
         if failed:
             doc += ["Failed benchmarks:", ""] + [f"- {f}" for f in failed] + [""]
         (HERE.parent / "BENCHMARKS.md").write_text("\n".join(doc), encoding="utf-8")

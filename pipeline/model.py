@@ -116,6 +116,8 @@ class Record:
     dblp: str = ""                             # DBLP record key ("conf/sosp/PeiCYJ17")
     bib_type: str = ""                         # entry type the curator forced (`tex.entrytype:` in extra)
     bib_fields: tuple[tuple[str, str], ...] = ()  # .bib fields the curator set (`tex.field:` in extra)
+    fields: tuple[tuple[str, str], ...] = ()   # other Zotero fields by base name (pipeline/fieldmap.py FIELDS)
+    edtf: str = ""                             # the whole date when `date` is only its start (range, 1723?)
     enrichment: str = ENRICH_NONE
     date_added: str = ""
     date_modified: str = ""
@@ -275,7 +277,7 @@ def catalog_from_dict(doc: dict) -> Catalog:
         values.update(d)
         values["creators"] = tuple(creator(c) for c in d.get("creators", ()))
         values["notices"] = tuple(Notice(**n) for n in d.get("notices", ()))
-        for name in ("provenance", "section_summaries", "bib_fields"):
+        for name in ("provenance", "section_summaries", "bib_fields", "fields"):
             values[name] = tuple(tuple(p) for p in d.get(name, ()))
         for name in ("citation_key_aliases", "sections", "tags", "all_tags"):
             values[name] = tuple(d.get(name, ()))

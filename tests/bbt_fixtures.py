@@ -30,15 +30,24 @@ def fake_key(file_name: str, index: int) -> str:
     return out
 
 
-def load_items() -> list[tuple[str, dict]]:
-    """(file name, item with a `key`) for every list entry of every fixture file, in file order."""
+def fixture_items(path: Path) -> list[dict]:
+    """The list entries of one fixture file, each with a `key`. BBT's files may hold `extra` as a list of
+    lines; the Web API gives one string, so that is what the items get."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
     out = []
-    for path in sorted(BBT_DIR.glob("*.json")):
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        for index, item in enumerate(doc.get("items") or ()):
-            if isinstance(item, dict) and is_entry(item):
-                out.append((path.name, {**item, "key": fake_key(path.name, index)}))
+    for index, item in enumerate(doc.get("items") or ()):
+        if isinstance(item, dict) and is_entry(item):
+            if isinstance(item.get("extra"), list):
+                item = {**item, "extra": "\n".join(map(str, item["extra"]))}
+            out.append({**item, "key": fake_key(path.name, index)})
     return out
+
+
+def load_items() -> list[tuple[str, dict]]:
+    """(file name, item with a `key`) for every list entry of every fixture file, in file order.
+    (BBT's expected CSL-JSON exports, `NAME.csl.json`, are outputs, not inputs.)"""
+    return [(path.name, item) for path in sorted(BBT_DIR.glob("*.json")) if not path.name.endswith(".csl.json")
+            for item in fixture_items(path)]
 
 
 def load_records() -> list[Record]:

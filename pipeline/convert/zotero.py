@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 import urllib.parse
 
-from pipeline import venues
+from pipeline import fieldmap, venues
+from pipeline.convert import dates
 from pipeline.model import CURATOR, DERIVED, ENRICH_NONE, ZOTERO, Creator, Record
 
 # Types that are never list entries: they hang under a paper or are not bibliographic.
@@ -121,11 +122,15 @@ def find_doi(data: dict, extra: dict[str, str] | None = None) -> str:
     return doi_from_url(data.get("url", ""))
 
 
+arxiv_with_class = fieldmap.arxiv_with_class
+
+
 def find_arxiv(data: dict, extra: dict[str, str] | None = None, doi: str | None = None) -> str:
     """An arXiv identifier from archiveID ('arXiv:1904.03257'), extra or the URL. `extra` and `doi`
     are `extra_fields` and `find_doi` of the item, when the caller has them already."""
     extra = extra if extra is not None else extra_fields(data.get("extra", ""))
-    for candidate in (data.get("archiveID", ""), extra.get("arxiv", "")):
+    for candidate in (data.get("archiveID", ""), extra.get("arxiv", ""), arxiv_with_class(
+            data.get("publicationTitle"), "arXiv:" + text(extra.get("arxiv")))[0]):
         match = _ARXIV_ID_RE.match(text(candidate))
         if match:
             return match.group(1)
@@ -139,24 +144,10 @@ def find_arxiv(data: dict, extra: dict[str, str] | None = None, doi: str | None 
 
 
 def parse_date(value: str, parsed: str = "") -> tuple[int | None, str]:
-    """(year, ISO date as precise as known) from Zotero's free-text date or meta.parsedDate.
-
-    Zotero dates are typed by people: '2015', 'March 2012', '2020-07-05T10:00:00Z', '1993-00-00'.
-    """
-    for candidate in (text(parsed), text(value)):
-        match = _ISO_DATE_RE.match(candidate)
-        if match:
-            year, month, day = match.groups()
-            parts = [year]
-            if month and month != "00":
-                parts.append(month)
-                if day and day != "00":
-                    parts.append(day)
-            return int(year), "-".join(parts)
-    match = _YEAR_RE.search(text(value))
-    if match:
-        return int(match.group(1)), match.group(1)
-    return None, ""
+    """(year, ISO date as precise as known) from Zotero's free-text date or meta.parsedDate
+    ('2015', 'March 2012', '2020-07-05T10:00:00Z', '1993-00-00', 'June 29, 2007'); see convert/dates.py."""
+    found = dates.parse(text(value), text(parsed))
+    return found.year, found.iso
 
 
 def creators(data: dict) -> tuple[Creator, ...]:
@@ -173,12 +164,17 @@ def creators(data: dict) -> tuple[Creator, ...]:
 
 
 def venue(data: dict) -> str:
-    """The full venue name Zotero holds for the item's type."""
-    for name in ("publicationTitle", "proceedingsTitle", "bookTitle", "websiteTitle", "blogTitle",
-                 "conferenceName", "repository", "university", "institution", "publisher"):
+    """The full venue name Zotero holds for the item's type. The publisher is the venue only of a type
+    whose venue it is (a thesis's university, a report's institution): a chapter without its book's
+    title has no venue, not its publisher as one."""
+    for name in ("publicationTitle", "proceedingsTitle", "bookTitle", "encyclopediaTitle", "dictionaryTitle",
+                 "websiteTitle", "blogTitle", "forumTitle", "programTitle", "conferenceName", "repository",
+                 "university", "institution"):
         value = text(data.get(name))
         if value:
             return value
+    if fieldmap.types(text(data.get("itemType")))[1] not in ("booktitle", "journal"):
+        return text(data.get("publisher"))
     return ""
 
 
@@ -254,12 +250,32 @@ CSL_TYPES = {
     "post-weblog": "blogPost", "post": "forumPost", "manuscript": "manuscript", "standard": "standard",
     "dataset": "dataset", "software": "computerProgram", "entry-encyclopedia": "encyclopediaArticle",
     "entry-dictionary": "dictionaryEntry", "speech": "presentation", "patent": "patent",
+    "motion_picture": "film", "broadcast": "tvBroadcast", "graphic": "artwork", "song": "audioRecording",
+    "legal_case": "case", "legislation": "statute", "bill": "bill", "personal_communication": "letter",
+    "map": "map", "interview": "interview", "document": "document",
 }
+# CSL types no Zotero type stands for -> (BibTeX type, biblatex type), as Better BibTeX exports them.
+# (biber's default data model accepts no field of @review, @audio, @video: biblatex's `misc` stands in.)
+CSL_ONLY_TYPES = {"pamphlet": ("booklet", "booklet"), "review": ("article", "article"),
+                  "review-book": ("article", "article"), "musical_score": ("misc", "misc"),
+                  "periodical": ("misc", "periodical"), "collection": ("book", "collection"),
+                  "event": ("misc", "misc"), "performance": ("misc", "misc")}
+# CSL name variables in extra (`editor: Darwin || Charles`) -> Zotero creator types.
+CSL_NAMES = {"author": "author", "editor": "editor", "translator": "translator", "director": "director",
+             "container-author": "bookAuthor", "collection-editor": "seriesEditor", "contributor": "contributor",
+             "reviewed-author": "reviewedAuthor", "composer": "composer", "interviewer": "interviewer",
+             "recipient": "recipient", "illustrator": "illustrator", "script-writer": "scriptwriter"}
 # Better BibTeX's own lines in extra: `tex.field: value` (both outputs), `bibtex.field:` or
 # `biblatex.field:` (one), with `=` as another delimiter; `tex.entrytype` (or `referencetype`)
 # names the entry type.
 _TEX_LINE_RE = re.compile(r"^\s*(tex|bibtex|biblatex)\.([A-Za-z][A-Za-z0-9_\-]*)\s*[:=]\s*(.*?)\s*$", re.I)
-_CSL_LINE_RE = re.compile(r"^\s*([A-Za-z][A-Za-z \-_]*?)\s*:\s*(.+?)\s*$")
+_OLD_CSL_LINE_RE = re.compile(r"^\s*\{:([A-Za-z][A-Za-z\-_]*):\s*(.*?)\}\s*$")
+_CSL_LINE_RE = re.compile(r"^\s*(?:csl\.)?([A-Za-z][A-Za-z \-_]*?)\s*:\s*(.+?)\s*$", re.I)
+# CSL variables Zotero has no field for, kept from extra for the CSL-JSON (`available-date: 1965/1993`).
+CSL_EXTRA = frozenset("""available-date event-date submitted volume-title part part-title reviewed-title
+reviewed-genre division chapter-number collection-number number-of-volumes number-of-pages
+original-title original-publisher original-publisher-place event-place event-title dimensions scale
+medium status version genre archive archive_location authority section""".lower().split())
 
 
 def extra_overrides(extra: str) -> dict:
@@ -283,6 +299,8 @@ def extra_overrides(extra: str) -> dict:
             elif value:
                 fields.append((name if target == "tex" else f"{target}.{name}", value))
             continue
+        # Better BibTeX's older syntax, `{:issued: 2014-12-31/2015-01-01}`, is the same line.
+        line = _OLD_CSL_LINE_RE.sub(r"\1: \2", line)
         csl = _CSL_LINE_RE.match(line)
         if not csl:
             continue
@@ -290,12 +308,27 @@ def extra_overrides(extra: str) -> dict:
         value = text(csl.group(2))
         if label == "type" and value.lower() in CSL_TYPES:
             out.setdefault("item_type", CSL_TYPES[value.lower()])
+        elif label == "type" and value.lower() in CSL_ONLY_TYPES:
+            bib, biblatex_type = CSL_ONLY_TYPES[value.lower()]
+            out.setdefault("bib_type", bib)
+            fields += [("biblatex.entrytype", biblatex_type), ("csl.type", value.lower())]
+        elif label in CSL_NAMES:
+            # CSL's way of a creator in extra: `editor: Family || Given`, or one literal name.
+            family, _, given = value.partition("||")
+            creator = Creator(family=text(family), given=text(given), role=CSL_NAMES[label]) if given \
+                else Creator(name=value, role=CSL_NAMES[label])
+            out["creators"] = out.get("creators", ()) + (creator,)
         elif label == "container-title":
             out.setdefault("venue", value)
+        elif label == "publisher":
+            out.setdefault("publisher", value)
         elif label == "publisher-place":
             fields.append(("address", value))
         elif label == "original-date":
-            fields.append(("biblatex.origdate", value))
+            out.setdefault("original_date", dates.parse(value).iso)
+        elif label in CSL_EXTRA or label == "part-number":
+            # (CSL-JSON's schema names the part number `part`; only its own variables are kept)
+            fields.append((f"csl.{'part' if label == 'part-number' else label}", value))
         elif label in ("number", "report-number"):
             out.setdefault("number", value)
         elif label == "collection-title":
@@ -303,12 +336,34 @@ def extra_overrides(extra: str) -> dict:
         elif label == "collection-number":
             out.setdefault("series_number", value)
         elif label == "issued":
-            year, date = parse_date(value)
-            if year:
-                out.setdefault("year", year)
-                out.setdefault("date", date)
+            found = dates.parse(value)
+            if found.year:
+                out.setdefault("year", found.year)
+                out.setdefault("date", found.iso)
+                out.setdefault("edtf", found.edtf)
     if fields:
         out["bib_fields"] = tuple(fields)
+    return out
+
+
+_ARCHIVE_URLS = (
+    ("JSTOR", re.compile(r"^https?://(?:www\.)?jstor\.org/stable/(\d+)/?$")),
+    ("HDL", re.compile(r"^https?://hdl\.handle\.net/(\d+(?:\.\d+)*/[^\s?#]+)$")),
+    ("googlebooks", re.compile(r"^https?://books\.google\.[a-z.]+/books\?id=([\w-]+)$")),
+)
+
+
+def archive_ids(url: str, extra: dict[str, str]) -> dict[str, str]:
+    """Ids of archives biblatex links (`eprinttype`): a `PMID:` line in extra, a JSTOR, handle or
+    Google Books URL."""
+    out = {}
+    pmid = text(extra.get("pmid"))
+    if pmid.isdigit():
+        out["PMID"] = pmid
+    for name, pattern in _ARCHIVE_URLS:
+        match = pattern.match(url)
+        if match:
+            out[name] = match.group(1)
     return out
 
 
@@ -333,8 +388,15 @@ def to_record(item: dict, table: venues.VenueTable | None = None) -> Record:
     if not key:
         raise ValueError("item has no key")
     meta = item.get("meta") or {}
-    year, date = parse_date(data.get("date", ""), meta.get("parsedDate", ""))
+    when = dates.parse(text(data.get("date")), text(meta.get("parsedDate")))
+    year, date = when.year, when.iso
     manual, every = tags(data)
+    # Each type-specific field under its base name ("network" is a publisher, "encyclopediaTitle" a
+    # publicationTitle): the table in pipeline/fieldmap.py speaks of base fields.
+    base: dict[str, str] = {}
+    for name, value in data.items():
+        if isinstance(value, (str, int, float)) and text(value):
+            base.setdefault(fieldmap.BASE.get(name, name), text(value))
     extra = extra_fields(data.get("extra", ""))
     pinned = text(data.get("citationKey")) or text(extra.get("citation key"))
     doi = find_doi(data, extra)
@@ -343,10 +405,13 @@ def to_record(item: dict, table: venues.VenueTable | None = None) -> Record:
         year = venues.arxiv_year(arxiv)       # an arXiv item saved without a date
         date = str(year) if year else date
     full_venue = venue(data)
+    item_type = text(data.get("itemType")) or "document"
+    _, arxiv_class = arxiv_with_class(base.get("publicationTitle", ""), data.get("archiveID"),
+                                             "arXiv:" + text(extra.get("arxiv")))
     label, label_source = venue_label(data, table, dated=year is not None, arxiv=arxiv, extra=extra,
                                        full=full_venue)
     values = dict(
-        item_type=text(data.get("itemType")) or "document",
+        item_type=item_type,
         title=text(data.get("title")),
         creators=creators(data),
         year=year,
@@ -359,7 +424,7 @@ def to_record(item: dict, table: venues.VenueTable | None = None) -> Record:
         pages=text(data.get("pages")),
         volume=text(data.get("volume")),
         issue=text(data.get("issue")),
-        publisher=text(data.get("publisher")),
+        publisher=base.get("publisher", ""),
         # A report's number, a standard's or patent's number, else the number within a series.
         number=text(data.get("reportNumber")) or text(data.get("number")) or text(data.get("seriesNumber")),
         series=text(data.get("series")) or text(data.get("seriesTitle")),
@@ -372,7 +437,23 @@ def to_record(item: dict, table: venues.VenueTable | None = None) -> Record:
         date_added=text(data.get("dateAdded")),
         date_modified=text(data.get("dateModified")),
     )
+    found = {name: base[name] for name in fieldmap.FIELDS if base.get(name)}
+    original = when.original or ""
+    if arxiv_class:
+        found["eprintclass"] = arxiv_class
+    found.update(archive_ids(text(data.get("url")), extra))
+    values["edtf"] = when.edtf
     overrides = extra_overrides(data.get("extra", ""))
+    original = overrides.pop("original_date", "") or original
+    if found.get("originalDate"):
+        typed = dates.parse(found.pop("originalDate"))
+        original = original or typed.edtf or typed.iso
+    if original:
+        found["originalDate"] = original
+    if found:
+        values["fields"] = tuple(sorted(found.items()))
+    if overrides.get("creators"):
+        overrides["creators"] = values["creators"] + overrides["creators"]
     series_number = overrides.pop("series_number", "")
     if series_number and not values["number"]:
         values["number"] = series_number
@@ -380,7 +461,8 @@ def to_record(item: dict, table: venues.VenueTable | None = None) -> Record:
     if place and not any(n == "address" for n, _ in overrides.get("bib_fields", ())):
         overrides["bib_fields"] = (("address", place),) + tuple(overrides.get("bib_fields", ()))
     values.update(overrides)
-    provenance = {k: ZOTERO for k, v in values.items() if v not in ("", (), None)}
+    # `fields` and `edtf` are further readings of Zotero's fields, not fields of the list: no source column.
+    provenance = {k: ZOTERO for k, v in values.items() if v not in ("", (), None) and k not in ("fields", "edtf")}
     if label:
         provenance["venue_label"] = label_source
     return Record(key=key, enrichment=ENRICH_NONE, imported=bool(meta.get("imported")),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline import fieldmap
 from pipeline.model import Record
 from pipeline.render import bibtex, latex, names
 from pipeline.render.urls import safe_url
@@ -16,38 +17,9 @@ from pipeline.render.urls import safe_url
 HEADER = ("% Generated from the Zotero collection by `make sync`; edit Zotero, not this file.\n"
           "% For biblatex + biber (UTF-8). papers.bib holds the same entries for bibtex.\n")
 
-# Zotero item types, then Crossref types -> (entry type, field that takes the venue, `type` field).
-ENTRY_TYPES = {
-    "journalArticle": ("article", "journaltitle", ""),
-    "magazineArticle": ("article", "journaltitle", ""),
-    "newspaperArticle": ("article", "journaltitle", ""),
-    "conferencePaper": ("inproceedings", "booktitle", ""),
-    "bookSection": ("incollection", "booktitle", ""),
-    "encyclopediaArticle": ("inreference", "booktitle", ""),
-    "dictionaryEntry": ("inreference", "booktitle", ""),
-    "book": ("book", "", ""),
-    "thesis": ("thesis", "institution", "phdthesis"),
-    "report": ("report", "institution", "techreport"),
-    "standard": ("report", "institution", ""),
-    "preprint": ("online", "pubstate", ""),
-    "webpage": ("online", "organization", ""),
-    "blogPost": ("online", "organization", ""),
-    "forumPost": ("online", "organization", ""),
-    "manuscript": ("unpublished", "howpublished", ""),
-    "computerProgram": ("software", "organization", ""),
-    "dataset": ("dataset", "organization", ""),
-    "journal-article": ("article", "journaltitle", ""),
-    "proceedings-article": ("inproceedings", "booktitle", ""),
-    "book-chapter": ("incollection", "booktitle", ""),
-    "book-part": ("incollection", "booktitle", ""),
-    "reference-entry": ("inreference", "booktitle", ""),
-    "monograph": ("book", "", ""),
-    "edited-book": ("book", "", ""),
-    "reference-book": ("book", "", ""),
-    "dissertation": ("thesis", "institution", "phdthesis"),
-    "posted-content": ("online", "pubstate", ""),
-}
-DEFAULT_TYPE = ("misc", "howpublished", "")
+# Entry types and venue fields come from the one table, pipeline/fieldmap.py; `type` and `entrysubtype`
+# from what the item says of itself (a thesis's or report's type; a newspaper or magazine article).
+SUBTYPES = {"newspaperArticle": "newspaper", "magazineArticle": "magazine"}
 # biblatex's entry types a curator's `tex.entrytype:` may name (BibTeX names are mapped).
 TYPES = frozenset("article book mvbook inbook bookinbook suppbook booklet collection mvcollection "
                   "incollection suppcollection dataset manual misc online patent periodical "
@@ -74,21 +46,63 @@ FIELD_ORDER = ("ids", "author", "editor", "title", "journaltitle", "booktitle", 
                "pages", "publisher", "location", "note", "pubstate", "doi", "url", "eprint", "eprinttype")
 # Fields biber's data model rejects for a type: left out rather than reported.
 NOT_IN_TYPE = {
-    "article": {"publisher", "location"},
-    "misc": {"volume", "number", "pages", "series", "publisher"},
-    "thesis": {"volume", "number", "series", "publisher"},
-    "report": {"volume", "series", "publisher"},
-    "online": {"volume", "number", "pages", "series", "publisher", "howpublished", "location"},
-    "unpublished": {"volume", "number", "pages", "publisher", "series"},
-    "software": {"volume", "number", "pages", "series", "howpublished", "publisher"},
-    "dataset": {"volume", "pages", "howpublished"},
+    # Measured: each field the writers may emit, under each type they may emit, through biber 2.18's
+    # `--validate-datamodel` (biblatex's default data model); plus what earlier checks found.
+    "article": {"publisher", "location", "edition", "eventtitle", "howpublished", "institution", "isbn",
+                "organization", "pagetotal", "type", "volumes"},
+    "book": {"eventtitle", "howpublished", "institution", "issn", "organization", "type", "version"},
+    "mvbook": {"eventtitle", "howpublished", "institution", "issn", "organization", "pages", "type", "version"},
+    "inbook": {"eventtitle", "howpublished", "institution", "issn", "organization", "pagetotal", "type", "version"},
+    "incollection": {"bookauthor", "eventtitle", "howpublished", "institution", "issn", "organization", "pagetotal",
+                     "type", "version"},
+    "inproceedings": {"edition", "howpublished", "institution", "issn", "pagetotal", "translator", "type", "version"},
+    "inreference": {"eventtitle", "howpublished", "institution", "issn", "organization", "pagetotal", "type",
+                    "version"},
+    "thesis": {"volume", "number", "series", "publisher", "edition", "editortype", "eventtitle", "howpublished",
+               "isbn", "issn", "organization", "translator", "version", "volumes"},
+    "report": {"volume", "series", "publisher", "edition", "editortype", "eventtitle", "howpublished", "isbn",
+               "issn", "organization", "translator", "volumes"},
+    "online": {"volume", "number", "pages", "series", "publisher", "howpublished", "location", "issn", "edition",
+               "eventtitle", "institution", "isbn", "pagetotal", "translator", "type", "volumes"},
+    "unpublished": {"volume", "number", "pages", "publisher", "series", "edition", "editortype", "institution",
+                    "isbn", "issn", "organization", "pagetotal", "translator", "version", "volumes"},
+    "misc": {"volume", "number", "pages", "series", "publisher", "translator", "edition", "eventtitle",
+             "institution", "isbn", "issn", "pagetotal", "volumes"},
+    "software": {"volume", "number", "pages", "series", "howpublished", "publisher", "edition", "eventtitle",
+                 "institution", "isbn", "issn", "pagetotal", "translator", "volumes"},
+    "dataset": {"volume", "pages", "howpublished", "translator", "eventtitle", "institution", "isbn", "issn",
+                "pagetotal", "volumes"},
+    "booklet": {"publisher", "edition", "eventtitle", "institution", "isbn", "issn", "number", "organization",
+                "series", "translator", "version", "volume", "volumes"},
+    "patent": {"edition", "editortype", "eventtitle", "howpublished", "institution", "isbn", "issn", "organization",
+               "pages", "pagetotal", "publisher", "series", "translator", "volume", "volumes"},
+    "periodical": {"author", "edition", "eventtitle", "howpublished", "institution", "isbn", "location",
+                   "organization", "pages", "pagetotal", "publisher", "translator", "type", "version", "volumes"},
+    "collection": {"author", "eventtitle", "howpublished", "institution", "issn", "organization", "type", "version"},
 }
 _DATE_RE = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$")
 _RANGE_RE = re.compile(r"(?<=\w)\s*[-‐‑–—]+\s*(?=\w)")
+# biblatex's literal lists among the fields written here.
+LISTS = ("publisher", "institution", "location", "organization")
+_AND_RE = re.compile(r"\sand\s", re.I)
 
 
 def entry_type(record: Record) -> tuple[str, str, str]:
-    kind, venue_field, subtype = ENTRY_TYPES.get(record.item_type, DEFAULT_TYPE)
+    kind, venue_field = fieldmap.types(record.item_type)[2:4]
+    subtype = ""
+    if kind == "article" and record.arxiv and fieldmap.arxiv_with_class(record.venue)[0]:
+        # A journal field holding "arXiv:1305.4904 [quant-ph]" names no journal: an unpublished preprint
+        # (its id and class are the eprint fields), as Better BibTeX reads it.
+        kind, venue_field = "unpublished", ""
+    written = dict(record.fields).get("type", "")
+    # A thesis or report says what kind it is only when Zotero does: an untyped thesis is not claimed
+    # to be a PhD's (Better BibTeX's reading too).
+    if kind == "thesis" and written:
+        subtype = (fieldmap.thesis_kind(written) or ("", written))[1]
+    elif kind == "report" and written:
+        subtype = fieldmap.REPORT_KINDS.get(written.lower(), written)
+    elif kind == "book" and dict(record.fields).get("numberOfVolumes", "1") not in ("", "1") and not record.volume:
+        kind = "mvbook"         # a work in several volumes, cited whole
     forced = (dict(record.bib_fields).get("biblatex.entrytype") or record.bib_type).strip().lower()
     if forced in TYPES and forced != kind:
         return forced, "", ""
@@ -100,6 +114,8 @@ def entry_type(record: Record) -> tuple[str, str, str]:
 
 def date(record: Record) -> str:
     """biblatex's `date`: the ISO date when it is one biber reads, else the year."""
+    if record.edtf:
+        return record.edtf
     if record.date and _DATE_RE.match(record.date):
         return record.date
     return str(record.year) if record.year else ""
@@ -112,15 +128,23 @@ def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
     out: dict[str, str] = {}
     if aliases:
         out["ids"] = ", ".join(aliases)
+    # A director (fieldmap.ROLES) is biblatex's editor of type director, as Better BibTeX writes a film.
+    typed = [c for c in authors if fieldmap.ROLES.get(c.role, ("",))[0] == "editor"]
+    if typed and not editors:
+        authors, editors = [c for c in authors if c not in typed], typed
+        out["editortype"] = fieldmap.ROLES[typed[0].role][1]
     out["author"] = names.name_list(authors, utf8=True)
     out["editor"] = names.name_list(editors, utf8=True)
+    for role, (target, _, _) in fieldmap.ROLES.items():
+        if target not in ("", "author", "editor"):
+            out[target] = names.name_list([c for c in record.creators if c.role == role], utf8=True)
     out["title"] = latex.title(record.title, utf8=True) or "Untitled"
     if venue_field == "pubstate":
         # A preprint's repository is its eprint type, not a venue.
         venue_field = "" if record.arxiv else "howpublished"
         kind = kind if record.arxiv or record.venue else "misc"
     if venue_field and record.venue and kind != "book":
-        out[venue_field] = enc(record.venue)
+        out[venue_field] = latex.rich(record.venue, utf8=True)
     out["type"] = subtype
     out["date"] = date(record)
     out["volume"] = enc(record.volume)
@@ -135,11 +159,32 @@ def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
     out["url"] = bibtex.raw(safe_url(record.url))
     if record.arxiv:
         out["eprint"] = bibtex.raw(record.arxiv)
-        out["eprinttype"] = "arxiv"
+        out["eprinttype"] = "arXiv"     # biblatex's alias of `arxiv`, as Better BibTeX writes it
+    else:
+        # Another archive's id (PubMed, JSTOR, a handle, Google Books), the first the item has.
+        found = dict(record.fields)
+        for name, kind_ in fieldmap.EPRINTS:
+            if found.get(name):
+                out["eprint"], out["eprinttype"] = bibtex.raw(found[name]), kind_
+                break
+    if record.item_type == "preprint":
+        out["pubstate"] = "prepublished"
+    if record.item_type in SUBTYPES and kind == "article":
+        out["entrysubtype"] = SUBTYPES[record.item_type]
+    for name, value in record.fields:      # the rest of Zotero's fields, by the one table
+        target = fieldmap.FIELDS.get(name, ("", ""))[1]
+        # (A conference's name that already is the booktitle, for want of a proceedings title, is not
+        # written twice as its eventtitle.)
+        if target and not out.get(target) and (target != "eprintclass" or record.arxiv) \
+                and not (target == "eventtitle" and enc(value) == out.get(venue_field)):
+            out[target] = value if target == "origdate" else enc(value)
     out = {k: v for k, v in out.items() if v}
     for name, value in bibtex.overrides(record, "biblatex").items():
         name = {"address": "location", "journal": "journaltitle", "school": "institution"}.get(name, name)
-        if name in ("author", "editor", "ids", "entrytype") or name not in KNOWN_FIELDS:
+        if name in ("ids", "entrytype") or name not in KNOWN_FIELDS:
+            continue
+        if name in ("author", "editor"):
+            out[name] = enc(value)      # Better BibTeX's `tex.author=`: the curator's name list
             continue
         if name == "title":
             out[name] = latex.title(value, utf8=True)
@@ -150,6 +195,10 @@ def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
             out[name] = bibtex.raw(value) if name in bibtex.RAW else enc(value)
         if not out.get(name):
             out.pop(name, None)
+    for name in LISTS:
+        # biblatex splits a literal list at " and ": "Miller, Smith and Jones" is one publisher.
+        if name in out and _AND_RE.search(out[name]) and not out[name].startswith("{"):
+            out[name] = "{" + out[name] + "}"
     dropped = NOT_IN_TYPE.get(kind, ())
     return {k: v for k, v in out.items() if k not in dropped}
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline import fieldmap
 from pipeline.model import Problem, Record
 from pipeline.render import latex
 from pipeline.render import names as _names
@@ -20,38 +21,7 @@ from pipeline.render.urls import safe_url
 HEADER = ("% Generated from the Zotero collection by `make sync`; edit Zotero, not this file.\n"
           "% For pdflatex + bibtex; scripts the default fonts lack are transliterated (biber: papers.biblatex.bib).\n")
 
-# Zotero item types, then Crossref types, -> (entry type, field that takes the venue).
-ENTRY_TYPES = {
-    "journalArticle": ("article", "journal"),
-    "magazineArticle": ("article", "journal"),
-    "newspaperArticle": ("article", "journal"),
-    "conferencePaper": ("inproceedings", "booktitle"),
-    "bookSection": ("incollection", "booktitle"),
-    "encyclopediaArticle": ("incollection", "booktitle"),
-    "dictionaryEntry": ("incollection", "booktitle"),
-    "book": ("book", ""),
-    "thesis": ("phdthesis", "school"),
-    "presentation": ("misc", "howpublished"),
-    "document": ("misc", "howpublished"),
-    "report": ("techreport", "institution"),
-    "standard": ("techreport", "institution"),
-    "preprint": ("misc", "howpublished"),
-    "webpage": ("misc", "howpublished"),
-    "blogPost": ("misc", "howpublished"),
-    "forumPost": ("misc", "howpublished"),
-    "manuscript": ("unpublished", ""),
-    "journal-article": ("article", "journal"),
-    "proceedings-article": ("inproceedings", "booktitle"),
-    "book-chapter": ("incollection", "booktitle"),
-    "book-part": ("incollection", "booktitle"),
-    "reference-entry": ("incollection", "booktitle"),
-    "monograph": ("book", ""),
-    "edited-book": ("book", ""),
-    "reference-book": ("book", ""),
-    "dissertation": ("phdthesis", "school"),
-    "posted-content": ("misc", "howpublished"),
-}
-DEFAULT_TYPE = ("misc", "howpublished")
+# Entry types and venue fields come from the one table, pipeline/fieldmap.py (Zotero type -> BibTeX type).
 
 # The order fields are written in, whatever the entry type.
 FIELD_ORDER = ("ids", "author", "editor", "title", "booktitle", "journal", "howpublished", "school",
@@ -83,13 +53,21 @@ _URL_UNSAFE = {ord("{"): "%7B", ord("}"): "%7D", ord("\\"): "%5C", ord(" "): "%2
 def entry_type(record: Record) -> tuple[str, str]:
     """(entry type, field that takes the venue): the curator's `tex.entrytype:` if it names a
     type, else by item type."""
-    kind, venue_field = ENTRY_TYPES.get(record.item_type, DEFAULT_TYPE)
+    kind, venue_field = fieldmap.types(record.item_type)[:2]
+    if kind == "phdthesis":
+        # "Master's thesis", "MA thesis": what Zotero's thesis type says decides the entry type.
+        kind = (fieldmap.thesis_kind(dict(record.fields).get("type", "")) or (kind,))[0]
     forced = record.bib_type.strip().lower()
     forced = forced if forced in TYPES else FROM_BIBLATEX.get(forced, "")
     if forced and forced != kind:
-        venue_field = next((f for (k, f) in ENTRY_TYPES.values() if k == forced), "")
+        venue_field = next((row[1] for row in fieldmap.TYPES.values() if row[0] == forced), "")
         kind = forced
     return kind, venue_field
+
+
+# Fields that name other entries by key: a key of the curator's own library, which the list's files need
+# not hold (bibtex stops on "a bad cross reference").
+KEY_FIELDS = frozenset({"crossref", "xref", "xdata", "related", "entryset"})
 
 
 def overrides(record: Record, target: str) -> dict[str, str]:
@@ -98,7 +76,7 @@ def overrides(record: Record, target: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for name, value in record.bib_fields:
         prefix, _, field_name = name.rpartition(".")
-        if prefix not in ("", "tex", target) or not _FIELD_NAME_RE.match(field_name):
+        if prefix not in ("", "tex", target) or not _FIELD_NAME_RE.match(field_name) or field_name in KEY_FIELDS:
             continue
         out.setdefault(field_name, value)     # the first line wins, as in Zotero's own reading
     return out
@@ -122,7 +100,9 @@ def month(date: str) -> str:
 
 def creators_by_role(record: Record) -> tuple[list, list]:
     authors = [c for c in record.creators if c.role in AUTHOR_ROLES]
-    editors = [c for c in record.creators if c.role == "editor"]
+    # A series editor is the editor a style prints when the item names no other (Better BibTeX's reading).
+    editors = [c for c in record.creators if c.role == "editor"] or \
+        [c for c in record.creators if c.role == "seriesEditor"]
     if not authors and not editors:
         authors = list(record.creators)
     return authors, editors
@@ -142,7 +122,7 @@ def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
     venue = record.venue or ("arXiv" if record.item_type == "preprint" and record.arxiv else "")
     # A book's "venue" is its publisher or series: it has no venue field of its own.
     if venue_field and venue and kind != "book":
-        out[venue_field] = latex.encode(venue)
+        out[venue_field] = latex.rich(venue)
     out["year"] = str(record.year) if record.year else ""
     out["volume"] = latex.encode(record.volume)
     # `number` is the issue of a journal, the report's number, or the number within a series.
@@ -160,11 +140,19 @@ def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
     if record.arxiv:
         out["eprint"] = raw(record.arxiv)
         out["archivePrefix"] = "arXiv"
+    for name_, value in record.fields:      # the rest of Zotero's fields, by the one table
+        target = fieldmap.FIELDS.get(name_, ("",))[0]
+        if target and not out.get(target) and (target != "primaryClass" or record.arxiv):
+            out[target] = latex.encode(value)
     dropped = NOT_IN_TYPE.get(kind, ())
     out = {k: v for k, v in out.items() if v and k not in dropped}
     for name_, value in overrides(record, "bibtex").items():
-        if name_ in ("author", "editor", "ids"):
-            continue        # name lists and keys come from Zotero's creators and the key map
+        if name_ == "ids":
+            continue        # older keys come from the key map
+        if name_ in ("author", "editor"):
+            # Better BibTeX's `tex.author=Family, Given and ...`: the curator's name list, as typed.
+            out[name_] = latex.encode(value)
+            continue
         if name_ == "title":
             out[name_] = latex.title(value)
         else:

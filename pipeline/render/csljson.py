@@ -1,33 +1,23 @@
 """Pure: records -> CSL-JSON (papers.json), for Pandoc, Zotero and other CSL processors.
 
 CSL's rich text is Zotero's (`<i>`, `<b>`, `<sub>`, `<sup>`, `<span class="nocase">`), so titles pass
-through unchanged. Each item's `id` is its citation key, as Pandoc's `@key` expects, and the items are
+through with only other HTML elements' tags dropped (render/richtext.py); inline maths stays as typed. Each item's `id` is its citation key, as Pandoc's `@key` expects, and the items are
 sorted by it. Only http(s) URLs are kept (render/urls.py): a CSL processor makes them live links. Older keys a record was published under live only in the .bib (biblatex `ids`): CSL
 has no alias field.
 """
 from __future__ import annotations
 
 import json
+import re
 
 import orjson
 
-from pipeline.model import Creator, Record, unique
+from pipeline import fieldmap
+from pipeline.model import AUTHOR_ROLES, Creator, Record, unique
+from pipeline.render.richtext import without_unknown_tags
 from pipeline.render.urls import safe_url
 
-# Zotero item types, then Crossref types, -> CSL types (the Zotero schema's own CSL mapping).
-CSL_TYPES = {
-    "journalArticle": "article-journal", "magazineArticle": "article-magazine",
-    "newspaperArticle": "article-newspaper", "conferencePaper": "paper-conference",
-    "bookSection": "chapter", "book": "book", "thesis": "thesis", "report": "report",
-    "preprint": "article", "webpage": "webpage", "blogPost": "post-weblog", "forumPost": "post",
-    "manuscript": "manuscript", "dataset": "dataset", "computerProgram": "software",
-    "encyclopediaArticle": "entry-encyclopedia", "dictionaryEntry": "entry-dictionary",
-    "patent": "patent", "case": "legal_case", "statute": "legislation", "bill": "bill",
-    "presentation": "speech", "standard": "standard", "document": "document",
-    "journal-article": "article-journal", "proceedings-article": "paper-conference",
-    "book-chapter": "chapter", "posted-content": "article", "dissertation": "thesis",
-    "monograph": "book", "edited-book": "book",
-}
+# Zotero item types -> CSL types: the schema's own mapping, in the one table (pipeline/fieldmap.py).
 # The CSL variable that holds the venue, by CSL type.
 _CONTAINER = {"thesis": "publisher", "report": "publisher"}
 
@@ -41,29 +31,56 @@ def _name(creator: Creator) -> dict:
     return out
 
 
-def _date_parts(date: str, year: int | None) -> dict | None:
+_NUMBER_RANGE_RE = re.compile(r"^(\d+)\s*[-‐‑–—]+\s*(\d+)$")
+
+
+def _ranged(value: str) -> str:
+    """'7-8' -> '7–8': an issue or volume range with CSL's en dash (Better BibTeX #3327). Pages stay as
+    typed: a CSL style formats their ranges itself (`page-range-format`)."""
+    return _NUMBER_RANGE_RE.sub("\\1\u2013\\2", value) if value else value
+
+
+def _parts(date: str) -> list[int]:
     parts = []
-    for piece in date.split("-")[:3]:
+    negative = date.startswith("-")
+    for piece in date.lstrip("-").split("T")[0].rstrip("?~%").split("-")[:3]:
         if not piece.isdigit():
             break
         parts.append(int(piece))
+    if parts and negative:
+        parts[0] = -parts[0]
+    return parts
+
+
+def _date_parts(date: str, year: int | None, edtf: str = "") -> dict | None:
+    """CSL's date: `date-parts` (two for a range), `circa` for an uncertain or approximate one."""
+    if edtf:
+        spans = [_parts(p) for p in edtf.split("/")]
+        spans = [p for p in spans if p]
+        if spans:
+            out: dict = {"date-parts": spans}
+            if edtf[-1:] in "?~%" or "?/" in edtf or "~/" in edtf:
+                out["circa"] = True
+            return out
+    parts = _parts(date)
     if not parts and year:
         parts = [year]
     return {"date-parts": [parts]} if parts else None
 
 
 def item(record: Record, key: str) -> dict:
-    kind = CSL_TYPES.get(record.item_type, "document")
+    kind = dict(record.bib_fields).get("csl.type") or fieldmap.types(record.item_type)[4]
     out: dict = {"id": key, "citation-key": key, "type": kind}
     if record.title:
-        out["title"] = record.title
-    people, editing = record.people
-    authors, editors = [_name(c) for c in people], [_name(c) for c in editing]
-    if authors:
-        out["author"] = authors
-    if editors:
-        out["editor"] = editors
-    issued = _date_parts(record.date, record.year)
+        out["title"] = without_unknown_tags(record.title)
+    # Each creator in the CSL name variable its role maps to (a director is `director`); a role the
+    # table does not name is an author's, as every writer counts it.
+    for creator in record.creators:
+        role = fieldmap.ROLES.get(creator.role, ("", "", ""))[2] or (
+            "author" if creator.role in AUTHOR_ROLES or creator.role not in fieldmap.ROLES else "")
+        if role:
+            out.setdefault(role, []).append(_name(creator))
+    issued = _date_parts(record.date, record.year, record.edtf)
     if issued:
         out["issued"] = issued
     venue = record.venue
@@ -71,11 +88,30 @@ def item(record: Record, key: str) -> dict:
         out[_CONTAINER.get(kind, "container-title")] = venue
     if record.venue_label and record.venue_label != venue:
         out["container-title-short"] = record.venue_label
-    for name, value in (("volume", record.volume), ("issue", record.issue), ("page", record.pages),
+    for name, value in record.bib_fields:       # CSL variables the curator set in extra
+        if name.startswith("csl.") and name != "csl.type":
+            variable = name[4:]
+            parts = _date_parts("", None, value) if variable.endswith("date") or variable == "submitted" else None
+            out.setdefault(variable, parts or value)
+    if record.series:
+        out.setdefault("collection-title", record.series)
+    if record.number and not record.arxiv and kind not in ("article-journal", "article-magazine", "article-newspaper") \
+            and dict(record.fields).get("seriesNumber") != record.number:     # (that one is collection-number)
+        out.setdefault("number", record.number)
+    for name, value in (("volume", _ranged(record.volume)), ("issue", _ranged(record.issue)),
+                        ("page", record.pages),
                         ("publisher", record.publisher), ("DOI", record.doi), ("URL", safe_url(record.url)),
                         ("language", record.language), ("abstract", record.abstract)):
         if value and name not in out:
             out[name] = value
+    for name, value in record.fields:      # the rest of Zotero's fields, by the one table
+        target = fieldmap.FIELDS.get(name, ("", "", ""))[2]
+        if target == "original-date":
+            parts = _date_parts(value, None)
+            if parts:
+                out[target] = parts
+        elif target and target not in out and not (target == "event-title" and value == out.get("container-title")):
+            out[target] = value     # (a conference's name that is the container already, not twice)
     if record.arxiv:
         # Zotero's own CSL export writes an arXiv preprint this way: the repository and its number.
         out.setdefault("publisher", "arXiv")

@@ -26,7 +26,7 @@ from functools import lru_cache
 from anyascii import anyascii
 
 # The no-break spaces survive WS_RE: the table turns them into `~` and `\\,`.
-from pipeline.render.richtext import ASCII_WS, WS_RE, parse_markup, plain_text  # noqa: F401 (plain_text: for callers)
+from pipeline.render.richtext import ASCII_WS, WS_RE, math_spans, parse_markup, plain_text  # noqa: F401 (plain_text: for callers)
 
 # ASCII characters that mean something to BibTeX or LaTeX (or, under a babel language, to neither:
 # `<`, `>` and `|` print as other glyphs in OT1, so they are commands too).
@@ -330,6 +330,18 @@ def _protect_words(text: str, enc) -> str:
 
 
 def _piece(text: str, protect: bool, enc) -> str:
+    spans = math_spans(text)
+    if spans:
+        # Inline maths stays maths, braced so that no style changes its case; in papers.bib only
+        # when it is ASCII (pdflatex's maths has no UTF-8).
+        out, pos = [], 0
+        for start, end in spans:
+            formula = text[start:end]
+            out.append(_piece(text[pos:start], protect, enc))
+            out.append("{" + formula + "}" if formula.isascii() or enc is encode_utf8 else _piece(formula, protect, enc))
+            pos = end
+        out.append(_piece(text[pos:], protect, enc))
+        return "".join(out)
     # Whitespace at a markup boundary matters ("a <i>b</i>"): keep one space of it.
     core = text.strip(ASCII_WS)
     if not core:
@@ -338,12 +350,20 @@ def _piece(text: str, protect: bool, enc) -> str:
     return (" " if text[0] in ASCII_WS else "") + body + (" " if text[-1] in ASCII_WS else "")
 
 
-def title(rich: str, utf8: bool = False) -> str:
+def rich(text: str, utf8: bool = False) -> str:
+    """A venue's name, which may hold Zotero's markup too ("4<sup>e</sup> congrès"): its tags as LaTeX
+    commands, its words as `encode` (or `encode_utf8`) writes them, no case protection."""
+    if "<" not in text:
+        return encode_utf8(text) if utf8 else encode(text)
+    return title(text, utf8, protect=False)
+
+
+def title(rich: str, utf8: bool = False, protect: bool = True) -> str:
     """A Zotero title (rich text) -> a BibTeX title value, case-protected word by word.
 
     `utf8=True` keeps non-ASCII characters as they are (for biber), escaping only LaTeX's specials.
     """
-    if _plain(rich):
+    if protect and _plain(rich):
         # No markup, nothing to escape or break, single spaces: only the words holding a capital are
         # braced (an ASCII word holds one when lower-casing changes it).
         return " ".join(word if word.lower() == word else "{" + word + "}" for word in rich.split(" "))
@@ -356,6 +376,9 @@ def title(rich: str, utf8: bool = False) -> str:
                 out.append(_piece(node, protect, enc))
                 continue
             tag, children = node
+            if tag == "html":       # an HTML element Zotero does not define: its text, without it
+                out.append(walk(children, protect))
+                continue
             inner = walk(children, protect and tag != "nocase").strip(ASCII_WS)
             if not inner:
                 continue
@@ -370,7 +393,7 @@ def title(rich: str, utf8: bool = False) -> str:
                 out.append("{" + command + "{" + inner + "}}")
         return "".join(out)
 
-    return WS_RE.sub(" ", walk(parse_markup(rich), True)).strip(ASCII_WS)
+    return WS_RE.sub(" ", walk(parse_markup(rich), protect)).strip(ASCII_WS)
 
 
 def balanced(value: str) -> bool:

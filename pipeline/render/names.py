@@ -28,7 +28,7 @@ from pipeline.render import latex
 # Words a given name may end with that belong in front of the family name.
 PARTICLES = frozenset("""
 a à al am an auf aus d' da dal dalla das de degli dei del della dello den der des di dos du el
-het im in l' la las le les lo los op 't te ten ter toe van vander vom von y zu zum zur
+het im in l' la las le les lo los op 't te ten ter toe und van vander vom von y zu zum zur
 """.split())
 SUFFIXES = frozenset("jr jr. jnr jnr. sr sr. snr snr. ii iii iv 2nd 3rd 4th".split())
 
@@ -69,7 +69,8 @@ def _split_suffix(text: str) -> tuple[str, str]:
 
 def split(creator: Creator) -> NameParts | None:
     """The four parts of a person's name; None for an institution (one literal name)."""
-    family, given = creator.family.strip(), creator.given.strip()
+    # (A comma typed before or after the given name, ", Marquis de", is a slip, not a name part.)
+    family, given = creator.family.strip(), creator.given.strip().strip(",").strip()
     if creator.name or not family:
         return None
     if len(family) > 2 and family[0] == family[-1] == '"':
@@ -121,6 +122,20 @@ def _needs_whole(last: str) -> bool:
     return len(parts) > 1 and any(_first_letter_lower(p) for p in parts)
 
 
+# A given name that opens with two capitals ("PHilippe", "IJsbrand"): its initial is both letters, which
+# BibTeX's styles keep together only as a special character, `{\\relax Ph}ilippe`.
+# So does an initial of two letters written with its period ("Yu. E.", "A. Th. A. M."): `{\\relax Yu}.`.
+_TWO_INITIALS_RE = re.compile(r"(?<![^\s~\-])([A-Z])([A-Z](?=[a-z])|[a-z](?=\.))")
+
+
+def _initials(first: str) -> str:
+    def repl(m: re.Match) -> str:
+        pair = m.group(0)
+        # "PHilippe" is Philippe with a two-letter initial; the Dutch digraph "IJ" stays as written.
+        return "{\\relax " + (pair if pair == "IJ" or pair[1].islower() else pair[0] + pair[1].lower()) + "}"
+    return _TWO_INITIALS_RE.sub(repl, first)
+
+
 def _person(parts: NameParts, enc: Callable[[str], str]) -> str:
     last = _guard(enc(parts.last), _needs_whole(parts.last))
     von = enc(parts.von)
@@ -132,6 +147,8 @@ def _person(parts: NameParts, enc: Callable[[str], str]) -> str:
         last = _guard(enc(parts.last), True)
     head = f"{von} {last}" if von else last
     first = _guard(enc(parts.first))
+    if enc is latex.encode:
+        first = _initials(first)
     jr = _guard(enc(parts.jr))
     if jr:
         return f"{head}, {jr}, {first}"
@@ -164,6 +181,7 @@ def _simple(creator: Creator) -> str:
     """"Family, Given" for a name every rule leaves alone, else ""."""
     family, given = creator.family, creator.given
     if creator.name or not _FAMILY_RE.fullmatch(family) or not _GIVEN_RE.fullmatch(given) \
+            or _TWO_INITIALS_RE.search(given) \
             or family.lower() in _LIST_WORDS or not _LIST_WORDS.isdisjoint(given.lower().split()):
         return ""
     return f"{family}, {given}" if given else family

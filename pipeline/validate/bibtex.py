@@ -33,6 +33,7 @@ from pathlib import Path
 
 from pipeline.model import Problem
 from pipeline.render import latex
+from pipeline.render.richtext import math_spans
 
 INSTALL = "apt-get install -y --no-install-recommends texlive-latex-base biber poppler-utils"
 TIMEOUT = 300
@@ -86,6 +87,9 @@ def title_pattern(title: str) -> re.Pattern | None:
     None if it has none. A word with other characters is a gap of bounded length."""
     parts: list[str] = []
     gap = 0
+    # A formula the .bib keeps as maths is set as maths (a fraction is no word of the text): a gap.
+    for start, end in reversed(math_spans(title)):
+        title = title[:start] + " \u2026 " + title[end:]
     for word in title.split():
         if not word.isascii():
             gap += len(word)

@@ -1,0 +1,168 @@
+"""The one table from Zotero's item types and fields to BibTeX, biblatex and CSL, for all three writers.
+
+Written from Zotero's schema (its `itemTypes` with each field's `baseField`, and its `csl` mappings)
+and Better BibTeX's documented field mapping; the schema itself is not read at run time (a user's
+machine has none), so what it says is written down here as data. Each writer looks an item type or a
+field up here instead of keeping its own list, so a new Zotero type or field is one row.
+
+Zotero names a field by its item type ("university" for a thesis, "network" for a TV broadcast, "en-
+cyclopediaTitle"); each such name has a base field ("publisher", "publicationTitle") that `BASE` gives,
+and the rows below speak of base fields only.
+"""
+from __future__ import annotations
+
+import re
+
+# Zotero's type-specific field names -> their base field (zotero-schema, `itemTypes[].fields[].baseField`).
+BASE = {
+    "artworkMedium": "medium", "audioRecordingFormat": "medium", "label": "publisher", "billNumber": "number",
+    "codeVolume": "volume", "codePages": "pages", "legislativeBody": "authority", "blogTitle": "publicationTitle",
+    "websiteType": "type", "format": "medium", "bookTitle": "publicationTitle", "caseName": "title",
+    "court": "authority", "dateDecided": "date", "docketNumber": "number", "reporterVolume": "volume",
+    "firstPage": "pages", "company": "publisher", "proceedingsTitle": "publicationTitle", "identifier": "number",
+    "repository": "publisher", "repositoryLocation": "place", "dictionaryTitle": "publicationTitle",
+    "subject": "title", "encyclopediaTitle": "publicationTitle", "distributor": "publisher", "genre": "type",
+    "videoRecordingFormat": "medium", "forumTitle": "publicationTitle", "postType": "type",
+    "documentNumber": "number", "interviewMedium": "medium", "letterType": "type", "manuscriptType": "type",
+    "institution": "publisher", "mapType": "type", "issuingAuthority": "authority", "patentNumber": "number",
+    "issueDate": "date", "priorityDate": "originalDate", "legalStatus": "status", "episodeNumber": "number",
+    "audioFileType": "medium", "archiveID": "number", "presentationType": "type", "sessionTitle": "publicationTitle",
+    "programTitle": "publicationTitle", "network": "publisher", "reportNumber": "number", "reportType": "type",
+    "organization": "authority", "nameOfAct": "title", "publicLawNumber": "number", "dateEnacted": "date",
+    "thesisType": "type", "university": "publisher", "studio": "publisher", "websiteTitle": "publicationTitle",
+}
+
+# Zotero item type -> (BibTeX type, its venue field, biblatex type, its venue field, CSL type).
+# The CSL column is the schema's own `csl.types`; the .bib columns follow Better BibTeX's mapping,
+# except where a plain BibTeX style has no such type, or biber's default data model accepts no field
+# of it (`--validate-datamodel` rejects every field of @video, @audio, @jurisdiction, @legislation,
+# @standard, @review...): then `misc` (biblatex's own fallback for them), or `report` for a standard.
+TYPES = {
+    "artwork": ("misc", "howpublished", "misc", "howpublished", "graphic"),
+    "audioRecording": ("misc", "howpublished", "misc", "howpublished", "song"),
+    "bill": ("misc", "howpublished", "misc", "howpublished", "bill"),
+    "blogPost": ("misc", "howpublished", "online", "organization", "post-weblog"),
+    "book": ("book", "", "book", "", "book"),
+    "bookSection": ("incollection", "booktitle", "incollection", "booktitle", "chapter"),
+    "case": ("misc", "howpublished", "misc", "howpublished", "legal_case"),
+    "computerProgram": ("misc", "howpublished", "software", "organization", "software"),
+    "conferencePaper": ("inproceedings", "booktitle", "inproceedings", "booktitle", "paper-conference"),
+    "dataset": ("misc", "howpublished", "dataset", "organization", "dataset"),
+    "dictionaryEntry": ("incollection", "booktitle", "inreference", "booktitle", "entry-dictionary"),
+    "document": ("misc", "howpublished", "misc", "howpublished", "document"),
+    "email": ("misc", "howpublished", "misc", "howpublished", "personal_communication"),
+    "encyclopediaArticle": ("incollection", "booktitle", "inreference", "booktitle", "entry-encyclopedia"),
+    "film": ("misc", "howpublished", "misc", "howpublished", "motion_picture"),
+    "forumPost": ("misc", "howpublished", "online", "organization", "post"),
+    "hearing": ("misc", "howpublished", "misc", "howpublished", "hearing"),
+    "instantMessage": ("misc", "howpublished", "misc", "howpublished", "personal_communication"),
+    "interview": ("misc", "howpublished", "misc", "howpublished", "interview"),
+    "journalArticle": ("article", "journal", "article", "journaltitle", "article-journal"),
+    "letter": ("misc", "howpublished", "misc", "howpublished", "personal_communication"),
+    "magazineArticle": ("article", "journal", "article", "journaltitle", "article-magazine"),
+    "manuscript": ("unpublished", "", "unpublished", "howpublished", "manuscript"),
+    "map": ("misc", "howpublished", "misc", "howpublished", "map"),
+    "newspaperArticle": ("article", "journal", "article", "journaltitle", "article-newspaper"),
+    "patent": ("misc", "howpublished", "patent", "", "patent"),
+    "podcast": ("misc", "howpublished", "misc", "howpublished", "broadcast"),
+    "preprint": ("misc", "howpublished", "online", "pubstate", "article"),
+    "presentation": ("misc", "howpublished", "unpublished", "howpublished", "speech"),
+    "radioBroadcast": ("misc", "howpublished", "misc", "howpublished", "broadcast"),
+    "report": ("techreport", "institution", "report", "institution", "report"),
+    "standard": ("techreport", "institution", "report", "institution", "standard"),
+    "statute": ("misc", "howpublished", "misc", "howpublished", "legislation"),
+    "thesis": ("phdthesis", "school", "thesis", "institution", "thesis"),
+    "tvBroadcast": ("misc", "howpublished", "misc", "howpublished", "broadcast"),
+    "videoRecording": ("misc", "howpublished", "misc", "howpublished", "motion_picture"),
+    "webpage": ("misc", "howpublished", "online", "organization", "webpage"),
+}
+DEFAULT = ("misc", "howpublished", "misc", "howpublished", "document")
+# Crossref's work types -> the Zotero type that means the same (records enriched from Crossref alone).
+CROSSREF = {
+    "journal-article": "journalArticle", "proceedings-article": "conferencePaper", "book-chapter": "bookSection",
+    "book-part": "bookSection", "reference-entry": "encyclopediaArticle", "monograph": "book",
+    "edited-book": "book", "reference-book": "book", "book": "book", "dissertation": "thesis",
+    "posted-content": "preprint", "report": "report", "dataset": "dataset", "standard": "standard",
+}
+
+# Zotero base field -> (BibTeX field, biblatex field, CSL variable); "" where a format has none.
+# Only the fields no writer handles by hand (titles, names, dates, venues, identifiers) are here.
+FIELDS = {
+    "ISBN": ("isbn", "isbn", "ISBN"),
+    "ISSN": ("issn", "issn", "ISSN"),
+    "edition": ("edition", "edition", "edition"),
+    "numberOfVolumes": ("", "volumes", "number-of-volumes"),
+    "numPages": ("", "pagetotal", "number-of-pages"),
+    "conferenceName": ("", "eventtitle", "event-title"),
+    "versionNumber": ("", "version", "version"),
+    "medium": ("", "", "medium"),
+    "place": ("address", "location", "publisher-place"),
+    "seriesNumber": ("", "", "collection-number"),
+    "partNumber": ("", "", "part"),          # CSL-JSON's schema names it `part`
+    "partTitle": ("", "", "part-title"),
+    "section": ("", "", "section"),
+    "status": ("", "pubstate", "status"),
+    "PMID": ("pmid", "", "PMID"),
+    "originalPublisher": ("", "origpublisher", "original-publisher"),
+    "originalPlace": ("", "origlocation", "original-publisher-place"),
+    "authority": ("", "", "authority"),
+    "type": ("", "", "genre"),
+    "runningTime": ("", "", "dimensions"),
+    # Not Zotero fields: what the converter reads from an arXiv id's classes, and a reprint's date.
+    "eprintclass": ("primaryClass", "eprintclass", ""),
+    "originalDate": ("", "origdate", "original-date"),
+}
+
+# What a thesis's or report's `type` says (lower case, punctuation and "thesis"/"diss" words kept)
+# -> (BibTeX entry type, biblatex `type`): Better BibTeX's reading of the free text.
+THESIS_KINDS = (
+    (("master", "ma ", "m.a.", "msc", "m.sc", "mphil", "m.phil", "magister", "diplom"), ("mastersthesis", "mathesis")),
+    (("phd", "ph.d", "doctor", "dissertation", "diss.", "dphil", "d.phil", "habilitation"), ("phdthesis", "phdthesis")),
+)
+REPORT_KINDS = {"techreport": "techreport", "resreport": "resreport"}
+# Archives whose ids biblatex prints as links (`eprinttype`), by the pseudo-field the converter reads
+# them into (from extra's `PMID:` line or the item's URL), in the order one is chosen.
+EPRINTS = (("PMID", "pubmed"), ("JSTOR", "jstor"), ("HDL", "hdl"), ("googlebooks", "googlebooks"))
+
+# Zotero creator types -> (biblatex name field, its `…type` value) beyond author and editor, and the
+# CSL name variable (the schema's `csl.names`).
+ROLES = {
+    "author": ("author", "", "author"), "editor": ("editor", "", "editor"),
+    "seriesEditor": ("editor", "", "collection-editor"), "bookAuthor": ("bookauthor", "", "container-author"),
+    "translator": ("translator", "", "translator"), "contributor": ("", "", "contributor"),
+    "director": ("editor", "director", "director"), "scriptwriter": ("", "", "script-writer"),
+    "producer": ("", "", "producer"), "castMember": ("", "", "performer"), "composer": ("", "", "composer"),
+    "interviewer": ("", "", "interviewer"), "reviewedAuthor": ("", "", "reviewed-author"),
+    "recipient": ("", "", "recipient"), "host": ("", "", "host"), "guest": ("", "", "guest"),
+    "narrator": ("", "", "narrator"), "illustrator": ("", "", "illustrator"), "chair": ("", "", "chair"),
+    "executiveProducer": ("", "", "executive-producer"), "performer": ("", "", "performer"),
+}
+
+
+def types(item_type: str) -> tuple[str, str, str, str, str]:
+    """The row of TYPES for a Zotero (or Crossref) item type."""
+    return TYPES.get(CROSSREF.get(item_type, item_type), DEFAULT)
+
+
+def thesis_kind(value: str) -> tuple[str, str] | None:
+    """(BibTeX type, biblatex type) a thesis's free-text type names, or None."""
+    text = f"{value.strip().lower()} "
+    for words, kinds in THESIS_KINDS:
+        if any(text.startswith(w) or f" {w}" in text for w in words):
+            return kinds
+    return None
+
+
+# "arXiv:1305.4904 [quant-ph]", "arXiv: 1410.5093 [hep-ph]": an arXiv id with its classes, as arXiv's own
+# export and Zotero's arXiv translator write it (in a journal field, archiveID or extra).
+_ARXIV_CLASS_RE = re.compile(r"^\s*arxiv:\s*(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?\s*(?:\[([^\]]+)\])?\s*$",
+                             re.I)
+
+
+def arxiv_with_class(*values) -> tuple[str, str]:
+    """(arXiv id, its classes) from the first of `values` written as `arXiv:ID [class]`."""
+    for value in values:
+        match = _ARXIV_CLASS_RE.match(str(value or ""))
+        if match:
+            return match.group(1), " ".join((match.group(2) or "").split())
+    return "", ""

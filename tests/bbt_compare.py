@@ -1,0 +1,300 @@
+"""Field-by-field agreement with Better BibTeX's own expected exports of the fixtures in ../shared.
+
+BBT's repository keeps, beside some of its Zotero-side inputs (`NAME.json`), what it exports for them:
+`NAME.bibtex`, `NAME.biblatex`, `NAME.csl.json`. They are looked for beside the inputs in
+../shared/fixtures/bbt, or in the folder `BBT_EXPECTED` names (a checkout's `test/fixtures/export`).
+Each expected entry is paired with the item it came from (by its pinned key, else its title, else
+its place in the file) and compared field by field with what our writers make of the same item:
+values exactly, after whitespace is collapsed; titles with their letter case and braces aside (the
+case is a documented choice, see README). Citation keys and field order are not compared.
+
+Fields the list does not publish (abstracts, keywords, attachments, access dates, languages, BBT's
+own bookkeeping) are left out of the count; `NOT_PUBLISHED` says why each one is.
+
+The rendering is one function of the pipeline's public writers (`render_all`), run in a subprocess by
+`make bench` on an older commit's code too, so the two figures are measured with the same ruler.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.bbt_fixtures import BBT_DIR, fixture_items
+
+EXTS = ("bibtex", "biblatex", "csl.json")
+
+# Fields BBT writes that the list's files leave out on purpose (BENCHMARKS.md lists the reasons).
+NOT_PUBLISHED = {
+    "abstract": "an abstract is no part of a citation; the list links the paper instead",
+    "keywords": "Zotero tags are the curator's filing, shown in the README, not a citation field",
+    "annotation": "a private Zotero note", "file": "a local attachment path", "groups": "JabRef's groups",
+    "timestamp": "JabRef's date added", "owner": "JabRef's owner", "urldate": "the curator's access date",
+    "langid": "hyphenation language: the list does not load babel patterns per entry",
+    "language": "idem", "options": "a BBT preference", "collections": "BBT's collection export",
+    "shorttitle": "not shown by any standard style", "shortjournal": "idem",
+    "note": "Zotero's extra holds the curator's private lines; the list publishes none of them",
+    "lccn": "a library call number", "copyright": "no citation field", "presort": "BBT bookkeeping",
+    "sortkey": "idem", "bdsk-url-2": "BibDesk bookkeeping", "bibsource": "DBLP bookkeeping",
+    # CSL-JSON
+    "id": "the citation key, compared nowhere", "citation-key": "idem", "accessed": "see urldate",
+    "source": "the catalogue Zotero copied the item from", "call-number": "see lccn",
+    "title-short": "see shorttitle", "container-title-short": "our short label is the list's venue label",
+}
+# Fields compared with the letter case of their words and the braces protecting it aside.
+TITLE_FIELDS = frozenset("title booktitle journal journaltitle maintitle eventtitle series subtitle "
+                         "container-title collection-title volume-title".split())
+
+
+@dataclass
+class Tally:
+    """Per-field agreement: (field -> [equal, total]) and the differing values, for one format."""
+
+    fields: dict = field(default_factory=dict)
+    diffs: list = field(default_factory=list)
+
+    def add(self, name: str, ours, theirs, where: str) -> None:
+        counts = self.fields.setdefault(name, [0, 0])
+        counts[1] += 1
+        if ours == theirs:
+            counts[0] += 1
+        else:
+            self.diffs.append((where, name, ours, theirs))
+
+    @property
+    def equal(self) -> int:
+        return sum(c[0] for c in self.fields.values())
+
+    @property
+    def total(self) -> int:
+        return sum(c[1] for c in self.fields.values())
+
+    @property
+    def share(self) -> float:
+        return self.equal / self.total if self.total else 1.0
+
+
+def expected_dir() -> Path:
+    return Path(os.environ.get("BBT_EXPECTED") or BBT_DIR)
+
+
+def expected_files() -> list[tuple[Path, str, Path]]:
+    """(input file, format, expected output) for every input with an expected export."""
+    where = expected_dir()
+    out = []
+    for path in sorted(BBT_DIR.glob("*.json")):
+        if path.name.endswith(".csl.json"):
+            continue
+        for ext in EXTS:
+            found = where / f"{path.name[:-5]}.{ext}"
+            if found.is_file():
+                out.append((path, ext, found))
+    return out
+
+
+# --- reading .bib text (both sides; BibTeX macros such as `month = jan` are kept as their names) ----
+
+_ENTRY_RE = re.compile(r"@([A-Za-z]+)\s*\{")
+_NAME_RE = re.compile(r"([A-Za-z][\w\-:.]*)\s*=\s*")
+_MACRO_RE = re.compile(r"[\w\-]+")
+
+
+def _braced(text: str, j: int) -> int:
+    """The index of the `}` closing the group that opens at text[j]."""
+    depth = 0
+    while True:
+        c = text[j]
+        if c == "\\":
+            j += 2
+            continue
+        depth += {"{": 1, "}": -1}.get(c, 0)
+        if depth == 0:
+            return j
+        j += 1
+
+
+def parse_bib(text: str) -> list[tuple[str, str, dict[str, str]]]:
+    """[(entry type, key, {field: value})], @comment, @string and @preamble left out."""
+    out, i = [], 0
+    while (m := _ENTRY_RE.search(text, i)) is not None:
+        kind, j = m.group(1).lower(), m.end()
+        if kind in ("comment", "string", "preamble"):
+            i = _braced(text, j - 1) + 1
+            continue
+        comma = text.index(",", j)
+        key, j, fields = text[j:comma].strip(), comma + 1, {}
+        while True:
+            while j < len(text) and text[j] in " \t\r\n,":
+                j += 1
+            if j >= len(text) or text[j] == "}":
+                break
+            m2 = _NAME_RE.match(text, j)
+            name, j, parts = m2.group(1).lower(), m2.end(), []
+            while True:
+                if text[j] == "{":
+                    end = _braced(text, j)
+                    parts.append(text[j + 1:end])
+                    j = end + 1
+                elif text[j] == '"':
+                    end = text.index('"', j + 1)
+                    parts.append(text[j + 1:end])
+                    j = end + 1
+                else:
+                    m3 = _MACRO_RE.match(text, j)
+                    parts.append(m3.group(0))
+                    j = m3.end()
+                while j < len(text) and text[j] in " \t\r\n#":
+                    j += 1
+                if j >= len(text) or text[j] in ",}":
+                    break
+            fields[name] = "".join(parts)
+        out.append((kind, key, fields))
+        i = j + 1
+    return out
+
+
+# --- pairing and comparing ---------------------------------------------------------------------------
+
+def _norm(value: str) -> str:
+    return " ".join(str(value).split())
+
+
+def _title_norm(value: str) -> str:
+    return _norm(value.replace("{", "").replace("}", "")).casefold()
+
+
+def _words(value: str) -> str:
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKD", _title_norm(value)))
+
+
+def _first_family(item: dict) -> str:
+    for c in item.get("creators") or ():
+        return _words(c.get("lastName") or c.get("name") or "")
+    return ""
+
+
+def _their_family(values: dict) -> str:
+    names = values.get("author")
+    if isinstance(names, list):
+        return _words(names[0].get("family") or names[0].get("literal") or "") if names else ""
+    first = (names or "").split(" and ")[0]
+    return _words(first.split(",")[0]) if first else ""
+
+
+def pair(items: list[dict], theirs: list[tuple[str, dict]]) -> list[tuple[int, int]]:
+    """(item index, expected entry index) pairs: by pinned key, then title and first author's family
+    name, then title, then order."""
+    left = list(range(len(items)))
+    pairs: list[tuple[int, int]] = []
+    for how in ("key", "title+author", "title", "order"):
+        for t, (key, values) in enumerate(theirs):
+            if any(p[1] == t for p in pairs):
+                continue
+            title = _words(values.get("title", ""))
+            for i in left:
+                item = items[i]
+                same_title = title == _words(item.get("title", ""))
+                if (how == "key" and key and item.get("citationKey") == key) \
+                        or (how == "title+author" and same_title and _first_family(item) == _their_family(values)) \
+                        or (how == "title" and same_title) or how == "order":
+                    pairs.append((i, t))
+                    left.remove(i)
+                    break
+    return sorted(pairs)
+
+
+def compare_bib(tally: Tally, where: str, ours: tuple[str, dict], theirs: tuple[str, dict]) -> None:
+    (our_type, our_fields), (their_type, their_fields) = ours, theirs
+    tally.add("(entry type)", our_type, their_type, where)
+    for name in sorted(set(our_fields) | set(their_fields)):
+        if name in NOT_PUBLISHED or name == "ids":
+            continue
+        a, b = our_fields.get(name), their_fields.get(name)
+        norm = _title_norm if name in TITLE_FIELDS else _norm
+        tally.add(name, None if a is None else norm(a), None if b is None else norm(b), where)
+
+
+def _csl_value(name: str, value):
+    if isinstance(value, dict) and "date-parts" in value:
+        return [[int(p) if str(p).lstrip("-").isdigit() else p for p in parts] for parts in value["date-parts"]] \
+            + [value.get(k) for k in ("circa",) if value.get(k)]
+    if name in TITLE_FIELDS and isinstance(value, str):
+        return _title_norm(value)
+    if isinstance(value, str):
+        return _norm(value)
+    return value
+
+
+def compare_csl(tally: Tally, where: str, ours: dict, theirs: dict) -> None:
+    for name in sorted(set(ours) | set(theirs)):
+        if name in NOT_PUBLISHED:
+            continue
+        a, b = ours.get(name), theirs.get(name)
+        tally.add(name, None if a is None else _csl_value(name, a), None if b is None else _csl_value(name, b), where)
+
+
+def measure(rendered: dict[str, dict[str, list]]) -> dict[str, Tally]:
+    """{format: Tally} from `rendered` ({input file name: {format: [one rendering per item]}}), each
+    rendering an entry's (type, fields) for a .bib format or a CSL item."""
+    tallies = {ext: Tally() for ext in EXTS}
+    for path, ext, expected in expected_files():
+        items = fixture_items(path)
+        ours = rendered[path.name][ext]
+        text = expected.read_text(encoding="utf-8")
+        if ext == "csl.json":
+            theirs = [(i.get("id", ""), i) for i in json.loads(text)]
+        else:
+            theirs = [(key, {"(type)": kind, **values}) for kind, key, values in parse_bib(text)]
+        for i, t in pair(items, theirs):
+            where = f"{path.name[:-5]}#{i}"
+            if ext == "csl.json":
+                compare_csl(tallies[ext], where, ours[i], theirs[t][1])
+            else:
+                values = dict(theirs[t][1])
+                kind = values.pop("(type)")
+                compare_bib(tallies[ext], where, tuple(ours[i]), (kind, values))
+    return tallies
+
+
+RENDER_SCRIPT = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from pipeline.convert.zotero import to_record
+from pipeline.render import bibtex, biblatex, citekeys, csljson
+doc = json.load(sys.stdin)
+out = {}
+for name, items in doc.items():
+    records = [to_record(item) for item in items]
+    keys, _ = citekeys.assign(records, {})
+    made = {"bibtex": bibtex.render(records, keys), "biblatex": biblatex.render(records, keys),
+            "csl.json": csljson.render(records, keys)}
+    out[name] = {"keys": [keys[r.key] for r in records], **made}
+json.dump(out, sys.stdout)
+"""
+
+
+def render_all(code: Path | None = None) -> dict[str, dict[str, list]]:
+    """{input file name: {format: [our rendering of item i]}} for every input with an expectation,
+    made by the pipeline in `code` (a folder holding `pipeline/`; this checkout's when None)."""
+    import subprocess
+    import sys
+
+    names = sorted({p.name for p, _, _ in expected_files()})
+    doc = {name: fixture_items(BBT_DIR / name) for name in names}
+    root = code or Path(__file__).resolve().parents[1]
+    run = subprocess.run([sys.executable, "-c", RENDER_SCRIPT, str(root)], input=json.dumps(doc),
+                         capture_output=True, text=True, check=True, cwd=root)
+    made = json.loads(run.stdout)
+    out = {}
+    for name, got in made.items():
+        keys = got["keys"]
+        bib = {ext: {key: (kind, values) for kind, key, values in parse_bib(got[ext])}
+               for ext in ("bibtex", "biblatex")}
+        csl = {i["id"]: i for i in json.loads(got["csl.json"])}
+        out[name] = {"bibtex": [bib["bibtex"][k] for k in keys], "biblatex": [bib["biblatex"][k] for k in keys],
+                     "csl.json": [csl[k] for k in keys]}
+    return out
