@@ -168,14 +168,25 @@ def test_a_doi_two_works_share_gives_the_more_cited_one_in_any_order(time_):
         assert outcome.value["id"] == "https://openalex.org/W4"
 
 
-def test_pages_are_followed_when_a_batch_has_more_works_than_a_page(time_, monkeypatch):
-    monkeypatch.setattr("pipeline.sources.openalex.PER_PAGE", 2)
-    dois = [f"10.1234/p{i}" for i in range(5)]
+def paged(time_, monkeypatch, count: int, per_page: int, max_pages: int):
+    """(outcomes, requests) of looking up `count` DOIs one batch, with pages of `per_page` works."""
+    monkeypatch.setattr("pipeline.sources.openalex.PER_PAGE", per_page)
+    monkeypatch.setattr("pipeline.sources.openalex.MAX_PAGES", max_pages)
+    dois = [f"10.1234/p{i}" for i in range(count)]
     with OpenAlexServer([work(i + 1, doi=d) for i, d in enumerate(dois)]) as server, \
             client_for(server, time_) as client:
-        outcomes = list(client.fetch_works(dois))
-        assert server.requests == 3
-    assert [o.kind for o in outcomes] == ["found"] * 5
+        return list(client.fetch_works(dois)), server.requests
+
+
+def test_pages_are_followed_when_a_batch_has_more_works_than_a_page(time_, monkeypatch):
+    outcomes, requests = paged(time_, monkeypatch, count=5, per_page=2, max_pages=5)
+    assert requests == 3 and [o.kind for o in outcomes] == ["found"] * 5
+
+
+def test_an_answer_that_never_ends_fails_its_batch(time_, monkeypatch):
+    outcomes, requests = paged(time_, monkeypatch, count=3, per_page=1, max_pages=2)
+    assert requests == 2 and [o.kind for o in outcomes] == ["failed"] * 3
+    assert "more than 2 pages" in outcomes[0].reason
 
 
 def test_a_title_search_finds_the_paper_and_verify_accepts_it(server, time_):

@@ -22,6 +22,7 @@ from pipeline.convert import query_id  # noqa: F401 (the one naming rule, for ca
 from pipeline.convert.crossref import clean_text
 from pipeline.convert.zotero import clean_doi, text
 from pipeline.model import Notice, Record
+from pipeline.render.urls import safe_url
 
 # The root-level fields read here: the client asks for these alone (`select=`, which takes root-level
 # fields only), so an answer of 50 works stays small.
@@ -160,18 +161,13 @@ def oa_fields(work: Mapping) -> dict:
     if _object(work.get("open_access")).get("is_oa") is not True:
         return {}
     best = _object(work.get("best_oa_location"))
-    url = _http(best.get("pdf_url")) or _http(best.get("landing_page_url"))
+    url = safe_url(text(best.get("pdf_url"))) or safe_url(text(best.get("landing_page_url")))
     if not url:
-        url = _http(_object(work.get("open_access")).get("oa_url"))
+        url = safe_url(text(_object(work.get("open_access")).get("oa_url")))
     if not url:
         return {}
     license_ = text(best.get("license"))
     return {"oa_url": url, "oa_license": license_} if license_ else {"oa_url": url}
-
-
-def _http(value: object) -> str:
-    url = text(value)
-    return url if re.match(r"(?i)https?://[^/\s]+", url) else ""
 
 
 def venue_fields(work: Mapping, table: venues.VenueTable | None = None) -> dict:

@@ -47,6 +47,7 @@ from pipeline.sources import http
 DEFAULT_URL = "https://api.openalex.org"
 BATCH_SIZE = 50          # DOIs OR-ed in one filter: OpenAlex's documented batch
 PER_PAGE = 200           # the largest page: room for a DOI that two works share, so none falls off
+MAX_PAGES = 5            # pages of one batch: 50 DOIs never hold 1,000 works, unless the answer is wrong
 RATE = (10, 1.0)         # requests per seconds
 CONCURRENCY = 4          # requests in flight with a contact address; one without
 USER_AGENT = "awesome-ml-reliability-pipeline/0.1"
@@ -161,6 +162,9 @@ class OpenAlexClient:
             per_page = int(params.get("per-page", PER_PAGE))
             if not found or not isinstance(count, int) or page * per_page >= count:
                 return works
+            if page >= MAX_PAGES:
+                raise OpenAlexError(f"OpenAlex answered /works with {count} works, more than {MAX_PAGES} pages: "
+                                    "not the answer to a lookup by DOI")
             page += 1
 
     # --- the lookups --------------------------------------------------------------------------
