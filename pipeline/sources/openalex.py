@@ -22,11 +22,11 @@ What OpenAlex documents, and what we do about it:
 - A DOI with `,` or `&` is refused (403) even as a single lookup, and `,` or `|` would break a filter:
   such a DOI is looked up alone, and a refusal is that DOI's failure, not the run's.
 
-Why httpx2 and not pyalex: pyalex builds its own `requests` session with its own retry (urllib3's
-`Retry`, which neither shares our pacing nor stops when a host was never reached), keeps its
-settings in a module-level `config` (one contact address and key for the whole process), and hands
-back parsed objects without the response: no shared policy, no request count for the tests, and
-no raw answer to cache byte for byte. Its batching is the same `filter=doi:a|b` string we send.
+Why httpx2 and not pyalex: pyalex speaks `requests`, so its calls cannot go through the shared
+transport (an httpx2 transport): its retries are urllib3's `Retry` with their own backoff, its pacing
+its own, it stops for no host that was never reached and counts no requests for the tests, and its
+contact address and key live in a process-wide `config`. The batching it offers is the same
+`filter=doi:a|b` string we send, and the cache is ours either way.
 
 It returns plain data (`Outcome`s with the raw works, in OpenAlex's JSON) and raises nothing for a
 failed lookup: a failure is an Outcome with a one-line reason. The caller decides what to cache.
