@@ -224,6 +224,9 @@ def _convert(settings: Settings, key: str, path: Path,
         item = files.read_json(path)
         if not isinstance(item, dict):
             raise ValueError("not a Zotero item object")
+        if item.get("key") != key:   # a copy of another item would drop this one silently (issue 22)
+            raise ValueError(f"it holds item {str(item.get('key'))[:40]!r}, not {key}; the next online pull "
+                             "fetches it again")
     except (ValueError, OSError) as exc:   # damage: the file no longer holds what pull wrote
         return None, [Problem(relative(settings, path), f"unreadable item {key}: {exc}".splitlines()[0],
                               "error", "zotero-item")]

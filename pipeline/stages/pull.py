@@ -20,6 +20,8 @@ How it asks (Zotero's own sync protocol, with `since` = the version in state.jso
   children, which `items/top` leaves out: `items?since=V&format=versions&itemType=note` names the
   changed ones (fetched 50 keys a request), and an item new to the snapshot brings its notes with
   `items/KEY/children` when Zotero counts children under it. About k/50 + 4 requests for k changed items.
+- A library version lower than the stored one (a library restored from a backup, or a snapshot copied
+  from a library further on) is no "unchanged": the pass becomes a full one, and a line says why.
 - Every answer of a pass must carry the same `Last-Modified-Version`. If it moves, the pass is dropped,
   and after a growing wait it starts again; the version stored is the one every answer of the
   completed pass carried, so it never runs ahead of what was read.
@@ -277,6 +279,9 @@ def incremental_pass(client: zotero.ZoteroClient, top: str, stored: Stored, sinc
                      settings: Settings) -> Changes | None:
     """What changed since `since`, or None when nothing in the library did."""
     changed_collections = client.changed_collections(since)
+    if client.pass_version is not None and client.pass_version < since:
+        raise Rewound(f"pull: {client.label} is at version {client.pass_version}, behind the {since} stored "
+                      "(a restored library?): reading the whole collection again")
     if changed_collections is None:
         return None
     problems: list[str] = []
@@ -365,16 +370,25 @@ def fetch_changed(client: zotero.ZoteroClient, versions: dict[str, int], stored:
     return fetched
 
 
+class Rewound(Exception):
+    """The library's version is behind the one stored: only a full pass can be trusted."""
+
+
 def pull(client: zotero.ZoteroClient, top: str, stored: Stored, since: int | None,
          settings: Settings) -> Changes | None:
     """Run passes until one sees a library that held still. None: unchanged since `since`."""
     policy = client.policy
+    why: list[str] = []
     for attempt in range(policy.passes):
         client.begin_pass()
         try:
             if since is None:
-                return full_pass(client, top, stored, settings)
+                changes = full_pass(client, top, stored, settings)
+                changes.problems[:0] = why
+                return changes
             return incremental_pass(client, top, stored, since, settings)
+        except Rewound as exc:   # the next attempt is a full pass, at once: nothing moved, we were ahead
+            why, since = [str(exc)], None
         except zotero.LibraryChanged:
             if attempt + 1 < policy.passes:
                 policy.sleep(policy.backoff(attempt + 1))

@@ -15,6 +15,12 @@ would talk to api.zotero.org or to the Zotero 7 desktop's local API:
   answer), "timeout" (the answer comes `slow_seconds` late), "bump" (the library changes just before the
   answer, as if another client synced mid-pass), "backoff" (a normal answer with a `Backoff` header),
   "403", and damaged bodies: "truncated" (half of it), "empty", "badutf8" (invalid UTF-8 in the JSON).
+  Faults of the wire (issue 22): "cut" (the connection closes halfway through the Content-Length),
+  "trickle" (the headers, then a byte every `trickle_seconds`), "badencoding" (`Content-Encoding: gzip`
+  on a plain body), "redirectloop" (302 to itself), "crosshost" (302 to `localhost`, another host
+  name), "shape" (`{"message": "nope"}` in place of the answer), "304" (Not Modified, asked or not).
+- Lying paginators (issue 22): `ignore_start` serves the first page whatever `start=` asks;
+  `total_results(real)` replaces the `Total-Results` header (None leaves it out).
 - It counts requests (`requests`) and keeps a log (`log`) of (method, path, query, status).
 
 What it leaves out: writes, searches, tags, full-text, Atom and the `sort` parameter (lists come in key
@@ -317,6 +323,9 @@ class ZoteroServer(LoopbackServer):
         self.slow_seconds = slow_seconds
         self.page_default = page_default
         self.schedule: dict[int, str] = {}  # request number (1-based) -> fault kind
+        self.trickle_seconds = 0.2
+        self.ignore_start = False
+        self.total_results: Callable[[int], object] | None = None
         self.faults: deque[str] = deque()
         self.bump: Callable[[Library], object] = lambda lib: lib.touch()
         self.requests = 0
@@ -405,7 +414,40 @@ class _Handler(BaseHTTPRequestHandler):
         except ApiError as err:
             status, headers, body = err.status, dict(getattr(err, "headers", {})), err.body.encode()
         self._record(path, query, status)
+        if fault in WIRE_FAULTS:
+            self._send_badly(fault, status, headers, body)
+            return
         self._send(status, headers, body)
+
+    def _send_badly(self, fault: str, status: int, headers: dict, body: bytes) -> None:
+        """The wire faults: what a broken proxy, a dying server or a hostile one sends."""
+        if fault in ("redirectloop", "crosshost"):
+            host = "127.0.0.1" if fault == "redirectloop" else "localhost"
+            port = self.api._httpd.server_address[1]
+            status, headers, body = 302, {"Location": f"http://{host}:{port}{self.path}"}, b""
+        elif fault == "badencoding":
+            headers["Content-Encoding"] = "gzip"
+        elif fault == "shape":
+            body = b'{"message": "nope"}'
+        self.send_response(status)
+        for name, value in {**headers, "Zotero-API-Version": "3"}.items():
+            self.send_header(name, str(value))
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            if fault == "cut":
+                self.wfile.write(body[:len(body) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+            elif fault == "trickle":
+                for i in range(len(body)):
+                    self.wfile.write(body[i:i + 1])
+                    self.wfile.flush()
+                    time.sleep(self.api.trickle_seconds)
+            else:
+                self.wfile.write(body)
+        except OSError:   # the client gave up on us: what the trickle is for
+            self.close_connection = True
 
     def _record(self, path: str, query: dict, status: int) -> None:
         wanted = ("Authorization", "Zotero-API-Key", "If-Modified-Since-Version", "Zotero-API-Version")
@@ -451,7 +493,9 @@ class _Handler(BaseHTTPRequestHandler):
             if fault == "bump":
                 api.bump(lib)
             status, headers, body = Route(api, lib, query, self.headers, path).answer(match.group(3) or "/")
-        if fault == "backoff":
+        if fault == "304":          # Not Modified, asked or not
+            status, body = 304, b""
+        elif fault == "backoff":
             headers["Backoff"] = str(api.retry_after)
         elif fault == "truncated":      # a body cut off halfway (a proxy, a dropped stream)
             body = body[:len(body) // 2]
@@ -460,6 +504,9 @@ class _Handler(BaseHTTPRequestHandler):
         elif fault == "badutf8":        # bytes no UTF-8 decoder accepts, inside the JSON
             body = body.replace(b'"', b'"\xff\xfe', 1) if body else b"\xff"
         return status, headers, body
+
+
+WIRE_FAULTS = ("cut", "trickle", "badencoding", "redirectloop", "crosshost", "shape")
 
 
 def raise_fault(kind: str, retry_after: int) -> None:
@@ -590,8 +637,16 @@ class Route:
             return 304, headers, b""
         fmt = self.query.get("format", "json")
         start, limit = self.window(fmt)
+        if self.api.ignore_start:
+            start = 0
         page = keys[start:start + limit] if limit is not None else keys[start:]
         headers["Total-Results"] = str(len(keys))
+        if self.api.total_results is not None:
+            told = self.api.total_results(len(keys))
+            if told is None:
+                del headers["Total-Results"]
+            else:
+                headers["Total-Results"] = str(told)
         link = self.link_header(start, limit, len(keys))
         if link:
             headers["Link"] = link
