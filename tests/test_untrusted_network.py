@@ -260,3 +260,44 @@ def test_a_zotero_answer_of_the_wrong_shape_is_an_error_line(proj, number):
         project.pull()
     one_line(err)
     assert snapshot(project) == before
+
+
+# Crossref answers of the wrong shape: the item's problem, not the run's -----------------------------------
+
+@pytest.mark.parametrize("body", [b'{"status": "ok", "message": "nope"}', b'[1, 2]', b'"text"',
+                                  b'{"message": {"items": "nope"}}', b'{"message": {"items": [{"DOI": 5}]}}'])
+def test_a_crossref_answer_of_the_wrong_shape_leaves_the_items_with_their_zotero_metadata(tmp_path, body):
+    from pipeline.stages import enrich
+    from tests.crossref_fixtures import generate_works
+    from tests.test_enrich_stage import FAST, make_project, run, settings_for
+    from tests.servers.crossref_api import CrossrefServer
+
+    works = generate_works(3, seed=2)
+    make_project(tmp_path, works)
+    with CrossrefServer(works, limits=FAST) as server:
+        settings = settings_for(tmp_path, server)
+        server.malformed_next(10, body)          # the batch and each DOI asked again on its own
+        summary, out = run(settings)
+    assert summary.failed == 3 and summary.found == 0
+    assert "no work the pipeline can read" in out or "no list of works" in out or "not an object" in out
+    assert not (tmp_path / "data/raw/crossref/works").exists() or not list((tmp_path / "data/raw/crossref/works").iterdir())
+    # The items are still there, with their Zotero metadata, for merge to publish.
+    records, _ = enrich.load_records(settings)
+    assert len(records) == 3 and all(r.title for r in records)
+
+
+@pytest.mark.parametrize("field, value", [("author", 5), ("title", "A string"), ("updated-by", True),
+                                          ("issued", [2020]), ("DOI", None)])
+def test_a_cached_crossref_work_of_the_wrong_shape_is_named_not_used(tmp_path, field, value):
+    from pipeline import enrichment
+    from pipeline.model import Record
+    from pipeline.stages.crossref_cache import CrossrefCache
+    from tests.crossref_fixtures import generate_works
+
+    work = generate_works(1, seed=3)[0]
+    cache = CrossrefCache(tmp_path / "data/raw/crossref", {})
+    cache.write_work(work["DOI"], {**work, field: value})
+    record = Record(key="ABCD2345", title="Zotero's own title", doi=work["DOI"])
+    enriched, problems = enrichment.apply(record, cache)
+    assert enriched.title == "Zotero's own title"
+    assert any(p.code == "cache-corrupt" and "not a Crossref work" in p.message for p in problems)

@@ -285,7 +285,8 @@ class ZoteroClient:
         return ZoteroError(f"Zotero answered HTTP {status} for {what} of {self.label}", status)
 
     def _objects(self, body: Any) -> list[dict]:
-        if not isinstance(body, list) or not all(isinstance(o, dict) and "key" in o and "data" in o for o in body):
+        if not isinstance(body, list) or not all(isinstance(o, dict) and "key" in o and isinstance(o.get("data"), dict)
+                                                 for o in body):
             raise UnexpectedResponse(f"Zotero sent something other than a list of objects for {self.label}")
         return body
 
