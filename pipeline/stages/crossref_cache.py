@@ -26,6 +26,7 @@ from pipeline.convert import crossref as cr
 from pipeline.enrichment import CorruptCacheEntry
 from pipeline.venues import VenueTable
 from pipeline.model import Problem
+from pipeline.stages import files
 from pipeline.stages.cache import JsonCache
 
 WORKS = "works"
@@ -71,7 +72,7 @@ def read_venues(path: Path, name: str = "") -> tuple[VenueTable, list[Problem]]:
     if not path.is_file():
         return venue_table.EMPTY, []
     try:
-        data = path.read_bytes()
+        data = files.read_bytes(path)
     except OSError as exc:
         return venue_table.EMPTY, [Problem(f"{name}:1", f"unreadable: {exc.strerror or exc}", "warning",
                                            "venue-table")]

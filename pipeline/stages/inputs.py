@@ -137,6 +137,7 @@ def bounded(record: Record) -> tuple[Record, list[Problem]]:
 
 def read(settings: Settings, *, sections: bool = True) -> Inputs:
     """Read every input of a build. `sections=False` skips the collection tree (enrich needs none)."""
+    files.confine(settings.paths.root)
     inputs = Inputs()
     table = read_venue_table(settings, inputs.problems)
     if sections:
@@ -258,9 +259,13 @@ def review_files(settings: Settings) -> tuple[list[Path], list[Problem]]:
 
     A symlink (or a symlinked folder) pointing out of reviews/ would publish any local file the
     build can read, so it is refused and named; so is anything that is not a regular file (a FIFO
-    would hang the read).
+    would hang the read), and reviews/ itself when it leads out of the repository (`files.guard`).
     """
     folder = Path(settings.paths.reviews)
+    try:
+        files.guard_folder(folder)
+    except files.Refused as exc:
+        return [], [Problem(f"{files.shown(folder)}/", f"{exc.message.split(': ', 1)[1]}; no review file read")]
     if not folder.is_dir():
         return [], []
     home = folder.resolve()
@@ -271,9 +276,13 @@ def review_files(settings: Settings) -> tuple[list[Path], list[Problem]]:
         real = Path(os.path.realpath(path))
         if not real.is_relative_to(home):
             problems.append(Problem(f"{rel}:1", "refused: it links to a file outside reviews/"))
-        elif not real.is_file():
-            problems.append(Problem(f"{rel}:1", "refused: not a regular file"))
-        elif real.stat().st_size > MAX_REVIEW_BYTES:
+            continue
+        try:
+            files.guard(path, read=True)
+        except files.Refused as exc:
+            problems.append(Problem(f"{rel}:1", exc.message.split(": ", 1)[1]))
+            continue
+        if real.stat().st_size > MAX_REVIEW_BYTES:
             problems.append(Problem(f"{rel}:1", f"refused: larger than {MAX_REVIEW_BYTES // 2**20} MB"))
         else:
             paths.append(path)
@@ -287,7 +296,7 @@ def read_reviews(settings: Settings, problems: list[Problem]) -> list[curate.Rev
     for path in paths:
         rel = relative(settings, path)
         try:
-            review, found = curate.parse_review(path.read_text(encoding="utf-8"), rel)
+            review, found = curate.parse_review(files.read_text(path), rel)
         except (OSError, UnicodeDecodeError) as exc:
             review, found = None, [Problem(f"{rel}:1", f"unreadable: {exc}")]
         problems.extend(found)

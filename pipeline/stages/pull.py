@@ -156,8 +156,7 @@ class Stored:
         for kind in (files.ITEMS, files.COLLECTIONS):
             for key, path in files.snapshot_objects(self.dir, kind).items():
                 try:
-                    with open(path, "rb") as fh:
-                        obj = orjson.loads(fh.read())
+                    obj = orjson.loads(files.read_bytes(path))   # a refused symlink or FIFO is damage too
                     ok = isinstance(obj, dict) and obj.get("key") == key and isinstance(obj.get("data"), dict)
                 except (ValueError, OSError):
                     ok = False
@@ -461,7 +460,10 @@ def plan_kind(plan: Plan, zotero_dir: Path, kind: str, upserts: dict[str, dict],
             plan.originals[path] = None
             plan.added.append(f"{kind[:-1]} {key}")
         else:
-            old = existing[key].read_bytes()
+            try:
+                old = files.read_bytes(existing[key])
+            except OSError:          # refused (a symlink out, a FIFO) or gone: replaced, never read
+                old = None
             if old != data:
                 plan.writes[path] = data
                 plan.originals[path] = old
@@ -488,9 +490,9 @@ def apply(zotero_dir: Path, plan: Plan, final_state: dict, marker: dict) -> None
     if plan.empty:
         files.write_json(state_path, final_state)
         return
-    old_state = state_path.read_bytes() if state_path.is_file() else None
+    old_state = _old_bytes(state_path)
     for path in plan.deletes:
-        plan.originals[path] = path.read_bytes()
+        plan.originals[path] = _old_bytes(path)
     done: list[Path] = []
     try:
         files.write_json(state_path, marker)
@@ -522,6 +524,14 @@ def apply(zotero_dir: Path, plan: Plan, final_state: dict, marker: dict) -> None
         raise
 
 
+def _old_bytes(path: Path) -> bytes | None:
+    """What a rollback puts back; None (remove) for a file that is not there or may not be read."""
+    try:
+        return files.read_bytes(path)
+    except OSError:
+        return None
+
+
 # --- the stage ----------------------------------------------------------------------------------------
 
 def run(settings: Settings, options: Options, reporter: Reporter, *,
@@ -539,6 +549,7 @@ def run(settings: Settings, options: Options, reporter: Reporter, *,
         raise StageError(f"pull: the collection {show_key(settings.collection)} (ZOTERO_COLLECTION) is not a "
                          "Zotero collection key: 8 of 23456789 and A-Z without O, as in the collection's web URL")
     zotero_dir = settings.paths.zotero
+    files.confine(settings.paths.root)
     client = zotero.connect(settings, policy)
     api = "local" if client.local else "web"
     try:
@@ -594,6 +605,11 @@ def run(settings: Settings, options: Options, reporter: Reporter, *,
 
 def write_reviews(settings: Settings, reporter: Reporter) -> None:
     """The review files follow the notes just stored, except where the repository's copy was edited."""
+    try:
+        files.guard_folder(settings.paths.reviews)
+    except files.Refused as exc:
+        reporter.info(f"pull: {exc}; no review file written")
+        return
     plan = notes.plan_reviews(settings)
     notes.apply_reviews(plan)
     for path in sorted(plan.writes):
@@ -634,7 +650,7 @@ def carry_reviews(settings: Settings, stored: Stored, new: Changes, reporter: Re
     paths, _ = review_files(settings)    # the refused ones are named by merge and check
     for path in paths:
         try:
-            text = path.read_text(encoding="utf-8")
+            text = files.read_text(path)
         except (OSError, UnicodeDecodeError):
             continue                      # unreadable: merge names it
         for old, (new_key, how) in moves.items():
