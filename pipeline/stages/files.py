@@ -221,7 +221,7 @@ STATE = "state.json"
 def snapshot_state(zotero_dir: Path) -> dict:
     """The sync state written last by pull (or import-readme); {} when there is no snapshot."""
     path = Path(zotero_dir) / STATE
-    return read_json(path) if path.is_file() else {}
+    return read_json(path) if os.path.lexists(path) else {}   # a FIFO or a link out: refused by the guard
 
 
 def snapshot_objects(zotero_dir: Path, kind: str) -> dict[str, Path]:
@@ -231,6 +231,8 @@ def snapshot_objects(zotero_dir: Path, kind: str) -> dict[str, Path]:
         names = sorted(n for n in os.listdir(folder) if n.endswith(".json") and not n.startswith("."))
     except (FileNotFoundError, NotADirectoryError):
         return {}
+    except OSError as exc:    # a symlink loop, no permission: one line, not a traceback
+        raise Refused(f"{shown(folder)}: refused: {exc.strerror or exc}") from None
     return {name[:-5]: folder / name for name in names}
 
 
@@ -249,9 +251,12 @@ def project_lock(build_dir: Path, what: str = "sync") -> Iterator[None]:
     a killed run never leaves a lock behind that someone must delete by hand.
     """
     build_dir = guard_folder(build_dir)
-    build_dir.mkdir(parents=True, exist_ok=True)
     path = build_dir / LOCK
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        build_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:    # build/ a dangling link or a file, .lock a folder: one line
+        raise Refused(f"{shown(path)}: cannot take the run lock ({exc.strerror or exc})") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -55,6 +55,10 @@ def plan_reviews(settings: Settings) -> ReviewPlan:
     """What the review files should become given the stored notes; reads, never writes."""
     plan = ReviewPlan()
     zotero_dir, folder, root = settings.paths.zotero, settings.paths.reviews, settings.paths.root
+    try:
+        files.guard_folder(folder)
+    except files.Refused:
+        return plan          # reviews/ leads out of the repository: inputs.review_files names it
     wanted, plan.problems = reviewfiles.from_notes(read_notes(zotero_dir), settings.summary_tag,
                                                    settings.review_tag)
     item_paths = files.snapshot_objects(zotero_dir, files.ITEMS)

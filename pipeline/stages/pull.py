@@ -65,6 +65,14 @@ SOURCE = "zotero-api"
 CHECKED = "zotero-checked.json"
 
 
+def write_checked(path: Path, zotero_dir: Path) -> None:
+    """Remember the stamp; a stamp that cannot be written (build/ a dangling link) only costs a check."""
+    try:
+        files.write_json(path, {"stamp": files.tree_stamp(zotero_dir)})
+    except OSError:
+        pass
+
+
 def read_checked(path: Path) -> str:
     try:
         doc = files.read_json(path)
@@ -562,7 +570,7 @@ def run(settings: Settings, options: Options, reporter: Reporter, *,
             # all once for damage. Unchanged files were sound then and are now, and cost a stat each.
             damaged = stored.damaged()
             if not damaged:
-                files.write_json(checked, {"stamp": files.tree_stamp(zotero_dir)})
+                write_checked(checked, zotero_dir)
             if damaged:
                 reporter.info(f"pull: {len(damaged)} damaged file(s) in data/raw/zotero ({', '.join(damaged[:3])}"
                               f"{', ...' if len(damaged) > 3 else ''}): reading the whole collection again")
@@ -594,7 +602,7 @@ def run(settings: Settings, options: Options, reporter: Reporter, *,
     except OSError as exc:
         raise StageError(f"pull: writing data/raw/zotero failed ({exc.strerror or exc}); "
                          "the previous snapshot is restored") from None
-    files.write_json(settings.paths.build / CHECKED, {"stamp": files.tree_stamp(zotero_dir)})
+    write_checked(settings.paths.build / CHECKED, zotero_dir)
     reporter.info(
         f"pull: {settings.library_label} version {new.version}: {new.items} items in "
         f"{len(new.collections)} collections; files: {len(plan.added)} added, {len(plan.updated)} updated, "
@@ -611,7 +619,12 @@ def write_reviews(settings: Settings, reporter: Reporter) -> None:
         reporter.info(f"pull: {exc}; no review file written")
         return
     plan = notes.plan_reviews(settings)
-    notes.apply_reviews(plan)
+    try:
+        notes.apply_reviews(plan)
+    except OSError as exc:   # a refused link, a dangling one in the way, a read-only folder
+        where = f" {files.shown(exc.filename)}" if getattr(exc, "filename", None) else ""
+        reporter.info(f"pull: review files not all written ({exc.strerror or exc}{where}); the snapshot is whole")
+        return
     for path in sorted(plan.writes):
         reporter.detail(f"pull: wrote {path.relative_to(settings.paths.root)} from Zotero notes")
     if plan.writes or plan.deletes:
