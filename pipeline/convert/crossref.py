@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from pipeline import match, venues
+from pipeline.convert import iso_date
 from pipeline.convert import query_id  # noqa: F401 (the one naming rule, for callers of this module)
 from pipeline.convert.zotero import clean_doi as _clean_doi
 from pipeline.convert.zotero import text
@@ -132,8 +133,9 @@ def date_parts(value: object) -> tuple[int | None, str]:
             break
     if not numbers or not 1000 <= numbers[0] <= 2999:
         return None, ""
-    iso = [f"{numbers[0]:04d}"] + [f"{n:02d}" for n in numbers[1:] if 1 <= n <= 31]
-    return numbers[0], "-".join(iso)
+    month, day = (numbers[1:] + [0, 0])[:2]
+    iso = iso_date(numbers[0], month, day if month else 0) or iso_date(numbers[0])   # month 13: the year
+    return numbers[0], iso
 
 
 def work_year(work: Mapping) -> tuple[int | None, str]:

@@ -11,6 +11,7 @@ import re
 import urllib.parse
 
 from pipeline import venues
+from pipeline.convert import iso_date
 from pipeline.model import CURATOR, DERIVED, ENRICH_NONE, ZOTERO, Creator, Record
 
 # Types that are never list entries: they hang under a paper or are not bibliographic.
@@ -139,20 +140,24 @@ def find_arxiv(data: dict, extra: dict[str, str] | None = None, doi: str | None 
 
 
 def parse_date(value: str, parsed: str = "") -> tuple[int | None, str]:
-    """(year, ISO date as precise as known) from Zotero's free-text date or meta.parsedDate.
+    """(year, ISO date as precise as known) from Zotero's free-text date or meta.parsedDate; for an
+    ISO date no calendar has, (None, the date as typed).
 
     Zotero dates are typed by people: '2015', 'March 2012', '2020-07-05T10:00:00Z', '1993-00-00'.
     """
-    for candidate in (text(parsed), text(value)):
+    typed = _ISO_DATE_RE.match(text(value))
+    # What the curator typed decides: Zotero's parsedDate of `2024-13-45` may well read `2024`.
+    candidates = (text(value),) if typed and typed.group(2) else (text(parsed), text(value))
+    for candidate in candidates:
         match = _ISO_DATE_RE.match(candidate)
         if match:
             year, month, day = match.groups()
-            parts = [year]
-            if month and month != "00":
-                parts.append(month)
-                if day and day != "00":
-                    parts.append(day)
-            return int(year), "-".join(parts)
+            month = int(month or 0)
+            day = int(day or 0) if month else 0
+            iso = iso_date(int(year), month, day)
+            if iso is None:          # `2024-13-45`: kept as typed, but no year (inputs warns)
+                return None, match.group(0)
+            return int(year), iso
     match = _YEAR_RE.search(text(value))
     if match:
         return int(match.group(1)), match.group(1)

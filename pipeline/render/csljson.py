@@ -42,6 +42,8 @@ def _name(creator: Creator) -> dict:
 
 
 def _date_parts(date: str, year: int | None) -> dict | None:
+    if year is None:         # a date no calendar has (2024-13-45) stays out of `issued`
+        return None
     parts = []
     for piece in date.split("-")[:3]:
         if not piece.isdigit():
