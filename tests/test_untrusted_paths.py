@@ -128,32 +128,37 @@ def reached(seen: list[str], out: Path) -> list[str]:
     return sorted({p for p in seen if os.path.realpath(p) == real or os.path.realpath(p).startswith(real + os.sep)})
 
 
+def linked(template: Path, where: Path, spot: str, target: str) -> tuple[Path, Path, dict]:
+    """(project, outside, the outside's state) with the project's `spot` replaced by a link to the
+    outside's `target`."""
+    root = copy_project(template, where)
+    out = make_outside(where, template)
+    path = root / spot
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+    path.symlink_to(out / target)
+    return root, out, outside_state(out)
+
+
 # --- the cases quoted in the issue --------------------------------------------------------------------------
 
 def test_a_reviews_folder_linked_outside_is_neither_written_nor_read(template, server, tmp_path):
-    root = copy_project(template, tmp_path)
-    out = make_outside(tmp_path, template)
-    shutil.rmtree(root / "reviews")
-    (root / "reviews").symlink_to(out / "reviews")
-    before = outside_state(out)
-    project = Project.__new__(Project)
-    Project.__init__(project, root, server)
+    root, out, before = linked(template, tmp_path, "reviews", "reviews")
+    project = Project(root, server)
     with Watch() as seen:
         project.pull()                 # would write the Zotero summary into reviews/
         code, err = run_cli("build", "--root", str(root), "-q")
     assert outside_state(out) == before
     assert not reached(seen, out)
-    assert "reviews: refused: its folder leads outside the repository" in project.said() or \
-           "reviews: refused: it leads outside the repository" in project.said()
+    assert "pull: reviews: refused: it leads outside the repository (a symlink); no review file written" \
+        in project.said()
     assert code == 0 and SECRET.encode() not in published(root)
 
 
 def test_a_snapshot_folder_linked_outside_is_refused_in_one_line(template, server, tmp_path):
-    root = copy_project(template, tmp_path)
-    out = make_outside(tmp_path, template)
-    shutil.rmtree(root / "data/raw/zotero/items")
-    (root / "data/raw/zotero/items").symlink_to(out / "items")
-    before = outside_state(out)
+    root, out, before = linked(template, tmp_path, "data/raw/zotero/items", "items")
     project = Project(root, server)
     with Watch() as seen:
         with pytest.raises(StageError) as err:
@@ -167,11 +172,7 @@ def test_a_snapshot_folder_linked_outside_is_refused_in_one_line(template, serve
 
 
 def test_an_item_file_linked_outside_is_named_and_not_published(template, tmp_path):
-    root = copy_project(template, tmp_path)
-    out = make_outside(tmp_path, template)
-    item = root / "data/raw/zotero/items/GQQD3AAA.json"
-    item.unlink()
-    item.symlink_to(out / "items" / "GQQD3AAA.json")
+    root, out, _ = linked(template, tmp_path, "data/raw/zotero/items/GQQD3AAA.json", "items/GQQD3AAA.json")
     with Watch() as seen:
         code, said = run_cli("build", "--root", str(root), "--allow-missing", "-q")
     assert not reached(seen, out)
@@ -180,13 +181,9 @@ def test_an_item_file_linked_outside_is_named_and_not_published(template, tmp_pa
 
 
 def test_an_output_folder_linked_outside_writes_no_output(template, tmp_path):
-    root = copy_project(template, tmp_path)
-    out = make_outside(tmp_path, template)
+    root, out, before = linked(template, tmp_path, "docs", "empty")
     readme = (root / "README.md").read_bytes()
-    shutil.rmtree(root / "docs")
-    (root / "docs").symlink_to(out / "empty")
     (root / "README.md").write_bytes(readme.replace(b"Paper number 1", b"Paper number one"))
-    before = outside_state(out)
     code, said = run_cli("build", "--root", str(root), "-q")
     # pipeline.toml's output paths are checked when the settings load (exit 2); files.guard again on write.
     assert code in (1, 2) and "docs/index.html" in said and "outside the repository" in said
@@ -196,22 +193,14 @@ def test_an_output_folder_linked_outside_writes_no_output(template, tmp_path):
 
 
 def test_build_linked_outside_is_one_line(template, tmp_path):
-    root = copy_project(template, tmp_path)
-    out = make_outside(tmp_path, template)
-    shutil.rmtree(root / "build")
-    (root / "build").symlink_to(out / "empty")
-    before = outside_state(out)
+    root, out, before = linked(template, tmp_path, "build", "empty")
     code, said = run_cli("build", "--root", str(root), "-q")
     assert code == 1 and said.strip() == "error: build: refused: it leads outside the repository (a symlink)"
     assert outside_state(out) == before
 
 
 def test_a_readme_linked_outside_is_not_read(template, tmp_path):
-    root = copy_project(template, tmp_path)
-    out = make_outside(tmp_path, template)
-    (root / "README.md").unlink()
-    (root / "README.md").symlink_to(out / "README.md")
-    before = outside_state(out)
+    root, out, before = linked(template, tmp_path, "README.md", "README.md")
     code, said = run_cli("build", "--root", str(root), "-q")
     assert code in (1, 2) and "README.md" in said and "outside the repository" in said
     assert said.count("\n") == 1
