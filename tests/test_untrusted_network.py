@@ -301,3 +301,18 @@ def test_a_cached_crossref_work_of_the_wrong_shape_is_named_not_used(tmp_path, f
     enriched, problems = enrichment.apply(record, cache)
     assert enriched.title == "Zotero's own title"
     assert any(p.code == "cache-corrupt" and "not a Crossref work" in p.message for p in problems)
+
+
+@pytest.mark.parametrize("body", [b'{"result": "nope"}', b'[]', b'{"result": {"hits": 5}}'])
+def test_a_dblp_answer_of_the_wrong_shape_is_a_failed_search_not_a_crash(body):
+    from pipeline.sources.dblp import DblpClient
+    from tests.test_http_policy import Scripted
+
+    server = Scripted()
+    server.body = body
+    try:
+        with DblpClient(server.url, policy=http.RetryPolicy(sleep=lambda s: None), interval=0) as client:
+            outcome = client.search({"q": "a title"})
+    finally:
+        server.close()
+    assert outcome.kind == "failed" and "not a DBLP search result" in outcome.reason

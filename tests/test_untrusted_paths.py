@@ -180,6 +180,16 @@ def test_an_item_file_linked_outside_is_named_and_not_published(template, tmp_pa
     assert code == 0 and SECRET.encode() not in published(root)
 
 
+def test_an_item_file_linked_outside_is_replaced_by_the_next_pull(template, server, tmp_path):
+    root, out, before = linked(template, tmp_path, "data/raw/zotero/items/GQQD3AAA.json", "items/GQQD3AAA.json")
+    project = Project(root, server)
+    with Watch() as seen:
+        assert project.pull() > 1, "damage: a full pass"
+    assert not reached(seen, out) and outside_state(out) == before
+    item = root / "data/raw/zotero/items/GQQD3AAA.json"
+    assert not item.is_symlink() and item.read_bytes() == (template / "data/raw/zotero/items/GQQD3AAA.json").read_bytes()
+
+
 def test_an_output_folder_linked_outside_writes_no_output(template, tmp_path):
     root, out, before = linked(template, tmp_path, "docs", "empty")
     readme = (root / "README.md").read_bytes()

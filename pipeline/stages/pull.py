@@ -131,7 +131,7 @@ class Stored:
             for k, p in files.snapshot_objects(self.dir, files.COLLECTIONS).items():
                 try:
                     self._collections[k] = files.read_json(p)
-                except ValueError:   # damaged: not trusted (run() makes that a full pass)
+                except (ValueError, OSError):   # damaged or refused: not trusted (run() makes that a full pass)
                     pass
         return self._collections
 
@@ -139,7 +139,7 @@ class Stored:
         path = self.item_paths.get(key)
         try:
             return files.read_json(path) if path else None
-        except ValueError:   # a damaged file is refetched, not trusted
+        except (ValueError, OSError):   # a damaged or refused file is refetched, not trusted
             return None
 
     @property
@@ -152,7 +152,7 @@ class Stored:
         path = self.note_paths.get(key)
         try:
             return files.read_json(path) if path else None
-        except ValueError:
+        except (ValueError, OSError):
             return None
 
     def damaged(self) -> list[str]:
