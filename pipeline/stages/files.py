@@ -90,21 +90,50 @@ def guard(path: Path | str, *, read: bool = False) -> Path:
     """`path` if the pipeline may use it, else `Refused`. Reading: the path, resolved, stays inside the
     repository and is a regular file. Writing or removing: its folder, resolved, stays inside (the
     file itself is replaced, a symlink included, never written through). Folders are resolved once
-    per run; a file costs one lstat more, and a resolve only when it is a symlink."""
-    text = os.path.abspath(path)
-    folder = os.path.dirname(text)
-    checked = _checked(text)
-    if checked and not _folder_inside(folder):
-        raise Refused(f"{shown(path)}: refused: its folder leads outside the repository (a symlink)")
+    per run; a file is resolved only when it is a symlink."""
+    text = _in_folder(path)
     if read:
         st = os.lstat(text)          # FileNotFoundError goes to the caller, as open() would raise it
         if stat.S_ISLNK(st.st_mode):
-            if checked and not _inside(text):
-                raise Refused(f"{shown(path)}: refused: a symlink that leads outside the repository")
+            _link_inside(path, text)
             st = os.stat(text)
         if not stat.S_ISREG(st.st_mode):
             raise Refused(f"{shown(path)}: refused: not a regular file")
     return Path(path)
+
+
+def _in_folder(path: Path | str) -> str:
+    text = os.path.abspath(path)
+    if _checked(text) and not _folder_inside(os.path.dirname(text)):
+        raise Refused(f"{shown(path)}: refused: its folder leads outside the repository (a symlink)")
+    return text
+
+
+def _link_inside(path: Path | str, text: str) -> None:
+    if _checked(text) and not _inside(text):
+        raise Refused(f"{shown(path)}: refused: a symlink that leads outside the repository")
+
+
+# Never blocking (a FIFO opens at once, and is then refused), never through a symlink unchecked.
+_READ = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def read_bytes(path: Path | str) -> bytes:
+    """A file's bytes, through the guard: the same checks as `guard(path, read=True)`, made on the
+    open file (one path walk, not two: a build reads ~25,000 files)."""
+    text = _in_folder(path)
+    try:
+        fd = os.open(text, _READ | _NOFOLLOW)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        _link_inside(path, text)     # a symlink: followed only when it stays inside
+        fd = os.open(text, _READ)
+    with open(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise Refused(f"{shown(path)}: refused: not a regular file")
+        return handle.read()
 
 
 def guard_folder(folder: Path | str) -> Path:
@@ -113,12 +142,6 @@ def guard_folder(folder: Path | str) -> Path:
     if _checked(text) and not _folder_inside(text):
         raise Refused(f"{shown(folder)}: refused: it leads outside the repository (a symlink)")
     return Path(folder)
-
-
-def read_bytes(path: Path | str) -> bytes:
-    """A file's bytes, through the guard."""
-    with open(guard(path, read=True), "rb") as handle:
-        return handle.read()
 
 
 def read_text(path: Path | str) -> str:
@@ -199,8 +222,7 @@ def flush() -> None:
 
 def read_json(path: Path | str) -> Any:
     """A JSON file. Invalid UTF-8 or JSON raises ValueError (orjson's error is one)."""
-    with open(guard(path, read=True), "rb") as handle:   # not Path.read_bytes: slower than the read
-        return orjson.loads(handle.read())
+    return orjson.loads(read_bytes(path))
 
 
 def remove(path: Path) -> bool:
