@@ -316,3 +316,19 @@ def test_a_dblp_answer_of_the_wrong_shape_is_a_failed_search_not_a_crash(body):
     finally:
         server.close()
     assert outcome.kind == "failed" and "not a DBLP search result" in outcome.reason
+
+
+def test_a_server_error_body_reaches_the_message_with_its_control_characters_escaped():
+    from pipeline.sources.crossref import CrossrefClient, CrossrefError
+    from tests.test_http_policy import Scripted
+
+    server = Scripted((400, {}))
+    server.body = b"\x1b[2J\x1b[31mbad request\x07"
+    try:
+        with CrossrefClient(server.url, policy=http.RetryPolicy(sleep=lambda s: None)) as client:
+            with pytest.raises(CrossrefError) as err:
+                client.work("10.1/x")
+    finally:
+        server.close()
+    message = str(err.value)
+    assert "\x1b" not in message and "\x07" not in message and "\\x1b[31mbad request" in message

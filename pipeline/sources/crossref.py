@@ -143,7 +143,7 @@ class CrossrefClient:
             self._succeeded()
             return 404, None
         # 400 and the like: our request is wrong, and asking again will not fix it.
-        raise CrossrefError(f"HTTP {status} for {path}: {response.text[:200].strip()}")
+        raise CrossrefError(f"HTTP {status} for {path}: {http.escaped(response.text.strip(), 200)}")
 
     def _succeeded(self) -> None:
         with self._lock:

@@ -352,7 +352,7 @@ class RetryingTransport(httpx2.BaseTransport):
         if (url.scheme, url.host, url.port) != (request.url.scheme, request.url.host, request.url.port):
             # The request's headers (Zotero's key among them) must not travel to another host.
             raise SourceUnavailable(f"{self.name} ({_where(request)}) redirected {_show_path(request)} to "
-                                    f"another host ({_escaped(url.host)}): refused")
+                                    f"another host ({escaped(url.host)}): refused")
         if str(url) in seen:
             raise SourceUnavailable(f"{self.name} ({_where(request)}) redirected {_show_path(request)} "
                                     "in a loop")
@@ -491,14 +491,15 @@ def _why(exc: Exception, policy: RetryPolicy) -> str:
     return type(exc).__name__
 
 
-def _escaped(text: str) -> str:
-    """Server-given text as a message may show it: control characters escaped, at most 80 of them."""
+def escaped(text: str, limit: int = 80) -> str:
+    """Server-given text as a message may show it: control characters escaped (a terminal escape in an
+    error body must not reach the user's terminal), at most `limit` characters."""
     text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(text))
-    return text if len(text) <= 80 else text[:77] + "..."
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def _show_path(request: httpx2.Request) -> str:
-    return _escaped(request.url.path)
+    return escaped(request.url.path)
 
 
 def make_client(base_url: str, *, policy: RetryPolicy | None = None, name: str = "the server",
