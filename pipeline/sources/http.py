@@ -314,7 +314,7 @@ class RetryingTransport(httpx2.BaseTransport):
     def __init__(self, policy: RetryPolicy, *, name: str = "the server", limiter: Limiter | None = None,
                  kind_of: Callable[[httpx2.Request], str] | None = None,
                  on_wait: Callable[[float, str], None] | None = None,
-                 inner: httpx2.BaseTransport | None = None, tls: bool = True, follow_redirects: bool = True):
+                 inner: httpx2.BaseTransport | None = None, tls: bool = True, follow_redirects: bool = False):
         self.policy = policy
         self.name = name
         self.limiter = limiter or Limiter()
@@ -322,6 +322,8 @@ class RetryingTransport(httpx2.BaseTransport):
         self.on_wait = on_wait or (lambda seconds, why: None)
         # Loading the CA bundle costs ~15 ms; plain-HTTP endpoints (loopback, the local API) skip it.
         self.inner = inner or _with_deadline(httpx2.HTTPTransport(verify=_tls_context() if tls else False))
+        # make_client's clients have their redirects followed here; a caller that builds the transport
+        # itself (the link checker) sees each 3xx and follows it its own way.
         self.follow_redirects = follow_redirects
         self.requests = 0
         self.reached = False             # any answer at all from the server in this run
