@@ -88,6 +88,10 @@ def published(root: Path) -> bytes:
     return out
 
 
+# Exit codes: 0 done; FINISHED, done with errors reported (3 where the CLI tells them apart); 1 stopped.
+FINISHED = (0, 3)
+
+
 def run_cli(*args: str) -> tuple[int, str]:
     err = io.StringIO()
     with redirect_stderr(err):
@@ -156,7 +160,7 @@ def test_a_reviews_folder_linked_outside_is_neither_written_nor_read(template, s
     assert not reached(seen, out)
     assert "pull: reviews: refused: it leads outside the repository (a symlink); no review file written" \
         in project.said()
-    assert code == 0 and SECRET.encode() not in published(root)
+    assert code in FINISHED and SECRET.encode() not in published(root)
 
 
 def test_a_snapshot_folder_linked_outside_is_refused_in_one_line(template, server, tmp_path):
@@ -179,7 +183,7 @@ def test_an_item_file_linked_outside_is_named_and_not_published(template, tmp_pa
         code, said = run_cli("build", "--root", str(root), "--allow-missing", "-q")
     assert not reached(seen, out)
     assert "data/raw/zotero/items/GQQD3AAA.json: refused: a symlink that leads outside the repository" in said
-    assert code == 0 and SECRET.encode() not in published(root)
+    assert code in FINISHED and SECRET.encode() not in published(root)
 
 
 def test_an_item_file_linked_outside_is_replaced_by_the_next_pull(template, server, tmp_path):
@@ -207,7 +211,8 @@ def test_an_output_folder_linked_outside_writes_no_output(template, tmp_path):
 def test_build_linked_outside_is_one_line(template, tmp_path):
     root, out, before = linked(template, tmp_path, "build", "empty")
     code, said = run_cli("build", "--root", str(root), "-q")
-    assert code == 1 and said.strip() == "error: build: refused: it leads outside the repository (a symlink)"
+    assert code == 1 and said.count("\n") == 1
+    assert said.strip().endswith("build: refused: it leads outside the repository (a symlink)")
     assert outside_state(out) == before
 
 
@@ -228,7 +233,7 @@ def test_links_inside_the_repository_still_work(template, tmp_path):
     (root / "reviews").mkdir(exist_ok=True)
     (root / "reviews/a.md").write_text("---\nkey: GQQD5AAA\nsummary: Linked inside.\n---\n")
     code, said = run_cli("build", "--root", str(root), "-q")
-    assert code == 0, said
+    assert code in FINISHED, said
     assert b"Linked inside." in (root / "published/curated/papers.csv").read_bytes()
 
 
@@ -256,7 +261,7 @@ def test_a_fifo_is_named_and_skipped_never_opened(template, tmp_path, where):
     # Opened for reading, a FIFO with no writer blocks for ever: the run ending at all is the test.
     code, said = run_cli("build", "--root", str(root), "--allow-missing", "-q")
     assert f"{where}" in said and "not a regular file" in said
-    assert code == 0
+    assert code in FINISHED
 
 
 def test_the_guard_outside_any_confinement_still_refuses_a_fifo(tmp_path):
@@ -310,7 +315,7 @@ def test_random_symlink_trees_read_and_write_nothing_outside(template, server, l
             code, said = run_cli("build", "--root", str(root), "--allow-missing", "-q")
         assert outside_state(out) == before, "nothing outside is written"
         assert reached(seen, out) == [], "nothing outside is read"
-        assert code in (0, 1, 2) and "Traceback" not in said
+        assert code in (0, 1, 2, 3) and "Traceback" not in said
         assert SECRET.encode() not in published(root)
     finally:
         shutil.rmtree(where, ignore_errors=True)
