@@ -116,11 +116,14 @@ def run(settings: Settings, options: Options, reporter: Reporter, catalog: Catal
                 print("".join(diff), end="")
         reporter.info(f"emit: dry run: {changed} file(s) would change; nothing written")
         return
-    try:
-        written = [path for path, text in outputs.items() if files.write_text(path, text)]
-    except OSError as exc:   # a dangling link in the way, a folder that cannot be made: one line
-        where = files.shown(exc.filename) if getattr(exc, "filename", None) else ""
-        raise StageError(f"emit: {where + ': ' if where else ''}{exc.strerror or exc}; files written "
-                         "before it are whole, the rest keep their previous version") from None
+    written = []
+    for path, text in outputs.items():
+        try:
+            if files.write_text(path, text):
+                written.append(path)
+        except files.Refused:
+            raise
+        except OSError as exc:   # a dangling link in the way, a read-only folder: one line naming the output
+            raise files.Refused(f"{files.shown(path)}: {exc.strerror or exc}") from None
     names = ", ".join(str(p.relative_to(root)) for p in written) or "nothing changed"
     reporter.info(f"emit: {len(catalog.records)} papers -> {names}")

@@ -36,7 +36,7 @@ _tmp_counter = itertools.count()
 # --- the one guard: inside the repository, regular files only ---------------------------------------
 
 class Refused(StageError, OSError):
-    """A path the pipeline will not read or write. The message is one line that names it."""
+    """A path the pipeline will not (or cannot) read or write. The message is one line that names it."""
 
     def __init__(self, message: str):
         OSError.__init__(self, errno.EPERM, message)
