@@ -332,3 +332,39 @@ def test_a_server_error_body_reaches_the_message_with_its_control_characters_esc
         server.close()
     message = str(err.value)
     assert "\x1b" not in message and "\x07" not in message and "\\x1b[31mbad request" in message
+
+
+def test_a_307_repeats_a_write_with_its_body_on_the_same_host():
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            seen.append((self.path, body))
+            if self.path == "/old":
+                self.send_response(307)
+                self.send_header("Location", "/new")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}"
+        with http.make_client(url, policy=http.RetryPolicy(sleep=lambda s: None)) as client:
+            assert client.post("/old", content=b'{"a": 1}').status_code == 200
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert seen == [("/old", b'{"a": 1}'), ("/new", b'{"a": 1}')]

@@ -359,8 +359,18 @@ class RetryingTransport(httpx2.BaseTransport):
             raise SourceUnavailable(f"{self.name} ({_where(request)}) redirected {_show_path(request)} "
                                     "in a loop")
         seen.add(str(url))
-        method = "GET" if response.status_code == 303 else request.method
-        return httpx2.Request(method, url, headers=request.headers, extensions=request.extensions)
+        # As browsers and httpx2 do: 303 (and 301/302 after a POST) asks again with GET, without the
+        # body; 307 and 308 repeat the request as it was, body included.
+        method = request.method
+        if (response.status_code == 303 and method != "HEAD") or (response.status_code in (301, 302)
+                                                                   and method == "POST"):
+            method = "GET"
+        headers = request.headers.copy()
+        if method != request.method:
+            for name in ("content-length", "content-type", "transfer-encoding"):
+                headers.pop(name, None)
+        content = request.content if method == request.method else None
+        return httpx2.Request(method, url, headers=headers, content=content, extensions=request.extensions)
 
     def _stage_check(self) -> None:
         now = self.policy.clock()
