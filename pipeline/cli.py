@@ -159,6 +159,7 @@ def _run_locked(args, settings, options, reporter) -> int:
     from pipeline.stages import files
 
     paths = settings.paths
+    files.confine(paths.root)      # every path read or written stays inside the project (files.guard)
     with files.project_lock(paths.build, args.stage):
         # Holding the lock, no live run owns a temporary file: any left is from a killed run.
         stale = files.sweep_temporary([paths.root / "data", paths.reviews, paths.build],

@@ -420,6 +420,14 @@ def output_paths(root: Path, outputs: dict, source: str = "pipeline.toml") -> di
     README with BibTeX)."""
     paths: dict[str, Path] = {}
     owner: dict[Path, str] = {}
+    try:
+        return _checked_outputs(root, outputs, source, paths, owner)
+    except (RuntimeError, OSError) as exc:   # a symlink loop (RuntimeError before Python 3.13)
+        raise ConfigError(f"{source}: [outputs]: {str(exc).splitlines()[0]}") from None
+
+
+def _checked_outputs(root: Path, outputs: dict, source: str, paths: dict[str, Path],
+                     owner: dict[Path, str]) -> dict[str, Path]:
     for name, default in OUTPUT_DEFAULTS.items():
         value = outputs.get(name, default)
         where = f"{source}: [outputs] {name} = {value!r}"

@@ -19,13 +19,14 @@ class Scripted:
     def __init__(self, *script: tuple[int, dict]):
         self.script = list(script)
         self.seen = 0
+        self.body = b'{"ok": true}'
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
                 outer.seen += 1
                 status, headers = outer.script.pop(0) if outer.script else (200, {})
-                body = b'{"ok": true}'
+                body = outer.body
                 self.send_response(status)
                 for k, v in headers.items():
                     self.send_header(k, v)

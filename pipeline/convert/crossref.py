@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from pipeline import match, venues
+from pipeline.convert import iso_date
 from pipeline.convert import query_id  # noqa: F401 (the one naming rule, for callers of this module)
 from pipeline.convert.zotero import clean_doi as _clean_doi
 from pipeline.convert.zotero import text
@@ -60,6 +61,41 @@ _TAG_RE = re.compile(r"<[^>]+>")
 NOT_FOUND_STATUS = 404
 
 
+# --- the shape the pipeline relies on ----------------------------------------------------------------
+
+# Fields the converters walk as arrays or read as objects. A work whose fields have another type (a
+# server, proxy or cache file that answers `"author": 5`) is refused whole, before any converter
+# sees it, and the item keeps its Zotero metadata (issue 22).
+LIST_FIELDS = ("author", "editor", "title", "subtitle", "container-title", "short-container-title",
+               "update-to", "updated-by", "link", "ISSN", "ISBN")
+OBJECT_FIELDS = ("relation", "issued", "published", "published-print", "published-online", "posted", "event")
+
+
+def shape_problem(work: object) -> str:
+    """Why `work` is not a Crossref work the converters can read; "" when it is one."""
+    if not isinstance(work, Mapping):
+        return f"not a work but {type(work).__name__}"
+    if not isinstance(work.get("DOI"), str):
+        return "a work without a DOI"
+    for name in LIST_FIELDS:
+        if work.get(name) is not None and not isinstance(work[name], list):
+            return f"its {name!r} is {type(work[name]).__name__}, not a list"
+    for name in OBJECT_FIELDS:
+        if work.get(name) is not None and not isinstance(work[name], Mapping):
+            return f"its {name!r} is {type(work[name]).__name__}, not an object"
+    return ""
+
+
+def message_problem(body: object) -> str:
+    """Why `body` is not a Crossref list answer (`{"message": {"items": [...]}}`); "" when it is one."""
+    message = body.get("message") if isinstance(body, Mapping) else None
+    if not isinstance(message, Mapping):
+        return f"its message is {type(message).__name__}, not an object"
+    if not isinstance(message.get("items"), list):
+        return "its message has no list of items"
+    return ""
+
+
 # --- small readers ----------------------------------------------------------------------------------
 
 def clean_text(value: object) -> str:
@@ -97,8 +133,9 @@ def date_parts(value: object) -> tuple[int | None, str]:
             break
     if not numbers or not 1000 <= numbers[0] <= 2999:
         return None, ""
-    iso = [f"{numbers[0]:04d}"] + [f"{n:02d}" for n in numbers[1:] if 1 <= n <= 31]
-    return numbers[0], "-".join(iso)
+    month, day = (numbers[1:] + [0, 0])[:2]
+    iso = iso_date(numbers[0], month, day if month else 0) or iso_date(numbers[0])   # month 13: the year
+    return numbers[0], iso
 
 
 def work_year(work: Mapping) -> tuple[int | None, str]:

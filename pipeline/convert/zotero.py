@@ -11,7 +11,7 @@ import re
 import urllib.parse
 
 from pipeline import fieldmap, venues
-from pipeline.convert import dates
+from pipeline.convert import dates, iso_date
 from pipeline.model import CURATOR, DERIVED, ENRICH_NONE, ZOTERO, Creator, Record
 
 # Types that are never list entries: they hang under a paper or are not bibliographic.
@@ -145,7 +145,14 @@ def find_arxiv(data: dict, extra: dict[str, str] | None = None, doi: str | None 
 
 def parse_date(value: str, parsed: str = "") -> tuple[int | None, str]:
     """(year, ISO date as precise as known) from Zotero's free-text date or meta.parsedDate
-    ('2015', 'March 2012', '2020-07-05T10:00:00Z', '1993-00-00', 'June 29, 2007'); see convert/dates.py."""
+    ('2015', 'March 2012', '2020-07-05T10:00:00Z', '1993-00-00', 'June 29, 2007'; see convert/dates.py);
+    for an ISO date no calendar has, (None, the date as typed)."""
+    typed = _ISO_DATE_RE.match(text(value))
+    if typed and typed.group(2):
+        # What the curator typed decides: Zotero's parsedDate of `2024-13-45` may well read `2024`.
+        month = int(typed.group(2))
+        if iso_date(int(typed.group(1)), month, int(typed.group(3) or 0) if month else 0) is None:
+            return None, typed.group(0)      # kept as typed, but no year (inputs warns)
     found = dates.parse(text(value), text(parsed))
     return found.year, found.iso
 

@@ -116,7 +116,7 @@ def date(record: Record) -> str:
     """biblatex's `date`: the ISO date when it is one biber reads, else the year."""
     if record.edtf:
         return record.edtf
-    if record.date and _DATE_RE.match(record.date):
+    if record.date and record.year is not None and _DATE_RE.match(record.date):
         return record.date
     return str(record.year) if record.year else ""
 

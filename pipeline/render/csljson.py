@@ -80,7 +80,8 @@ def item(record: Record, key: str) -> dict:
             "author" if creator.role in AUTHOR_ROLES or creator.role not in fieldmap.ROLES else "")
         if role:
             out.setdefault(role, []).append(_name(creator))
-    issued = _date_parts(record.date, record.year, record.edtf)
+    # A date no calendar has (2024-13-45) has no year, and stays out of `issued`.
+    issued = _date_parts(record.date, record.year, record.edtf) if record.year is not None or record.edtf else None
     if issued:
         out["issued"] = issued
     venue = record.venue

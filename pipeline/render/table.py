@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 
+from pipeline.convert import ISO_DATETIME
 from pipeline.model import Record, unique
 from pipeline.render.urls import safe_url
 
@@ -25,7 +26,7 @@ LIST_SEPARATOR = "; "
 
 # (name, Table Schema type, pandas dtype, description, extra constraints). The order is the CSV's.
 _ISO_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
-_ISO_DATETIME = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
+_ISO_DATETIME = ISO_DATETIME    # what inputs checks date_added and date_modified against
 COLUMNS: tuple[tuple[str, str, str, str, dict], ...] = (
     ("key", "string", "str", "Zotero item key; unique, the primary key.", {"required": True, "unique": True}),
     ("citekey", "string", "str", "Citation key of the paper in papers.bib and papers.json; stable once published.",

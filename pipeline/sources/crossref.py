@@ -22,6 +22,7 @@ from typing import Callable, Iterable, Iterator, Mapping
 
 import httpx2
 
+from pipeline.convert import crossref as convert
 from pipeline.sources import http
 
 # DOIs per filter request. Crossref documents no maximum but warns of URL size limits (rest-api-doc
@@ -134,13 +135,15 @@ class CrossrefClient:
             except ValueError:
                 self._failed("answered 200 with a body that is not JSON")
                 raise Unavailable("Crossref answered 200 with a body that is not JSON") from None
+            if not isinstance(body, dict):
+                raise CrossrefError(f"{path}: Crossref answered with {type(body).__name__}, not an object")
             self._succeeded()
             return 200, body
         if status == 404:
             self._succeeded()
             return 404, None
         # 400 and the like: our request is wrong, and asking again will not fix it.
-        raise CrossrefError(f"HTTP {status} for {path}: {response.text[:200].strip()}")
+        raise CrossrefError(f"HTTP {status} for {path}: {http.escaped(response.text.strip(), 200)}")
 
     def _succeeded(self) -> None:
         with self._lock:
@@ -161,21 +164,26 @@ class CrossrefClient:
         status, body = self._get("single", "/works/" + urllib.parse.quote(doi, safe="/"), {})
         if status == 404:
             return None
-        message = (body or {}).get("message")
-        if not isinstance(message, dict):
-            raise CrossrefError(f"/works/{doi}: no work in the answer")
+        message = body.get("message")
+        why = convert.shape_problem(message)
+        if why:
+            raise CrossrefError(f"/works/{doi}: Crossref's answer is no work the pipeline can read ({why})")
         return message
 
     def works(self, dois: list[str]) -> dict[str, dict]:
         """Many works in one request: {lower-case DOI: work} for the DOIs Crossref returned."""
         params = {"filter": ",".join(f"doi:{d}" for d in dois), "rows": len(dois)}
         _, body = self._get("list", "/works", params)
-        items = ((body or {}).get("message") or {}).get("items") or []
+        why = convert.message_problem(body)
+        if why:
+            raise CrossrefError(f"/works?filter=doi:{dois[0]},...: Crossref's answer is no list of works ({why})")
         wanted = {d.lower() for d in dois}
         found = {}
-        for item in items:
+        for item in body["message"]["items"]:
+            if convert.shape_problem(item):
+                continue   # asked for again on its own, where its problem is named with its DOI
             # Crossref answers with bare DOIs; only their case may differ from what we asked.
-            doi = str(item.get("DOI", "")).strip().lower() if isinstance(item, dict) else ""
+            doi = item["DOI"].strip().lower()
             if doi in wanted:
                 found[doi] = item
         return found
@@ -183,9 +191,11 @@ class CrossrefClient:
     def search(self, params: Mapping) -> dict:
         """GET /works?query.bibliographic=...: the response message."""
         _, body = self._get("list", "/works", params)
-        message = (body or {}).get("message")
-        if not isinstance(message, dict):
-            raise CrossrefError("search: no result list in the answer")
+        why = convert.message_problem(body)
+        if why:
+            raise CrossrefError(f"search: Crossref's answer is no list of works ({why})")
+        message = dict(body["message"])
+        message["items"] = [w for w in message["items"] if not convert.shape_problem(w)]
         return message
 
     # --- many lookups, concurrently -----------------------------------------------------------

@@ -16,6 +16,15 @@ wait, so no source has a retry loop of its own and all of them answer a struggli
   publishes (Crossref), `FixedRate` keeps a fixed gap between requests (DBLP asks for gentle use).
 - A wait longer than a few seconds is announced through `on_wait`, so an unattended run never sits
   silent.
+- Every request has one deadline (`RetryPolicy.deadline`) for all of it: connecting, each read and the
+  whole body. A server that trickles its answer a byte at a time is cut off when it runs out, not
+  after each read's timeout has been met forever (issue 22). Every client has one deadline for the
+  stage it serves (`RetryPolicy.stage_deadline`): past it, no request is sent or retried.
+- An answer is whole or it is a failure: a body shorter than its Content-Length, or one its
+  Content-Encoding does not decode, is retried like a dropped connection, never passed on.
+- Redirects are followed here, on the same scheme, host and port only (a header such as Zotero's key
+  must never travel to another host), at most `RetryPolicy.max_redirects` of them, and a loop is
+  named as one.
 
 Errors are `SourceError`s with one-line messages that hold no secret and no server body.
 """
@@ -57,6 +66,10 @@ class RetryPolicy:
     timeout: float = 20.0          # seconds to read an answer
     connect_timeout: float = 3.0   # seconds to open a connection
     unreached_tries: int = 2       # connection failures before a never-reached host is given up
+    deadline: float = 60.0         # seconds for a whole request: connecting, the headers, every byte
+    stage_deadline: float = 900.0  # seconds one client may spend on its stage, waits included
+    max_redirects: int = 5         # same-host redirects followed per request
+    max_body: int = 64 * 2**20     # bytes of one answer (a page of 100 Zotero items is ~0.5 MB)
     passes: int = 5                # whole sync passes restarted when a library moves under us (Zotero)
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
@@ -223,57 +236,191 @@ def _where(request: httpx2.Request) -> str:
     return f"{url.host}:{port}"
 
 
+class _Deadline(threading.local):
+    """The real-clock moment the current thread's request must be done by (None: no request)."""
+
+    until: float | None = None
+
+    def cap(self, timeout: float | None) -> float | None:
+        """A socket wait no longer than what is left: a trickling server meets each read's timeout
+        forever, but not this. When nothing is left the wait is a millisecond, so the stream's own
+        timeout fires and raises httpx2's timeout error."""
+        if self.until is None:
+            return timeout
+        left = max(0.001, self.until - time.monotonic())
+        return left if timeout is None else min(timeout, left)
+
+
+_DEADLINE = _Deadline()
+
+
+class _DeadlineStream:
+    """A network stream whose every wait is capped by the request's deadline."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self.inner.read(max_bytes, _DEADLINE.cap(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self.inner.write(buffer, _DEADLINE.cap(timeout))
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def start_tls(self, ssl_context, server_hostname=None, timeout: float | None = None):
+        return _DeadlineStream(self.inner.start_tls(ssl_context, server_hostname, _DEADLINE.cap(timeout)))
+
+    def get_extra_info(self, info: str):
+        return self.inner.get_extra_info(info)
+
+
+class _DeadlineBackend:
+    """httpcore2's network backend with the deadline on connecting and on every stream it opens."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        return _DeadlineStream(self.inner.connect_tcp(host, port, _DEADLINE.cap(timeout), local_address,
+                                                      socket_options))
+
+    def connect_unix_socket(self, path, timeout=None, socket_options=None):
+        return _DeadlineStream(self.inner.connect_unix_socket(path, _DEADLINE.cap(timeout), socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self.inner.sleep(seconds)
+
+
+def _with_deadline(transport: httpx2.BaseTransport) -> httpx2.BaseTransport:
+    # httpx2 does not take a network backend; its connection pool keeps one, which we wrap.
+    pool = getattr(transport, "_pool", None)
+    if pool is not None and hasattr(pool, "_network_backend"):
+        pool._network_backend = _DeadlineBackend(pool._network_backend)
+    return transport
+
+
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+class _Failed(Exception):
+    """One attempt's answer was not a whole answer (cut short, undecodable, too slow, too large)."""
+
+
 class RetryingTransport(httpx2.BaseTransport):
     """Retries, waits and paces below the client, for one source; counts the requests it sends."""
 
     def __init__(self, policy: RetryPolicy, *, name: str = "the server", limiter: Limiter | None = None,
                  kind_of: Callable[[httpx2.Request], str] | None = None,
                  on_wait: Callable[[float, str], None] | None = None,
-                 inner: httpx2.BaseTransport | None = None, tls: bool = True):
+                 inner: httpx2.BaseTransport | None = None, tls: bool = True, follow_redirects: bool = False):
         self.policy = policy
         self.name = name
         self.limiter = limiter or Limiter()
         self.kind_of = kind_of or (lambda request: "")
         self.on_wait = on_wait or (lambda seconds, why: None)
         # Loading the CA bundle costs ~15 ms; plain-HTTP endpoints (loopback, the local API) skip it.
-        self.inner = inner or httpx2.HTTPTransport(verify=_tls_context() if tls else False)
+        self.inner = inner or _with_deadline(httpx2.HTTPTransport(verify=_tls_context() if tls else False))
+        # make_client's clients have their redirects followed here; a caller that builds the transport
+        # itself (the link checker) sees each 3xx and follows it its own way.
+        self.follow_redirects = follow_redirects
         self.requests = 0
         self.reached = False             # any answer at all from the server in this run
         self.on_request = lambda: None   # a stage hangs a progress bar here
         self.given_up = ""               # set by the source when it calls the server down: stop retrying
+        self.started: float | None = None   # policy.clock() at the first request: the stage's deadline
         self._not_before = 0.0
         self._lock = threading.Lock()
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        seen = {str(request.url)}
+        for _ in range(self.policy.max_redirects + 1):
+            response = self._attempts(request)
+            location = response.headers.get("location")
+            if not (self.follow_redirects and response.status_code in REDIRECTS and location):
+                return response
+            request = self._redirected(request, response, location, seen)
+        raise SourceUnavailable(f"{self.name} ({_where(request)}) redirected {request.method} "
+                                f"{_show_path(request)} more than {self.policy.max_redirects} times")
+
+    def _redirected(self, request: httpx2.Request, response: httpx2.Response, location: str,
+                    seen: set[str]) -> httpx2.Request:
+        try:
+            url = request.url.join(location)
+        except (httpx2.InvalidURL, ValueError, TypeError):
+            raise SourceUnavailable(f"{self.name} ({_where(request)}) redirected {_show_path(request)} "
+                                    "to an unusable address") from None
+        if (url.scheme, url.host, url.port) != (request.url.scheme, request.url.host, request.url.port):
+            # The request's headers (Zotero's key among them) must not travel to another host.
+            raise SourceUnavailable(f"{self.name} ({_where(request)}) redirected {_show_path(request)} to "
+                                    f"another host ({escaped(url.host)}): refused")
+        if str(url) in seen:
+            raise SourceUnavailable(f"{self.name} ({_where(request)}) redirected {_show_path(request)} "
+                                    "in a loop")
+        seen.add(str(url))
+        # As browsers and httpx2 do: 303 (and 301/302 after a POST) asks again with GET, without the
+        # body; 307 and 308 repeat the request as it was, body included.
+        method = request.method
+        if (response.status_code == 303 and method != "HEAD") or (response.status_code in (301, 302)
+                                                                   and method == "POST"):
+            method = "GET"
+        headers = request.headers.copy()
+        if method != request.method:
+            for name in ("content-length", "content-type", "transfer-encoding"):
+                headers.pop(name, None)
+        content = request.content if method == request.method else None
+        return httpx2.Request(method, url, headers=headers, content=content, extensions=request.extensions)
+
+    def _stage_check(self) -> None:
+        now = self.policy.clock()
+        with self._lock:
+            if self.started is None:
+                self.started = now
+            elif now - self.started > self.policy.stage_deadline and not self.given_up:
+                self.given_up = (f"{self.name}: stopped after {self.policy.stage_deadline:.0f} s, the most one "
+                                 "run spends on it; what is left waits for the next run")
+        if self.given_up:
+            raise SourceUnavailable(self.given_up)
+
+    def _attempts(self, request: httpx2.Request) -> httpx2.Response:
         policy, kind = self.policy, self.kind_of(request)
         last, unreached = "", 0
         for attempt in range(policy.attempts):
-            if self.given_up:
-                raise SourceUnavailable(self.given_up)
+            self._stage_check()
             self._wait_for_backoff()
             self.limiter.acquire(kind)
-            response, headers = None, None
+            response, headers, body = None, None, b""
             try:
                 with self._lock:
                     self.requests += 1
                 self.on_request()
+                _DEADLINE.until = time.monotonic() + policy.deadline
                 response = self.inner.handle_request(request)
-                response.read()   # inside the loop, so a connection dropped mid-body is retried too
+                body = self._read(response)   # inside the loop, so a body cut short is retried too
                 headers = response.headers
-            except httpx2.TransportError as exc:
-                last = type(exc).__name__
+            except (httpx2.TransportError, httpx2.DecodingError, _Failed) as exc:
+                if response is not None:
+                    response.close()
+                    response = None          # never passed on: the body is not whole
+                last = _why(exc, policy)
                 if isinstance(exc, (httpx2.ConnectError, httpx2.ConnectTimeout)) and not self.reached:
                     unreached += 1
                     if unreached >= policy.unreached_tries:
                         raise SourceUnavailable(f"{self.name} unreachable at {_where(request)} ({last})") from None
+                if isinstance(exc, _Failed) or _DEADLINE.until <= time.monotonic():
+                    # Too slow or too large a whole answer: asking again costs as much and ends alike.
+                    raise SourceUnavailable(f"{self.name} ({_where(request)}) {last} "
+                                            f"for {request.method} {_show_path(request)}") from None
             finally:
+                _DEADLINE.until = None
                 self.limiter.release(kind, headers)
             delay = policy.backoff(attempt)
             if response is not None:
                 self.reached = True
                 self._remember_backoff(response, request)
                 if response.status_code not in RETRY_STATUSES:
-                    return _without_wait_headers(response, request)
+                    return _without_wait_headers(response, request, body)
                 last = f"HTTP {response.status_code}"
                 asked = retry_after_seconds(response.headers.get("retry-after"))
                 response.close()
@@ -290,8 +437,21 @@ class RetryingTransport(httpx2.BaseTransport):
                 if not self.limiter.paces:
                     policy.sleep(delay)
         raise SourceUnavailable(
-            f"{self.name} ({_where(request)}) did not answer {request.method} {request.url.path} after "
+            f"{self.name} ({_where(request)}) did not answer {request.method} {_show_path(request)} after "
             f"{policy.attempts} attempts (last: {last})")
+
+    def _read(self, response: httpx2.Response) -> bytes:
+        """The whole decoded body, or `_Failed`; the socket waits are capped by the deadline, and the
+        clock is looked at between chunks too (a fast endless body never waits)."""
+        chunks, size = [], 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > self.policy.max_body:
+                raise _Failed(f"sent an answer larger than {self.policy.max_body // 2**20} MB")
+            if time.monotonic() > _DEADLINE.until:
+                raise _Failed(f"sent no complete answer within {self.policy.deadline:.0f} s")
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     def _remember_backoff(self, response: httpx2.Response, request: httpx2.Request) -> None:
         seconds = retry_after_seconds(response.headers.get("backoff"))
@@ -322,12 +482,36 @@ def _tls_context() -> ssl.SSLContext:
     return httpx2.create_ssl_context()
 
 
-def _without_wait_headers(response: httpx2.Response, request: httpx2.Request) -> httpx2.Response:
+def _without_wait_headers(response: httpx2.Response, request: httpx2.Request, body: bytes) -> httpx2.Response:
     # Libraries above us (pyzotero) sleep on Backoff/Retry-After themselves, with the real clock; the
     # transport already owns those waits. The body is decoded now, so the encoding headers go with it.
     dropped = {"backoff", "retry-after", "content-encoding", "content-length", "transfer-encoding"}
     headers = [(k, v) for k, v in response.headers.items() if k.lower() not in dropped]
-    return httpx2.Response(response.status_code, headers=headers, content=response.content, request=request)
+    return httpx2.Response(response.status_code, headers=headers, content=body, request=request)
+
+
+def _why(exc: Exception, policy: RetryPolicy) -> str:
+    """A failed attempt in a few words: what a one-line message says about it."""
+    if isinstance(exc, _Failed):
+        return str(exc)
+    if _DEADLINE.until is not None and _DEADLINE.until <= time.monotonic():
+        return f"sent no complete answer within {policy.deadline:.0f} s"
+    if isinstance(exc, httpx2.DecodingError):
+        return "sent a body its Content-Encoding does not decode"
+    if isinstance(exc, httpx2.RemoteProtocolError):
+        return "sent an answer cut short (RemoteProtocolError)"
+    return type(exc).__name__
+
+
+def escaped(text: str, limit: int = 80) -> str:
+    """Server-given text as a message may show it: control characters escaped (a terminal escape in an
+    error body must not reach the user's terminal), at most `limit` characters."""
+    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(text))
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _show_path(request: httpx2.Request) -> str:
+    return escaped(request.url.path)
 
 
 def make_client(base_url: str, *, policy: RetryPolicy | None = None, name: str = "the server",
@@ -338,10 +522,11 @@ def make_client(base_url: str, *, policy: RetryPolicy | None = None, name: str =
     `RetryingTransport` (its `requests` count and `reached` flag are what a source reports)."""
     policy = policy or RetryPolicy()
     transport = RetryingTransport(policy, name=name, limiter=limiter, kind_of=kind_of, on_wait=on_wait,
-                                  tls=base_url.startswith("https:"))
+                                  tls=base_url.startswith("https:"), follow_redirects=follow_redirects)
+    # The transport follows redirects (same host only, loops named), so the client does not.
     return httpx2.Client(base_url=base_url.rstrip("/") if base_url else "", transport=transport,
                          timeout=httpx2.Timeout(policy.timeout, connect=policy.connect_timeout),
-                         headers=dict(headers or {}), follow_redirects=follow_redirects, trust_env=trust_env)
+                         headers=dict(headers or {}), follow_redirects=False, trust_env=trust_env)
 
 
 def transport_of(client: httpx2.Client) -> RetryingTransport:

@@ -12,6 +12,10 @@ It asks through pyzotero and adds what pyzotero leaves to its callers:
   library that someone edits while we read it.
 - Conditional reads. `If-Modified-Since-Version` goes on the one request that asks for it; a 304, which
   pyzotero raises as an error, comes back as `None`.
+- Pagination checked against itself (issue 22): every page must carry a numeric `Total-Results`, the
+  same on every page; no page may repeat an object of an earlier one; the pages must add up to the
+  total, neither fewer (a page that ends early) nor more. A listing that does not add up raises
+  `UnexpectedResponse`, so a pass never stores a list with a silent gap.
 - One error hierarchy. pyzotero's exceptions (and their text, which holds URLs and server bodies) stay in
   here; callers get a `ZoteroError` subclass chosen by status code, with a one-line message we wrote
   that names the library, never the key.
@@ -136,10 +140,11 @@ class ZoteroClient:
                           limit=PAGE, start=start)
 
     def all_collections(self) -> Iterator[dict]:
-        yield from self._pages(self.collections_page)
+        yield from self._pages(self.collections_page, "the collections")
 
     def collection_top_items(self, collection: str) -> Iterator[dict]:
-        yield from self._pages(lambda start: self.collection_top_items_page(collection, start))
+        yield from self._pages(lambda start: self.collection_top_items_page(collection, start),
+                               f"collection {collection}")
 
     def changed_collections(self, since: int) -> dict[str, int] | None:
         """{key: version} of collections changed after `since`; None when nothing in the library changed."""
@@ -159,7 +164,7 @@ class ZoteroClient:
 
     def all_notes(self) -> Iterator[dict]:
         """Every note of the library outside the trash (child and standalone), 100 a request."""
-        yield from self._pages(self.notes_page)
+        yield from self._pages(self.notes_page, "the notes")
 
     def changed_notes(self, since: int) -> dict[str, int]:
         """{key: version} of notes changed after `since`, trashed ones included."""
@@ -170,7 +175,8 @@ class ZoteroClient:
     def child_notes(self, parent: str) -> Iterator[dict]:
         """The notes under one item."""
         yield from self._pages(lambda start: self._call(
-            "children", parent, what=f"the notes of item {parent}", itemType="note", limit=PAGE, start=start))
+            "children", parent, what=f"the notes of item {parent}", itemType="note", limit=PAGE, start=start),
+            f"the notes of item {parent}")
 
     def items_by_key(self, keys: list[str]) -> list[dict]:
         if len(keys) > KEY_BATCH:
@@ -181,22 +187,47 @@ class ZoteroClient:
 
     def deleted(self, since: int) -> dict[str, list[str]]:
         answer = self._call("deleted", what="the deleted objects", since=since, limit=None)
-        if not isinstance(answer.body, dict):
-            raise UnexpectedResponse(f"Zotero answered the deleted objects of {self.label} with {type(answer.body).__name__}")
-        return {kind: [str(k) for k in keys] for kind, keys in answer.body.items() if isinstance(keys, list)}
+        body = answer.body
+        if not (isinstance(body, dict) and all(isinstance(keys, list) and all(isinstance(k, str) for k in keys)
+                                               for keys in body.values())):
+            raise UnexpectedResponse(f"Zotero answered the deleted objects of {self.label} with something other "
+                                     "than lists of keys")
+        return {kind: list(keys) for kind, keys in body.items()}
 
     # plumbing
-    def _pages(self, fetch: Callable[[int], Answer]) -> Iterator[dict]:
+    def _pages(self, fetch: Callable[[int], Answer], what: str) -> Iterator[dict]:
         # Paged by `start` rather than by following Link, so a retried page is the same page and
-        # pyzotero's per-instance link state never matters.
-        start = 0
+        # pyzotero's per-instance link state never matters. A server that ignores `start`, or whose
+        # Total-Results is missing, moves or lies, is caught here (issue 22): otherwise a listing ends
+        # early with exit 0, or never ends.
+        start, total, seen = 0, None, set()
         while True:
             answer = fetch(start)
             objects = self._objects(answer.body)
+            if answer.total is None:
+                raise self._miscount(what, "sent no Total-Results (or not a number)")
+            if total is not None and answer.total != total:
+                raise self._miscount(what, f"changed its Total-Results from {total} to {answer.total} between pages")
+            total = answer.total
+            keys = [str(o["key"]) for o in objects]
+            if seen.intersection(keys) or len(set(keys)) < len(keys):
+                raise self._miscount(what, f"repeated objects of an earlier page at start={start}")
+            seen.update(keys)
+            if len(seen) > total:
+                raise self._miscount(what, f"gave more objects than its Total-Results ({total})")
             yield from objects
             start += len(objects)
-            if not objects or answer.total is None or start >= answer.total:
+            if not objects:
+                if start < total:
+                    raise self._miscount(what, f"ended after {start} objects of its Total-Results {total}")
                 return
+            # A full last page is followed by one more request: an empty page confirms the total,
+            # a page with objects shows the total was too low.
+            if start >= total and len(objects) < PAGE:
+                return
+
+    def _miscount(self, what: str, why: str) -> "UnexpectedResponse":
+        return UnexpectedResponse(f"Zotero's listing of {what} of {self.label} does not add up: it {why}")
 
     def _call(self, method: str, *args: Any, what: str, if_modified_since: int | None = None,
               **params: Any) -> Answer | None:
@@ -214,6 +245,9 @@ class ZoteroClient:
         except pyzotero_errors.PyZoteroError:
             response = zot.request
             if response is not None and response.status_code == 304:
+                if if_modified_since is None:
+                    raise UnexpectedResponse(f"Zotero answered 304 Not Modified to an unconditional request for "
+                                             f"{what} of {self.label}") from None
                 self._check_version(response, what)
                 return None
             raise self._error(response, what) from None
@@ -227,13 +261,12 @@ class ZoteroClient:
         response = zot.request
         version = self._check_version(response, what)
         total = response.headers.get("total-results")
-        return Answer(body, version, int(total) if total and total.isdigit() else None)
+        return Answer(body, version, _number(total))
 
     def _check_version(self, response: httpx2.Response, what: str) -> int:
-        raw = response.headers.get("last-modified-version", "")
-        if not raw.isdigit():
+        version = _number(response.headers.get("last-modified-version"))
+        if version is None:
             raise UnexpectedResponse(f"Zotero sent no Last-Modified-Version with {what} of {self.label}")
-        version = int(raw)
         if self._pass_version is None:
             self._pass_version = version
         elif version != self._pass_version:
@@ -261,7 +294,8 @@ class ZoteroClient:
         return ZoteroError(f"Zotero answered HTTP {status} for {what} of {self.label}", status)
 
     def _objects(self, body: Any) -> list[dict]:
-        if not isinstance(body, list) or not all(isinstance(o, dict) and "key" in o and "data" in o for o in body):
+        if not isinstance(body, list) or not all(isinstance(o, dict) and "key" in o and isinstance(o.get("data"), dict)
+                                                 for o in body):
             raise UnexpectedResponse(f"Zotero sent something other than a list of objects for {self.label}")
         return body
 
@@ -269,6 +303,12 @@ class ZoteroClient:
         if not isinstance(body, dict) or not all(isinstance(v, int) for v in body.values()):
             raise UnexpectedResponse(f"Zotero sent something other than a version map for {self.label}")
         return {str(k): int(v) for k, v in body.items()}
+
+
+def _number(header: str | None) -> int | None:
+    """A header holding a count or a version: ASCII digits only (`str.isdigit` takes '²')."""
+    text = (header or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def connect(settings, policy: RetryPolicy | None = None,

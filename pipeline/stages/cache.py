@@ -42,8 +42,8 @@ class JsonCache:
         names = self._listed.get(folder)
         if names is None:
             try:
-                names = self._listed[folder] = set(os.listdir(folder))
-            except (FileNotFoundError, NotADirectoryError):
+                names = self._listed[folder] = set(os.listdir(files.guard_folder(folder)))
+            except (FileNotFoundError, NotADirectoryError, files.Refused):   # a refused folder: each read names it
                 names = self._listed[folder] = set()
         return name in names
 

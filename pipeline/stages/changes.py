@@ -39,7 +39,7 @@ def run(settings: Settings, options: Options, reporter: Reporter, *, before: Pat
     csv_path = settings.paths.csv
     try:
         old = before.read_text(encoding="utf-8") if before else committed(settings, csv_path)
-        new = csv_path.read_text(encoding="utf-8") if csv_path.is_file() else ""
+        new = files.read_text(csv_path) if csv_path.is_file() else ""
         report_text = report.read_text(encoding="utf-8") if report else ""
     except (OSError, UnicodeDecodeError) as exc:
         raise StageError(f"changes: {exc}") from None

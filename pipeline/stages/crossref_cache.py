@@ -26,6 +26,7 @@ from pipeline.convert import crossref as cr
 from pipeline.enrichment import CorruptCacheEntry
 from pipeline.venues import VenueTable
 from pipeline.model import Problem
+from pipeline.stages import files
 from pipeline.stages.cache import JsonCache
 
 WORKS = "works"
@@ -71,7 +72,7 @@ def read_venues(path: Path, name: str = "") -> tuple[VenueTable, list[Problem]]:
     if not path.is_file():
         return venue_table.EMPTY, []
     try:
-        data = path.read_bytes()
+        data = files.read_bytes(path)
     except OSError as exc:
         return venue_table.EMPTY, [Problem(f"{name}:1", f"unreadable: {exc.strerror or exc}", "warning",
                                            "venue-table")]
@@ -120,18 +121,19 @@ class CrossrefCache(JsonCache):
     def work(self, doi: str) -> dict | None:
         """The cached work for `doi`, the not-found marker, or None when not cached."""
         def check(doc):
-            if not isinstance(doc, dict) or not isinstance(doc.get("DOI"), str):
-                return "not a Crossref work"
-            return ""
+            if cr.is_not_found(doc):
+                return "" if isinstance(doc.get("DOI"), str) else "not a Crossref work"
+            why = cr.shape_problem(doc)
+            return f"not a Crossref work: {why}" if why else ""
         return self._read(self.file(WORKS, work_filename(doi)), check)
 
     def search(self, query: Mapping | str) -> dict | None:
         """The cached response `message` of a search, or None when not cached."""
         def check(doc):
-            if not (isinstance(doc, dict) and isinstance(doc.get("message"), dict)
-                    and isinstance(doc["message"].get("items"), list)):
-                return "not a Crossref search response"
-            return ""
+            why = cr.message_problem(doc)
+            if not why and any(cr.shape_problem(w) for w in doc["message"]["items"]):
+                why = "a hit is no Crossref work"
+            return f"not a Crossref search response: {why}" if why else ""
         doc = self._read(self.file(QUERIES, f"{cr.query_id(query_params(query))}.json"), check)
         return doc["message"] if doc else None
 

@@ -29,7 +29,7 @@ def load_catalog(settings: Settings) -> Catalog:
 
 def read_text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return files.read_text(path)     # README.md a symlink out of the repository: refused, one line
     except FileNotFoundError:
         return ""
 
@@ -100,8 +100,11 @@ def render_all(settings: Settings, catalog: Catalog) -> dict[Path, str]:
 def run(settings: Settings, options: Options, reporter: Reporter, catalog: Catalog | None = None) -> None:
     """Emit `catalog`, or the one merge last wrote (sync hands its catalog over, so that a dry run
     shows what the whole sync would change)."""
+    files.confine(settings.paths.root)
     catalog = catalog if catalog is not None else load_catalog(settings)
     outputs = render_all(settings, catalog)
+    for path in outputs:     # every output's folder checked before the first is written: all or none
+        files.guard(path)
     root = settings.paths.root
     if options.dry_run:
         changed = 0
@@ -109,7 +112,7 @@ def run(settings: Settings, options: Options, reporter: Reporter, catalog: Catal
             # Compare bytes, as write_text does: read_text's newline translation turned the CSV's
             # CRLF rows into LF and reported a change a real emit does not make.
             try:
-                before = path.read_bytes()
+                before = files.read_bytes(path)
             except OSError:
                 before = None
             if before != text.encode("utf-8"):
@@ -120,6 +123,14 @@ def run(settings: Settings, options: Options, reporter: Reporter, catalog: Catal
                 print("".join(diff), end="")
         reporter.info(f"emit: dry run: {changed} file(s) would change; nothing written")
         return
-    written = [path for path, text in outputs.items() if files.write_text(path, text)]
+    written = []
+    for path, text in outputs.items():
+        try:
+            if files.write_text(path, text):
+                written.append(path)
+        except files.Refused:
+            raise
+        except OSError as exc:   # a dangling link in the way, a read-only folder: one line naming the output
+            raise files.Refused(f"{files.shown(path)}: {exc.strerror or exc}") from None
     names = ", ".join(str(p.relative_to(root)) for p in written) or "nothing changed"
     reporter.info(f"emit: {len(catalog.records)} papers -> {names}")

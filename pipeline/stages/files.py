@@ -3,6 +3,13 @@
 Every file a stage publishes goes through `write_text`, which writes a temporary file beside the
 target and renames it over, so a crash leaves either the old file or the new one, never half of one.
 A file whose bytes would not change is not touched, so its mtime and git status stay quiet.
+
+Every path a stage reads, lists or writes goes through `guard` (issue 22): once a run is `confine`d to
+its repository, a path that leaves it after resolving symlinks (`reviews/` a link to another folder, an
+item file a link to `~/.ssh/id_rsa`) is refused with one line naming it, and only regular files are
+read (a FIFO would block the read forever, a device would never end). A refusal is `Refused`, both a
+`StageError` (one line, exit 1, where nothing handles it) and an `OSError` (so a reader that names an
+unreadable file and goes on does the same for a refused one). Nothing is read or written through it.
 """
 from __future__ import annotations
 
@@ -14,6 +21,7 @@ import dataclasses
 import json
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +31,124 @@ import orjson
 from pipeline.stages import StageError
 
 _tmp_counter = itertools.count()
+
+
+# --- the one guard: inside the repository, regular files only ---------------------------------------
+
+class Refused(StageError, OSError):
+    """A path the pipeline will not (or cannot) read or write. The message is one line that names it."""
+
+    def __init__(self, message: str):
+        OSError.__init__(self, errno.EPERM, message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+_confined: dict[str, str] = {}     # "root": the repository as written, "real": resolved
+_folders: dict[str, bool] = {}     # folder -> inside the repository (resolved once a run)
+
+
+def confine(root: Path | str) -> None:
+    """From now on, `guard` refuses what leaves `root` (the project's repository)."""
+    root = os.path.abspath(root)
+    if _confined.get("root") != root:
+        _folders.clear()
+    _confined.update(root=root, real=os.path.realpath(root))
+
+
+def shown(path: Path | str) -> str:
+    """A path as a message names it: from the repository root, where it sits (not where it points)."""
+    text = os.path.abspath(path)
+    root = _confined.get("root")
+    if root and (text == root or text.startswith(root + os.sep)):
+        text = os.path.relpath(text, root)
+    return text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
+
+
+def _inside(path: str) -> bool:
+    real, root = os.path.realpath(path), _confined["real"]
+    return real == root or real.startswith(root + os.sep)
+
+
+def _folder_inside(folder: str) -> bool:
+    verdict = _folders.get(folder)
+    if verdict is None:
+        verdict = _folders[folder] = _inside(folder)
+    return verdict
+
+
+def _checked(path: str) -> bool:
+    """Is `path` (absolute) one the confinement covers: written inside the repository? A path the
+    caller names outside it (the file `import-readme` reads) was chosen, not reached by a link."""
+    root = _confined.get("root")
+    return bool(root) and (path == root or path.startswith(root + os.sep))
+
+
+def guard(path: Path | str, *, read: bool = False) -> Path:
+    """`path` if the pipeline may use it, else `Refused`. Reading: the path, resolved, stays inside the
+    repository and is a regular file. Writing or removing: its folder, resolved, stays inside (the
+    file itself is replaced, a symlink included, never written through). Folders are resolved once
+    per run; a file is resolved only when it is a symlink."""
+    text = _in_folder(path)
+    if read:
+        st = os.lstat(text)          # FileNotFoundError goes to the caller, as open() would raise it
+        if stat.S_ISLNK(st.st_mode):
+            _link_inside(path, text)
+            st = os.stat(text)
+        if not stat.S_ISREG(st.st_mode):
+            raise Refused(f"{shown(path)}: refused: not a regular file")
+    return Path(path)
+
+
+def _in_folder(path: Path | str) -> str:
+    text = os.path.abspath(path)
+    if _checked(text) and not _folder_inside(os.path.dirname(text)):
+        raise Refused(f"{shown(path)}: refused: its folder leads outside the repository (a symlink)")
+    return text
+
+
+def _link_inside(path: Path | str, text: str) -> None:
+    if _checked(text) and not _inside(text):
+        raise Refused(f"{shown(path)}: refused: a symlink that leads outside the repository")
+
+
+# Never blocking (a FIFO opens at once, and is then refused), never through a symlink unchecked.
+_READ = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def read_bytes(path: Path | str) -> bytes:
+    """A file's bytes, through the guard: the same checks as `guard(path, read=True)`, made on the
+    open file (one path walk, not two: a build reads ~25,000 files)."""
+    text = _in_folder(path)
+    try:
+        fd = os.open(text, _READ | _NOFOLLOW)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        _link_inside(path, text)     # a symlink: followed only when it stays inside
+        fd = os.open(text, _READ)
+    with open(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise Refused(f"{shown(path)}: refused: not a regular file")
+        return handle.read()
+
+
+def guard_folder(folder: Path | str) -> Path:
+    """`folder` if it is inside the repository once resolved (or does not exist), else `Refused`."""
+    text = os.path.abspath(folder)
+    if _checked(text) and not _folder_inside(text):
+        raise Refused(f"{shown(folder)}: refused: it leads outside the repository (a symlink)")
+    return Path(folder)
+
+
+def read_text(path: Path | str) -> str:
+    """A UTF-8 file's text, through the guard, newlines read as `Path.read_text` reads them
+    (UnicodeDecodeError when it is not UTF-8)."""
+    text = read_bytes(path).decode("utf-8")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def write_text(path: Path, text: str, *, durable: bool = True) -> bool:
@@ -38,9 +164,9 @@ def write_bytes(path: Path, data: bytes, *, durable: bool = True) -> bool:
     the file that declares them complete (the sync state), so a power cut cannot leave that file
     on disk ahead of the data it describes.
     """
-    path = Path(path)
+    path = guard(path)
     try:
-        if path.read_bytes() == data:
+        if read_bytes(path) == data:
             return False
     except OSError:
         pass
@@ -96,13 +222,12 @@ def flush() -> None:
 
 def read_json(path: Path | str) -> Any:
     """A JSON file. Invalid UTF-8 or JSON raises ValueError (orjson's error is one)."""
-    with open(path, "rb") as handle:    # not Path.read_bytes: its path handling costs more than the read
-        return orjson.loads(handle.read())
+    return orjson.loads(read_bytes(path))
 
 
 def remove(path: Path) -> bool:
     try:
-        Path(path).unlink()
+        guard(path).unlink()
         return True
     except FileNotFoundError:
         return False
@@ -118,16 +243,18 @@ STATE = "state.json"
 def snapshot_state(zotero_dir: Path) -> dict:
     """The sync state written last by pull (or import-readme); {} when there is no snapshot."""
     path = Path(zotero_dir) / STATE
-    return read_json(path) if path.is_file() else {}
+    return read_json(path) if os.path.lexists(path) else {}   # a FIFO or a link out: refused by the guard
 
 
 def snapshot_objects(zotero_dir: Path, kind: str) -> dict[str, Path]:
     """{key: path} of the item or collection files of a snapshot, sorted by key."""
-    folder = Path(zotero_dir) / kind
+    folder = guard_folder(Path(zotero_dir) / kind)
     try:
         names = sorted(n for n in os.listdir(folder) if n.endswith(".json") and not n.startswith("."))
     except (FileNotFoundError, NotADirectoryError):
         return {}
+    except OSError as exc:    # a symlink loop, no permission: one line, not a traceback
+        raise Refused(f"{shown(folder)}: refused: {exc.strerror or exc}") from None
     return {name[:-5]: folder / name for name in names}
 
 
@@ -145,7 +272,7 @@ def project_lock(build_dir: Path, what: str = "sync") -> Iterator[None]:
     flock, not a PID file alone: the kernel drops the lock when its holder dies (even by SIGKILL), so
     a killed run never leaves a lock behind that someone must delete by hand.
     """
-    build_dir = Path(build_dir)
+    build_dir = guard_folder(build_dir)
     path = build_dir / LOCK
     try:
         build_dir.mkdir(parents=True, exist_ok=True)
@@ -183,6 +310,8 @@ def sweep_temporary(trees: Iterable[Path], folders: Iterable[Path] = ()) -> list
     Call it only while holding the project lock: then no live writer owns any of them.
     """
     removed = []
+    trees = [t for t in trees if _inside_or_free(t)]
+    folders = [f for f in folders if _inside_or_free(f)]
     walks = [os.walk(t) for t in trees] + [[(str(f), [], _names(f))] for f in folders]
     for walk in walks:
         for dirpath, _dirs, names in walk:
@@ -193,6 +322,14 @@ def sweep_temporary(trees: Iterable[Path], folders: Iterable[Path] = ()) -> list
                         path.unlink()
                         removed.append(path)
     return sorted(removed)
+
+
+def _inside_or_free(folder: Path) -> bool:
+    try:
+        guard_folder(folder)
+        return True
+    except Refused:
+        return False
 
 
 def _names(folder: Path) -> list[str]:

@@ -87,6 +87,7 @@ def run(settings: Settings, options: Options, reporter: Reporter, source: Path, 
     if not parsed.entries:
         raise StageError(f"{source.name}: no entries could be read; nothing imported")
     root = settings.paths.root
+    files.confine(root)
     zdir = settings.paths.zotero
     present = files.snapshot_objects(zdir, files.ITEMS)
     if not replace and (present or files.snapshot_objects(zdir, files.COLLECTIONS) or files.snapshot_state(zdir)):
@@ -107,7 +108,7 @@ def run(settings: Settings, options: Options, reporter: Reporter, source: Path, 
     if replace and settings.paths.reviews.is_dir():
         stale += [p for p in sorted(settings.paths.reviews.rglob("*.md")) if p not in reviews]
     readme_text = None
-    current = settings.paths.readme.read_text(encoding="utf-8") if settings.paths.readme.is_file() else ""
+    current = files.read_text(settings.paths.readme) if settings.paths.readme.is_file() else ""
     if replace or readme.BEGIN not in current:
         intro = importer.with_badge(parsed.intro, readme.BADGE)
         readme_text = f"{intro.rstrip()}\n\n{readme.BEGIN}\n{readme.END}\n" + (f"\n{parsed.outro}" if parsed.outro else "")

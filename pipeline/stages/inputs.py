@@ -136,8 +136,62 @@ def bounded(record: Record) -> tuple[Record, list[Problem]]:
                                               "warning", "field-too-long")]
 
 
+def dated(record: Record) -> tuple[Record, list[Problem]]:
+    """The record with its dates checked (issue 22): a date no calendar has is kept as text but gives
+    no year (zotero.parse_date), and a dateAdded/dateModified that is no timestamp is dropped, so the
+    CSV always meets its schema. One warning names what was wrong."""
+    problems, changes = [], {}
+    if record.date and record.year is None:
+        problems.append(f"impossible date {record.date[:40]!r}: kept as text in `date`, left out of the year")
+    for name, field in (("dateAdded", "date_added"), ("dateModified", "date_modified")):
+        value = getattr(record, field)
+        if value and not convert.is_timestamp(value):
+            changes[field] = ""
+            problems.append(f"{name} {value[:40]!r} is no timestamp: dropped")
+    if not problems:
+        return record, []
+    return (record.evolve(**changes) if changes else record), [
+        Problem(record.key, "; ".join(problems), "warning", "bad-date")]
+
+
+# What the list publishes at most (issue 22), beyond FIELD_LIMIT: a README line stays a line a reader
+# can read (10,000 tags or a 60 KB summary once made lines of 119 KB). Cut with a warning.
+SUMMARY_LIMIT = 1000        # characters of a one-line summary (per section too)
+NOTE_LIMIT = 200            # characters of the note in parentheses
+TAG_COUNT_LIMIT = 20        # tags shown per paper
+TAG_LIMIT = 50              # characters of one tag
+# So no README line is longer than this, escapes doubling every character at worst (a test holds it).
+README_LINE_LIMIT = 12_000
+
+
+def published(record: Record) -> tuple[Record, list[Problem]]:
+    """The record as the outputs may show it: summary, note and tags within their limits."""
+    def cut(text: str, limit: int) -> str:
+        return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+    changes, said = {}, []
+    for name, limit in (("summary", SUMMARY_LIMIT), ("note", NOTE_LIMIT)):
+        value = getattr(record, name)
+        if len(value) > limit:
+            changes[name] = cut(value, limit)
+            said.append(f"{name} ({len(value):,} characters)")
+    if any(len(text) > SUMMARY_LIMIT for _, text in record.section_summaries):
+        changes["section_summaries"] = tuple((k, cut(t, SUMMARY_LIMIT)) for k, t in record.section_summaries)
+        said.append("a section's summary")
+    tags = record.tags
+    if len(tags) > TAG_COUNT_LIMIT or any(len(t) > TAG_LIMIT for t in tags):
+        changes["tags"] = tuple(cut(t, TAG_LIMIT) for t in tags[:TAG_COUNT_LIMIT])
+        said.append(f"tags ({len(tags):,}, the first {TAG_COUNT_LIMIT} shown)" if len(tags) > TAG_COUNT_LIMIT
+                    else f"tags (longer than {TAG_LIMIT} characters)")
+    if not changes:
+        return record, []
+    return record.evolve(**changes), [Problem(record.key, f"cut for publishing: {', '.join(said)}",
+                                              "warning", "field-too-long")]
+
+
 def read(settings: Settings, *, sections: bool = True) -> Inputs:
     """Read every input of a build. `sections=False` skips the collection tree (enrich needs none)."""
+    files.confine(settings.paths.root)
     inputs = Inputs()
     table = read_venue_table(settings, inputs.problems)
     if sections:
@@ -233,13 +287,17 @@ def _convert(settings: Settings, key: str, path: Path,
         item = files.read_json(path)
         if not isinstance(item, dict):
             raise ValueError("not a Zotero item object")
+        if item.get("key") != key:   # a copy of another item would drop this one silently (issue 22)
+            raise ValueError(f"it holds item {str(item.get('key'))[:40]!r}, not {key}; the next online pull "
+                             "fetches it again")
     except (ValueError, OSError) as exc:   # damage: the file no longer holds what pull wrote
         return None, [Problem(relative(settings, path), f"unreadable item {key}: {exc}".splitlines()[0],
                               "error", "zotero-item")]
     try:
         if zotero.is_entry(item):
             record, cut = bounded(zotero.to_record(item, table))
-            return record, cut
+            record, wrong = dated(record)
+            return record, cut + wrong
     except (ValueError, TypeError, AttributeError) as exc:   # an item Zotero holds but we cannot use
         return None, [Problem(key, f"item left out: {exc}".splitlines()[0], "error", "zotero-item-invalid")]
     return None, []
@@ -264,9 +322,13 @@ def review_files(settings: Settings) -> tuple[list[Path], list[Problem]]:
 
     A symlink (or a symlinked folder) pointing out of reviews/ would publish any local file the
     build can read, so it is refused and named; so is anything that is not a regular file (a FIFO
-    would hang the read).
+    would hang the read), and reviews/ itself when it leads out of the repository (`files.guard`).
     """
     folder = Path(settings.paths.reviews)
+    try:
+        files.guard_folder(folder)
+    except files.Refused as exc:
+        return [], [Problem(f"{files.shown(folder)}/", f"{exc.message.split(': ', 1)[1]}; no review file read")]
     if not folder.is_dir():
         return [], []           # merge says so (`missing_reviews`)
     home = folder.resolve()
@@ -277,9 +339,13 @@ def review_files(settings: Settings) -> tuple[list[Path], list[Problem]]:
         real = Path(os.path.realpath(path))
         if not real.is_relative_to(home):
             problems.append(Problem(f"{rel}:1", "refused: it links to a file outside reviews/"))
-        elif not real.is_file():
-            problems.append(Problem(f"{rel}:1", "refused: not a regular file"))
-        elif real.stat().st_size > MAX_REVIEW_BYTES:
+            continue
+        try:
+            files.guard(path, read=True)
+        except files.Refused as exc:
+            problems.append(Problem(f"{rel}:1", exc.message.split(": ", 1)[1]))
+            continue
+        if real.stat().st_size > MAX_REVIEW_BYTES:
             problems.append(Problem(f"{rel}:1", f"refused: larger than {MAX_REVIEW_BYTES // 2**20} MB"))
         else:
             paths.append(path)
@@ -314,7 +380,7 @@ def read_reviews(settings: Settings, problems: list[Problem]) -> list[curate.Rev
     for path in paths:
         rel = relative(settings, path)
         try:
-            review, found = curate.parse_review(path.read_text(encoding="utf-8"), rel)
+            review, found = curate.parse_review(files.read_text(path), rel)
         except (OSError, UnicodeDecodeError) as exc:
             review, found = None, [Problem(f"{rel}:1", f"unreadable: {exc}")]
         problems.extend(found)

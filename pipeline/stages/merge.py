@@ -12,7 +12,7 @@ from pipeline.config import Settings
 from pipeline.model import Catalog, Problem, Record, Section, pack_results, sort_problems, unpack_results
 from pipeline.report import Reporter
 from pipeline.stages import Options, StageError, files, notes, parallel
-from pipeline.stages.inputs import DAMAGE, Inputs, missing_reviews, relative
+from pipeline.stages.inputs import DAMAGE, Inputs, missing_reviews, published, relative
 from pipeline.stages.inputs import read as read_inputs
 
 
@@ -62,7 +62,8 @@ def build(settings: Settings, inputs: Inputs | None = None) -> Catalog:
                     # What the curator pinned, checked against the sources: a typo in a review is listed too.
                     found += enrichment.disagreements(record, enriched.matched, lookups.venues)
             tags = arrange.shown_tags(record, settings.tags)
-            out.append((record if tags == record.tags else record.evolve(tags=tags), found))
+            record, cut = published(record if tags == record.tags else record.evolve(tags=tags))
+            out.append((record, found + cut))
         return out
 
     # Each record is finished on its own, so a large list is shared out between the cores.

@@ -15,6 +15,7 @@ from pipeline.config import Settings
 from pipeline.convert.zotero import is_entry, to_record
 from pipeline.model import Problem
 from pipeline.stages import files
+from pipeline.stages.inputs import review_files
 
 NOTES = "notes"       # data/raw/zotero/notes/
 
@@ -54,6 +55,10 @@ def plan_reviews(settings: Settings) -> ReviewPlan:
     """What the review files should become given the stored notes; reads, never writes."""
     plan = ReviewPlan()
     zotero_dir, folder, root = settings.paths.zotero, settings.paths.reviews, settings.paths.root
+    try:
+        files.guard_folder(folder)
+    except files.Refused:
+        return plan          # reviews/ leads out of the repository: inputs.review_files names it
     wanted, plan.problems = reviewfiles.from_notes(read_notes(zotero_dir), settings.summary_tag,
                                                    settings.review_tag)
     item_paths = files.snapshot_objects(zotero_dir, files.ITEMS)
@@ -70,10 +75,13 @@ def plan_reviews(settings: Settings) -> ReviewPlan:
     existing: dict[str, tuple[Path, str]] = {}     # item key -> (file, text)
     loose: list[tuple[Path, str]] = []             # files with a zotero block for no known item
     taken = set()
+    readable = set(review_files(settings)[0])      # inside reviews/, regular: the rest merge names
     for path in sorted(folder.glob("**/*.md")) if folder.is_dir() else ():
         taken.add(path.name)
+        if path not in readable:
+            continue
         try:
-            text = path.read_text(encoding="utf-8")
+            text = files.read_text(path)
         except (OSError, UnicodeDecodeError):
             continue                               # merge reports it
         review, _ = curate.parse_review(text, str(path.relative_to(root)))

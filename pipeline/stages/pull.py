@@ -20,6 +20,8 @@ How it asks (Zotero's own sync protocol, with `since` = the version in state.jso
   children, which `items/top` leaves out: `items?since=V&format=versions&itemType=note` names the
   changed ones (fetched 50 keys a request), and an item new to the snapshot brings its notes with
   `items/KEY/children` when Zotero counts children under it. About k/50 + 4 requests for k changed items.
+- A library version lower than the stored one (a library restored from a backup, or a snapshot copied
+  from a library further on) is no "unchanged": the pass becomes a full one, and a line says why.
 - Every answer of a pass must carry the same `Last-Modified-Version`. If it moves, the pass is dropped,
   and after a growing wait it starts again; the version stored is the one every answer of the
   completed pass carried, so it never runs ahead of what was read.
@@ -61,6 +63,14 @@ SOURCE = "zotero-api"
 # build/ (not committed): the stamp of data/raw/zotero as pull last wrote or checked it, so a no-change
 # pull at 10,000 items stats the files instead of parsing them all for damage.
 CHECKED = "zotero-checked.json"
+
+
+def write_checked(path: Path, zotero_dir: Path) -> None:
+    """Remember the stamp; a stamp that cannot be written (build/ a dangling link) only costs a check."""
+    try:
+        files.write_json(path, {"stamp": files.tree_stamp(zotero_dir)})
+    except OSError:
+        pass
 
 
 def read_checked(path: Path) -> str:
@@ -121,7 +131,7 @@ class Stored:
             for k, p in files.snapshot_objects(self.dir, files.COLLECTIONS).items():
                 try:
                     self._collections[k] = files.read_json(p)
-                except ValueError:   # damaged: not trusted (run() makes that a full pass)
+                except (ValueError, OSError):   # damaged or refused: not trusted (run() makes that a full pass)
                     pass
         return self._collections
 
@@ -129,7 +139,7 @@ class Stored:
         path = self.item_paths.get(key)
         try:
             return files.read_json(path) if path else None
-        except ValueError:   # a damaged file is refetched, not trusted
+        except (ValueError, OSError):   # a damaged or refused file is refetched, not trusted
             return None
 
     @property
@@ -142,7 +152,7 @@ class Stored:
         path = self.note_paths.get(key)
         try:
             return files.read_json(path) if path else None
-        except ValueError:
+        except (ValueError, OSError):
             return None
 
     def damaged(self) -> list[str]:
@@ -154,8 +164,7 @@ class Stored:
         for kind in (files.ITEMS, files.COLLECTIONS):
             for key, path in files.snapshot_objects(self.dir, kind).items():
                 try:
-                    with open(path, "rb") as fh:
-                        obj = orjson.loads(fh.read())
+                    obj = orjson.loads(files.read_bytes(path))   # a refused symlink or FIFO is damage too
                     ok = isinstance(obj, dict) and obj.get("key") == key and isinstance(obj.get("data"), dict)
                 except (ValueError, OSError):
                     ok = False
@@ -277,6 +286,9 @@ def incremental_pass(client: zotero.ZoteroClient, top: str, stored: Stored, sinc
                      settings: Settings) -> Changes | None:
     """What changed since `since`, or None when nothing in the library did."""
     changed_collections = client.changed_collections(since)
+    if client.pass_version is not None and client.pass_version < since:
+        raise Rewound(f"pull: {client.label} is at version {client.pass_version}, behind the {since} stored "
+                      "(a restored library?): reading the whole collection again")
     if changed_collections is None:
         return None
     problems: list[str] = []
@@ -365,16 +377,25 @@ def fetch_changed(client: zotero.ZoteroClient, versions: dict[str, int], stored:
     return fetched
 
 
+class Rewound(Exception):
+    """The library's version is behind the one stored: only a full pass can be trusted."""
+
+
 def pull(client: zotero.ZoteroClient, top: str, stored: Stored, since: int | None,
          settings: Settings) -> Changes | None:
     """Run passes until one sees a library that held still. None: unchanged since `since`."""
     policy = client.policy
+    why: list[str] = []
     for attempt in range(policy.passes):
         client.begin_pass()
         try:
             if since is None:
-                return full_pass(client, top, stored, settings)
+                changes = full_pass(client, top, stored, settings)
+                changes.problems[:0] = why
+                return changes
             return incremental_pass(client, top, stored, since, settings)
+        except Rewound as exc:   # the next attempt is a full pass, at once: nothing moved, we were ahead
+            why, since = [str(exc)], None
         except zotero.LibraryChanged:
             if attempt + 1 < policy.passes:
                 policy.sleep(policy.backoff(attempt + 1))
@@ -447,7 +468,10 @@ def plan_kind(plan: Plan, zotero_dir: Path, kind: str, upserts: dict[str, dict],
             plan.originals[path] = None
             plan.added.append(f"{kind[:-1]} {key}")
         else:
-            old = existing[key].read_bytes()
+            try:
+                old = files.read_bytes(existing[key])
+            except OSError:          # refused (a symlink out, a FIFO) or gone: replaced, never read
+                old = None
             if old != data:
                 plan.writes[path] = data
                 plan.originals[path] = old
@@ -474,9 +498,9 @@ def apply(zotero_dir: Path, plan: Plan, final_state: dict, marker: dict) -> None
     if plan.empty:
         files.write_json(state_path, final_state)
         return
-    old_state = state_path.read_bytes() if state_path.is_file() else None
+    old_state = _old_bytes(state_path)
     for path in plan.deletes:
-        plan.originals[path] = path.read_bytes()
+        plan.originals[path] = _old_bytes(path)
     done: list[Path] = []
     try:
         files.write_json(state_path, marker)
@@ -508,6 +532,14 @@ def apply(zotero_dir: Path, plan: Plan, final_state: dict, marker: dict) -> None
         raise
 
 
+def _old_bytes(path: Path) -> bytes | None:
+    """What a rollback puts back; None (remove) for a file that is not there or may not be read."""
+    try:
+        return files.read_bytes(path)
+    except OSError:
+        return None
+
+
 # --- the stage ----------------------------------------------------------------------------------------
 
 def run(settings: Settings, options: Options, reporter: Reporter, *,
@@ -525,6 +557,7 @@ def run(settings: Settings, options: Options, reporter: Reporter, *,
         raise StageError(f"pull: the collection {show_key(settings.collection)} (ZOTERO_COLLECTION) is not a "
                          "Zotero collection key: 8 of 23456789 and A-Z without O, as in the collection's web URL")
     zotero_dir = settings.paths.zotero
+    files.confine(settings.paths.root)
     client = zotero.connect(settings, policy)
     api = "local" if client.local else "web"
     try:
@@ -537,7 +570,7 @@ def run(settings: Settings, options: Options, reporter: Reporter, *,
             # all once for damage. Unchanged files were sound then and are now, and cost a stat each.
             damaged = stored.damaged()
             if not damaged:
-                files.write_json(checked, {"stamp": files.tree_stamp(zotero_dir)})
+                write_checked(checked, zotero_dir)
             if damaged:
                 reporter.info(f"pull: {len(damaged)} damaged file(s) in data/raw/zotero ({', '.join(damaged[:3])}"
                               f"{', ...' if len(damaged) > 3 else ''}): reading the whole collection again")
@@ -572,7 +605,7 @@ def run(settings: Settings, options: Options, reporter: Reporter, *,
     except OSError as exc:
         raise StageError(f"pull: writing data/raw/zotero failed ({exc.strerror or exc}); "
                          "the previous snapshot is restored") from None
-    files.write_json(settings.paths.build / CHECKED, {"stamp": files.tree_stamp(zotero_dir)})
+    write_checked(settings.paths.build / CHECKED, zotero_dir)
     reporter.info(
         f"pull: {settings.library_label} version {new.version}: {new.items} items in "
         f"{len(new.collections)} collections; files: {len(plan.added)} added, {len(plan.updated)} updated, "
@@ -609,8 +642,18 @@ def _where_imported(stored: Stored, key: str) -> str:
 
 def write_reviews(settings: Settings, reporter: Reporter) -> None:
     """The review files follow the notes just stored, except where the repository's copy was edited."""
+    try:
+        files.guard_folder(settings.paths.reviews)
+    except files.Refused as exc:
+        reporter.info(f"pull: {exc}; no review file written")
+        return
     plan = notes.plan_reviews(settings)
-    notes.apply_reviews(plan)
+    try:
+        notes.apply_reviews(plan)
+    except OSError as exc:   # a refused link, a dangling one in the way, a read-only folder
+        where = f" {files.shown(exc.filename)}" if getattr(exc, "filename", None) else ""
+        reporter.info(f"pull: review files not all written ({exc.strerror or exc}{where}); the snapshot is whole")
+        return
     for path in sorted(plan.writes):
         reporter.detail(f"pull: wrote {path.relative_to(settings.paths.root)} from Zotero notes")
     if plan.writes or plan.deletes:
@@ -650,7 +693,7 @@ def carry_reviews(settings: Settings, stored: Stored, new: Changes, reporter: Re
     moved = 0
     for path in paths:
         try:
-            text = path.read_text(encoding="utf-8")
+            text = files.read_text(path)
         except (OSError, UnicodeDecodeError):
             continue                      # unreadable: merge names it
         for old, (new_key, how) in moves.items():

@@ -16,7 +16,8 @@ api.crossref.org (protocols.md sections 3 and 5):
 - It counts: `requests`, `by_kind`, `throttled`, `max_in_flight` (the most requests it was serving at
   once, rejected ones included) and a `log` of (path, query, status).
 - Faults on demand: `fail_next(n, status)` and `failing = 503` (every request), `slow_next(n, seconds)`
-  and `slow = seconds` (every request).
+  and `slow = seconds` (every request), `malformed_next(n, body)` (a 200 of the wrong shape, by
+  default `{"message": "nope"}`).
 - Answers are gzip-encoded when the client accepts it, as Crossref's are.
 
 Fed from `works` (generated, see tests/crossref_fixtures.py) and, with `CrossrefServer.recorded()`,
@@ -107,6 +108,9 @@ class CrossrefServer(LoopbackServer):
 
     def slow_next(self, n: int = 1, seconds: float = 0.5) -> None:
         self._faults.extend([("slow", seconds)] * n)
+
+    def malformed_next(self, n: int = 1, body: bytes = b'{"status": "ok", "message": "nope"}') -> None:
+        self._faults.extend([("malformed", body)] * n)
 
     def reset_counters(self) -> None:
         self.requests = 0
@@ -285,6 +289,8 @@ class _Handler(BaseHTTPRequestHandler):
             elif fault and fault[0] == "fail":
                 # A proxy's 5xx page: no rate-limit headers.
                 status, ctype, body, headers = int(fault[1]), "text/html", b"<h1>Service Unavailable</h1>", {}
+            elif fault and fault[0] == "malformed":
+                status, ctype, body = 200, "application/json", fault[1]
             else:
                 if fault and fault[0] == "slow":
                     time.sleep(float(fault[1]))

@@ -28,6 +28,12 @@ would talk to api.zotero.org or to the Zotero 7 desktop's local API:
   answer: a client retrying with the same write token gets 412), and damaged bodies: "truncated" (half
   of it), "empty", "badutf8" (invalid UTF-8 in the JSON). On a write, the refusals (429, 503, 500, 403)
   and "reset" come before anything is applied.
+  Faults of the wire (issue 22): "cut" (the connection closes halfway through the Content-Length),
+  "trickle" (the headers, then a byte every `trickle_seconds`), "badencoding" (`Content-Encoding: gzip`
+  on a plain body), "redirectloop" (302 to itself), "crosshost" (302 to `localhost`, another host
+  name), "shape" (`{"message": "nope"}` in place of the answer), "304" (Not Modified, asked or not).
+- Lying paginators (issue 22): `ignore_start` serves the first page whatever `start=` asks;
+  `total_results(real)` replaces the `Total-Results` header (None leaves it out).
 - It counts requests (`requests`) and keeps a log (`log`) of (method, path, query, status, the auth,
   version, precondition and write-token headers, and the fault the request got).
 
@@ -366,6 +372,9 @@ class ZoteroServer(LoopbackServer):
         self.slow_seconds = slow_seconds
         self.page_default = page_default
         self.schedule: dict[int, str] = {}  # request number (1-based) -> fault kind
+        self.trickle_seconds = 0.2
+        self.ignore_start = False
+        self.total_results: Callable[[int], object] | None = None
         self.faults: deque[str] = deque()
         self.bump: Callable[[Library], object] = lambda lib: lib.touch()
         self.requests = 0
@@ -505,7 +514,40 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "lost":      # carried out, but the client never hears so
             self._drop_connection()
             return
+        if fault in WIRE_FAULTS:
+            self._send_badly(fault, status, headers, out)
+            return
         self._send(status, headers, out)
+
+    def _send_badly(self, fault: str, status: int, headers: dict, body: bytes) -> None:
+        """The wire faults: what a broken proxy, a dying server or a hostile one sends."""
+        if fault in ("redirectloop", "crosshost"):
+            host = "127.0.0.1" if fault == "redirectloop" else "localhost"
+            port = self.api._httpd.server_address[1]
+            status, headers, body = 302, {"Location": f"http://{host}:{port}{self.path}"}, b""
+        elif fault == "badencoding":
+            headers["Content-Encoding"] = "gzip"
+        elif fault == "shape":
+            body = b'{"message": "nope"}'
+        self.send_response(status)
+        for name, value in {**headers, "Zotero-API-Version": "3"}.items():
+            self.send_header(name, str(value))
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            if fault == "cut":
+                self.wfile.write(body[:len(body) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+            elif fault == "trickle":
+                for i in range(len(body)):
+                    self.wfile.write(body[i:i + 1])
+                    self.wfile.flush()
+                    time.sleep(self.api.trickle_seconds)
+            else:
+                self.wfile.write(body)
+        except OSError:   # the client gave up on us: what the trickle is for
+            self.close_connection = True
 
     def _record(self, path: str, query: dict, status: int, fault: str | None) -> None:
         self.api._record(Logged(self.command, path, query, status,
@@ -588,7 +630,9 @@ class _Handler(BaseHTTPRequestHandler):
             if fault == "bump":
                 api.bump(lib)
             status, headers, body = Route(api, lib, query, self.headers, path).answer(match.group(3) or "/")
-        if fault == "backoff":
+        if fault == "304":          # Not Modified, asked or not
+            status, body = 304, b""
+        elif fault == "backoff":
             headers["Backoff"] = str(api.retry_after)
         elif fault == "truncated":      # a body cut off halfway (a proxy, a dropped stream)
             body = body[:len(body) // 2]
@@ -608,6 +652,9 @@ class _Handler(BaseHTTPRequestHandler):
         if not api.api_key or key != api.api_key:
             raise ApiError(404, "Key not found")
         return 200, {"Content-Type": "application/json"}, _json(api.key_info(key))
+
+
+WIRE_FAULTS = ("cut", "trickle", "badencoding", "redirectloop", "crosshost", "shape")
 
 
 def raise_fault(kind: str, retry_after: int) -> None:
@@ -738,8 +785,16 @@ class Route:
             return 304, headers, b""
         fmt = self.query.get("format", "json")
         start, limit = self.window(fmt)
+        if self.api.ignore_start:
+            start = 0
         page = keys[start:start + limit] if limit is not None else keys[start:]
         headers["Total-Results"] = str(len(keys))
+        if self.api.total_results is not None:
+            told = self.api.total_results(len(keys))
+            if told is None:
+                del headers["Total-Results"]
+            else:
+                headers["Total-Results"] = str(told)
         link = self.link_header(start, limit, len(keys))
         if link:
             headers["Link"] = link
