@@ -143,16 +143,24 @@ def find_arxiv(data: dict, extra: dict[str, str] | None = None, doi: str | None 
     return ""
 
 
+def impossible_date(value: str) -> str:
+    """The ISO date as typed when no calendar has it ('2024-13-45', '2023-02-29'), else "". What the
+    curator typed decides: Zotero's parsedDate of `2024-13-45` may well read `2024`."""
+    typed = _ISO_DATE_RE.match(text(value))
+    if typed and typed.group(2):
+        month = int(typed.group(2))
+        if iso_date(int(typed.group(1)), month, int(typed.group(3) or 0) if month else 0) is None:
+            return typed.group(0)
+    return ""
+
+
 def parse_date(value: str, parsed: str = "") -> tuple[int | None, str]:
     """(year, ISO date as precise as known) from Zotero's free-text date or meta.parsedDate
     ('2015', 'March 2012', '2020-07-05T10:00:00Z', '1993-00-00', 'June 29, 2007'; see convert/dates.py);
-    for an ISO date no calendar has, (None, the date as typed)."""
-    typed = _ISO_DATE_RE.match(text(value))
-    if typed and typed.group(2):
-        # What the curator typed decides: Zotero's parsedDate of `2024-13-45` may well read `2024`.
-        month = int(typed.group(2))
-        if iso_date(int(typed.group(1)), month, int(typed.group(3) or 0) if month else 0) is None:
-            return None, typed.group(0)      # kept as typed, but no year (inputs warns)
+    for an ISO date no calendar has, (None, the date as typed: inputs warns)."""
+    bad = impossible_date(value)
+    if bad:
+        return None, bad
     found = dates.parse(text(value), text(parsed))
     return found.year, found.iso
 
@@ -396,7 +404,10 @@ def to_record(item: dict, table: venues.VenueTable | None = None) -> Record:
         raise ValueError("item has no key")
     meta = item.get("meta") or {}
     when = dates.parse(text(data.get("date")), text(meta.get("parsedDate")))
-    year, date = when.year, when.iso
+    year, date, edtf = when.year, when.iso, when.edtf
+    bad = impossible_date(data.get("date"))
+    if bad:
+        year, date, edtf = None, bad, ""      # kept as typed, no year (inputs warns)
     manual, every = tags(data)
     # Each type-specific field under its base name ("network" is a publisher, "encyclopediaTitle" a
     # publicationTitle): the table in pipeline/fieldmap.py speaks of base fields.
@@ -449,7 +460,7 @@ def to_record(item: dict, table: venues.VenueTable | None = None) -> Record:
     if arxiv_class:
         found["eprintclass"] = arxiv_class
     found.update(archive_ids(text(data.get("url")), extra))
-    values["edtf"] = when.edtf
+    values["edtf"] = edtf
     overrides = extra_overrides(data.get("extra", ""))
     original = overrides.pop("original_date", "") or original
     if found.get("originalDate"):
