@@ -203,3 +203,25 @@ def test_replace_with_the_same_list_gives_the_same_bytes(orderlab, project):
     first = {p: p.read_bytes() for p in sorted(project.rglob("*")) if p.is_file()}
     import_readme.run(config.load(project, environ={}), Options(), Reporter(0), orderlab, date(2026, 1, 1), replace=True)
     assert {p: p.read_bytes() for p in sorted(project.rglob("*")) if p.is_file()} == first
+
+
+# What `import-readme` wrote for the curator's list before issue 18 (main at 697db61): the snapshot,
+# the review files and the README skeleton, hashed in path order. Reading more shapes must not change
+# a byte of what the curator's own list becomes.
+ORDERLAB_IMPORT_SHA256 = "0f13d87f3bcc2aea46c0acab3dfc308a4d6643f144140e9eb7bc6583291cbf07"
+
+
+@pytest.mark.shared
+def test_orderlab_imports_to_the_same_bytes_as_before(orderlab, project):
+    import hashlib
+    import tomllib
+
+    import_readme.run(config.load(project, environ={}), Options(), Reporter(0), orderlab, date(2026, 1, 1))
+    written = sorted(p for p in project.rglob("*")
+                     if p.is_file() and p.relative_to(project).parts[0] in ("data", "reviews", "README.md"))
+    digest = hashlib.sha256()
+    for path in written:
+        digest.update(str(path.relative_to(project)).encode() + b"\0" + path.read_bytes() + b"\0")
+    assert (len(written), digest.hexdigest()) == (96, ORDERLAB_IMPORT_SHA256)
+    order = tomllib.loads((project / "pipeline.toml").read_text(encoding="utf-8"))["sections"]["order"]
+    assert order[:4] == ["Background", "High-Level View", "Empirical Studies", "Silent Errors"] and len(order) == 13
