@@ -63,7 +63,7 @@ def test_parse_reads_every_part_of_an_entry():
 def test_a_malformed_line_is_reported_with_its_line_and_why_and_the_rest_imported():
     parsed = parse()
     assert [(str(p), p.code) for p in parsed.problems] == [
-        ("list.md:15: no link: expected '[Title](url)', or '**Title**' followed by a [pdf](url) link", "no-link")]
+        ("list.md:15: no link for 'this line is broken [oops': expected a [pdf](url) or [paper](url) link after it", "no-link")]
     assert len(parsed.entries) == 5
 
 
@@ -354,7 +354,7 @@ def test_stage_writes_snapshot_reviews_readme_skeleton_and_section_order(project
     assert "Intro text." in readme and "## Notes" in readme and "BEGIN GENERATED LIST" in readme
     assert readme.startswith("# My List [![Awesome](https://awesome.re/badge.svg)](https://awesome.re)\n")
     assert [str(p) for p in reporter.problems] == [
-        "list.md:15: no link: expected '[Title](url)', or '**Title**' followed by a [pdf](url) link",
+        "list.md:15: no link for 'this line is broken [oops': expected a [pdf](url) or [paper](url) link after it",
         "list.md:12: review file 'reviews/A Paper.md' not found beside list.md: the review is marked missing",
         "list.md:14: review file 'reviews/j.md' not found beside list.md: the review is marked missing"]
     assert config.load(project, environ={}).section_order == ("Papers", "Papers > Deep")
