@@ -398,6 +398,8 @@ def parse_entry(source: str, line: int, section: tuple[str, ...] = ()) -> Entry:
                 if _SKIPPABLE_TEXT_RE.match(p.text[bare.end():]):
                     continue
                 rest_at = n
+                if "venue" in values and not values["venue"].startswith(("http", "www")):
+                    pieces[n] = Piece("text", p.text[bare.end():], start=p.start + bare.end(), end=p.end)
                 break
             segment = re.match(r"^\s*,\s*(?P<venue>[^,]+?)\s*(?:,|$)", p.text)
             if "year" in values and "venue" not in values and segment \
@@ -510,7 +512,7 @@ def table_columns(header: list[str]) -> dict[str, int]:
 
 def title_column(rows: list[list[str]], roles: dict[str, int]) -> int | None:
     """The column that holds the titles when the header does not name it: the leftmost column whose
-    cells are, in four rows of five or more, a link with a title's text, else several words of text."""
+    cells are, in four rows of five or more, a link with a title's text."""
     if not rows:
         return None
     width = max(len(r) for r in rows)
@@ -522,14 +524,9 @@ def title_column(rows: list[list[str]], roles: dict[str, int]) -> int | None:
     def linked(c: str) -> bool:
         return any(_title_candidate(p) and len(plain(p.text).split()) >= 2 for p in scan(c) if p.kind == "link")
 
-    def worded(c: str) -> bool:
-        return len(plain(c).split()) >= 4 and not not_a_title(c) and not re.fullmatch(r"[\d\s.,:/-]+", plain(c))
-
-    for test in (linked, worded):
-        found = [i for i in range(width) if i not in taken and share(i, test) >= 0.8]
-        if found:
-            return found[0]
-    return None
+    # Plain text alone is not enough: a column of descriptions or formulas reads like titles too.
+    found = [i for i in range(width) if i not in taken and share(i, linked) >= 0.8]
+    return found[0] if found else None
 
 
 def parse_row(cells: list[str], roles: dict[str, int], line: int, section: tuple[str, ...]) -> Entry:
@@ -583,6 +580,8 @@ def parse_row(cells: list[str], roles: dict[str, int], line: int, section: tuple
     why = not_a_title(title)
     if why:
         raise EntryError(NO_TITLE, f"no title: {title[:60]!r} is {why}, not a paper's title")
+    if not url and not values:
+        raise EntryError(NO_LINK, f"no link for {title[:60]!r}, and no venue or year to say it is a paper")
     if url and not _is_http(url):
         raise EntryError(BAD_URL, f"the link of {title[:60]!r} is not an http(s) URL: {url[:60]!r}")
     return Entry(line=line, section=section, title=title, url=url, tags=tuple(dict.fromkeys(tags)), **values)

@@ -366,9 +366,18 @@ def test_stage_ends_with_a_count_of_what_was_read_and_skipped(project, capsys):
     src = project / "list.md"
     src.write_text(SAMPLE, encoding="utf-8")
     import_readme.run(config.load(project, environ={}), Options(), Reporter(1, stream=out), src, date(2026, 1, 1))
-    last = out.getvalue().strip().splitlines()[-1]
-    assert last.startswith("import-readme: read 5 entries (5 items) in 2 sections from list.md; "
-                           "skipped 1 line(s): 1 no-link; 3 review file(s) (0 with review text)")
+    printed = out.getvalue().strip().splitlines()
+    assert printed[-1].startswith("import-readme: read 5 entries (5 items) in 2 sections from list.md; "
+                                  "skipped 1 line(s): 1 no-link; 4 doubtful; 3 review file(s) (0 with review text)")
+    # Without -v, every skipped or doubtful line is printed as FILE:line: why, and kept in build/.
+    assert printed[:5] == [
+        "list.md:13: doubtful: 'Plain': a title of under three words, no venue and no year (imported; check it)",
+        "list.md:14: doubtful: 'Journal One': a title of under three words (imported; check it)",
+        "list.md:15: no link for 'this line is broken [oops': expected a [pdf](url) or [paper](url) link after it",
+        "list.md:16: doubtful: 'No year': a title of under three words (imported; check it)",
+        "list.md:20: doubtful: 'Nested': a title of under three words (imported; check it)",
+    ]
+    assert (project / "build/import-report.txt").read_text().splitlines() == printed[:5]
 
 
 def test_stage_refuses_a_project_that_has_a_list_and_names_replace(project):

@@ -17,7 +17,7 @@ from pipeline.config import Settings
 from pipeline.model import Problem, sort_problems
 from pipeline.report import Reporter
 from pipeline.render import citekeys
-from pipeline.stages import Options, emit, merge
+from pipeline.stages import Options, emit, import_readme, merge
 
 VALIDATORS = ("pipeline.validate.markdown", "pipeline.validate.bibtex", "pipeline.validate.table")
 
@@ -71,7 +71,8 @@ def run(settings: Settings, options: Options, reporter: Reporter) -> bool:
     catalog = merge.build(settings)
     keys, _ = citekeys.assign(list(catalog.records), emit.published_keys(settings))
     problems = sort_problems(list(catalog.problems) + citekeys.check(list(catalog.records), keys)
-                             + run_validators(settings))
+                             + run_validators(settings)
+                             + import_readme.read_report(settings.paths.build / import_readme.REPORT))
     groups: dict[str, list[Problem]] = defaultdict(list)
     for p in problems:
         groups[p.code or "other"].append(p)

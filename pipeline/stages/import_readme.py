@@ -11,6 +11,7 @@ byte). Without `--replace`, review files already in the project are the curator'
 """
 from __future__ import annotations
 
+import re
 import tomllib
 from collections import Counter
 from datetime import date, datetime, timezone
@@ -24,6 +25,37 @@ from pipeline.model import Problem
 from pipeline.render import readme
 from pipeline.report import Reporter
 from pipeline.stages import Options, StageError, files
+
+
+# Every line the import skipped or doubts, one `FILE:line: why` a line; `make check` shows them until
+# the next import rewrites the file.
+REPORT = "import-report.txt"
+SHOWN = 20
+
+
+def show_findings(findings: list[Problem], reporter: Reporter, where: str) -> None:
+    """The first lines the import skipped or doubts, without -v (with -v each skip is printed as it
+    is found), then how many more and where the full list is."""
+    if reporter.verbosity >= 2:
+        findings = [p for p in findings if p.code == importer.DOUBTFUL]
+    for p in findings[:SHOWN]:
+        reporter.info(str(p))
+    if len(findings) > SHOWN:
+        reporter.info(f"... and {len(findings) - SHOWN} more line(s): all {len(findings)} are in {where}")
+
+
+def read_report(path: Path) -> list[Problem]:
+    """The last import's findings, for `make check`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    out = []
+    for line in text.splitlines():
+        where, sep, message = line.partition(": ")
+        if sep and re.fullmatch(r".+:\d+", where):
+            out.append(Problem(where, message, "warning", "import"))
+    return out
 
 
 def front_matter(matter: dict) -> str:
@@ -84,6 +116,12 @@ def run(settings: Settings, options: Options, reporter: Reporter, source: Path, 
     parsed = importer.parse(text, source.name)
     for problem in parsed.problems:
         reporter.problem(problem)
+    findings = sorted(parsed.problems + parsed.doubtful, key=lambda p: int(p.where.rsplit(":", 1)[1]))
+    report_path = settings.paths.build / REPORT
+    if not options.dry_run:
+        # Written before anything else, so a refused import still leaves the lines it could not read.
+        files.write_text(report_path, "".join(f"{p}\n" for p in findings))
+    show_findings(findings, reporter, _rel(settings.paths.root, report_path))
     if not parsed.entries:
         raise StageError(f"{source.name}: no entries could be read; nothing imported")
     root = settings.paths.root
@@ -154,6 +192,7 @@ def summary_line(parsed: importer.ParsedList, snap: importer.Snapshot, name: str
     return (f"import-readme: read {len(parsed.entries)} entries ({len(snap.items)} items"
             + (f", {unlinked} without a link" if unlinked else "") + f") in {len(parsed.sections)} sections from {name}; "
             + (f"skipped {sum(skipped.values())} line(s): {kinds}" if skipped else "skipped 0 lines")
+            + (f"; {len(parsed.doubtful)} doubtful" if parsed.doubtful else "")
             + f"; {reviews} review file(s) ({with_text} with review text)"
             + (f"; {removed} old file(s) removed" if removed else "")
             + (" (dry run: nothing written)" if dry_run else ""))
