@@ -311,8 +311,9 @@ def _entry_paragraph(b: _Block, following: _Block | None) -> bool:
 
 
 def _frame_sections(out: ParsedList, owners: list[tuple[str, ...]], blocks: list[_Block], filename: str) -> None:
-    """A closing section where fewer lines read as entries than not ("Contact": an e-mail link, a blog
-    and a pull-request link) is the list's frame, kept as written in the outro, not a section of papers."""
+    """A closing section of at most three undated entries and as many lines that are not entries
+    ("Contact": an e-mail link, a blog and a pull-request link) is the list's frame, kept as written in
+    the outro, not a section of papers."""
     tops = list(dict.fromkeys(o[:1] for o in owners if o))
     for top in reversed(tops):
         entries = [e for e in out.entries if e.section[:1] == top]
@@ -323,7 +324,8 @@ def _frame_sections(out: ParsedList, owners: list[tuple[str, ...]], blocks: list
                   and int(p.where.rsplit(":", 1)[1]) not in lines and p.code != WITHOUT_LINK]
         if not entries:
             continue
-        if len(failed) < len(entries) or len(entries) > 3:
+        if len(failed) < len(entries) or len(entries) > 3 or any(e.venue or e.year for e in entries) \
+                or len(entries) == len(out.entries):
             return
         out.entries = [e for e in out.entries if e.section[:1] != top]
         out.problems = [p for p in out.problems if not start < int(p.where.rsplit(":", 1)[1]) <= end]
