@@ -40,10 +40,10 @@ BASELINE_MAX = int(os.environ.get("BENCH_SYNC_BASELINE_MAX", "10000"))
 REPEATS = 5            # runs of each measurement up to 10,000 items (3 at 100,000): the best is reported
 
 
-def baseline_code(dest: Path) -> Path | None:
-    """The pipeline package as it was at BASELINE, or None without git history."""
+def baseline_code(dest: Path, commit: str = BASELINE) -> Path | None:
+    """The pipeline package as it was at `commit` (BASELINE), or None without git history."""
     try:
-        blob = subprocess.run(["git", "archive", BASELINE, "pipeline"], cwd=ROOT, capture_output=True,
+        blob = subprocess.run(["git", "archive", commit, "pipeline"], cwd=ROOT, capture_output=True,
                               check=True).stdout
     except (OSError, subprocess.CalledProcessError):
         return None

@@ -176,6 +176,8 @@ def _own_anchor(url: str, anchors: set[str]) -> bool:
 
 def _is_toc(items: list[tuple[int, str, int]], anchors: set[str]) -> bool:
     """A list whose every link points at an anchor of the page is a table of contents."""
+    if not all("#" in source for _, source, _ in items if source.strip()):
+        return False        # most lists: an entry without an anchor settles it without scanning
     links = [p for _, source, _ in items for p in scan(source) if p.kind == "link"]
     return bool(links) and all(_own_anchor(p.url, anchors) for p in links)
 

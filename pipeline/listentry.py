@@ -12,6 +12,7 @@ names) and a message saying why.
 """
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import unicodedata
@@ -77,6 +78,9 @@ def _match_close(s: str, i: int, open_: str, close: str) -> int:
     return -1
 
 
+_OPENERS = re.compile(r"[\\\[!`*_(]")
+
+
 def scan(s: str) -> list[Piece]:
     """Split an entry's Markdown source into pieces (links, bracket groups, emphasis, ...)."""
     out: list[Piece] = []
@@ -122,7 +126,9 @@ def scan(s: str) -> list[Piece]:
             if close > 0:
                 piece, end = Piece("paren", s[i + 1:close].strip(), start=i), close + 1
         if piece is None:
-            i += 1
+            # Jump to the next character that can open a piece: most of an entry is plain words.
+            found = _OPENERS.search(s, i + 1)
+            i = found.start() if found else len(s)
             continue
         flush(i)
         out.append(Piece(piece.kind, piece.text, piece.url, piece.start, end))
@@ -144,6 +150,7 @@ _IN_VENUE_RE = re.compile(rf"^\W*In\s+(?:(?:the\s+)?Proc(?:eedings|\.|)\s+(?:of\
 _SENTENCE_END_RE = re.compile(r"(?<!\b[A-Z])(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\bet al)\.\s+(?=\S)")
 
 
+@functools.lru_cache(maxsize=8192)     # lists repeat their labels ("[ICML' 19]") hundreds of times
 def parse_label(text: str, *, year_needed: bool = True) -> tuple[str, int | None] | None:
     """'ICSE 2021' / "ICSE'21" / "[arXiv' 19]" / 'ICLR14' / 'ICML 19' / '2025' -> (venue, year); without
     a year, the text as the venue if `year_needed` is False, else None. A date ("Finalized Nov. 2020")
@@ -174,6 +181,7 @@ def is_label(text: str) -> bool:
     return bool(label) and len(label[0].split()) <= 5 and not re.search(r"[:?!]", label[0])
 
 
+@functools.lru_cache(maxsize=8192)
 def not_a_title(text: str) -> str:
     """Why `text` cannot be a paper's title ('' when it can): a venue label, a link word, a URL, a badge."""
     t = plain(text).strip(" []()|*_`")
@@ -188,15 +196,24 @@ def not_a_title(text: str) -> str:
     return ""
 
 
+_PLAIN_RULES = tuple((re.compile(pattern), repl) for pattern, repl in (
+    (r"</?[A-Za-z][^<>]*>", " "),
+    (r"!\[[^\]]*\]\([^)]*\)", " "),
+    (r"\\([!-/:-@\[-`{-~])", r"\1"),
+    (r"(\*\*|__)(.+?)\1", r"\2"),
+    (r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"\1"),
+    (r"(?<![\w_])_(?![\s_])(.+?)(?<![\s_])_(?![\w_])", r"\1"),
+    (r"(?<![\w:]):[a-z0-9_+-]+:(?![\w:])", " "),      # GitHub emoji shortcodes (":star:")
+))
+# Text without any of these characters has nothing for the rules above to do.
+_PLAIN_MARKS = re.compile(r"[<!\\*_:]")
+
+
 def plain(s: str) -> str:
     """Markdown source -> the text a reader sees, for titles: escapes, emphasis marks, tags gone."""
-    s = re.sub(r"</?[A-Za-z][^<>]*>", " ", s)
-    s = re.sub(r"!\[[^\]]*\]\([^)]*\)", " ", s)
-    s = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", s)
-    s = re.sub(r"(\*\*|__)(.+?)\1", r"\2", s)
-    s = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"\1", s)
-    s = re.sub(r"(?<![\w_])_(?![\s_])(.+?)(?<![\s_])_(?![\w_])", r"\1", s)
-    s = re.sub(r"(?<![\w:]):[a-z0-9_+-]+:(?![\w:])", " ", s)      # GitHub emoji shortcodes (":star:")
+    if _PLAIN_MARKS.search(s):
+        for pattern, repl in _PLAIN_RULES:
+            s = pattern.sub(repl, s)
     s = s.replace("\u00ad", "").replace("\u200b", "")                # soft hyphens and zero-width spaces
     s = " ".join(s.split())
     # Emoji and symbols that decorate a title ("🔥🔥 Title") are not part of it.

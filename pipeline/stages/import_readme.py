@@ -171,10 +171,13 @@ def run(settings: Settings, options: Options, reporter: Reporter, source: Path, 
     else:
         # Until the new state is written, the snapshot must not claim to be complete.
         files.remove(zdir / files.STATE)
+        # Thousands of files: each is still written atomically, and one flush before the state makes
+        # them durable together (a per-file fsync took 20 s for 5,000 entries).
         for path, content in writes.items():
-            files.write_text(path, content)
+            files.write_text(path, content, durable=False)
         for path in stale:
             files.remove(path)
+        files.flush()
         # The state goes last: a crash before this line leaves a snapshot that says it is incomplete.
         files.write_json(zdir / files.STATE, {
             "source": "import-readme", "file": source.name, "collection": snap.top, "version": 0,
