@@ -106,15 +106,34 @@ def run() -> list[dict]:
         ours = _best(source, ROOT)
         old = baseline_code(Path(folder) / "baseline", BASELINE)
         baseline = _best(source, old) if old else None
-    parse_times = []
+    stage_times, parse_times = [], []
     for _ in range(REPEAT):
         started = time.perf_counter()
         importer.parse(text, "list.md")
         parse_times.append(time.perf_counter() - started)
+        stage_times.append(_stage_once(text))
     return [
         {"benchmark": "import-readme", "case": f"{N:,} entries in 8 shapes, whole command",
          "ours": f"{ours:.2f} s", "baseline": f"{baseline:.2f} s ({BASELINE})" if baseline else "",
-         "ratio": f"{baseline / ours:.2f}x" if baseline else "", "notes": f"target < 2 s; {read}"},
+         "ratio": f"{baseline / ours:.2f}x" if baseline else "", "notes": f"target < 2 s; {read}; includes Python's start"},
+        {"benchmark": "import-readme", "case": f"{N:,} entries, the stage in this process", "ours": f"{min(stage_times):.2f} s",
+         "baseline": "", "ratio": "", "notes": "read, parse, snapshot, review files, README skeleton, written"},
         {"benchmark": "import-readme", "case": f"{N:,} entries, parse only", "ours": f"{min(parse_times):.2f} s",
-         "baseline": "", "ratio": "", "notes": "importer.parse, in this process"},
+         "baseline": "", "ratio": "", "notes": "importer.parse"},
     ]
+
+
+def _stage_once(text: str) -> float:
+    from datetime import date
+
+    from pipeline import config
+    from pipeline.report import Reporter
+    from pipeline.stages import Options, import_readme
+
+    with tempfile.TemporaryDirectory() as folder:
+        project = Path(folder)
+        (project / "pipeline.toml").write_text((ROOT / "pipeline.toml").read_text(encoding="utf-8"), encoding="utf-8")
+        (project / "list.md").write_text(text, encoding="utf-8")
+        started = time.perf_counter()
+        import_readme.run(config.load(project, environ={}), Options(), Reporter(0), project / "list.md", date(2026, 1, 1))
+        return time.perf_counter() - started
