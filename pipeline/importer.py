@@ -362,7 +362,8 @@ def _with_heading_label(entry: Entry) -> Entry:
 
 def doubtful(entries: list[Entry], filename: str) -> list[Problem]:
     """Entries read with low confidence, for a curator to look at: a title under three words, no venue
-    and no year, a title another entry already has with another link or in the same section."""
+    and no year, a title that seems to run into its authors ("Title, K. Eykholt"), a title another
+    entry already has with another link or in the same section."""
     out = []
     first: dict[str, Entry] = {}
     for e in entries:
@@ -371,6 +372,8 @@ def doubtful(entries: list[Entry], filename: str) -> list[Problem]:
             why.append("a title of under three words")
         if not e.venue and not e.year:
             why.append("no venue and no year")
+        if re.search(r",\s*(?:[A-Z]\.\s*)+[A-Z][a-z]+|\bet al\b", e.title):
+            why.append("authors in the title?")
         seen = first.setdefault(e.title.casefold(), e)
         if seen is not e and (seen.url != e.url or seen.section == e.section):
             why.append(f"the same title as line {seen.line}")

@@ -178,7 +178,7 @@ def parse_label(text: str, *, year_needed: bool = True) -> tuple[str, int | None
 def is_label(text: str) -> bool:
     """A venue label standing alone ("[arXiv' 19]", "**CVPR 2020**", "ICML'19"): a few words and a year."""
     label = parse_label(plain(text).strip("[]() "))
-    return bool(label) and len(label[0].split()) <= 5 and not re.search(r"[:?!]", label[0])
+    return bool(label) and len(label[0].split()) <= 5 and not re.search(r"[:?!,]|\bet al\b", label[0])
 
 
 @functools.lru_cache(maxsize=8192)
@@ -251,7 +251,11 @@ def _paper_link(p: Piece) -> Piece | None:
     """The link of a `[pdf](url)`, `[[pdf]](url)`, `[[pdf](url)]` or `[ICML 2019](url)` piece; None for
     other pieces."""
     p = _inner_link(p)
-    if p.kind == "link" and p.url and (listwords.link_word(plain(p.text.strip("[]"))) == "paper" or is_label(p.text)):
+    if p.kind != "link" or not p.url:
+        return None
+    # A badge that says what it links ("[![arXiv](shield)](https://arxiv.org/abs/...)") by its alt text.
+    text = re.sub(r"^\s*!\[([^\]]*)\].*$", r"\1", p.text) if _is_badge(p) else p.text
+    if listwords.link_word(plain(text.strip("[]"))) == "paper" or is_label(text):
         return p
     return None
 
@@ -331,6 +335,7 @@ def parse_entry(source: str, line: int, section: tuple[str, ...] = ()) -> Entry:
     """One entry's Markdown (a list item's first paragraph, marker removed) -> Entry.
     Raises EntryError saying what is wrong with it."""
     source = " ".join(re.sub(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+", "", source.strip()).split())
+    source = re.sub(r"^【([^】\[\]]{1,60})】\s*", r"[\1] ", source)      # "【CVPR 2018】Title": a label
     pieces = scan(source)
     values: dict = {"tags": []}
     title_at = None
@@ -377,6 +382,8 @@ def parse_entry(source: str, line: int, section: tuple[str, ...] = ()) -> Entry:
     # Before the title: labels and tags ("[ICLR'14] [Title](url)", "`tag` **Title**").
     for p in pieces[:title_at]:
         if _is_badge(p):
+            if _paper_link(p):
+                links.append(p)
             continue
         if _paper_link(p) or p.kind == "link":
             if p.kind == "link" and is_label(p.text):
@@ -387,6 +394,8 @@ def parse_entry(source: str, line: int, section: tuple[str, ...] = ()) -> Entry:
         elif p.kind in ("bracket", "paren", "em"):
             if not take_label(plain(p.text), year_needed=p.kind == "bracket") and p.kind == "bracket":
                 values["tags"].append(plain(p.text))
+        elif p.kind == "code" and is_label(p.text):
+            take_label(plain(p.text))
         elif p.kind in ("tag", "code"):
             values["tags"].append(plain(p.text))
     head = pieces[title_at]
@@ -405,6 +414,8 @@ def parse_entry(source: str, line: int, section: tuple[str, ...] = ()) -> Entry:
     for n in range(title_at + 1, len(pieces)):
         p = pieces[n]
         if _is_badge(p):
+            if _paper_link(p):
+                links.append(p)
             continue
         if p.kind == "text":
             if _SEPARATOR_RE.match(p.text):
@@ -429,7 +440,8 @@ def parse_entry(source: str, line: int, section: tuple[str, ...] = ()) -> Entry:
                 break
             if _SKIPPABLE_TEXT_RE.match(p.text):
                 continue
-            if (head.kind in ("bold", "text") or "|" in p.text) and take_label(p.text.strip(" |,;")):
+            if (head.kind == "bold" or ((head.kind == "text" or "|" in p.text) and is_label(p.text.strip(" |,;")))) \
+                    and take_label(p.text.strip(" |,;")):
                 continue      # "**Title.** AI Open 2020. [paper](url)", "Title | ICML 2019 | ..."
             rest_at = n
             break
@@ -493,11 +505,17 @@ def parse_entry(source: str, line: int, section: tuple[str, ...] = ()) -> Entry:
         summary = re.sub(r"^\s*(?:[-—–:,;.|]\s*)", "", summary).strip()
         if summary:
             values["summary"] = summary
+        if head.kind == "text" and "venue" not in values and "year" not in values:
+            # "Title. A. Author, B. Author. CVPR 2018.": the label closes the authors' sentence.
+            words = "".join(source[p.start:p.end] for p in tail if p.kind in ("text", "em", "bold"))
+            for segment in reversed(re.split(r"\.\s+|,\s+|;\s+", words.strip(" .|"))):
+                if is_label(segment) and take_label(plain(segment)):
+                    break
     if summary_head:
         values["summary"] = summary_head
     if not url:
         papers = [q for q in links if _paper_link(q)]
-        usable = [q for q in links if not _is_badge(q)]
+        usable = [q for q in links if not _is_badge(q) or _paper_link(q)]
         url = (papers or usable or [Piece("link", "", "")])[0].url
     if not title:
         raise EntryError(NO_TITLE, "the title is empty")

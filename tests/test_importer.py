@@ -533,6 +533,17 @@ REAL_SHAPES = [
     ("- 🔥 [Deep Residual Learning for Image Recognition](https://arxiv.org/abs/1512.03385) "
      "[![stars](https://img.shields.io/github/stars/x/y)](https://github.com/x/y) :star:",
      "Deep Residual Learning for Image Recognition", "https://arxiv.org/abs/1512.03385", "", None),
+    # a label in full-width brackets or in code, a badge that says it links the arXiv paper
+    ("- 【CVPR 2018】Robust Physical-World Attacks on Deep Learning Models [[paper]](https://x.org/p)",
+     "Robust Physical-World Attacks on Deep Learning Models", "https://x.org/p", "CVPR", 2018),
+    ("- `CVPR 2018` Robust Physical-World Attacks on Deep Learning Models [[paper]](https://x.org/p)",
+     "Robust Physical-World Attacks on Deep Learning Models", "https://x.org/p", "CVPR", 2018),
+    ("- [![arXiv](https://img.shields.io/badge/arXiv-1707.08945-b31b1b.svg)](https://arxiv.org/abs/1707.08945) "
+     "Robust Physical-World Attacks on Deep Learning Models",
+     "Robust Physical-World Attacks on Deep Learning Models", "https://arxiv.org/abs/1707.08945", "", None),
+    # the label closing the authors' sentence after a plain title
+    ("* Robust Physical-World Attacks on Deep Learning Models. Eykholt et al. CVPR 2018. [[PDF](https://x.org/p.pdf)]",
+     "Robust Physical-World Attacks on Deep Learning Models", "https://x.org/p.pdf", "CVPR", 2018),
     # Chinese and mixed-language titles
     ("- [基于图神经网络的推荐系统综述 (A Survey of GNN Recommenders)](https://x.org/zh.pdf) - 中文综述",
      "基于图神经网络的推荐系统综述 (A Survey of GNN Recommenders)", "https://x.org/zh.pdf", "", None),

@@ -236,8 +236,8 @@ PAPER_LINES = {
     "anomaly-detection": (r"^\s*- .*(?:\*\*\[|\| *\[)", 10_000, 145),
     # "1. **Title.** Venue Year. [paper](url)"
     "gnn-papers": (r"^\d+\. \*\*", 10_000, 461),
-    # "| [Title](url) | 2025 | Authors | _Venue_ | ..." rows above the datasets and metrics tables
-    "machine-unlearning": (r"^\| *\[", 344, 230),
+    # "| [Title](url) | 2025 | Authors | _Venue_ | ..." rows (one in <mark>) above the dataset and metric tables
+    "machine-unlearning": (r"^\| *(?:<mark>)?\[", 344, 231),
     # "- **Title** (Year), Venue, Authors. [[pdf]](url)" in Papers and PhD Theses (folded ones too)
     "ml4se": (r"^\s*- \*\*", 998, 803),
     # the rows of the "所有论文" (all papers) tables, not the video log above them
