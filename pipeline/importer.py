@@ -5,8 +5,11 @@ This is how a hand-kept list moves onto the pipeline. The README's "Importing an
 section documents the shapes read. This module reads the document: Markdown structure (headings,
 lists, tables, comments, code) with markdown-it, so a `#` inside a code block or a bullet inside an
 HTML comment is never taken for a section or an entry, keeping each block's lines for messages.
-Headings nest: a `###` under a `##` is a sub-section. A list whose links all point at `#anchors`
-is a table of contents and is skipped. Each list item and table row goes to `pipeline.listentry`.
+Headings nest: a `###` under a `##` is a sub-section; headings per year and venue give their entries
+a label. A list whose links all point at the page's own anchors is a table of contents and is
+skipped. Each list item (with the sub-items that are only its links), one-line bold paragraph and
+table row (Markdown or HTML; `<details>` folds opened) goes to `pipeline.listentry`. Entries read
+with low confidence are listed apart as doubtful.
 
 Every list item or table row that could be an entry but cannot be read is a Problem naming
 `file:line` and saying why (its `code` is the kind counted in the closing line); nothing between the

@@ -1,7 +1,10 @@
 """Pure: one awesome-list entry, as a list item's text or a table row, -> Entry.
 
 Lists are written by hand, so the parts of an entry are found wherever they are: the title as the
-first link or a `**bold**` run followed by its `[pdf](url)` links; venue and year as `*VENUE YEAR*`,
+first link or a `**bold**` run followed by its `[pdf](url)` links, else as plain text (the first
+cell of a `Title | **[VENUE' YY]** | [pdf](url)` row, a quoted title in a citation, the words after
+the labels up to a full stop); never a venue label, a link word, a URL or a badge (the words are
+data, in pipeline.listwords); venue and year as `*VENUE YEAR*`,
 `VENUE'YY`, `[VENUE'YY]`, `[ICLR14]` or `(VENUE YEAR)`, before or after the title; tags as `\\[Tag\\]`,
 `[Tag]` or `` `tag` ``; a note in parentheses; a summary after ` - `, ` — `, ` – ` or `: `, kept as
 the curator's Markdown; a `[Review](path)` link. The text is cut into pieces by the small scanner
@@ -425,9 +428,8 @@ def parse_entry(source: str, line: int, section: tuple[str, ...] = ()) -> Entry:
             if bare and take_label(bare.group("label"), venue_wins=True):
                 if _SKIPPABLE_TEXT_RE.match(p.text[bare.end():]):
                     continue
-                rest_at = n
-                if "venue" in values and not values["venue"].startswith(("http", "www")):
-                    pieces[n] = Piece("text", p.text[bare.end():], start=p.start + bare.end(), end=p.end)
+                rest_at = n      # the summary starts after the label
+                pieces[n] = Piece("text", p.text[bare.end():], start=p.start + bare.end(), end=p.end)
                 break
             segment = re.match(r"^\s*,\s*(?P<venue>[^,]+?)\s*(?:,|$)", p.text)
             if "year" in values and "venue" not in values and segment \
