@@ -295,9 +295,10 @@ def parse(text: str, filename: str) -> ParsedList:
             kind, what = (LINKED_HEADING, "a heading") if b.kind == "heading" else (LINKED_TEXT, "text outside a list or table")
             out.problems.append(Problem(f"{filename}:{b.start + 1}", f"{what} with a link is not an entry (not imported)",
                                         "warning", kind))
-    intro = [_source(lines, b) for n, b in enumerate(blocks[:first]) if n not in skip] if first else []
-    preamble = "\n".join(lines[:blocks[0].start]) if blocks else ""
-    out.intro = _tidy("\n\n".join([preamble, *intro]))
+    # The intro as written, line for line, less the tables of contents (and <details> lines that the
+    # block reading saw as blank stay in it).
+    dropped = {i for n in skip for i in range(blocks[n].start, blocks[n].end)}
+    out.intro = _tidy("\n".join(line for i, line in enumerate(lines[:blocks[first].start]) if i not in dropped))
     out.outro = _tidy("\n".join(lines[blocks[last].end:]))
     out.problems.sort(key=lambda p: int(p.where.rsplit(":", 1)[1]))
     out.doubtful = doubtful(out.entries, filename)
