@@ -438,6 +438,14 @@ def _read_rows(rows: list[tuple[int, list[str]]], start: int, section, filename:
     header = rows[0][1]
     roles = table_columns(header)
     body = rows[1:]
+    at = roles.get("title")
+    if at is not None and body and sum(at < len(c) and _links_only(c[at]) for _, c in body) >= 0.8 * len(body):
+        # A "Paper" column of [pdf] links is the link column; the titles are in another one.
+        del roles["title"]
+        roles.setdefault("link", at)
+        other = table_columns([h if i != at else "" for i, h in enumerate(header)]).get("title")
+        if other is not None and other not in roles.values():
+            roles["title"] = other
     if "title" not in roles:
         found = title_column([cells for _, cells in body], roles)
         if found is None:

@@ -192,6 +192,8 @@ def not_a_title(text: str) -> str:
         return "a badge or an image" if "![" in text or "<img" in text.lower() else "empty"
     if re.match(r"^(?:https?://|www\.)\S+$", t, re.IGNORECASE):
         return "a URL"
+    if re.match(r"^(?:arxiv:?\s*\d{4}\.\d{4,5}(?:v\d+)?|(?:doi:?\s*)?10\.\d{4,9}/\S+)$", t, re.IGNORECASE):
+        return "an identifier"
     if listwords.link_word(t):
         return "a link word"
     if is_label(t) or re.fullmatch(_YEAR4, t):

@@ -770,3 +770,18 @@ def test_make_check_carries_the_import_findings_until_the_next_import(project):
     out = io.StringIO()
     check.run(config.load(project, environ={}), Options(offline=True), Reporter(1, stream=out))
     assert "this line is broken" not in out.getvalue()
+
+
+def test_a_paper_column_of_pdf_links_is_the_link_column_and_the_titles_come_from_another():
+    text = ("# L\n\n## P\n\n| Paper | Name | Venue |\n|---|---|---|\n"
+            "| [pdf](https://x.org/1) | Robust Physical-World Attacks on Deep Models | CVPR 2018 |\n"
+            "| [PDF](https://x.org/2) | Another Long Paper Title Here | ICML 2019 |\n")
+    parsed = importer.parse(text, "t.md")
+    assert [(e.title, e.url, e.venue, e.year) for e in parsed.entries] == [
+        ("Robust Physical-World Attacks on Deep Models", "https://x.org/1", "CVPR", 2018),
+        ("Another Long Paper Title Here", "https://x.org/2", "ICML", 2019)]
+
+
+@pytest.mark.parametrize("text", ["arXiv:1707.08945", "10.1145/3132747.3132785"])
+def test_an_identifier_is_not_a_title(text):
+    assert importer.not_a_title(text) == "an identifier"
