@@ -444,8 +444,12 @@ def parse_entry(source: str, line: int, section: tuple[str, ...] = ()) -> Entry:
                 break
             if _SKIPPABLE_TEXT_RE.match(p.text):
                 continue
-            if (head.kind == "bold" or ((head.kind == "text" or "|" in p.text) and is_label(p.text.strip(" |,;")))) \
-                    and take_label(p.text.strip(" |,;")):
+            words = p.text.strip(" |,;")
+            sentences = re.split(r"\.\s+", words.strip(" ."))
+            if head.kind == "bold" and len(sentences) > 1 and is_label(sentences[-1]):
+                words = sentences[-1]       # "**Title**. He, Zhang. CVPR 2016.": the authors are not the venue
+            if (head.kind == "bold" or ((head.kind == "text" or "|" in p.text) and is_label(words))) \
+                    and take_label(words):
                 continue      # "**Title.** AI Open 2020. [paper](url)", "Title | ICML 2019 | ..."
             rest_at = n
             break
@@ -509,7 +513,7 @@ def parse_entry(source: str, line: int, section: tuple[str, ...] = ()) -> Entry:
         summary = re.sub(r"^\s*(?:[-—–:,;.|]\s*)", "", summary).strip()
         if summary:
             values["summary"] = summary
-        if head.kind == "text" and "venue" not in values and "year" not in values:
+        if head.kind in ("text", "bold") and "venue" not in values and "year" not in values:
             # "Title. A. Author, B. Author. CVPR 2018.": the label closes the authors' sentence.
             words = "".join(source[p.start:p.end] for p in tail if p.kind in ("text", "em", "bold"))
             for segment in reversed(re.split(r"\.\s+|,\s+|;\s+", words.strip(" .|"))):

@@ -544,6 +544,11 @@ REAL_SHAPES = [
     # the label closing the authors' sentence after a plain title
     ("* Robust Physical-World Attacks on Deep Learning Models. Eykholt et al. CVPR 2018. [[PDF](https://x.org/p.pdf)]",
      "Robust Physical-World Attacks on Deep Learning Models", "https://x.org/p.pdf", "CVPR", 2018),
+    # a bold title, the authors' sentence, then the label (in emphasis or plain)
+    ("* **Robust Physical-World Attacks on Deep Learning Models**, Eykholt, K. et al., *CVPR 2018*. [[pdf]](https://x.org/p.pdf)",
+     "Robust Physical-World Attacks on Deep Learning Models", "https://x.org/p.pdf", "CVPR", 2018),
+    ("- **Deep Residual Learning for Image Recognition**. He, Zhang. CVPR 2016. [[paper]](https://x.org/r)",
+     "Deep Residual Learning for Image Recognition", "https://x.org/r", "CVPR", 2016),
     # Chinese and mixed-language titles
     ("- [基于图神经网络的推荐系统综述 (A Survey of GNN Recommenders)](https://x.org/zh.pdf) - 中文综述",
      "基于图神经网络的推荐系统综述 (A Survey of GNN Recommenders)", "https://x.org/zh.pdf", "", None),
