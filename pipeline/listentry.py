@@ -299,19 +299,29 @@ def _title_candidate(p: Piece) -> bool:
     return False
 
 
+def _cell_words(source: str, start: int, end: int, least: int = 1) -> str:
+    """The words of a cell that can be a title (at least `least` of them), '' if none. A nickname in
+    brackets beside them ("[**OC-SVM**] Title", "Title [**ODIN**]") is not part of the title."""
+    words = "".join(source[start + p.start:start + p.end] for p in scan(source[start:end])
+                    if p.kind in ("text", "em")).strip(" |")
+    if plain(words) and not not_a_title(words) and re.search(r"\w\w", plain(words)) \
+            and len(plain(words).split()) >= least:
+        return words
+    return ""
+
+
 def _plain_title(source: str, pieces: list[Piece]) -> tuple[int, Piece] | None:
     """A title written as plain text: the first cell of a `|` row, a quoted title in an author-first
     citation, or the text after the leading labels up to its first full stop. Returns (index of the
     first piece after it, a `text` piece spanning the title)."""
     cells = _cells(source, pieces)
     if cells:
-        for start, end in cells:
-            # "[**OC-SVM**] Title" or "Title [**ODIN**]": the nickname in brackets is not the title.
-            words = "".join(source[start + p.start:start + p.end] for p in scan(source[start:end])
-                            if p.kind in ("text", "em")).strip(" |")
-            if plain(words) and not not_a_title(words) and re.search(r"\w\w", plain(words)):
-                after = next((n for n, p in enumerate(pieces) if p.start >= end), len(pieces))
-                return after, Piece("text", words, start=start, end=end)
+        for least in (3, 1):        # a cell of three words or more first: "2017-06" and "Google" are not titles
+            for start, end in cells:
+                words = _cell_words(source, start, end, least)
+                if words:
+                    after = next((n for n, p in enumerate(pieces) if p.start >= end), len(pieces))
+                    return after, Piece("text", words, start=start, end=end)
         return None
     for n, p in enumerate(pieces):
         if p.kind != "text":
@@ -344,8 +354,14 @@ def parse_entry(source: str, line: int, section: tuple[str, ...] = ()) -> Entry:
     pieces = scan(source)
     values: dict = {"tags": []}
     title_at = None
-    if not _cells(source, pieces) or not pieces or pieces[0].kind != "text" or not plain(pieces[0].text).strip(" |"):
+    cells = _cells(source, pieces)
+    if not cells or not pieces or pieces[0].kind != "text" or not plain(pieces[0].text).strip(" |"):
         title_at = next((n for n, p in enumerate(pieces) if _title_candidate(p)), None)
+    elif not _cell_words(source, *cells[0], least=3):
+        # "2017-06 | Transformers | [Attention Is All You Need](url) | NeurIPS": short cells before a
+        # linked title are its date and keywords.
+        title_at = next((n for n, p in enumerate(pieces) if _title_candidate(p) and p.kind == "link"
+                         and len(plain(p.text).split()) >= 3), None)
     plain_title = None
     if title_at is None:
         plain_title = _plain_title(source, pieces)
@@ -511,7 +527,9 @@ def parse_entry(source: str, line: int, section: tuple[str, ...] = ()) -> Entry:
                 tail = tail[:-1]
         summary = "".join(source[p.start:p.end] for p in tail)
         summary = re.sub(r"^\s*(?:[-—–:,;.|]\s*)", "", summary).strip()
-        if summary:
+        if summary and "venue" not in values and "year" not in values and is_label(summary.rstrip(".")):
+            take_label(plain(summary.rstrip(".")))      # "[Title](url) [[code](url)] - *NeurIPS 2019*"
+        elif summary:
             values["summary"] = summary
         if head.kind in ("text", "bold") and "venue" not in values and "year" not in values:
             # "Title. A. Author, B. Author. CVPR 2018.": the label closes the authors' sentence.

@@ -549,6 +549,12 @@ REAL_SHAPES = [
      "Robust Physical-World Attacks on Deep Learning Models", "https://x.org/p.pdf", "CVPR", 2018),
     ("- **Deep Residual Learning for Image Recognition**. He, Zhang. CVPR 2016. [[paper]](https://x.org/r)",
      "Deep Residual Learning for Image Recognition", "https://x.org/r", "CVPR", 2016),
+    # a two-word title cell; short cells (a date, a keyword) before a linked title; a label as the summary
+    ("- Deep Compression | **[ICLR' 16]** | [pdf](https://x.org/dc.pdf)", "Deep Compression", "https://x.org/dc.pdf", "ICLR", 2016),
+    ("- 2017-06 | Transformers | Google | [Attention Is All You Need](https://arxiv.org/abs/1706.03762) | NeurIPS",
+     "Attention Is All You Need", "https://arxiv.org/abs/1706.03762", "", None),
+    ("- [Attention Is All You Need](https://arxiv.org/abs/1706.03762) [[code](https://github.com/t)] - *NeurIPS 2017*",
+     "Attention Is All You Need", "https://arxiv.org/abs/1706.03762", "NeurIPS", 2017),
     # Chinese and mixed-language titles
     ("- [基于图神经网络的推荐系统综述 (A Survey of GNN Recommenders)](https://x.org/zh.pdf) - 中文综述",
      "基于图神经网络的推荐系统综述 (A Survey of GNN Recommenders)", "https://x.org/zh.pdf", "", None),
