@@ -349,10 +349,17 @@ def heading_label(section: tuple[str, ...]) -> tuple[str, int | None]:
         bare = re.sub(r"\s*\([^)]*\)\s*$", "", name).strip()
         label = parse_label(bare)
         if label and is_label(bare):
-            venue, year = label[0] or venue, label[1]
-        elif years and listwords.BARE_VENUE.match(bare):
+            venue, year = (label[0] if _venue_like(label[0]) else venue), label[1]
+        elif years and _venue_like(bare) and len(bare.split()) <= 4:
             venue = bare
     return venue, year
+
+
+def _venue_like(name: str) -> bool:
+    """"NeurIPS", "USENIX Security", "IEEE S&P", "arXiv" name a venue; "Papers" or "Surveys" do not:
+    a venue's first word is an acronym (two capitals or more)."""
+    first = name.split()[0] if name.split() else ""
+    return first.lower() == "arxiv" or sum(ch.isupper() for ch in first) >= 2
 
 
 def _with_heading_label(entry: Entry) -> Entry:

@@ -796,3 +796,12 @@ def test_a_paper_column_of_pdf_links_is_the_link_column_and_the_titles_come_from
 @pytest.mark.parametrize("text", ["arXiv:1707.08945", "10.1145/3132747.3132785"])
 def test_an_identifier_is_not_a_title(text):
     assert importer.not_a_title(text) == "an identifier"
+
+
+@pytest.mark.parametrize("section, label", [
+    (("Papers 2020",), ("", 2020)), (("2020", "NeurIPS"), ("NeurIPS", 2020)), (("ICLR 2020",), ("ICLR", 2020)),
+    (("Research", "2025", "IEEE S&P (Oakland)"), ("IEEE S&P", 2025)), (("2024", "Workshop Papers"), ("", 2024)),
+    (("Attacks", "White-box Attack"), ("", None)),
+])
+def test_headings_that_give_a_label(section, label):
+    assert importer.heading_label(section) == label
