@@ -17,7 +17,7 @@ from pipeline.config import Settings
 from pipeline.model import Problem, sort_problems
 from pipeline.report import Reporter
 from pipeline.render import citekeys
-from pipeline.stages import Options, emit, import_readme, merge
+from pipeline.stages import Options, emit, merge
 
 VALIDATORS = ("pipeline.validate.markdown", "pipeline.validate.bibtex", "pipeline.validate.table")
 
@@ -71,9 +71,9 @@ def run(settings: Settings, options: Options, reporter: Reporter) -> bool:
     catalog = merge.build(settings)
     keys, _ = citekeys.assign(list(catalog.records), emit.published_keys(settings))
     problems = sort_problems(list(catalog.problems) + citekeys.check(list(catalog.records), keys)
-                             + run_validators(settings)
-                             + import_readme.read_report(settings.paths.build / import_readme.REPORT))
+                             + run_validators(settings))
     groups: dict[str, list[Problem]] = defaultdict(list)
+    problems = sort_problems(problems + last_import(settings))
     for p in problems:
         groups[p.code or "other"].append(p)
     errors = sum(p.level == "error" for p in problems)
@@ -91,3 +91,11 @@ def run(settings: Settings, options: Options, reporter: Reporter) -> bool:
         reporter.info(f"  skipped  {name}: {reason}" if reason else f"  run      {name}")
     reporter.info(f"\ncheck: {len(catalog.records)} records, {errors} error(s), {warnings} warning(s)")
     return errors > 0
+
+
+def last_import(settings: Settings) -> list[Problem]:
+    """The lines the last `import-readme` skipped or doubted (build/import-report.txt), shown by every
+    check until the next import rewrites them."""
+    from pipeline.stages import import_readme     # only for its report's name and reader
+
+    return import_readme.read_report(settings.paths.build / import_readme.REPORT)
