@@ -12,9 +12,10 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "pipeline"
 PURE = ["model.py", "convert", "render", "curate.py", "enrichment.py", "arrange.py", "importer.py", "match.py",
-        "listentry.py", "listwords.py", "venues.py", "analysis.py"]
+        "listentry.py", "venues.py", "analysis.py"]
 IO_MODULES = {"pipeline.stages", "pipeline.sources", "pipeline.cli", "pipeline.validate"}
 NETWORK = {"httpx", "httpx2", "pyzotero", "habanero", "requests", "urllib.request", "socket"}
+PURE.append("listwords.py")     # the importer's vocabulary (issue 18)
 
 
 def modules(*names: str) -> list[Path]:
