@@ -313,7 +313,15 @@ def _entry_paragraph(b: _Block, following: _Block | None) -> bool:
     if not b.text.lstrip().startswith("**"):
         return False
     pieces = scan(b.text.strip())
-    return bool(pieces) and pieces[0].kind == "bold" and not not_a_title(pieces[0].text)
+    if not pieces or pieces[0].kind != "bold" or not_a_title(pieces[0].text):
+        return False
+    title = plain(pieces[0].text)
+    if title.endswith(":") or len(title.split()) < 2:
+        return False        # "**Note:** see [this](url)" is prose
+    links_below = following is not None and following.kind == "list" \
+        and all(_links_only(src) for _, src, _ in _list_items(following.tokens))
+    return links_below or any(p.kind in ("link", "bracket") and listwords.link_word(plain(p.text)) == "paper"
+                              for p in pieces[1:])
 
 
 def _frame_sections(out: ParsedList, owners: list[tuple[str, ...]], blocks: list[_Block], filename: str) -> None:

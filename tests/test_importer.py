@@ -805,3 +805,11 @@ def test_an_identifier_is_not_a_title(text):
 ])
 def test_headings_that_give_a_label(section, label):
     assert importer.heading_label(section) == label
+
+
+def test_a_bold_paragraph_with_a_paper_link_is_an_entry_and_a_bold_note_is_prose():
+    text = ("# L\n\n## P\n\n- [A Real Paper Title](https://x.org/a), *ICSE 2020*\n\n**Note:** see [this](https://x.org/n)\n\n"
+            "**A Bold Paper Title** [[paper]](https://x.org/b)\n\n- [Another Real Paper](https://x.org/c), *ICSE 2021*\n")
+    parsed = importer.parse(text, "l.md")
+    assert [e.title for e in parsed.entries] == ["A Real Paper Title", "A Bold Paper Title", "Another Real Paper"]
+    assert [str(p) for p in parsed.problems] == ["l.md:7: text outside a list or table with a link is not an entry (not imported)"]
