@@ -33,7 +33,7 @@ from pipeline.convert.zotero import doi_from_url, find_arxiv
 from pipeline.listentry import (  # noqa: F401  (the entry API, re-exported for the stage and tests)
     BAD_URL, LINKED_HEADING, LINKED_TEXT, NO_LINK, NO_TITLE, NO_TITLE_COLUMN, REVIEW, WITHOUT_LINK, Entry,
     EntryError, is_label, not_a_title, parse_entry, parse_label, parse_row, plain, scan, split_row, table_columns,
-    title_column,
+    title_column, venue_like,
 )
 from pipeline.render.markdown import slug
 from pipeline.model import Problem
@@ -357,17 +357,10 @@ def heading_label(section: tuple[str, ...]) -> tuple[str, int | None]:
         bare = re.sub(r"\s*\([^)]*\)\s*$", "", name).strip()
         label = parse_label(bare)
         if label and is_label(bare):
-            venue, year = (label[0] if _venue_like(label[0]) else venue), label[1]
-        elif years and _venue_like(bare) and len(bare.split()) <= 4:
+            venue, year = (label[0] if venue_like(label[0]) else venue), label[1]
+        elif years and venue_like(bare) and len(bare.split()) <= 4:
             venue = bare
     return venue, year
-
-
-def _venue_like(name: str) -> bool:
-    """"NeurIPS", "USENIX Security", "IEEE S&P", "arXiv" name a venue; "Papers" or "Surveys" do not:
-    a venue's first word is an acronym (two capitals or more)."""
-    first = name.split()[0] if name.split() else ""
-    return first.lower() == "arxiv" or sum(ch.isupper() for ch in first) >= 2
 
 
 def _with_heading_label(entry: Entry) -> Entry:

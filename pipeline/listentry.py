@@ -184,6 +184,13 @@ def is_label(text: str) -> bool:
     return bool(label) and len(label[0].split()) <= 5 and not re.search(r"[:?!,]|\bet al\b", label[0])
 
 
+def venue_like(name: str) -> bool:
+    """"NeurIPS", "USENIX Security", "IEEE S&P", "arXiv" name a venue; "Papers", "in" or "Surveys" do
+    not: a venue's first word is an acronym (two capitals or more)."""
+    first = name.split()[0] if name.split() else ""
+    return first.lower() == "arxiv" or sum(ch.isupper() for ch in first) >= 2
+
+
 @functools.lru_cache(maxsize=8192)
 def not_a_title(text: str) -> str:
     """Why `text` cannot be a paper's title ('' when it can): a venue label, a link word, a URL, a badge."""
@@ -443,7 +450,7 @@ def parse_entry(source: str, line: int, section: tuple[str, ...] = ()) -> Entry:
                 rest_at = n
                 break
             bare = _BARE_LABEL_RE.match(p.text)
-            if bare and take_label(bare.group("label"), venue_wins=True):
+            if bare and venue_like(bare.group("label")) and take_label(bare.group("label"), venue_wins=True):
                 if _SKIPPABLE_TEXT_RE.match(p.text[bare.end():]):
                     continue
                 rest_at = n      # the summary starts after the label
@@ -527,16 +534,17 @@ def parse_entry(source: str, line: int, section: tuple[str, ...] = ()) -> Entry:
                 tail = tail[:-1]
         summary = "".join(source[p.start:p.end] for p in tail)
         summary = re.sub(r"^\s*(?:[-—–:,;.|]\s*)", "", summary).strip()
-        if summary and "venue" not in values and "year" not in values and is_label(summary.rstrip(".")):
+        if summary and "venue" not in values and "year" not in values and is_label(summary.rstrip(".")) \
+                and venue_like(parse_label(plain(summary.rstrip(".")))[0]):
             take_label(plain(summary.rstrip(".")))      # "[Title](url) [[code](url)] - *NeurIPS 2019*"
         elif summary:
             values["summary"] = summary
-        if head.kind in ("text", "bold") and "venue" not in values and "year" not in values:
+        if "venue" not in values and "year" not in values:
             # "Title. A. Author, B. Author. CVPR 2018.": the label closes the authors' sentence.
             words = "".join(source[p.start:p.end] for p in tail if p.kind in ("text", "em", "bold"))
-            for segment in reversed(re.split(r"\.\s+|,\s+|;\s+", words.strip(" .|"))):
-                if is_label(segment) and take_label(plain(segment)):
-                    break
+            segments = re.split(r"\.\s+|,\s+|;\s+", words.strip(" .|"))
+            if segments and is_label(segments[-1]) and venue_like(parse_label(plain(segments[-1]))[0]):
+                take_label(plain(segments[-1]))
     if summary_head:
         values["summary"] = summary_head
     if not url:

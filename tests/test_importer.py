@@ -555,6 +555,11 @@ REAL_SHAPES = [
      "Attention Is All You Need", "https://arxiv.org/abs/1706.03762", "", None),
     ("- [Attention Is All You Need](https://arxiv.org/abs/1706.03762) [[code](https://github.com/t)] - *NeurIPS 2017*",
      "Attention Is All You Need", "https://arxiv.org/abs/1706.03762", "NeurIPS", 2017),
+    # a label closing a link entry's authors; words with a year that name no venue stay the summary
+    ("* [Robust Physical-World Attacks on Deep Learning Models](https://x.org/p), Eykholt, Evtimov, CVPR 2018",
+     "Robust Physical-World Attacks on Deep Learning Models", "https://x.org/p", "CVPR", 2018),
+    ("- [Some Blog Post About Things](https://x.org/b) - written in 2023.", "Some Blog Post About Things",
+     "https://x.org/b", "", None),
     # Chinese and mixed-language titles
     ("- [基于图神经网络的推荐系统综述 (A Survey of GNN Recommenders)](https://x.org/zh.pdf) - 中文综述",
      "基于图神经网络的推荐系统综述 (A Survey of GNN Recommenders)", "https://x.org/zh.pdf", "", None),
