@@ -818,3 +818,17 @@ def test_a_bold_paragraph_with_a_paper_link_is_an_entry_and_a_bold_note_is_prose
     parsed = importer.parse(text, "l.md")
     assert [e.title for e in parsed.entries] == ["A Real Paper Title", "A Bold Paper Title", "Another Real Paper"]
     assert [str(p) for p in parsed.problems] == ["l.md:7: text outside a list or table with a link is not an entry (not imported)"]
+
+
+def test_a_refused_import_keeps_the_last_report_and_a_list_of_nothing_says_which_lines(project):
+    run(project)
+    before = (project / "build/import-report.txt").read_text()
+    with pytest.raises(StageError, match="already has a list"):
+        run(project, "# Other\n\n## S\n\n- just words\n")
+    assert (project / "build/import-report.txt").read_text() == before
+    with pytest.raises(StageError, match="no entries could be read"):
+        run(project, "# Other\n\n## S\n\n- just words here\n- [pdf](https://x.org/a.pdf)\n", replace=True)
+    assert (project / "build/import-report.txt").read_text().splitlines() == [
+        "list.md:1: no entries found: expected list items like '- [Title](url)' or a table with a Title column",
+        "list.md:5: no link for 'just words here': expected a [pdf](url) or [paper](url) link after it",
+        "list.md:6: no title: expected '[Title](url)' or '**Title**' before the other links"]

@@ -114,22 +114,22 @@ def run(settings: Settings, options: Options, reporter: Reporter, source: Path, 
     except (OSError, UnicodeDecodeError) as exc:
         raise StageError(f"cannot read {source}: {exc}") from None
     parsed = importer.parse(text, source.name)
-    for problem in parsed.problems:
-        reporter.problem(problem)
-    findings = sorted(parsed.problems + parsed.doubtful, key=lambda p: int(p.where.rsplit(":", 1)[1]))
-    report_path = settings.paths.build / REPORT
-    if not options.dry_run:
-        # Written before anything else, so a refused import still leaves the lines it could not read.
-        files.write_text(report_path, "".join(f"{p}\n" for p in findings))
-    show_findings(findings, reporter, _rel(settings.paths.root, report_path))
-    if not parsed.entries:
-        raise StageError(f"{source.name}: no entries could be read; nothing imported")
     root = settings.paths.root
     zdir = settings.paths.zotero
     present = files.snapshot_objects(zdir, files.ITEMS)
     if not replace and (present or files.snapshot_objects(zdir, files.COLLECTIONS) or files.snapshot_state(zdir)):
         raise StageError(f"this project already has a list ({len(present)} items in {_rel(root, zdir)}); "
                          f"`import-readme {source.name} --replace` starts it over from {source.name}")
+    for problem in parsed.problems:
+        reporter.problem(problem)
+    findings = sorted(parsed.problems + parsed.doubtful, key=lambda p: int(p.where.rsplit(":", 1)[1]))
+    report_path = settings.paths.build / REPORT
+    if not options.dry_run:
+        # Written before the snapshot, so an import that reads nothing still names the lines it skipped.
+        files.write_text(report_path, "".join(f"{p}\n" for p in findings))
+    show_findings(findings, reporter, _rel(root, report_path))
+    if not parsed.entries:
+        raise StageError(f"{source.name}: no entries could be read; nothing imported")
     day = added_on or datetime.now(timezone.utc).date()
     snap = importer.to_snapshot(parsed, source.name, datetime(day.year, day.month, day.day, tzinfo=timezone.utc))
 
