@@ -5,8 +5,11 @@ This is how a hand-kept list moves onto the pipeline. The README's "Importing an
 section documents the shapes read. This module reads the document: Markdown structure (headings,
 lists, tables, comments, code) with markdown-it, so a `#` inside a code block or a bullet inside an
 HTML comment is never taken for a section or an entry, keeping each block's lines for messages.
-Headings nest: a `###` under a `##` is a sub-section. A list whose links all point at `#anchors`
-is a table of contents and is skipped. Each list item and table row goes to `pipeline.listentry`.
+Headings nest: a `###` under a `##` is a sub-section; headings per year and venue give their entries
+a label. A list whose links all point at the page's own anchors is a table of contents and is
+skipped. Each list item (with the sub-items that are only its links), one-line bold paragraph and
+table row (Markdown or HTML; `<details>` folds opened) goes to `pipeline.listentry`. Entries read
+with low confidence are listed apart as doubtful.
 
 Every list item or table row that could be an entry but cannot be read is a Problem naming
 `file:line` and saying why (its `code` is the kind counted in the closing line); nothing between the
@@ -15,7 +18,9 @@ the README's intro and outro.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import html
 import re
 import urllib.parse
 from dataclasses import dataclass, field
@@ -23,11 +28,14 @@ from datetime import datetime, timedelta, timezone
 
 from markdown_it import MarkdownIt
 
+from pipeline import listwords
 from pipeline.convert.zotero import doi_from_url, find_arxiv
 from pipeline.listentry import (  # noqa: F401  (the entry API, re-exported for the stage and tests)
     BAD_URL, LINKED_HEADING, LINKED_TEXT, NO_LINK, NO_TITLE, NO_TITLE_COLUMN, REVIEW, WITHOUT_LINK, Entry,
-    EntryError, parse_entry, parse_label, parse_row, plain, scan, split_row, table_columns,
+    EntryError, is_label, not_a_title, parse_entry, parse_label, parse_row, plain, scan, split_row, table_columns,
+    title_column, venue_like,
 )
+from pipeline.render.markdown import slug
 from pipeline.model import Problem
 
 # Zotero object keys: 8 characters from this alphabet (no 0, 1, O).
@@ -48,7 +56,10 @@ class ParsedList:
     sections: list[tuple[str, ...]] = field(default_factory=list)   # in document order, parents first
     entries: list[Entry] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    doubtful: list[Problem] = field(default_factory=list)   # read, but worth a curator's look
 
+
+DOUBTFUL = "doubtful"
 
 # --- the document --------------------------------------------------------------------------------
 
@@ -98,26 +109,80 @@ def _top_blocks(text: str) -> list[_Block]:
     return blocks
 
 
-def _list_items(tokens: list) -> list[tuple[int, str]]:
-    """(0-based line, first paragraph's source) of every item of a list, nested ones too."""
+def _list_items(tokens: list) -> list[tuple[int, str, int]]:
+    """(0-based line, first paragraph's source, depth) of every item of a list, nested ones too."""
     out = []
     for n, tok in enumerate(tokens):
         if tok.type == "list_item_open":
             for k in range(n + 1, len(tokens)):
                 t = tokens[k]
                 if t.type == "inline" and t.level == tok.level + 2:
-                    out.append((t.map[0] if t.map else tok.map[0], t.content))
+                    out.append((t.map[0] if t.map else tok.map[0], t.content, tok.level))
                     break
                 if t.type in ("list_item_close", "bullet_list_open", "ordered_list_open"):
-                    out.append((tok.map[0], ""))
+                    out.append((tok.map[0], "", tok.level))
                     break
     return out
 
 
-def _is_toc(items: list[tuple[int, str]]) -> bool:
+def _links_only(source: str) -> bool:
+    """A line of nothing but link words, labels and separators ("[[paper]](url) | [[code]](url)"):
+    the links of the entry above it, not an entry."""
+    pieces = scan(source)
+    links = 0
+    for p in pieces:
+        inner = scan(p.text) if p.kind == "bracket" else []
+        if p.kind == "bracket" and len(inner) == 1 and inner[0].kind == "link":
+            p = inner[0]
+        if p.kind == "link":
+            if not_a_title(p.text) in ("", "empty"):
+                return False
+            links += 1
+        elif p.kind == "text":
+            if plain(p.text).strip(" |,;/·•-–—:"):
+                return False
+        elif p.kind not in ("image", "code"):
+            return False
+    return links > 0
+
+
+def _with_link_lines(items: list[tuple[int, str, int]]) -> list[tuple[int, str]]:
+    """Items whose sub-items are only links ("- **Title**" / "  - [[paper]](url)") become one entry
+    with those links; other nested items stay entries of their own."""
+    out: list[tuple[int, str]] = []
+    n = 0
+    while n < len(items):
+        line, source, depth = items[n]
+        children = []
+        k = n + 1
+        while k < len(items) and items[k][2] > depth:
+            children.append(items[k])
+            k += 1
+        if children and all(_links_only(c[1]) for c in children):
+            joiner = " | " if not any(p.kind in ("link", "bold") and not not_a_title(p.text) for p in scan(source)) else " "
+            out.append((line, joiner.join([source.rstrip(), *(c[1].strip() for c in children)])))
+            n = k
+            continue
+        out.append((line, source))
+        n += 1
+    return out
+
+
+def _own_anchor(url: str, anchors: set[str]) -> bool:
+    """A link to one of the page's own headings: "#models", or the list's own page on GitHub with an
+    anchor ("https://github.com/owner/list#models", ".../blob/main/README.md#models")."""
+    if url.startswith("#"):
+        return True
+    base, _, fragment = url.partition("#")
+    return bool(fragment) and "github.com/" in base and urllib.parse.unquote(fragment).lower() in anchors
+
+
+def _is_toc(items: list[tuple[int, str, int]], anchors: set[str]) -> bool:
     """A list whose every link points at an anchor of the page is a table of contents."""
-    links = [p for _, source in items for p in scan(source) if p.kind == "link"]
-    return bool(links) and all(p.url.startswith("#") for p in links)
+    if not all("#" in source for _, source, _ in items if source.strip()):
+        return False        # most lists: an entry without an anchor settles it without scanning
+    links = [p for _, source, _ in items for p in scan(source) if p.kind == "link"]
+    return bool(links) and all(_own_anchor(p.url, anchors) for p in links)
 
 
 def heading_name(source: str) -> str:
@@ -129,11 +194,22 @@ def heading_name(source: str) -> str:
     return plain(s).strip(" :")
 
 
+# Lines of nothing but the HTML that folds part of a list away ("<details><summary>Older</summary>",
+# "<div>", "</details>"): read as blank, so the Markdown list inside is read as a list.
+_FOLD_LINE_RE = re.compile(r"^\s*(?:</?(?:details|summary|div|p|b|i|em|strong|center|br|hr|span)\b[^>]*>[^<>]{0,80}?)+"
+                           r"(?:</(?:summary|b|i|em|strong|span)>)*\s*$", re.IGNORECASE)
+
+
+def _unfolded(text: str) -> str:
+    return "\n".join("" if _FOLD_LINE_RE.match(line) else line for line in text.split("\n"))
+
+
 def parse(text: str, filename: str) -> ParsedList:
     """Read the whole list. Problems name `filename:line`; readable entries are kept regardless."""
     out = ParsedList()
     lines = text.splitlines()
-    blocks = _top_blocks(text)
+    blocks = _top_blocks(_unfolded(text))
+    anchors = {slug(heading_name(b.text)) for b in blocks if b.kind == "heading"}
     # Which heading each block sits under, as a path of names.
     path: list[tuple[int, str]] = []
     owners: list[tuple[str, ...]] = []
@@ -157,16 +233,34 @@ def parse(text: str, filename: str) -> ParsedList:
         section = owners[n]
         if b.kind == "list":
             items = _list_items(b.tokens)
-            if _is_toc(items):
+            if _is_toc(items, anchors):
                 toc_blocks.add(n)
                 continue
             if not section:
                 continue            # a list before any section heading is intro text
-            for line, source in items:
+            for line, source in _with_link_lines(items):
                 _read(lambda: parse_entry(source, line + 1, section), source, line, section, filename, out,
                       entry_like=bool(source.strip()))
         elif b.kind == "table" and section:
             _read_table(b, lines, section, filename, out)
+        elif b.kind == "other" and "<tr" in b.text.lower():
+            rows = _html_rows(b.text, b.start)
+            if rows and all(_own_anchor(p.url, anchors) for _, cells in rows for c in cells for p in scan(c)
+                            if p.kind == "link") and any("](" in c for _, cells in rows for c in cells):
+                toc_blocks.add(n)
+            elif rows and section:
+                _read_rows(rows, b.start, section, filename, out)
+        elif b.kind == "other" and section and _entry_paragraph(b, blocks[n + 1] if n + 1 < len(blocks) else None):
+            source = b.text
+            nxt = blocks[n + 1] if n + 1 < len(blocks) else None
+            if nxt is not None and nxt.kind == "list" and all(_links_only(src) for _, src, _ in _list_items(nxt.tokens)):
+                source = " | ".join([b.text.strip(), *(src.strip() for _, src, _ in _list_items(nxt.tokens))])
+                b.kind = nxt.kind = "entry"
+            else:
+                b.kind = "entry"
+            _read(lambda: parse_entry(source, b.start + 1, section), source, b.start, section, filename, out, True)
+    _frame_sections(out, owners, blocks, filename)
+    out.entries = [_with_heading_label(e) for e in out.entries]
     for e in out.entries:
         for k in range(1, len(e.section) + 1):
             entries_in[e.section[:k]] = entries_in.get(e.section[:k], 0) + 1
@@ -185,7 +279,8 @@ def parse(text: str, filename: str) -> ParsedList:
         return out
     first = min(listed)
     last_section = owners[max(listed)][0]
-    last = max(n for n, b in enumerate(blocks) if owners[n][:1] == (last_section,) and b.kind in ("list", "table"))
+    last = max(n for n, b in enumerate(blocks) if owners[n][:1] == (last_section,)
+               and b.kind in ("list", "table", "entry") and entries_in.get(owners[n]))
     skip = {n for n in toc_blocks}
     skip |= {n - 1 for n in toc_blocks if n > 0 and blocks[n - 1].kind == "heading"
              and heading_name(blocks[n - 1].text).lower() in _TOC_NAMES}
@@ -195,26 +290,120 @@ def parse(text: str, filename: str) -> ParsedList:
     for n in range(first, last + 1):
         b = blocks[n]
         if b.kind in ("other", "heading") and re.search(r"\]\(https?://|href=", b.text or "") \
-                and not (b.tokens and b.tokens[0].type == "html_block" and b.text.lstrip().startswith("<!--")):
+                and not (b.tokens and b.tokens[0].type == "html_block" and b.text.lstrip().startswith("<!--")) \
+                and not (b.kind == "other" and "<tr" in b.text.lower()):
             kind, what = (LINKED_HEADING, "a heading") if b.kind == "heading" else (LINKED_TEXT, "text outside a list or table")
             out.problems.append(Problem(f"{filename}:{b.start + 1}", f"{what} with a link is not an entry (not imported)",
                                         "warning", kind))
-    intro = [_source(lines, b) for n, b in enumerate(blocks[:first]) if n not in skip] if first else []
-    preamble = "\n".join(lines[:blocks[0].start]) if blocks else ""
-    out.intro = _tidy("\n\n".join([preamble, *intro]))
+    # The intro as written, line for line, less the tables of contents (and <details> lines that the
+    # block reading saw as blank stay in it).
+    dropped = {i for n in skip for i in range(blocks[n].start, blocks[n].end)}
+    out.intro = _tidy("\n".join(line for i, line in enumerate(lines[:blocks[first].start]) if i not in dropped))
     out.outro = _tidy("\n".join(lines[blocks[last].end:]))
     out.problems.sort(key=lambda p: int(p.where.rsplit(":", 1)[1]))
+    out.doubtful = doubtful(out.entries, filename)
+    return out
+
+
+def _entry_paragraph(b: _Block, following: _Block | None) -> bool:
+    """A one-line paragraph that starts with a bold title ("**Title** [[paper]](url)", or "**Title**"
+    above a list of its links) is an entry written without a list marker."""
+    if not (b.tokens and b.tokens[0].type == "paragraph_open") or "\n" in b.text.strip():
+        return False
+    if not b.text.lstrip().startswith("**"):
+        return False
+    pieces = scan(b.text.strip())
+    if not pieces or pieces[0].kind != "bold" or not_a_title(pieces[0].text):
+        return False
+    title = plain(pieces[0].text)
+    if title.endswith(":") or len(title.split()) < 2:
+        return False        # "**Note:** see [this](url)" is prose
+    links_below = following is not None and following.kind == "list" \
+        and all(_links_only(src) for _, src, _ in _list_items(following.tokens))
+    return links_below or any(p.kind in ("link", "bracket") and listwords.link_word(plain(p.text)) == "paper"
+                              for p in pieces[1:])
+
+
+def _frame_sections(out: ParsedList, owners: list[tuple[str, ...]], blocks: list[_Block], filename: str) -> None:
+    """A closing section of at most three undated entries and as many lines that are not entries
+    ("Contact": an e-mail link, a blog and a pull-request link) is the list's frame, kept as written in
+    the outro, not a section of papers."""
+    tops = list(dict.fromkeys(o[:1] for o in owners if o))
+    for top in reversed(tops):
+        entries = [e for e in out.entries if e.section[:1] == top]
+        lines = {e.line for e in entries}
+        start = min((b.start for b, o in zip(blocks, owners) if o[:1] == top), default=0)
+        end = max((b.end for b, o in zip(blocks, owners) if o[:1] == top), default=0)
+        failed = [p for p in out.problems if start < int(p.where.rsplit(":", 1)[1]) <= end
+                  and int(p.where.rsplit(":", 1)[1]) not in lines and p.code != WITHOUT_LINK]
+        if not entries:
+            continue
+        if len(failed) < len(entries) or len(entries) > 3 or any(e.venue or e.year for e in entries) \
+                or len(entries) == len(out.entries):
+            return
+        out.entries = [e for e in out.entries if e.section[:1] != top]
+        out.problems = [p for p in out.problems if not start < int(p.where.rsplit(":", 1)[1]) <= end]
+
+
+def heading_label(section: tuple[str, ...]) -> tuple[str, int | None]:
+    """The venue and year the headings above an entry give it: a heading per year ("#### 2025") and
+    one per venue under it or above it ("##### USENIX Security", "## ICSE 2023")."""
+    venue, year = "", None
+    years = [n for n, name in enumerate(section) if re.fullmatch(rf"(?:year\s+)?{listwords.YEAR4}", name, re.I)]
+    for n, name in enumerate(section):
+        if n in years:
+            year = int(name[-4:])
+            continue
+        bare = re.sub(r"\s*\([^)]*\)\s*$", "", name).strip()
+        label = parse_label(bare)
+        if label and is_label(bare):
+            venue, year = (label[0] if venue_like(label[0]) else venue), label[1]
+        elif years and venue_like(bare) and len(bare.split()) <= 4:
+            venue = bare
+    return venue, year
+
+
+def _with_heading_label(entry: Entry) -> Entry:
+    if entry.venue or entry.year:
+        return entry
+    venue, year = heading_label(entry.section)
+    if not venue and not year:
+        return entry
+    return dataclasses.replace(entry, venue=venue, year=year)
+
+
+def doubtful(entries: list[Entry], filename: str) -> list[Problem]:
+    """Entries read with low confidence, for a curator to look at: a title under three words, no venue
+    and no year, a title that seems to run into its authors ("Title, K. Eykholt"), a title another
+    entry already has with another link or in the same section."""
+    out = []
+    first: dict[str, Entry] = {}
+    for e in entries:
+        why = []
+        if len(e.title.split()) < 3 and not re.search(r"[\u3000-\u9fff]", e.title):
+            why.append("a title of under three words")
+        if not e.venue and not e.year:
+            why.append("no venue and no year")
+        if re.search(r",\s*(?:[A-Z]\.\s*)+[A-Z][a-z]+|\bet al\b", e.title):
+            why.append("authors in the title?")
+        seen = first.setdefault(e.title.casefold(), e)
+        if seen is not e and (seen.url != e.url or seen.section == e.section):
+            why.append(f"the same title as line {seen.line}")
+        if why:
+            out.append(Problem(f"{filename}:{e.line}", f"doubtful: {e.title[:60]!r}: {', '.join(why)} (imported; check it)",
+                               "warning", DOUBTFUL))
     return out
 
 
 def with_badge(intro: str, badge: str) -> str:
     """The intro with the Awesome badge after its `#` title, which awesome-lint requires, unless the
-    title already carries one."""
+    list already carries one (on the title line or anywhere in its intro)."""
+    if listwords.AWESOME_BADGE.search(intro):
+        return intro
     lines = intro.split("\n")
     for i, line in enumerate(lines):
         if re.match(r"^# \S", line):
-            if "awesome.re/badge" not in line:
-                lines[i] = f"{line.rstrip()} {badge}"
+            lines[i] = f"{line.rstrip()} {badge}"
             break
     return "\n".join(lines)
 
@@ -248,17 +437,62 @@ def _read_table(b: _Block, lines: list[str], section, filename: str, out: Parsed
     rows = [t.map[0] for t in b.tokens if t.type == "tr_open" and t.map]
     if not rows:
         return
-    header = split_row(lines[rows[0]])
+    _read_rows([(row, split_row(lines[row])) for row in rows], b.start, section, filename, out)
+
+
+def _read_rows(rows: list[tuple[int, list[str]]], start: int, section, filename: str, out: ParsedList) -> None:
+    """A table's rows (the first is the header) -> entries; the title column found by its header or,
+    failing that, by what its cells hold."""
+    header = rows[0][1]
     roles = table_columns(header)
     body = rows[1:]
+    at = roles.get("title")
+    if at is not None and body and sum(at < len(c) and _links_only(c[at]) for _, c in body) >= 0.8 * len(body):
+        # A "Paper" column of [pdf] links is the link column; the titles are in another one.
+        del roles["title"]
+        roles.setdefault("link", at)
+        other = table_columns([h if i != at else "" for i, h in enumerate(header)]).get("title")
+        if other is not None and other not in roles.values():
+            roles["title"] = other
     if "title" not in roles:
-        out.problems.append(Problem(f"{filename}:{b.start + 1}", f"a table with no Title or Paper column: its {len(body)} "
-                                    f"row(s) are not imported (header: {' | '.join(h.strip() for h in header)[:80]})",
-                                    "warning", NO_TITLE_COLUMN))
-        return
-    for row in body:
-        cells = split_row(lines[row])
-        _read(lambda: parse_row(cells, roles, row + 1, section), lines[row], row, section, filename, out, True)
+        found = title_column([cells for _, cells in body], roles)
+        if found is None:
+            out.problems.append(Problem(f"{filename}:{start + 1}", f"a table with no Title or Paper column: its {len(body)} "
+                                        f"row(s) are not imported (header: {' | '.join(h.strip() for h in header)[:80]})",
+                                        "warning", NO_TITLE_COLUMN))
+            return
+        roles["title"] = found
+    for row, cells in body:
+        _read(lambda: parse_row(cells, roles, row + 1, section), " ".join(cells), row, section, filename, out, True)
+
+
+_TR_RE = re.compile(r"<tr\b[^>]*>(.*?)</tr\s*>", re.IGNORECASE | re.DOTALL)
+_TD_RE = re.compile(r"<t([dh])\b[^>]*>(.*?)</t[dh]\s*>", re.IGNORECASE | re.DOTALL)
+_A_RE = re.compile(r"<a\b[^>]*?href\s*=\s*[\"']([^\"']*)[\"'][^>]*>(.*?)</a\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def _html_cell(cell: str) -> str:
+    """An HTML table cell -> Markdown: links as [text](url), images as ![alt](src), other tags gone."""
+    cell = _A_RE.sub(lambda m: f"[{_html_cell(m.group(2))}]({html.unescape(m.group(1)).strip()})", cell)
+    cell = re.sub(r"<img\b[^>]*?src\s*=\s*[\"']([^\"']*)[\"'][^>]*>", r"![](\1)", cell, flags=re.IGNORECASE)
+    cell = re.sub(r"<br\s*/?>", " ", cell, flags=re.IGNORECASE)
+    cell = re.sub(r"</?(?!\!)[A-Za-z][^<>]*>", " ", cell)
+    return " ".join(html.unescape(cell).replace("|", "\\|").split())
+
+
+def _html_rows(text: str, start: int) -> list[tuple[int, list[str]]]:
+    """An HTML <table> inside Markdown -> (0-based line, cells as Markdown) per row; a header row of
+    <th> cells first when the table has none."""
+    rows = []
+    for match in _TR_RE.finditer(text):
+        cells = _TD_RE.findall(match.group(1))
+        if cells:
+            rows.append((start + text[:match.start()].count("\n"), cells))
+    if not rows:
+        return []
+    if not all(kind.lower() == "h" for kind, _ in rows[0][1]):
+        rows.insert(0, (rows[0][0], [("h", "")] * max(len(c) for _, c in rows)))
+    return [(line, [_html_cell(c) for _, c in cells]) for line, cells in rows]
 
 
 # --- the Zotero-format snapshot ---------------------------------------------------------------------

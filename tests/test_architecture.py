@@ -15,6 +15,7 @@ PURE = ["model.py", "convert", "render", "curate.py", "enrichment.py", "arrange.
         "listentry.py", "venues.py", "analysis.py", "suggest.py"]
 IO_MODULES = {"pipeline.stages", "pipeline.sources", "pipeline.cli", "pipeline.validate"}
 NETWORK = {"httpx", "httpx2", "pyzotero", "habanero", "requests", "urllib.request", "socket"}
+PURE.append("listwords.py")     # the importer's vocabulary (issue 18)
 
 
 def modules(*names: str) -> list[Path]:

@@ -63,7 +63,7 @@ def test_parse_reads_every_part_of_an_entry():
 def test_a_malformed_line_is_reported_with_its_line_and_why_and_the_rest_imported():
     parsed = parse()
     assert [(str(p), p.code) for p in parsed.problems] == [
-        ("list.md:15: no link: expected '[Title](url)', or '**Title**' followed by a [pdf](url) link", "no-link")]
+        ("list.md:15: no link for 'this line is broken [oops': expected a [pdf](url) or [paper](url) link after it", "no-link")]
     assert len(parsed.entries) == 5
 
 
@@ -354,7 +354,7 @@ def test_stage_writes_snapshot_reviews_readme_skeleton_and_section_order(project
     assert "Intro text." in readme and "## Notes" in readme and "BEGIN GENERATED LIST" in readme
     assert readme.startswith("# My List [![Awesome](https://awesome.re/badge.svg)](https://awesome.re)\n")
     assert [str(p) for p in reporter.problems] == [
-        "list.md:15: no link: expected '[Title](url)', or '**Title**' followed by a [pdf](url) link",
+        "list.md:15: no link for 'this line is broken [oops': expected a [pdf](url) or [paper](url) link after it",
         "list.md:12: review file 'reviews/A Paper.md' not found beside list.md: the review is marked missing",
         "list.md:14: review file 'reviews/j.md' not found beside list.md: the review is marked missing"]
     assert config.load(project, environ={}).section_order == ("Papers", "Papers > Deep")
@@ -366,9 +366,18 @@ def test_stage_ends_with_a_count_of_what_was_read_and_skipped(project, capsys):
     src = project / "list.md"
     src.write_text(SAMPLE, encoding="utf-8")
     import_readme.run(config.load(project, environ={}), Options(), Reporter(1, stream=out), src, date(2026, 1, 1))
-    last = out.getvalue().strip().splitlines()[-1]
-    assert last.startswith("import-readme: read 5 entries (5 items) in 2 sections from list.md; "
-                           "skipped 1 line(s): 1 no-link; 3 review file(s) (0 with review text)")
+    printed = out.getvalue().strip().splitlines()
+    assert printed[-1].startswith("import-readme: read 5 entries (5 items) in 2 sections from list.md; "
+                                  "skipped 1 line(s): 1 no-link; 4 doubtful; 3 review file(s) (0 with review text)")
+    # Without -v, every skipped or doubtful line is printed as FILE:line: why, and kept in build/.
+    assert printed[:5] == [
+        "list.md:13: doubtful: 'Plain': a title of under three words, no venue and no year (imported; check it)",
+        "list.md:14: doubtful: 'Journal One': a title of under three words (imported; check it)",
+        "list.md:15: no link for 'this line is broken [oops': expected a [pdf](url) or [paper](url) link after it",
+        "list.md:16: doubtful: 'No year': a title of under three words (imported; check it)",
+        "list.md:20: doubtful: 'Nested': a title of under three words (imported; check it)",
+    ]
+    assert (project / "build/import-report.txt").read_text().splitlines() == printed[:5]
 
 
 def test_stage_refuses_a_project_that_has_a_list_and_names_replace(project):
@@ -473,3 +482,353 @@ def test_a_readme_the_pipeline_wrote_imports_back_without_its_markers_contents_o
     assert parsed.problems == []
     assert "BEGIN GENERATED" not in parsed.intro and "Contents" not in parsed.intro and "Intro." in parsed.intro
     assert parsed.outro.startswith("## How it is built") and "END GENERATED" not in parsed.outro
+
+
+# --- issue 18: the shapes of real lists, each with a line as the list writes it ------------------------
+
+# (source, title, url, venue, year): one line per shape, quoted from a real list where one had it.
+REAL_SHAPES = [
+    # title-first rows with |-separated cells (hoya012/awesome-anomaly-detection)
+    ("- Deep Learning for Anomaly Detection: A Survey  | **[arXiv' 19]** |[`[pdf]`](https://arxiv.org/pdf/1901.03407.pdf)",
+     "Deep Learning for Anomaly Detection: A Survey", "https://arxiv.org/pdf/1901.03407.pdf", "arXiv", 2019),
+    ("- Truth Will Out: Departure-Based Process-Level Detection of Stealthy Attacks on Control Systems  | **[ACM CCS '18]** "
+     "| [`[pdf]`](https://research.chalmers.se/publication/507989/file/507989_Fulltext.pdf)",
+     "Truth Will Out: Departure-Based Process-Level Detection of Stealthy Attacks on Control Systems",
+     "https://research.chalmers.se/publication/507989/file/507989_Fulltext.pdf", "ACM CCS", 2018),
+    ("- [**ALOCC**]Adversarially Learned One-Class Classifier for Novelty Detection  | **[CVPR' 18]** |  "
+     "[`[pdf]`](https://arxiv.org/pdf/1802.09088.pdf) [`[code]`](https://github.com/khalooei/ALOCC-CVPR2018)",
+     "Adversarially Learned One-Class Classifier for Novelty Detection", "https://arxiv.org/pdf/1802.09088.pdf", "CVPR", 2018),
+    ("- Graph Convolutional Label Noise Cleaner | [CVPR'19] | [`[pdf]`](https://x.org/p.pdf)",
+     "Graph Convolutional Label Noise Cleaner", "https://x.org/p.pdf", "CVPR", 2019),
+    # a venue and no link: imported without one (and named by parse)
+    ("- Timeseries Anomaly Detection using Temporal Hierarchical One-Class Network | **[NeurIPS' 20]** ",
+     "Timeseries Anomaly Detection using Temporal Hierarchical One-Class Network", "", "NeurIPS", 2020),
+    # [VENUE YEAR] Title. Authors. [[paper]](url) [[code]](url)
+    ("- [ICML 2019] Certified Adversarial Robustness via Randomized Smoothing. Jeremy Cohen, Elan Rosenfeld. "
+     "[[paper]](https://arxiv.org/abs/1902.02918) [[code]](https://github.com/locuslab/smoothing)",
+     "Certified Adversarial Robustness via Randomized Smoothing", "https://arxiv.org/abs/1902.02918", "ICML", 2019),
+    # the link on the venue, or on a [paper] word
+    ("- Towards Deep Learning Models Resistant to Adversarial Attacks. [ICLR 2018](https://openreview.net/forum?id=rJzIBfZAb)",
+     "Towards Deep Learning Models Resistant to Adversarial Attacks", "https://openreview.net/forum?id=rJzIBfZAb", "ICLR", 2018),
+    ("- Neural Cleanse: Identifying and Mitigating Backdoor Attacks [[paper]](https://x.org/nc.pdf)",
+     "Neural Cleanse: Identifying and Mitigating Backdoor Attacks", "https://x.org/nc.pdf", "", None),
+    # a quoted title in an author-first citation
+    ('- A. Madry, A. Makelov. "Towards Deep Learning Models Resistant to Adversarial Attacks." In Proc. ICLR, 2018. '
+     "[pdf](https://arxiv.org/pdf/1706.06083.pdf)",
+     "Towards Deep Learning Models Resistant to Adversarial Attacks", "https://arxiv.org/pdf/1706.06083.pdf", "ICLR", 2018),
+    # numbered lists (thunlp/GNNPapers)
+    ("1. **Graph Neural Networks: A Review of Methods and Applications.** AI Open 2020. "
+     "[paper](https://arxiv.org/pdf/1812.08434)",
+     "Graph Neural Networks: A Review of Methods and Applications", "https://arxiv.org/pdf/1812.08434", "AI Open", 2020),
+    # bold title, year, venue, authors (saltudelft/ml4se)
+    ("- **Concrete Type Inference for Code Optimization using Machine Learning with SMT Solving** (2023), OOPSLA'23, "
+     "Ye, Fangke, et al. [[pdf]](https://dl.acm.org/doi/pdf/10.1145/3622825)",
+     "Concrete Type Inference for Code Optimization using Machine Learning with SMT Solving",
+     "https://dl.acm.org/doi/pdf/10.1145/3622825", "OOPSLA", 2023),
+    ("- **Type Prediction With Program Decomposition and Fill-in-the-Type Training** (2023), arxiv, Cassano, Federico, "
+     "et al. [[pdf]](https://arxiv.org/pdf/2305.17145)",
+     "Type Prediction With Program Decomposition and Fill-in-the-Type Training", "https://arxiv.org/pdf/2305.17145",
+     "arxiv", 2023),
+    # badges, emoji and star shields per entry are dropped
+    ("- 🔥 [Deep Residual Learning for Image Recognition](https://arxiv.org/abs/1512.03385) "
+     "[![stars](https://img.shields.io/github/stars/x/y)](https://github.com/x/y) :star:",
+     "Deep Residual Learning for Image Recognition", "https://arxiv.org/abs/1512.03385", "", None),
+    # a label in full-width brackets or in code, a badge that says it links the arXiv paper
+    ("- 【CVPR 2018】Robust Physical-World Attacks on Deep Learning Models [[paper]](https://x.org/p)",
+     "Robust Physical-World Attacks on Deep Learning Models", "https://x.org/p", "CVPR", 2018),
+    ("- `CVPR 2018` Robust Physical-World Attacks on Deep Learning Models [[paper]](https://x.org/p)",
+     "Robust Physical-World Attacks on Deep Learning Models", "https://x.org/p", "CVPR", 2018),
+    ("- [![arXiv](https://img.shields.io/badge/arXiv-1707.08945-b31b1b.svg)](https://arxiv.org/abs/1707.08945) "
+     "Robust Physical-World Attacks on Deep Learning Models",
+     "Robust Physical-World Attacks on Deep Learning Models", "https://arxiv.org/abs/1707.08945", "", None),
+    # the label closing the authors' sentence after a plain title
+    ("* Robust Physical-World Attacks on Deep Learning Models. Eykholt et al. CVPR 2018. [[PDF](https://x.org/p.pdf)]",
+     "Robust Physical-World Attacks on Deep Learning Models", "https://x.org/p.pdf", "CVPR", 2018),
+    # a bold title, the authors' sentence, then the label (in emphasis or plain)
+    ("* **Robust Physical-World Attacks on Deep Learning Models**, Eykholt, K. et al., *CVPR 2018*. [[pdf]](https://x.org/p.pdf)",
+     "Robust Physical-World Attacks on Deep Learning Models", "https://x.org/p.pdf", "CVPR", 2018),
+    ("- **Deep Residual Learning for Image Recognition**. He, Zhang. CVPR 2016. [[paper]](https://x.org/r)",
+     "Deep Residual Learning for Image Recognition", "https://x.org/r", "CVPR", 2016),
+    # a two-word title cell; short cells (a date, a keyword) before a linked title; a label as the summary
+    ("- Deep Compression | **[ICLR' 16]** | [pdf](https://x.org/dc.pdf)", "Deep Compression", "https://x.org/dc.pdf", "ICLR", 2016),
+    ("- 2017-06 | Transformers | Google | [Attention Is All You Need](https://arxiv.org/abs/1706.03762) | NeurIPS",
+     "Attention Is All You Need", "https://arxiv.org/abs/1706.03762", "", None),
+    ("- [Attention Is All You Need](https://arxiv.org/abs/1706.03762) [[code](https://github.com/t)] - *NeurIPS 2017*",
+     "Attention Is All You Need", "https://arxiv.org/abs/1706.03762", "NeurIPS", 2017),
+    # a label closing a link entry's authors; words with a year that name no venue stay the summary
+    ("* [Robust Physical-World Attacks on Deep Learning Models](https://x.org/p), Eykholt, Evtimov, CVPR 2018",
+     "Robust Physical-World Attacks on Deep Learning Models", "https://x.org/p", "CVPR", 2018),
+    ("- [Some Blog Post About Things](https://x.org/b) - written in 2023.", "Some Blog Post About Things",
+     "https://x.org/b", "", None),
+    # Chinese and mixed-language titles
+    ("- [基于图神经网络的推荐系统综述 (A Survey of GNN Recommenders)](https://x.org/zh.pdf) - 中文综述",
+     "基于图神经网络的推荐系统综述 (A Survey of GNN Recommenders)", "https://x.org/zh.pdf", "", None),
+]
+
+
+@pytest.mark.parametrize("source, title, url, venue, year", REAL_SHAPES, ids=[s[0][:40] for s in REAL_SHAPES])
+def test_real_list_shapes(source, title, url, venue, year):
+    e = importer.parse_entry(source, 3, ("S",))
+    assert (e.title, e.url, e.venue, e.year) == (title, url, venue, year)
+
+
+# Labels in every spelling lists use.
+@pytest.mark.parametrize("text, label", [
+    ("ICML'19", ("ICML", 2019)), ("ICML 19", ("ICML", 2019)), ("[ICML 2019]", ("ICML", 2019)),
+    ("NIPS 2017", ("NIPS", 2017)), ("ISMB 2018", ("ISMB", 2018)), ("[[ISMB 2018]]", ("ISMB", 2018)),
+    ("**[arXiv' 19]**", ("arXiv", 2019)), ("ACM CCS '18", ("ACM CCS", 2018)), ("Finalized Nov. 2020", None),
+])
+def test_label_spellings(text, label):
+    assert importer.parse_label(text) == label
+
+
+@pytest.mark.parametrize("text", ["[arXiv' 19]", "**CVPR 2020**", "pdf", "paper", "code", "Python", "project",
+                                  "https://arxiv.org/abs/1", "![badge](https://img.shields.io/x)", "2019"])
+def test_never_a_title(text):
+    assert importer.not_a_title(text)
+
+
+# --- issue 18 "Why": each misreading, as it was reported --------------------------------------------
+
+def test_the_bold_bracketed_label_is_never_the_title_and_its_bib_is_not_the_label():
+    e = importer.parse_entry("- Deep Learning for Anomaly Detection: A Survey  | **[arXiv' 19]** |"
+                             "[`[pdf]`](https://arxiv.org/pdf/1901.03407.pdf)", 1)
+    assert (e.title, e.venue, e.year) == ("Deep Learning for Anomaly Detection: A Survey", "arXiv", 2019)
+
+
+SUB_BULLETS = """\
+# Robustness
+
+## Attacks
+
+- **Explaining and Harnessing Adversarial Examples**
+  - [[Python]](https://github.com/x/fgsm)
+  - [[paper]](https://arxiv.org/abs/1412.6572)
+- **Towards Evaluating the Robustness of Neural Networks**
+  - [[paper]](https://arxiv.org/abs/1608.04644)
+
+## Defenses
+
+**Certified Defenses against Adversarial Examples**
+- [[paper]](https://arxiv.org/abs/1801.09344)
+
+**Feature Squeezing: Detecting Adversarial Examples** [[paper]](https://arxiv.org/abs/1704.01155)
+"""
+
+
+def test_bold_titles_with_links_as_sub_bullets_keep_their_titles_and_sections():
+    parsed = importer.parse(SUB_BULLETS, "r.md")
+    assert [(e.line, e.section, e.title, e.url) for e in parsed.entries] == [
+        (5, ("Attacks",), "Explaining and Harnessing Adversarial Examples", "https://arxiv.org/abs/1412.6572"),
+        (8, ("Attacks",), "Towards Evaluating the Robustness of Neural Networks", "https://arxiv.org/abs/1608.04644"),
+        (13, ("Defenses",), "Certified Defenses against Adversarial Examples", "https://arxiv.org/abs/1801.09344"),
+        (16, ("Defenses",), "Feature Squeezing: Detecting Adversarial Examples", "https://arxiv.org/abs/1704.01155"),
+    ]
+    assert parsed.sections == [("Attacks",), ("Defenses",)]
+    assert parsed.problems == []
+
+
+def test_a_published_venue_label_wins_and_trailing_labels_are_labels_not_summaries():
+    icml = importer.parse_entry("- Anomaly Detection With Multiple-Hypotheses Predictions  | **[ICML' 19]** |  "
+                                "[`[pdf]`](https://arxiv.org/pdf/1810.13292v5.pdf)", 1)
+    assert (icml.venue, icml.year) == ("ICML", 2019)
+    nips = importer.parse_entry("- [Attention Is All You Need](https://arxiv.org/abs/1706.03762), NIPS 2017", 1)
+    assert (nips.venue, nips.year, nips.summary) == ("NIPS", 2017, "")
+    ismb = importer.parse_entry("- [Deep Learning in Biology](https://x.org/b) [[ISMB 2018]]", 1)
+    assert (ismb.venue, ismb.year, ismb.tags) == ("ISMB", 2018, ())
+    dated = importer.parse_entry("- [A Living Survey of Things](https://x.org/s) (Finalized Nov. 2020)", 1)
+    assert (dated.venue, dated.year, dated.note) == ("", None, "Finalized Nov. 2020")
+
+
+def test_the_published_label_is_what_the_readme_prints_for_an_arxiv_link(project):
+    text = ("# L\n\n## P\n\n- Anomaly Detection With Multiple-Hypotheses Predictions | **[ICML' 19]** | "
+            "[`[pdf]`](https://arxiv.org/pdf/1810.13292v5.pdf)\n- [Attention Is All You Need](https://arxiv.org/abs/1706.03762), NIPS 2017\n")
+    run(project, text)
+    from pipeline.stages import emit, merge
+    settings = config.load(project, environ={})
+    emit.run(settings, Options(offline=True), Reporter(0), merge.run(settings, Options(offline=True), Reporter(0)))
+    lines = [line for line in (project / "README.md").read_text().splitlines() if line.startswith("- [") and "](#" not in line]
+    assert lines == ["- [Anomaly Detection With Multiple-Hypotheses Predictions](https://arxiv.org/pdf/1810.13292v5.pdf), *ICML 2019*",
+                     "- [Attention Is All You Need](https://arxiv.org/abs/1706.03762), *NIPS 2017*"]
+
+
+ABSOLUTE_TOC = """\
+# Awesome Things [![Awesome](https://cdn.rawgit.com/sindresorhus/awesome/d7305f38/media/badge.svg)](https://github.com/sindresorhus/awesome)
+
+Intro as written.
+
+- [Attacks](https://github.com/someone/awesome-things#attacks)
+- [Defenses](https://github.com/someone/awesome-things/blob/master/README.md#defenses)
+
+## Attacks
+
+- [Paper One on Attacks](https://x.org/1), *CCS 2020*
+
+## Defenses
+
+- [Paper Two on Defenses](https://x.org/2), *S&P 2021*
+
+## Contact
+
+- [e-mail](mailto:me@example.org)
+- [blog](https://example.org/blog)
+- [pull request](https://github.com/someone/awesome-things/pulls)
+
+Thanks for reading.
+"""
+
+
+def test_the_frame_stays_a_frame_absolute_contents_contact_and_an_existing_badge():
+    parsed = importer.parse(ABSOLUTE_TOC, "a.md")
+    assert parsed.sections == [("Attacks",), ("Defenses",)]
+    assert [e.title for e in parsed.entries] == ["Paper One on Attacks", "Paper Two on Defenses"]
+    assert "Intro as written." in parsed.intro and "#attacks" not in parsed.intro
+    assert parsed.outro == ("## Contact\n\n- [e-mail](mailto:me@example.org)\n- [blog](https://example.org/blog)\n"
+                            "- [pull request](https://github.com/someone/awesome-things/pulls)\n\nThanks for reading.\n")
+    assert importer.with_badge(parsed.intro, "[![Awesome](https://awesome.re/badge.svg)](https://awesome.re)") == parsed.intro
+
+
+HEADINGS_AND_HTML = """\
+# Supply Chain Papers
+
+## Papers
+
+#### 2025
+
+##### USENIX Security
+
+- ChainFuzz: Exploiting Upstream Vulnerabilities in Open-Source Supply Chains
+  - [Paper](https://www.usenix.org/conference/usenixsecurity25/presentation/deng) | [PDF](https://x.org/deng.pdf)
+
+##### IEEE S&P (Oakland)
+
+- Obstacles to Practical Supply Chain Risk Management for Digital Components
+  - [Paper](https://ieeexplore.ieee.org/document/11121660)
+
+## Older
+
+<details><summary><b>Older:</b></i></summary>
+<div>
+- **Learning to Represent Programs with Graphs** (2018), ICLR'18, Allamanis, M., et al. [[pdf]](https://arxiv.org/pdf/1711.00740)
+</div>
+</details>
+
+## Tables
+
+<table>
+<tr><th>Paper</th><th>Venue</th></tr>
+<tr><td><a href="https://x.org/gcn">Semi-Supervised Classification with Graph Convolutional Networks</a></td><td>ICLR 2017</td></tr>
+</table>
+
+| 已录制 | 年份 | 名字 | 简介 |
+| --- | --- | --- | --- |
+| ✅ | 2012 | [AlexNet](https://papers.nips.cc/paper/4824.pdf) | 深度学习热潮的奠基作 |
+
+| Model | Where | Stars |
+| --- | --- | --- |
+| x | [Graph Attention Networks](https://arxiv.org/abs/1710.10903) | [![s](https://img.shields.io/x)](https://github.com/g) |
+"""
+
+
+def test_headings_give_labels_and_html_tables_details_and_other_columns_are_read():
+    parsed = importer.parse(HEADINGS_AND_HTML, "h.md")
+    got = [(e.line, e.title, e.url, e.venue, e.year) for e in parsed.entries]
+    assert got == [
+        (9, "ChainFuzz: Exploiting Upstream Vulnerabilities in Open-Source Supply Chains",
+         "https://www.usenix.org/conference/usenixsecurity25/presentation/deng", "USENIX Security", 2025),
+        (14, "Obstacles to Practical Supply Chain Risk Management for Digital Components",
+         "https://ieeexplore.ieee.org/document/11121660", "IEEE S&P", 2025),
+        (21, "Learning to Represent Programs with Graphs", "https://arxiv.org/pdf/1711.00740", "ICLR", 2018),
+        (29, "Semi-Supervised Classification with Graph Convolutional Networks", "https://x.org/gcn", "ICLR", 2017),
+        (34, "AlexNet", "https://papers.nips.cc/paper/4824.pdf", "", 2012),
+        (38, "Graph Attention Networks", "https://arxiv.org/abs/1710.10903", "", None),
+    ]
+    assert parsed.entries[4].summary == "深度学习热潮的奠基作"
+
+
+def test_lines_that_are_not_papers_are_named_not_imported_and_doubtful_ones_listed():
+    text = ("# L\n\n## P\n\n- **[arXiv' 19]** | [pdf](https://x.org/a)\n- [[Python]](https://github.com/x)\n"
+            "- https://x.org/bare\n- [Solid Paper Title Here](https://x.org/p), *ICSE 2020*\n"
+            "- [GAN](https://x.org/gan)\n- [Solid Paper Title Here](https://x.org/other), *ICSE 2020*\n")
+    parsed = importer.parse(text, "l.md")
+    assert [e.title for e in parsed.entries] == ["Solid Paper Title Here", "GAN", "Solid Paper Title Here"]
+    assert [(p.where, p.code) for p in parsed.problems] == [("l.md:5", "no-title"), ("l.md:6", "no-title"),
+                                                           ("l.md:7", "no-link")]
+    assert [str(p) for p in parsed.doubtful] == [
+        "l.md:9: doubtful: 'GAN': a title of under three words, no venue and no year (imported; check it)",
+        "l.md:10: doubtful: 'Solid Paper Title Here': the same title as line 8 (imported; check it)"]
+
+
+def test_more_than_twenty_findings_print_twenty_a_count_and_where_the_rest_are(project):
+    import io
+    rows = "".join(f"- plain line number {n} without anything\n" for n in range(25))
+    src = project / "list.md"
+    src.write_text(f"# L\n\n## P\n\n- [Real Paper Title Here](https://x.org/r), *OSDI 2020*\n{rows}", encoding="utf-8")
+    out = io.StringIO()
+    import_readme.run(config.load(project, environ={}), Options(), Reporter(1, stream=out), src, date(2026, 1, 1))
+    printed = out.getvalue().splitlines()
+    assert printed[0].startswith("list.md:6: no link for 'plain line number 0 without anything'")
+    assert printed[20] == "... and 5 more line(s): all 25 are in build/import-report.txt"
+    assert len((project / "build/import-report.txt").read_text().splitlines()) == 25
+
+
+def test_make_check_carries_the_import_findings_until_the_next_import(project):
+    import io
+
+    from pipeline.stages import check, emit, merge
+    run(project)
+    settings = config.load(project, environ={})
+    emit.run(settings, Options(offline=True), Reporter(0), merge.run(settings, Options(offline=True), Reporter(0)))
+    out = io.StringIO()
+    check.run(settings, Options(offline=True), Reporter(1, stream=out))
+    assert "  warning: list.md:15: no link for 'this line is broken [oops'" in out.getvalue()
+    run(project, SAMPLE.replace("- this line is broken [oops\n", ""), replace=True)
+    out = io.StringIO()
+    check.run(config.load(project, environ={}), Options(offline=True), Reporter(1, stream=out))
+    assert "this line is broken" not in out.getvalue()
+
+
+def test_a_paper_column_of_pdf_links_is_the_link_column_and_the_titles_come_from_another():
+    text = ("# L\n\n## P\n\n| Paper | Name | Venue |\n|---|---|---|\n"
+            "| [pdf](https://x.org/1) | Robust Physical-World Attacks on Deep Models | CVPR 2018 |\n"
+            "| [PDF](https://x.org/2) | Another Long Paper Title Here | ICML 2019 |\n")
+    parsed = importer.parse(text, "t.md")
+    assert [(e.title, e.url, e.venue, e.year) for e in parsed.entries] == [
+        ("Robust Physical-World Attacks on Deep Models", "https://x.org/1", "CVPR", 2018),
+        ("Another Long Paper Title Here", "https://x.org/2", "ICML", 2019)]
+
+
+@pytest.mark.parametrize("text", ["arXiv:1707.08945", "10.1145/3132747.3132785"])
+def test_an_identifier_is_not_a_title(text):
+    assert importer.not_a_title(text) == "an identifier"
+
+
+@pytest.mark.parametrize("section, label", [
+    (("Papers 2020",), ("", 2020)), (("2020", "NeurIPS"), ("NeurIPS", 2020)), (("ICLR 2020",), ("ICLR", 2020)),
+    (("Research", "2025", "IEEE S&P (Oakland)"), ("IEEE S&P", 2025)), (("2024", "Workshop Papers"), ("", 2024)),
+    (("Attacks", "White-box Attack"), ("", None)),
+])
+def test_headings_that_give_a_label(section, label):
+    assert importer.heading_label(section) == label
+
+
+def test_a_bold_paragraph_with_a_paper_link_is_an_entry_and_a_bold_note_is_prose():
+    text = ("# L\n\n## P\n\n- [A Real Paper Title](https://x.org/a), *ICSE 2020*\n\n**Note:** see [this](https://x.org/n)\n\n"
+            "**A Bold Paper Title** [[paper]](https://x.org/b)\n\n- [Another Real Paper](https://x.org/c), *ICSE 2021*\n")
+    parsed = importer.parse(text, "l.md")
+    assert [e.title for e in parsed.entries] == ["A Real Paper Title", "A Bold Paper Title", "Another Real Paper"]
+    assert [str(p) for p in parsed.problems] == ["l.md:7: text outside a list or table with a link is not an entry (not imported)"]
+
+
+def test_a_refused_import_keeps_the_last_report_and_a_list_of_nothing_says_which_lines(project):
+    run(project)
+    before = (project / "build/import-report.txt").read_text()
+    with pytest.raises(StageError, match="already has a list"):
+        run(project, "# Other\n\n## S\n\n- just words\n")
+    assert (project / "build/import-report.txt").read_text() == before
+    with pytest.raises(StageError, match="no entries could be read"):
+        run(project, "# Other\n\n## S\n\n- just words here\n- [pdf](https://x.org/a.pdf)\n", replace=True)
+    assert (project / "build/import-report.txt").read_text().splitlines() == [
+        "list.md:1: no entries found: expected list items like '- [Title](url)' or a table with a Title column",
+        "list.md:5: no link for 'just words here': expected a [pdf](url) or [paper](url) link after it",
+        "list.md:6: no title: expected '[Title](url)' or '**Title**' before the other links"]

@@ -203,3 +203,91 @@ def test_replace_with_the_same_list_gives_the_same_bytes(orderlab, project):
     first = {p: p.read_bytes() for p in sorted(project.rglob("*")) if p.is_file()}
     import_readme.run(config.load(project, environ={}), Options(), Reporter(0), orderlab, date(2026, 1, 1), replace=True)
     assert {p: p.read_bytes() for p in sorted(project.rglob("*")) if p.is_file()} == first
+
+
+# What `import-readme` wrote for the curator's list before issue 18 (main at 697db61): the snapshot,
+# the review files and the README skeleton, hashed in path order. Reading more shapes must not change
+# a byte of what the curator's own list becomes.
+ORDERLAB_IMPORT_SHA256 = "0f13d87f3bcc2aea46c0acab3dfc308a4d6643f144140e9eb7bc6583291cbf07"
+
+
+@pytest.mark.shared
+def test_orderlab_imports_to_the_same_bytes_as_before(orderlab, project):
+    import hashlib
+    import tomllib
+
+    import_readme.run(config.load(project, environ={}), Options(), Reporter(0), orderlab, date(2026, 1, 1))
+    written = sorted(p for p in project.rglob("*")
+                     if p.is_file() and p.relative_to(project).parts[0] in ("data", "reviews", "README.md"))
+    digest = hashlib.sha256()
+    for path in written:
+        digest.update(str(path.relative_to(project)).encode() + b"\0" + path.read_bytes() + b"\0")
+    assert (len(written), digest.hexdigest()) == (96, ORDERLAB_IMPORT_SHA256)
+    order = tomllib.loads((project / "pipeline.toml").read_text(encoding="utf-8"))["sections"]["order"]
+    assert order[:4] == ["Background", "High-Level View", "Empirical Studies", "Silent Errors"] and len(order) == 13
+
+
+# --- every list in ../shared/fixtures/lists: each paper read or named, never a label as a title -------
+
+# Per list: the lines a careful reader calls a paper, as a pattern over the file (written by reading each
+# file, independently of the importer) and the count it gives, checked by hand against the file.
+PAPER_LINES = {
+    # "- Title | **[arXiv' 19]** | [`[pdf]`](url)": every bullet with a bracketed label or a link cell.
+    "anomaly-detection": (r"^\s*- .*(?:\*\*\[|\| *\[)", 10_000, 145),
+    # "1. **Title.** Venue Year. [paper](url)"
+    "gnn-papers": (r"^\d+\. \*\*", 10_000, 461),
+    # "| [Title](url) | 2025 | Authors | _Venue_ | ..." rows (one in <mark>) above the dataset and metric tables
+    "machine-unlearning": (r"^\| *(?:<mark>)?\[", 344, 231),
+    # "- **Title** (Year), Venue, Authors. [[pdf]](url)" in Papers and PhD Theses (folded ones too)
+    "ml4se": (r"^\s*- \*\*", 998, 803),
+    # the rows of the "所有论文" (all papers) tables, not the video log above them
+    "paper-reading-zh": (r"^\|(?! *已录制)(?! *-)", -76, 90),
+    # "- Title" with a "  - [Paper](url) | [PDF](url)" sub-item, above the statistics table
+    "supply-chain-security": (r"^- \S", 280, 67),
+    "zbchern": (r"^\* (?:\[[^\]]+\] )?\[", 10_000, 78),
+    "orderlab-head": (r"^- \[(?!.*\]\(#)", 10_000, 41),
+}
+
+
+def paper_lines(text: str, pattern: str, bound: int) -> list[tuple[int, str]]:
+    lines = text.splitlines()
+    return [(n, line) for n, line in enumerate(lines, 1)
+            if (n < bound if bound > 0 else n > -bound) and re.match(pattern, line)]
+
+
+def every_list(shared_dir):
+    folder = shared_dir / "fixtures" / "lists"
+    return sorted(p.parent.name for p in folder.glob("*/README.md"))
+
+
+def loose(s: str) -> str:
+    return re.sub(r"\W+", "", importer.plain(s)).casefold()
+
+
+@pytest.mark.shared
+def test_every_fixture_list_is_covered_here(shared_dir):
+    assert every_list(shared_dir) == sorted(PAPER_LINES), "a new list in ../shared/fixtures/lists needs its counts here"
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("name", sorted(PAPER_LINES))
+def test_every_paper_is_imported_with_its_title_or_named_and_no_label_is_a_title(shared_dir, name):
+    path = shared_dir / "fixtures" / "lists" / name / "README.md"
+    text = path.read_text(encoding="utf-8-sig")
+    parsed = importer.parse(text, "README.md")
+    # 0 entries whose title is a venue label, a link word, a URL or a badge.
+    assert [e.title for e in parsed.entries if importer.not_a_title(e.title)] == []
+    pattern, bound, count = PAPER_LINES[name]
+    papers = paper_lines(text, pattern, bound)
+    assert len(papers) == count
+    entries = {e.line: e for e in parsed.entries}
+    named = {int(p.where.rsplit(":", 1)[1]) for p in parsed.problems}
+    missing, wrong = [], []
+    for n, line in papers:
+        entry = entries.get(n)
+        if entry is None:
+            if n not in named:
+                missing.append((n, line[:80]))
+        elif loose(entry.title) not in loose(line):
+            wrong.append((n, entry.title))
+    assert missing == [] and wrong == []

@@ -115,6 +115,7 @@ def run(settings: Settings, options: Options, reporter: Reporter, check_links: b
                              + run_validators(settings) + published_secrets(settings)
                              + link_problems + links.as_problems(link_findings))
     groups: dict[str, list[Problem]] = defaultdict(list)
+    problems = sort_problems(problems + last_import(settings))
     for p in problems:
         groups[p.code or "other"].append(p)
     errors = sum(p.level == "error" for p in problems)
@@ -134,3 +135,11 @@ def run(settings: Settings, options: Options, reporter: Reporter, check_links: b
         reporter.info(f"  skipped  {name}: {reason}" if reason else f"  run      {name}")
     reporter.info(f"\ncheck: {len(catalog.records)} records, {errors} error(s), {warnings} warning(s)")
     return errors > 0
+
+
+def last_import(settings: Settings) -> list[Problem]:
+    """The lines the last `import-readme` skipped or doubted (build/import-report.txt), shown by every
+    check until the next import rewrites them."""
+    from pipeline.stages import import_readme     # only for its report's name and reader
+
+    return import_readme.read_report(settings.paths.build / import_readme.REPORT)
