@@ -120,14 +120,13 @@ def fill_caches(project: Path) -> None:
 def _fill(settings, enrich, inputs) -> None:
     given = inputs.read(settings, sections=False)
     records = [given.pinned(r) for r in given.records]
-    todo, _ = enrich.plan(records, given.crossref)
-    for doi in todo.dois:
-        given.crossref.write_work(doi, {"DOI": doi.lower(), "type": "journal-article"})
-    for params in todo.queries:
-        given.crossref.write_search(params, {"items": []})
-    queries, _ = enrich.plan_dblp(records, given.lookups)
-    for params in queries:
-        given.dblp.write_search(params, [])
+    for source in enrich.SOURCES:            # each source's own planner, in enrich's order
+        todo, _ = source.plan(records, given.lookups)
+        cache = given.lookups.caches[source.name]
+        for doi in todo.dois:
+            cache.write_work(doi, {"DOI": doi.lower(), "type": "journal-article"})
+        for params in todo.queries:
+            cache.write_search(params, {"items": []} if source.name == "crossref" else [])
 
 
 def prepare(n: int, tmp: Path) -> tuple[Path, dict, ZoteroServer]:

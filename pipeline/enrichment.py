@@ -159,17 +159,17 @@ def apply(record: Record, lookup: Lookup) -> Enriched:
                                     "enrich refetches it", "warning", "cache-corrupt"))
             return None
 
-    record, matched = _crossref(record, lookup, table, fetch, problems)
-    dblp_getter = getattr(lookup, "dblp", None)
-    if dblp_getter is not None and wants_dblp(record):
-        record, from_dblp = _dblp(record, lookup, table, fetch, problems)
-        matched = matched or from_dblp
+    matched = None
+    for rule in getattr(lookup, "rules", RULES):     # the sources, in the registry's order
+        record, found = rule(record, lookup, table, fetch, problems)
+        matched = matched or found
     if not record.doi and record.item_type not in NOT_PAPERS:
         problems.append(_problem(record, "no-doi", "no DOI" + ("" if matched else ": no source matched it")))
     return Enriched(record, problems, matched)
 
 
-def _crossref(record: Record, lookup: Lookup, table: VenueTable, fetch, problems) -> tuple[Record, dict | None]:
+def from_crossref(record: Record, lookup: Lookup, table: VenueTable, fetch, problems) -> tuple[Record, dict | None]:
+    """Crossref's rule: the work of the record's DOI, else of a verified search, merged by `PRECEDENCE`."""
     if record.doi:
         entry = fetch(lookup.work, record.doi)
         if entry is None:
@@ -208,9 +208,12 @@ def _crossref(record: Record, lookup: Lookup, table: VenueTable, fetch, problems
     return record.evolve(enrichment=ENRICH_NO_DOI), None
 
 
-def _dblp(record: Record, lookup: Lookup, table: VenueTable, fetch, problems) -> tuple[Record, dict | None]:
-    """DBLP for a record Crossref could not place: a verified hit fills what Crossref would have, and a
-    preprint's published version gives the label the field writes (`*OSDI 2025*`, not `*arXiv 2025*`)."""
+def from_dblp(record: Record, lookup: Lookup, table: VenueTable, fetch, problems) -> tuple[Record, dict | None]:
+    """DBLP's rule, for a record Crossref could not place (`wants_dblp`): a verified hit fills what
+    Crossref would have, and a preprint's published version gives the label the field writes
+    (`*OSDI 2025*`, not `*arXiv 2025*`)."""
+    if getattr(lookup, "dblp", None) is None or not wants_dblp(record):
+        return record, None
     params = dblp.search_params(record)
     if params is None:
         return record, None
@@ -259,6 +262,9 @@ def _dblp(record: Record, lookup: Lookup, table: VenueTable, fetch, problems) ->
         if published is not None:
             record = _published(record, published, table, problems)
     return record, fields
+
+
+RULES = (from_crossref, from_dblp)   # when the lookup names none (stages/registry.py names them)
 
 
 def _published(record: Record, published: match.Candidate, table: VenueTable, problems) -> Record:

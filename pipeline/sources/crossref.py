@@ -17,7 +17,6 @@ import threading
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Mapping
 
 import httpx2
@@ -56,14 +55,7 @@ class Unavailable(CrossrefError, http.SourceUnavailable):
     """Crossref failed every retry (down, throttling us, or unreachable)."""
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """The answer for one DOI or query: `found` (with `value`), `not-found`, or `failed` (with `reason`)."""
-
-    key: object
-    kind: str
-    value: dict | None = None
-    reason: str = ""
+Outcome = http.Outcome      # one type for every source (sources/http.py)
 
 
 class CrossrefClient:

@@ -14,7 +14,6 @@ unreachable again and again. The enrich stage decides what to cache.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Mapping
 
 import httpx2
@@ -31,14 +30,7 @@ PUBLICATIONS = "/search/publ/api"
 VENUES = "/search/venue/api"
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """The answer for one query: `found` (with `value`, the list of hits) or `failed` (with `reason`)."""
-
-    key: object
-    kind: str
-    value: list | None = None
-    reason: str = ""
+Outcome = http.Outcome      # one type for every source (sources/http.py)
 
 
 def default_policy(sleep: Callable[[float], None] = time.sleep) -> http.RetryPolicy:

@@ -47,6 +47,18 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 ANNOUNCE_AFTER = 5.0   # seconds: a wait at least this long is announced through `on_wait`
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """The answer of a source for one key (a DOI, a query's parameters): `found` (with `value`: a work,
+    a search's message or hits), `not-found` (the source has no such work), or `failed` (with a one-line
+    `reason`). Every lookup source returns these, so enrich runs one round for all of them."""
+
+    key: object
+    kind: str
+    value: object = None
+    reason: str = ""
+
+
 class SourceError(Exception):
     """A source could not answer. The message is one line and names the source."""
 

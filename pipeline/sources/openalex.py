@@ -36,7 +36,6 @@ from __future__ import annotations
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Mapping
 
 import httpx2
@@ -54,15 +53,7 @@ USER_AGENT = "awesome-ml-reliability-pipeline/0.1"
 UNBATCHABLE = (",", "|", "&")   # a comma ends a filter, a pipe ORs, an ampersand ends the query
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """The answer for one DOI or query: `found` (with `value`: a work for a DOI, the list of works
-    for a search), `not-found` (OpenAlex has no work with the DOI) or `failed` (with `reason`)."""
-
-    key: object
-    kind: str
-    value: dict | list | None = None
-    reason: str = ""
+Outcome = http.Outcome      # one type for every source (sources/http.py)
 
 
 class OpenAlexError(http.SourceError):

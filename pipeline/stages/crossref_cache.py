@@ -21,13 +21,15 @@ import urllib.parse
 from pathlib import Path
 from typing import Mapping
 
+from pipeline import enrichment
 from pipeline import venues as venue_table
 from pipeline.convert import crossref as cr
 from pipeline.enrichment import CorruptCacheEntry
 from pipeline.venues import VenueTable
-from pipeline.model import Problem
+from pipeline.model import Problem, Record
 from pipeline.stages import files
 from pipeline.stages.cache import JsonCache
+from pipeline.stages.seam import Lines, Plan
 
 WORKS = "works"
 QUERIES = "queries"
@@ -156,3 +158,129 @@ class CrossrefCache(JsonCache):
     def write_search(self, query: Mapping | str, message: Mapping) -> bool:
         params = query_params(query)
         return self._write(self.query_path(params), {"query": params, "message": slim_message(message)})
+
+
+# --- Crossref on the source seam (stages/seam.py) ---------------------------------------------------
+
+class Crossref:
+    """Crossref: works by DOI, 50 a request; a bibliographic search for a paper with no DOI, whose hit,
+    verified by the rule merge applies too (`convert.crossref.verify`), is also cached as a work."""
+
+    name = "crossref"
+    label = "Crossref"
+    settings = ("crossref_api_url", "crossref_mailto")
+    rule = staticmethod(enrichment.from_crossref)
+
+    def folder(self, settings) -> Path:
+        return settings.paths.crossref
+
+    def cache(self, settings) -> CrossrefCache:
+        return CrossrefCache(settings.paths.crossref, {})   # the venue table rides on inputs.Lookups
+
+    def plan(self, records: list[Record], lookups, refresh: bool = False) -> tuple[Plan, list[Problem]]:
+        return plan(records, lookups.caches[self.name], refresh)
+
+    def follow_up(self, records, lookups, found: set[str]) -> Plan | None:
+        cache = lookups.caches[self.name]
+        dois = sorted(d for d in found if cache.state(WORKS, d) != "cached")
+        return Plan(dois=dois) if dois else None
+
+    def found_dois(self, records, lookups) -> set[str]:
+        return set()      # a DOI Crossref found by search is cached as a work in the same round
+
+    def client(self, settings, on_wait):
+        from pipeline.sources.crossref import CrossrefClient
+
+        return CrossrefClient(settings.crossref_api_url, settings.crossref_mailto, on_wait=on_wait)
+
+    def fetch(self, client, todo: Plan):
+        yield from client.fetch_works(todo.dois)
+        yield from client.fetch_searches(todo.queries)
+
+    def failed_items(self, outcome, todo: Plan) -> int:
+        if isinstance(outcome.key, str):
+            return 1
+        return len(todo.searchers[cr.query_id(outcome.key)])
+
+    def store(self, outcome, todo: Plan, lookups, tally) -> None:
+        cache = lookups.caches[self.name]
+        if isinstance(outcome.key, str):          # a DOI
+            if outcome.kind == "not-found":
+                tally.not_found += 1
+                cache.write_work(outcome.key, None)
+            else:
+                tally.found += 1
+                cache.write_work(outcome.key, outcome.value)
+            return
+        searchers = todo.searchers[cr.query_id(outcome.key)]
+        cache.write_search(outcome.key, outcome.value)
+        verdict = enrichment.judged(lookups, "crossref", outcome.key, searchers[0],
+                                    lambda: cr.verify(searchers[0], outcome.value))
+        if verdict.verified:
+            tally.verified += 1
+            cache.write_work(verdict.doi, verdict.work)
+
+    def account(self, tally, todo: Plan, summary, first: bool) -> None:
+        summary.found += tally.found
+        summary.failed += tally.failed
+        if first:
+            summary.dois += len(todo.dois)
+            summary.queries += len(todo.queries)
+            summary.not_found += tally.not_found
+            summary.verified += tally.verified
+            summary.requests += tally.requests
+
+    def lines(self, settings, records: int, todo: Plan, tally=None) -> Lines:
+        wanted = f"{len(todo.dois)} DOIs and {len(todo.queries)} searches"
+        done = failed = ""
+        if tally is not None:
+            done = (f"enrich: {tally.found} works and {tally.not_found} unknown DOIs of {len(todo.dois)}; "
+                    f"{len(todo.queries)} searches, {tally.verified} verified; {tally.requests} requests")
+            failed = (f"enrich: {{why}}: {tally.failed_items} items not looked up; they keep their Zotero "
+                      "metadata and `make check` lists them")
+        return Lines(
+            nothing=f"enrich: {records} items, nothing to look up: the Crossref cache has them all",
+            offline=(f"enrich: --offline: {todo.items} items could not be looked up ({wanted} not in the "
+                     "Crossref cache); they keep their Zotero metadata"),
+            dry_run=f"enrich: would look up {wanted} on Crossref ({settings.crossref_api_url})",
+            before=("" if settings.crossref_mailto
+                    else "enrich: no CROSSREF_MAILTO: using Crossref's public pool (slower limits)"),
+            done=done, failed=failed)
+
+
+def plan(records: list[Record], cache: CrossrefCache, refresh: bool = False) -> tuple[Plan, list[Problem]]:
+    """What to fetch for `records`, and a Problem per unreadable cache file (those are fetched again).
+    Items with a DOI are looked up by DOI; papers without one get a bibliographic search."""
+    todo, problems = Plan(), []
+    wanted_dois: set[str] = set()
+
+    def needed(kind: str, key, record: Record) -> bool:
+        state = cache.state(kind, key)
+        if state == "corrupt":
+            path = cache.work_path(key) if kind == WORKS else cache.query_path(key)
+            problems.append(Problem(record.key, f"unreadable Crossref cache file {cache.relative(path)}; "
+                                    "fetching it again", "warning", "cache-corrupt"))
+            return True
+        return state != "cached" or refresh
+
+    for record in records:
+        if record.doi:
+            if record.doi.lower() not in wanted_dois and needed(WORKS, record.doi, record):
+                wanted_dois.add(record.doi.lower())
+                todo.dois.append(record.doi)
+            continue
+        if record.item_type in enrichment.NOT_PAPERS:
+            continue
+        params = cr.search_params(record)
+        if params is None:
+            continue
+        qid = cr.query_id(params)
+        if qid in todo.searchers:
+            todo.searchers[qid].append(record)
+        elif needed(QUERIES, params, record):
+            todo.searchers[qid] = [record]
+            todo.queries.append(params)
+    return todo, problems
+
+
+SOURCE = Crossref()

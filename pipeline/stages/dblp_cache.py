@@ -18,9 +18,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Mapping
 
+from pipeline import enrichment, match
+from pipeline.convert import crossref as cr
 from pipeline.convert import dblp
 from pipeline.enrichment import CorruptCacheEntry
+from pipeline.model import ENRICH_NOT_FOUND, Problem, Record
 from pipeline.stages.cache import JsonCache
+from pipeline.stages.seam import Lines, Plan
 
 QUERIES = "queries"
 KEPT = ("info",)      # of each hit
@@ -74,3 +78,113 @@ def _check(doc: object) -> str:
     if not all(isinstance(h, dict) and isinstance(h.get("info"), dict) for h in doc["hits"]):
         return "a hit without `info`"
     return ""
+
+
+# --- DBLP on the source seam (stages/seam.py) -------------------------------------------------------
+
+class Dblp:
+    """DBLP: one search a second, only for the records `enrichment.wants_dblp` names once the sources
+    before it have answered (a DOI Crossref has just said it does not know is one DBLP is asked about)."""
+
+    name = "dblp"
+    label = "DBLP"
+    settings = ("dblp_api_url",)
+    rule = staticmethod(enrichment.from_dblp)
+
+    def folder(self, settings) -> Path:
+        return settings.paths.dblp
+
+    def cache(self, settings) -> DblpCache:
+        return DblpCache.for_settings(settings)
+
+    def plan(self, records: list[Record], lookups, refresh: bool = False) -> tuple[Plan, list[Problem]]:
+        queries, problems = plan(records, lookups, refresh)
+        return Plan(queries=queries), problems
+
+    def follow_up(self, records, lookups, found: set[str]) -> Plan | None:
+        return None
+
+    def found_dois(self, records: list[Record], lookups) -> set[str]:
+        """DOIs of works DBLP matched (not arXiv's) for records that have none."""
+        out = set()
+        for record in records:
+            if record.doi:
+                continue
+            params = dblp.search_params(record)
+            try:
+                hits = lookups.dblp(params) if params else None
+            except CorruptCacheEntry:
+                hits = None
+            if not hits:
+                continue
+            verdict = enrichment.judged(lookups, "dblp", params, record,
+                                        lambda: match.verify(record, dblp.candidates(hits)))
+            doi = verdict.candidate.doi if verdict.verified and verdict.candidate else ""
+            if doi and not doi.lower().startswith("10.48550/"):
+                out.add(doi)
+        return out
+
+    def client(self, settings, on_wait):
+        from pipeline.sources.dblp import DblpClient
+
+        return DblpClient(settings.dblp_api_url, on_wait=on_wait)
+
+    def fetch(self, client, todo: Plan):
+        return client.fetch_searches(todo.queries)
+
+    def failed_items(self, outcome, todo: Plan) -> int:
+        return 1
+
+    def store(self, outcome, todo: Plan, lookups, tally) -> None:
+        tally.found += 1
+        lookups.caches[self.name].write_search(outcome.key, outcome.value)
+
+    def account(self, tally, todo: Plan, summary, first: bool) -> None:
+        summary.dblp_searches += tally.found
+        summary.dblp_failed += tally.failed
+        summary.failed += tally.failed
+        summary.requests += tally.requests
+
+    def lines(self, settings, records: int, todo: Plan, tally=None) -> Lines:
+        n = len(todo.queries)
+        return Lines(
+            offline=f"enrich: --offline: {n} DBLP searches not in the DBLP cache",
+            dry_run=f"enrich: would search DBLP {n} times ({settings.dblp_api_url}, one a second)",
+            done=(f"enrich: DBLP: {tally.found} of {n} searches answered; {tally.requests} requests"
+                  if tally else ""),
+            failed=(f"enrich: {{why}}: {tally.failed} DBLP searches not made; `make check` lists the items"
+                    if tally else ""))
+
+
+def plan(records: list[Record], lookups, refresh: bool = False) -> tuple[list[dict], list[Problem]]:
+    """The DBLP searches the cache lacks, for the records `enrichment.wants_dblp` names."""
+    wanted: dict[str, dict] = {}
+    problems = []
+    cache = lookups.caches["dblp"]
+    for record in records:
+        if record.doi:
+            try:
+                entry = lookups.work(record.doi)
+            except CorruptCacheEntry:
+                entry = None
+            if cr.is_not_found(entry):
+                record = record.evolve(enrichment=ENRICH_NOT_FOUND)
+        if not enrichment.wants_dblp(record) or (record.item_type in enrichment.NOT_PAPERS and record.doi):
+            continue
+        params = dblp.search_params(record)
+        if params is None:
+            continue
+        qid = dblp.query_id(params)
+        if qid in wanted:
+            continue
+        state = cache.state(params)
+        if state == "corrupt":
+            problems.append(Problem(record.key, f"unreadable DBLP cache file "
+                                    f"{cache.relative(cache.query_path(params))}; fetching it again",
+                                    "warning", "cache-corrupt"))
+        if state != "cached" or refresh:
+            wanted[qid] = params
+    return list(wanted.values()), problems
+
+
+SOURCE = Dblp()

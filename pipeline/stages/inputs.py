@@ -25,14 +25,21 @@ from pipeline.stages.dblp_cache import DblpCache
 
 @dataclass
 class Lookups:
-    """What `pipeline.enrichment.apply` reads: both caches and the venue table, behind one face."""
+    """What `pipeline.enrichment.apply` reads: every source's cache (stages/registry.py) and the venue
+    table, behind one face."""
 
-    crossref: CrossrefCache
-    dblp_cache: DblpCache
+    caches: dict                  # source name -> its cache (a stages.cache.JsonCache)
     venues: venues.VenueTable
+    rules: tuple = ()             # each source's rule, in the registry's order
     # Verdicts on search hits, by (source, query, what the rule reads of the record): each is worked
     # out once a run, though enrich (choosing what to fetch next) and merge both need it.
     verdicts: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def for_settings(cls, settings: Settings, table: venues.VenueTable) -> "Lookups":
+        from pipeline.stages.registry import SOURCES
+
+        return cls({s.name: s.cache(settings) for s in SOURCES}, table, tuple(s.rule for s in SOURCES))
 
     def verdict(self, source: str, params, record: Record, decide):
         key = (source, convert.query_id(params), match.reads(record))    # the query as its cache file names it
@@ -42,14 +49,23 @@ class Lookups:
             found = self.verdicts[key] = decide()
             return found
 
+    # What the Crossref and DBLP rules read (enrichment.Lookup).
+    @property
+    def crossref(self) -> CrossrefCache:
+        return self.caches["crossref"]
+
+    @property
+    def dblp_cache(self) -> DblpCache:
+        return self.caches["dblp"]
+
     def work(self, doi: str) -> dict | None:
-        return self.crossref.work(doi)
+        return self.caches["crossref"].work(doi)
 
     def search(self, params) -> dict | None:
-        return self.crossref.search(params)
+        return self.caches["crossref"].search(params)
 
     def dblp(self, params) -> list | None:
-        return self.dblp_cache.search(params)
+        return self.caches["dblp"].search(params)
 
 
 @dataclass
@@ -200,7 +216,7 @@ def read(settings: Settings, *, sections: bool = True) -> Inputs:
     reviews = read_reviews(settings, inputs.problems)
     inputs.reviews, unmatched = curate.match_reviews(reviews, inputs.records)
     inputs.problems += unmatched
-    inputs.lookups = Lookups(CrossrefCache(settings.paths.crossref, {}), DblpCache.for_settings(settings), table)
+    inputs.lookups = Lookups.for_settings(settings, table)
     return inputs
 
 

@@ -1,8 +1,8 @@
 """sync: pull -> enrich -> merge -> emit, reading the inputs once, and nothing at all when nothing changed.
 
-After a pull, the build's inputs are fingerprinted: the Zotero snapshot, the Crossref and DBLP caches,
-the review files, pipeline.toml, the venue table, the settings that shape the outputs (never the API
-key) and the pipeline's own code. When the fingerprint is the one the last complete sync recorded in
+After a pull, the build's inputs are fingerprinted: the Zotero snapshot, every lookup source's cache
+(stages/registry.py), the review files, pipeline.toml, the venue table, the settings that shape the
+outputs (never the API key) and the pipeline's own code. When the fingerprint is the one the last complete sync recorded in
 `build/sync.json`, and every output is still the file that sync wrote, there is nothing to do: enrich,
 merge and emit are skipped and the run says so. That makes the weekly no-change sync cost one Zotero
 request and a directory walk, at any size.
@@ -14,6 +14,7 @@ failing Crossref tries again next time. `make` (merge, then emit) always rebuild
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from functools import lru_cache
 from pathlib import Path
@@ -36,19 +37,26 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
+# Settings that never change what the outputs say: the secret, and the bookkeeping of how they were read.
+NOT_SHAPING = ("api_key", "credentials_problem", "problems", "lines")
+
+
 def shaping_settings(settings: Settings) -> str:
-    """The settings that change what the outputs say (never the API key)."""
-    return repr((settings.title, settings.library_type, settings.library_id, settings.collection,
-                 settings.zotero_api_url, settings.crossref_api_url, settings.section_order, settings.sort,
-                 settings.tags, tuple(str(p) for p in vars(settings.paths).values()), settings.links))
+    """The settings that change what the outputs say: every field of Settings (each source's among them)
+    but those of NOT_SHAPING, so a new setting is in the fingerprint without a line here."""
+    return repr(tuple((f.name, getattr(settings, f.name)) for f in dataclasses.fields(settings)
+                      if f.name not in NOT_SHAPING))
 
 
 def fingerprint(settings: Settings) -> str:
+    from pipeline.stages.registry import SOURCES
+
     paths = settings.paths
     digest = hashlib.blake2b(digest_size=20)
     digest.update(code_version().encode() + shaping_settings(settings).encode())
     mends = paths.links if settings.links.mend else None    # emit then reads the link verdicts
-    for folder in (paths.zotero, paths.crossref, getattr(paths, "dblp", None), paths.reviews, mends):
+    caches = [source.folder(settings) for source in SOURCES]
+    for folder in (paths.zotero, *caches, paths.reviews, mends):
         if folder is not None:
             files.tree_stamp(folder, digest)
     for path in (paths.root / "pipeline.toml", paths.venues):

@@ -1,0 +1,105 @@
+"""The source seam: what every lookup source (Crossref, DBLP, ...) implements, so that enrich, the shared
+reader, merge and sync's fingerprint handle them all alike. The sources themselves are listed in
+`stages/registry.py`; adding one means a client (pipeline/sources/), a converter (pipeline/convert/), a
+module implementing `Source` beside its cache, a registry entry and its settings.
+
+A source says:
+- what to ask for the records (`plan`: DOIs and searches its cache lacks, and the unreadable cache files);
+- how to ask it (`client`, then `fetch`: batched, through the shared HTTP policy of sources/http.py, one
+  `Outcome` per DOI or search);
+- how an answer is kept (`store`, on its `stages.cache.JsonCache` under data/raw/<name>/);
+- how its cached answers become a record's fields (`rule`, a pure function of `pipeline.enrichment`
+  shape: it decides by the precedence the source names) for merge;
+- how it speaks in the run's log (`lines`), and which settings shape what it answers (`settings`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator, Protocol
+
+from pipeline.config import Settings
+from pipeline.model import Problem, Record
+from pipeline.sources.http import Outcome
+
+
+@dataclass
+class Plan:
+    """What a source's cache lacks: DOIs and search parameters to fetch, and the records that want them."""
+
+    dois: list[str] = field(default_factory=list)
+    queries: list[dict] = field(default_factory=list)
+    searchers: dict[str, list[Record]] = field(default_factory=dict)   # query id -> records
+
+    @property
+    def items(self) -> int:
+        return len(self.dois) + sum(len(v) for v in self.searchers.values())
+
+    @property
+    def lookups(self) -> int:
+        return len(self.dois) + len(self.queries)
+
+
+@dataclass
+class Tally:
+    """What one round of a source found."""
+
+    found: int = 0
+    not_found: int = 0
+    verified: int = 0
+    failed: int = 0          # lookups that failed
+    failed_items: int = 0    # records those lookups were for
+    requests: int = 0
+    reasons: set[str] = field(default_factory=set)
+
+
+class Source(Protocol):
+    name: str                      # "crossref": its cache in data/raw/<name>/, its key in inputs.Lookups
+    label: str                     # "Crossref": how progress and messages name it
+    settings: tuple[str, ...]      # the Settings fields that shape what it answers (sync's fingerprint)
+    rule: Callable                 # enrichment-shaped: (record, lookup, table, fetch, problems) -> (record, fields)
+
+    def folder(self, settings: Settings) -> Path:
+        """Its cache folder (data/raw/<name>)."""
+
+    def cache(self, settings: Settings):
+        """Its cache, a `stages.cache.JsonCache`."""
+
+    def plan(self, records: list[Record], lookups, refresh: bool) -> tuple[Plan, list[Problem]]:
+        """What to fetch for `records`, run after the sources before it in the registry."""
+
+    def follow_up(self, records: list[Record], lookups, found: set[str]) -> Plan | None:
+        """After every round: what to fetch for the DOIs the other sources matched (`found`)."""
+
+    def found_dois(self, records: list[Record], lookups) -> set[str]:
+        """DOIs this source matched for records that had none (for the others' `follow_up`)."""
+
+    def client(self, settings: Settings, on_wait: Callable[[float, str], None]):
+        """A client with `requests` (a count), `down` (why it gave up, or "") and `close()`."""
+
+    def fetch(self, client, plan: Plan) -> Iterator[Outcome]:
+        """An Outcome per DOI and search of `plan`."""
+
+    def failed_items(self, outcome: Outcome, plan: Plan) -> int:
+        """How many records a failed lookup leaves unlooked-up."""
+
+    def store(self, outcome: Outcome, plan: Plan, lookups, tally: Tally) -> None:
+        """Cache a `found` or `not-found` answer, and count it."""
+
+    def account(self, tally: Tally, plan: Plan, summary, first: bool) -> None:
+        """Add the round's counts to enrich's Summary (`first`: the round, not a follow-up)."""
+
+    def lines(self, settings: Settings, records: int, plan: Plan, tally: Tally | None):
+        """The run's messages about this source (see `Lines`)."""
+
+
+@dataclass(frozen=True)
+class Lines:
+    """What enrich says about a source's round; "" says nothing."""
+
+    nothing: str = ""        # nothing to look up
+    offline: str = ""        # --offline, with things to look up
+    dry_run: str = ""        # --dry-run
+    before: str = ""         # a detail before asking (e.g. no contact address)
+    done: str = ""           # after the round
+    failed: str = ""         # after a round with failures: "{why}" is the client's reason
