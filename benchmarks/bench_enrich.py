@@ -51,7 +51,7 @@ def make_project(root: Path, works: list[dict], *, searches: bool = True) -> Non
 
 def run_enrich(root: Path, server: CrossrefServer) -> tuple[float, enrich.Summary]:
     settings = config.load(root, environ={"CROSSREF_API_URL": server.url, "CROSSREF_MAILTO": MAILTO,
-                                          "DBLP_API_URL": "http://127.0.0.1:9"})
+                                          "DBLP_API_URL": "http://127.0.0.1:9", "OPENALEX_API_URL": "http://127.0.0.1:9"})
     started = time.perf_counter()
     summary = enrich.run(settings, Options(), Reporter(0, io.StringIO()))
     return time.perf_counter() - started, summary

@@ -31,10 +31,10 @@ def baseline_printed(code: Path, papers: list, folder: Path) -> dict[str, str]:
     works = labelset.crossref_works(papers)
     with ZoteroServer(lib, api_key=labelrun.KEY) as zs, CrossrefServer(works, limits=labelrun.FAST) as cs, \
             DblpServer() as ds:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("ZOTERO_", "CROSSREF_", "DBLP_"))}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("ZOTERO_", "CROSSREF_", "DBLP_", "OPENALEX_"))}
         env.update(CI="1", PYTHONPATH=str(code), ZOTERO_API_URL=zs.url, ZOTERO_API_KEY=labelrun.KEY,
                    ZOTERO_LIBRARY_ID="1", ZOTERO_COLLECTION=top, CROSSREF_API_URL=cs.url,
-                   CROSSREF_MAILTO="labels@example.org", DBLP_API_URL=ds.url)
+                   CROSSREF_MAILTO="labels@example.org", DBLP_API_URL=ds.url, OPENALEX_API_URL="http://127.0.0.1:9")
         subprocess.run([sys.executable, "-m", "pipeline", "sync", "--root", str(project)], cwd=code, env=env,
                        check=True, capture_output=True, timeout=900)
     records = {r["key"]: r for r in json.loads((project / "build/records.json").read_text())["records"]}

@@ -69,7 +69,7 @@ def run() -> list[dict]:
         with ZoteroServer(library, api_key=KEY) as server:
             settings = config.load(project, environ={
                 "ZOTERO_API_URL": server.url, "ZOTERO_LIBRARY_ID": "1", "ZOTERO_COLLECTION": top,
-                "ZOTERO_API_KEY": KEY, "CROSSREF_API_URL": "http://127.0.0.1:9", "DBLP_API_URL": "http://127.0.0.1:9"})
+                "ZOTERO_API_KEY": KEY, "CROSSREF_API_URL": "http://127.0.0.1:9", "DBLP_API_URL": "http://127.0.0.1:9", "OPENALEX_API_URL": "http://127.0.0.1:9"})
             policy = http.RetryPolicy(attempts=2, base=0.0, cap=0.0, sleep=lambda s: None)
             started = time.perf_counter()
             tally = push.run(settings, Options(), Reporter(0, io.StringIO()), policy=policy)

@@ -124,9 +124,15 @@ def _fill(settings, enrich, inputs) -> None:
         todo, _ = source.plan(records, given.lookups)
         cache = given.lookups.caches[source.name]
         for doi in todo.dois:
-            cache.write_work(doi, {"DOI": doi.lower(), "type": "journal-article"})
+            if source.name == "openalex":
+                cache.write_work(doi, None, "2026-12-01")          # OpenAlex knows none of them
+            else:
+                cache.write_work(doi, {"DOI": doi.lower(), "type": "journal-article"})
         for params in todo.queries:
-            cache.write_search(params, {"items": []} if source.name == "crossref" else [])
+            if source.name == "openalex":
+                cache.write_search(params, [], "2026-12-01")
+            else:
+                cache.write_search(params, {"items": []} if source.name == "crossref" else [])
 
 
 def prepare(n: int, tmp: Path) -> tuple[Path, dict, ZoteroServer]:
@@ -138,9 +144,10 @@ def prepare(n: int, tmp: Path) -> tuple[Path, dict, ZoteroServer]:
     shutil.copy(ROOT / "data/curated/venues.csv", project / "data/curated/venues.csv")
     server = ZoteroServer(built.library, api_key=KEY).__enter__()
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("ZOTERO_", "CROSSREF_", "DBLP_")) and k != "PYTHONDONTWRITEBYTECODE"}
+           if not k.startswith(("ZOTERO_", "CROSSREF_", "DBLP_", "OPENALEX_")) and k != "PYTHONDONTWRITEBYTECODE"}
     env.update(CI="1", ZOTERO_API_URL=server.url, ZOTERO_API_KEY=KEY, ZOTERO_LIBRARY_ID=str(built.library.id),
                ZOTERO_COLLECTION=built.top, CROSSREF_API_URL="http://127.0.0.1:9", DBLP_API_URL="http://127.0.0.1:9",
+               OPENALEX_API_URL="http://127.0.0.1:9",
                PYTHONPATH=str(ROOT))
     timed([sys.executable, "-m", "pipeline", "pull", "--root", str(project)], ROOT, env)
     fill_caches(project)

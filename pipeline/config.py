@@ -27,6 +27,7 @@ from pipeline.model import Problem
 DEFAULT_ZOTERO_API_URL = "https://api.zotero.org"
 DEFAULT_CROSSREF_API_URL = "https://api.crossref.org"
 DEFAULT_DBLP_API_URL = "https://dblp.org"
+DEFAULT_OPENALEX_API_URL = "https://api.openalex.org"
 DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api"
 
 
@@ -80,6 +81,7 @@ class Paths:
     citekeys: Path        # committed map of published citation keys
     venues: Path          # curator-extendable venue label table
     links: Path = Path("data/raw/links")   # the links stage's verdicts (load sets it under root)
+    openalex: Path = Path("data/raw/openalex")   # enrich's OpenAlex response cache (load sets it under root)
     # The contributors' issue form: its section choices follow the list (load sets it under root).
     form: Path = Path(".github/ISSUE_TEMPLATE/suggest-paper.yml")
 
@@ -121,6 +123,8 @@ class Settings:
     crossref_api_url: str = DEFAULT_CROSSREF_API_URL
     crossref_mailto: str = ""
     dblp_api_url: str = DEFAULT_DBLP_API_URL
+    openalex_api_url: str = DEFAULT_OPENALEX_API_URL
+    openalex_mailto: str = ""                   # the polite pool's contact address
     arxiv_api_url: str = DEFAULT_ARXIV_API_URL     # arXiv's query API, for `add` of a preprint
     section_order: tuple[str, ...] = ()
     sort: tuple[str, ...] = ("-year", "title")
@@ -521,6 +525,7 @@ def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Setti
     zot = doc.get("zotero", {})
     cr = doc.get("crossref", {})
     db = doc.get("dblp", {})
+    oa = doc.get("openalex", {})
     ax = doc.get("arxiv", {})
     sec = doc.get("sections", {})
     ent = doc.get("entries", {})
@@ -536,6 +541,7 @@ def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Setti
         zotero=root / "data/raw/zotero",
         crossref=root / "data/raw/crossref",
         dblp=root / "data/raw/dblp",
+        openalex=root / "data/raw/openalex",
         links=root / "data/raw/links",
         form=root / ".github/ISSUE_TEMPLATE/suggest-paper.yml",
         reviews=root / "reviews",
@@ -572,6 +578,9 @@ def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Setti
         crossref_mailto=env("CROSSREF_MAILTO", cr.get("mailto", "")),
         dblp_api_url=check_url("DBLP_API_URL (or [dblp] api_url)",
                                env("DBLP_API_URL", db.get("api_url", DEFAULT_DBLP_API_URL)).rstrip("/")),
+        openalex_api_url=check_url("OPENALEX_API_URL (or [openalex] api_url)",
+                                   env("OPENALEX_API_URL", oa.get("api_url", DEFAULT_OPENALEX_API_URL)).rstrip("/")),
+        openalex_mailto=env("OPENALEX_MAILTO", oa.get("mailto", "")),
         arxiv_api_url=check_url("ARXIV_API_URL (or [arxiv] api_url)",
                                 env("ARXIV_API_URL", ax.get("api_url", DEFAULT_ARXIV_API_URL)).rstrip("/")),
         section_order=tuple(sec.get("order", [])),

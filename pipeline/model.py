@@ -12,6 +12,7 @@ from typing import Iterable
 ZOTERO = "zotero"
 CROSSREF = "crossref"
 DBLP = "dblp"
+OPENALEX = "openalex"
 CURATOR = "curator"      # the curator's own word in Zotero (a `Venue:` line in extra): no source overrides it
 REVIEW = "review"
 DERIVED = "derived"
@@ -110,7 +111,10 @@ class Record:
     review_text: bool = False                  # the review file holds a long review
     review_status: str = ""                    # "" or "draft"
     hidden: bool = False                       # a review file hides the item from the README
-    citations: int | None = None               # Crossref is-referenced-by-count
+    citations: int | None = None               # times cited: OpenAlex's count, else Crossref's
+    citations_date: str = ""                   # the day OpenAlex's count was read ("" if Crossref's or none)
+    oa_url: str = ""                           # an open-access copy OpenAlex knows (PDF, else landing page)
+    oa_license: str = ""                       # its licence ("cc-by"), "" if unknown
     notices: tuple[Notice, ...] = ()           # retractions, corrections
     published_doi: str = ""                    # published version of a preprint
     dblp: str = ""                             # DBLP record key ("conf/sosp/PeiCYJ17")

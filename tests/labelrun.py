@@ -24,6 +24,7 @@ from pipeline.stages import inputs as inputs_
 from tests.labelset import Paper, crossref_works, item_key
 from tests.servers.crossref_api import CrossrefServer, Limits
 from tests.servers.dblp_api import DblpServer
+from tests.servers.openalex_api import OpenAlexServer
 from tests.servers.zotero_api import Library, ZoteroServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,10 +91,11 @@ def sync(papers: list[Paper], root: Path, *, rounds: int = 1, shared: bool = Fal
             unique.append(info)
     no_sleep = RetryPolicy(sleep=lambda s: None)
     with ZoteroServer(lib, api_key=KEY) as zs, CrossrefServer(crossref_works(papers), limits=FAST) as cs, \
-            DblpServer(unique) as ds:
+            DblpServer(unique) as ds, OpenAlexServer([]) as oas:     # OpenAlex knows none of them
         settings = config.load(root, environ={
             "ZOTERO_API_URL": zs.url, "ZOTERO_API_KEY": KEY, "ZOTERO_LIBRARY_ID": "1", "ZOTERO_COLLECTION": top,
-            "CROSSREF_API_URL": cs.url, "CROSSREF_MAILTO": "labels@example.org", "DBLP_API_URL": ds.url})
+            "CROSSREF_API_URL": cs.url, "CROSSREF_MAILTO": "labels@example.org", "DBLP_API_URL": ds.url,
+            "OPENALEX_API_URL": oas.url, "OPENALEX_MAILTO": "labels@example.org"})
         for _ in range(rounds):
             zs.reset_counts()
             cs.reset_counters()

@@ -16,10 +16,21 @@ from pipeline.stages import Options, enrich, files
 from pipeline.stages.crossref_cache import CrossrefCache
 from tests.crossref_fixtures import generate_works, item_key, zotero_item
 from tests.servers.crossref_api import CrossrefServer, Limits
+from tests.servers.openalex_api import OpenAlexServer
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST = {"polite": Limits(1000, 1.0, 3), "public": Limits(1000, 1.0, 1)}
 MAILTO = "curator@example.org"
+OPENALEX: dict = {}
+
+
+def openalex() -> dict:
+    """These are Crossref's tests: beside Crossref answers an OpenAlex that knows no DOI (one loopback
+    server for the whole session, started by the first test that asks)."""
+    if not OPENALEX:
+        server = OpenAlexServer([]).__enter__()
+        OPENALEX.update(OPENALEX_API_URL=server.url, OPENALEX_MAILTO=MAILTO)
+    return OPENALEX
 
 
 class NoSleep:
@@ -46,7 +57,7 @@ def make_project(root: Path, works: list[dict], *, without_doi: int = 0, year_of
 
 def settings_for(root: Path, server: CrossrefServer):
     return config.load(root, environ={"CROSSREF_API_URL": server.url, "CROSSREF_MAILTO": MAILTO,
-                                      "DBLP_API_URL": "http://127.0.0.1:9"})
+                                      "DBLP_API_URL": "http://127.0.0.1:9", **openalex()})
 
 
 def run(settings, *, client=None, **options):
@@ -114,7 +125,8 @@ def test_offline_reads_only_the_cache(tmp_path):
     with CrossrefServer(works, limits=FAST) as server:
         summary, out = run(settings_for(tmp_path, server), offline=True)
         assert server.requests == 0
-    assert "--offline: 5 items could not be looked up" in out and out.count("\n") == 1
+    assert "--offline: 5 items could not be looked up" in out and out.count("\n") == 2
+    assert "--offline: 5 items not looked up on OpenAlex" in out
     assert not (tmp_path / "data/raw/crossref").exists()
 
 
@@ -234,13 +246,13 @@ def test_unreachable_crossref_is_one_line_too(tmp_path):
     make_project(tmp_path, works)
     with CrossrefServer(works) as server:
         url = server.url
-    settings = config.load(tmp_path, environ={"CROSSREF_API_URL": url, "DBLP_API_URL": "http://127.0.0.1:9"})
+    settings = config.load(tmp_path, environ={"CROSSREF_API_URL": url, "DBLP_API_URL": "http://127.0.0.1:9", **openalex()})
     client = CrossrefClient(url, sleep=NoSleep(), timeout=0.5)
     summary, out = run(settings, client=client)
     assert summary.failed == 2
     assert "items not looked up" in out and "unreachable" in out
     # Never reached at all (no network, wrong URL): two tries, not the whole backoff ladder per item.
-    assert summary.requests == 2
+    assert client.requests == 2
 
 
 def test_dry_run_fetches_and_writes_nothing(tmp_path):

@@ -206,10 +206,10 @@ def test_every_control_has_a_label_and_the_keyboard_reaches_them_in_order(opened
         "[...document.querySelectorAll('input, select')].filter(e => !e.labels.length).map(e => e.id)")
     assert unlabeled == []
     order = []
-    for _ in range(11):
+    for _ in range(12):
         tab.tab.keyboard.press("Tab")
         order.append(tab.tab.evaluate("document.activeElement.id || document.activeElement.className"))
-    assert order[:10] == ["skip", "q", "section", "tag", "venue", "sort", "from", "to", "share", "clear"]
+    assert order[:11] == ["skip", "q", "section", "tag", "venue", "sort", "oa", "from", "to", "share", "clear"]
     # From the keyboard alone: "/" jumps to the search, typing and Enter filter, a tag chip filters.
     tab.tab.keyboard.press("Escape")
     tab.tab.focus("#share")
@@ -328,3 +328,20 @@ def test_hostile_titles_and_summaries_stay_text(opened, tmp_path):
     assert tab.tab.title() == "<script>alert(0)</script>"
     tab.tab.select_option("#tag", HOSTILE[1])        # a hostile tag is a working filter value
     assert tab.shown() == ["H1"] and "script" in tab.fragment()
+
+
+def test_most_cited_first_and_open_access_only(opened, tmp_path):
+    def paper(key, title, **fields):
+        return Record(key=key, title=title, sections=("S",), year=2020, **fields)
+
+    records = (paper("A", "Alpha", citations=5, doi="10.1/a"),
+               paper("B", "Beta", citations=50, doi="10.1/b", oa_url="https://repository.example/b.pdf"),
+               paper("C", "Gamma", url="https://arxiv.org/abs/2101.00001"),
+               paper("D", "Delta", citations=3, url="https://publisher.example/d"))
+    tab = opened(write_page(tmp_path, Catalog(title="T", sections=(Section("S", "S"),), records=records)))
+    tab.tab.select_option("#sort", "cited")
+    assert tab.shown() == ["B", "A", "D", "C"]           # no known count: last
+    tab.tab.select_option("#oa", "1")
+    assert tab.shown() == ["B", "C"] and tab.fragment() == "#oa=1&sort=cited"
+    links = tab.tab.eval_on_selector_all('#results li[data-key="B"] h2 a', "els => els.map(e => [e.textContent, e.href])")
+    assert links == [["Beta", "https://doi.org/10.1/b"], ["PDF", "https://repository.example/b.pdf"]]

@@ -15,6 +15,7 @@ from pipeline.model import Problem
 from pipeline.report import Reporter
 from pipeline.stages import Options, emit, files, merge, sync
 from pipeline.stages.crossref_cache import CrossrefCache
+from pipeline.stages.openalex_cache import OpenAlexCache
 from tests.conftest import ROOT
 from tests.test_merge_emit import collection, item
 
@@ -33,6 +34,7 @@ def make_project(root: Path, *, corrupt_cache: bool = False) -> Path:
     for obj in (collection(TOP, "A List"), collection(A, "Testing", TOP), collection(B, "Debugging", TOP)):
         files.write_json(z / "collections" / f"{obj['key']}.json", obj)
     cache = CrossrefCache(root / "data/raw/crossref", {})
+    openalex = OpenAlexCache(root / "data/raw/openalex")     # every lookup answered: OpenAlex knows none
     for n in range(6):
         key = f"ITEM2{n + 2}22"
         doi = f"10.1234/paper.{n}"
@@ -41,6 +43,7 @@ def make_project(root: Path, *, corrupt_cache: bool = False) -> Path:
         cache.write_work(doi, {"DOI": doi, "title": [f"Paper number {n}"], "type": "journal-article",
                                "container-title": ["Journal of Tests"], "issued": {"date-parts": [[2020 + n % 2]]},
                                "author": [{"family": "Lovelace", "given": "Ada"}], "is-referenced-by-count": n})
+        openalex.write_work(doi, None, "2026-12-01")
     if corrupt_cache:
         (cache.work_path("10.1234/paper.0")).write_text("{ truncated", encoding="utf-8")
     (root / "reviews").mkdir()

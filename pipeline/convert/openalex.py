@@ -21,7 +21,7 @@ from pipeline import identifiers, match, venues
 from pipeline.convert import query_id  # noqa: F401 (the one naming rule, for callers of this module)
 from pipeline.convert.crossref import clean_text
 from pipeline.convert.zotero import clean_doi, text
-from pipeline.model import Notice, Record
+from pipeline.model import ENRICH_NO_DOI, ENRICH_UNAVAILABLE, Notice, Problem, Record
 from pipeline.render.urls import safe_url
 
 # The root-level fields read here: the client asks for these alone (`select=`, which takes root-level
@@ -266,3 +266,47 @@ def verify(record: Record, works: list) -> Verdict:
     result = match.verify(record, [candidate(w) for w in works])
     work = dict(works[result.index]) if result.index is not None else None
     return Verdict(result.verified, work, result.similarity, result.reasons)
+
+
+# --- the rule merge applies (the source seam's `rule`) ----------------------------------------------
+#
+# Precedence, for a record whose DOI (or verified title search) OpenAlex answers:
+#   citations, citations_date: OpenAlex's count wins Crossref's (it is dated, and counts more sources);
+#   oa_url, oa_license: OpenAlex alone; the curator's `url` is never touched: the README adds [PDF];
+#   notices: a retraction OpenAlex flags is added when no source has one yet;
+#   venue, venue_label, doi: only fill a record that has none (works outside DBLP's and the table's reach).
+# The review file and the curator's `Venue:` line still win everything (their provenance is kept).
+OPENALEX_WINS = ("citations", "citations_date", "oa_url", "oa_license")
+FILLS = ("venue", "venue_label", "doi")
+PINNED = ("review", "curator")      # model.REVIEW, model.CURATOR: what no source overrides
+# A record with no DOI is searched by title only when the sources before found nothing for a paper.
+SEARCHED = (ENRICH_NO_DOI, ENRICH_UNAVAILABLE)
+
+
+def rule(record: Record, lookup, table, fetch, problems: list) -> tuple[Record, dict | None]:
+    """OpenAlex's fields merged into `record` from its cache (`lookup.caches["openalex"]`); the fields
+    of the matched work, or None. Pure: the cache is read through `fetch`, which reports a bad file."""
+    cache = getattr(lookup, "caches", {}).get("openalex")
+    if cache is None:
+        return record, None
+    entry = None
+    if record.doi:
+        entry = fetch(cache.work, record.doi, "OpenAlex")
+    elif record.enrichment in SEARCHED:
+        params = search_params(record)
+        hits = fetch(cache.search, params, "OpenAlex") if params else None
+        if hits:
+            verdict = verify(record, hits["results"])
+            entry = {"asked": hits.get("asked", ""), "work": verdict.work} if verdict.verified else None
+    if not entry or not isinstance(entry.get("work"), Mapping):
+        return record, None
+    fields = work_fields(entry["work"], asked=entry.get("asked", ""), table=table)
+    values = {k: fields[k] for k in OPENALEX_WINS if k in fields}
+    values.update({k: fields[k] for k in FILLS if k in fields and not getattr(record, k)
+                   and not (k.startswith("venue") and (record.venue or record.venue_label))})
+    if fields.get("notices") and not record.retracted:
+        values["notices"] = record.notices + fields["notices"]
+        problems.append(Problem(record.key, "retracted: OpenAlex flags this work as retracted", "error", "retracted"))
+    values = {k: v for k, v in values.items() if record.source_of(k) not in PINNED}
+    return (record.with_fields("openalex", **values) if values else record), fields
+

@@ -113,6 +113,13 @@ def item(record: Record, key: str) -> dict:
                 out[target] = parts
         elif target and target not in out and not (target == "event-title" and value == out.get("container-title")):
             out[target] = value     # (a conference's name that is the container already, not twice)
+    # What OpenAlex adds has no CSL variable: it rides in `custom`, the schema's place for such data.
+    custom = {name: value for name, value in (
+        ("citations", record.citations if record.citations_date else None), ("citations-date", record.citations_date),
+        ("oa-url", safe_url(record.oa_url)), ("oa-license", record.oa_license if record.oa_url else ""))
+        if value not in ("", None)}
+    if custom:
+        out["custom"] = custom
     if record.arxiv:
         # Zotero's own CSL export writes an arXiv preprint this way: the repository and its number.
         out.setdefault("publisher", "arXiv")

@@ -34,6 +34,7 @@ from pipeline.render import citekeys as citekeys_
 from pipeline.render.markdown import clean, relative_link
 from pipeline.render.readme import link_of
 from pipeline.render.richtext import plain_text
+from pipeline.render.urls import is_open, open_copy, safe_url
 
 ASSETS = "page_assets"
 MAX_AUTHORS = 12          # shown; the rest read "et al." (all of them are searched)
@@ -179,6 +180,9 @@ def paper(r: Record, sections: set[str], repository_url: str = "") -> dict:
         "draft": r.review_status == "draft",
         "retracted": r.retracted,
         "archived": r.url_status == "archived",     # the link is the Internet Archive's copy (links.mend)
+        "citations": r.citations,
+        "pdf": open_copy(link_of(r), r.oa_url),     # an open copy beside a closed link (OpenAlex)
+        "open": bool(safe_url(r.oa_url)) or is_open(link_of(r)),   # readable without a subscription
     }
     return {k: v for k, v in out.items() if v not in ("", [], None, False)}
 

@@ -28,6 +28,7 @@ from functools import lru_cache
 from pipeline import arrange
 from pipeline.model import Catalog, Record
 from pipeline.render.richtext import plain_text
+from pipeline.render.urls import open_copy
 from pipeline.render.markdown import (
     Slugger, clean, curator_inline, heading_text, inline, relative_link, safe_url,
 )
@@ -116,6 +117,10 @@ def entry(r: Record, section: str = "") -> str:
     parts = [f"- [{title}]({url})" if url else f"- {_not_a_block_marker(title)}"]
     if url and r.url_status:
         parts.append(f" \\[{inline(r.url_status)}\\]")    # "[archived]": the link is a copy (links.mend)
+    if r.oa_url:
+        pdf = open_copy(url, r.oa_url)
+        if pdf:     # the curator's link stays; an open copy OpenAlex knows is offered beside it
+            parts.append(f" [PDF]({pdf})")
     venue = inline(r.venue_label)
     if venue:
         parts.append(f", *{venue}{f' {r.year}' if r.year else ''}*")

@@ -50,7 +50,13 @@ COLUMNS: tuple[tuple[str, str, str, str, dict], ...] = (
     ("note", "string", "str", "Short note shown after the venue (an award, a workshop).", {}),
     ("review", "string", "str", "Path of the paper's review file in the repository; empty if none.", {}),
     ("review_status", "string", "str", 'Status of the review: empty or "draft".', {}),
-    ("citations", "integer", "Int64", "Times cited, as Crossref counts it; empty when unknown.", {"minimum": 0}),
+    ("citations", "integer", "Int64", "Times cited, as OpenAlex counts it (else Crossref); empty when unknown.",
+     {"minimum": 0}),
+    ("citations_date", "string", "str", "The day OpenAlex's count was read (YYYY-MM-DD); empty when the count "
+     "is Crossref's or unknown.", {"pattern": _ISO_DATE}),
+    ("oa_url", "string", "str", "An open-access copy OpenAlex knows (its PDF, else its landing page); the list "
+     "links it as [PDF] when `url` is not open. Empty when none is known.", {}),
+    ("oa_license", "string", "str", 'Licence of that copy as OpenAlex names it ("cc-by"); empty when unknown.', {}),
     ("retracted", "boolean", "boolean", "Crossref knows a retraction notice for the paper.",
      {"trueValues": ["true"], "falseValues": ["false"]}),
     ("enrichment", "string", "str", "How the record was matched on Crossref: doi, search, no-doi, doi-unknown, "
@@ -145,6 +151,9 @@ def row(record: Record, citekey: str, section_names: dict[str, str] | None = Non
         record.review_path,
         record.review_status,
         "" if record.citations is None else str(record.citations),
+        record.citations_date,
+        safe_url(record.oa_url),
+        record.oa_license,
         "true" if record.retracted else "false",
         record.enrichment,
         join(f"{field}={source}" for field, source in record.provenance),

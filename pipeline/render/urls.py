@@ -36,3 +36,26 @@ def safe_url(url: object) -> str:
     if parts.scheme.lower() not in SCHEMES or not parts.hostname:
         return ""
     return url
+
+
+# Hosts whose pages a reader opens without a subscription: a curator's link there is already open, and
+# the list adds no [PDF] beside it.
+OPEN_HOSTS = ("arxiv.org", "openreview.net", "aclanthology.org", "proceedings.mlr.press", "papers.nips.cc",
+              "proceedings.neurips.cc", "openaccess.thecvf.com", "www.usenix.org", "biorxiv.org", "medrxiv.org")
+
+
+def is_open(url: str, oa_url: str = "") -> bool:
+    """Whether `url` is an open copy: the open-access copy itself, or a page on an open host."""
+    if not url:
+        return False
+    if oa_url and url.rstrip("/") == oa_url.rstrip("/"):
+        return True
+    host = (urllib.parse.urlsplit(url).hostname or "").lower()
+    return any(host == h or host.endswith("." + h) for h in OPEN_HOSTS)
+
+
+def open_copy(link: str, oa_url: str) -> str:
+    """The open-access copy to show beside the curator's `link` ("" when the link is open already, or
+    no open copy is known). It never replaces the link: it is shown after it."""
+    oa = safe_url(oa_url)
+    return oa if oa and not is_open(link, oa) else ""

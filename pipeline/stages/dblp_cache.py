@@ -23,7 +23,7 @@ from pipeline.convert import dblp
 from pipeline.enrichment import CorruptCacheEntry
 from pipeline.model import Problem, Record
 from pipeline.stages.cache import JsonCache
-from pipeline.stages.seam import Lines, Plan
+from pipeline.stages.seam import Lines, Plan, settled
 
 QUERIES = "queries"
 KEPT = ("info",)      # of each hit
@@ -157,13 +157,13 @@ class Dblp:
 
 def plan(records: list[Record], lookups, refresh: bool = False) -> tuple[list[dict], list[Problem]]:
     """The DBLP searches the cache lacks, for the records DBLP's rule will read: each record as merge
-    hands it to that rule, after the rules of the sources before DBLP (`settled`). A paper whose DOI
+    hands it to that rule, after the rules of the sources before DBLP (`seam.settled`). A paper whose DOI
     Crossref's search found and verified is settled: DBLP is not asked about it."""
     wanted: dict[str, dict] = {}
     problems = []
     cache = lookups.caches["dblp"]
     for record in records:
-        record = settled(record, lookups)
+        record = settled(record, lookups, enrichment.from_dblp)
         if not enrichment.wants_dblp(record) or (record.item_type in enrichment.NOT_PAPERS and record.doi):
             continue
         params = dblp.search_params(record)
@@ -180,24 +180,6 @@ def plan(records: list[Record], lookups, refresh: bool = False) -> tuple[list[di
         if state != "cached" or refresh:
             wanted[qid] = params
     return list(wanted.values()), problems
-
-
-def settled(record: Record, lookups) -> Record:
-    """The record after the rules of the sources before DBLP in the registry, from their caches (as merge
-    applies them; their problems are merge's to report)."""
-    table = enrichment.table_of(lookups)
-
-    def fetch(getter, arg, source=""):
-        try:
-            return getter(arg)
-        except CorruptCacheEntry:
-            return None
-
-    for rule in getattr(lookups, "rules", enrichment.RULES):
-        if rule is enrichment.from_dblp:
-            break
-        record, _ = rule(record, lookups, table, fetch, [])
-    return record
 
 
 SOURCE = Dblp()

@@ -3,6 +3,6 @@ each implements). enrich, the shared reader (stages/inputs.py), merge and sync's
 list; a new source is one more entry here."""
 from __future__ import annotations
 
-from pipeline.stages import crossref_cache, dblp_cache
+from pipeline.stages import crossref_cache, dblp_cache, openalex_cache
 
-SOURCES = (crossref_cache.SOURCE, dblp_cache.SOURCE)
+SOURCES = (crossref_cache.SOURCE, dblp_cache.SOURCE, openalex_cache.SOURCE)

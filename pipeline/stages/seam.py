@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Protocol
 
+from pipeline import enrichment
 from pipeline.config import Settings
 from pipeline.model import Problem, Record
 from pipeline.sources.http import Outcome
@@ -103,3 +104,22 @@ class Lines:
     before: str = ""         # a detail before asking (e.g. no contact address)
     done: str = ""           # after the round
     failed: str = ""         # after a round with failures: "{why}" is the client's reason
+
+
+def settled(record: Record, lookups, until: Callable) -> Record:
+    """The record as merge hands it to the rule `until`: after the rules of the sources before it in the
+    registry, from their caches (their problems are merge's to report). A source's planner asks about
+    this record, so it asks only what the sources before it could not settle."""
+    table = enrichment.table_of(lookups)
+
+    def fetch(getter, arg, source=""):
+        try:
+            return getter(arg)
+        except enrichment.CorruptCacheEntry:
+            return None
+
+    for rule in getattr(lookups, "rules", enrichment.RULES):
+        if rule is until:
+            break
+        record, _ = rule(record, lookups, table, fetch, [])
+    return record

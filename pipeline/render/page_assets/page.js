@@ -7,7 +7,7 @@
   var FIRST = 50;          // rows drawn at once; the rest come in chunks as the reader scrolls
   var CHUNK = 200;
   var DEBOUNCE_MS = 120;   // typing: filter once the reader pauses
-  var KEYS = ['q', 'section', 'tag', 'venue', 'from', 'to', 'sort'];
+  var KEYS = ['q', 'section', 'tag', 'venue', 'from', 'to', 'oa', 'sort'];
   var TAG_OF = {b: 'strong', i: 'em', code: 'code'};
 
   var data = JSON.parse(document.getElementById('papers-data').textContent);
@@ -16,7 +16,7 @@
   var form = byId('filters'), q = byId('q'), results = byId('results'), status = byId('status');
   var more = byId('more'), share = byId('share');
   var selects = {section: byId('section'), tag: byId('tag'), venue: byId('venue'),
-                 from: byId('from'), to: byId('to'), sort: byId('sort')};
+                 from: byId('from'), to: byId('to'), oa: byId('oa'), sort: byId('sort')};
 
   function fold(text) {
     // ASCII (most text) has no accents to drop: skip the costly normalisation.
@@ -97,6 +97,9 @@
       if (name === 'new') { idx.sort(function (a, b) { return year(b) - year(a) || a - b; }); }
       if (name === 'old') { idx.sort(function (a, b) { return (year(a) || 1e9) - (year(b) || 1e9) || a - b; }); }
       if (name === 'title') { idx.sort(function (a, b) { return byName(papers[a].title, papers[b].title) || a - b; }); }
+      // Most cited first; a paper with no known count after every counted one, in list order.
+      var cited = function (i) { return typeof papers[i].citations === 'number' ? papers[i].citations : -1; };
+      if (name === 'cited') { idx.sort(function (a, b) { return cited(b) - cited(a) || a - b; }); }
       orders[name] = idx;
     }
     return orders[name];
@@ -138,6 +141,7 @@
       var p = papers[i];
       if (state.venue && p.venue !== state.venue) { return false; }
       if (state.tag && (!p.tags || p.tags.indexOf(state.tag) < 0)) { return false; }
+      if (state.oa && !p.open) { return false; }
       if (from !== null && !(p.year >= from)) { return false; }
       if (to !== null && !(p.year <= to)) { return false; }
       if (section && !within(p, section)) { return false; }
@@ -186,6 +190,7 @@
     h.appendChild(url ? link(url, p.title) : el('span', '', p.title));
     if (p.retracted) { h.appendChild(el('span', 'badge retracted', 'Retracted')); }
     if (p.archived) { h.appendChild(el('span', 'badge archived', 'Archived copy')); }
+    if (web(p.pdf)) { h.appendChild(document.createTextNode(' ')); h.appendChild(link(web(p.pdf), 'PDF', 'Open-access copy of ' + p.title)); }
     li.appendChild(h);
     var meta = el('p', 'meta');
     if (p.authors && p.authors.length) {
@@ -267,7 +272,7 @@
     var address = location.href.replace(/#.*$/, '') + (hash ? '#' + hash : '');
     if (address !== location.href) { history.replaceState(null, '', address); }
     share.href = hash ? '#' + hash : '#';
-    var active = ['section', 'tag', 'venue', 'from', 'to', 'sort'].filter(function (k) { return state[k]; }).length;
+    var active = ['section', 'tag', 'venue', 'from', 'to', 'oa', 'sort'].filter(function (k) { return state[k]; }).length;
     byId('panel-toggle').textContent = active ? 'Filters (' + active + ' set)' : 'Filters';
   }
   var timer = 0;
