@@ -114,15 +114,27 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code = run_stage(args, settings, options, reporter)
     except StageError as exc:
-        reporter._print(f"error: {exc}")
-        return 1
+        return exit_status(args.stage, reporter, stopped=exc)
     except KeyboardInterrupt:
-        reporter._print("interrupted: files already written are complete; nothing is half-written")
+        return exit_status(args.stage, reporter, interrupted=True)
+    return exit_status(args.stage, reporter, code)
+
+
+def exit_status(stage: str, reporter: Reporter, code: int = 0, *, stopped: StageError | None = None,
+                interrupted: bool = False) -> int:
+    """The one place a run's exit status is decided, from what it reported: 1 when a stage could not go
+    on (`StageError`), 130 when interrupted, 3 when it went on past bad input (an error `Problem`) or
+    its own check failed, else 0. (2, for settings that cannot be read, is decided before any stage.)"""
+    if stopped is not None:
+        reporter.say(f"error: {stopped}")
+        return 1
+    if interrupted:
+        reporter.say("interrupted: files already written are complete; nothing is half-written")
         return 130
     errors = sum(p.level == "error" for p in reporter.problems)
     if code == 0 and errors:
         # The run went on past bad input, as it should; the exit status still says it was there.
-        reporter._print(f"{args.stage}: finished with {errors} error(s) above (`make check` lists them)")
+        reporter.say(f"{stage}: finished with {errors} error(s) above (`make check` lists them)")
         return 3
     return code
 

@@ -33,6 +33,7 @@ from pipeline.model import (
     ENRICH_SKIPPED,
     ENRICH_UNAVAILABLE,
     REVIEW,
+    CorruptCacheEntry,
     Problem,
     Record,
 )
@@ -70,15 +71,6 @@ NOT_PAPERS = frozenset({
     "podcast", "presentation", "film", "artwork", "email", "instantMessage", "interview", "map",
     "tvBroadcast", "radioBroadcast", "note", "attachment", "annotation",
 })
-
-
-class CorruptCacheEntry(Exception):
-    """A cache file that cannot be read. `path` names it; merge treats it as absent, enrich refetches."""
-
-    def __init__(self, path: str, reason: str):
-        super().__init__(f"{path}: {reason}")
-        self.path = str(path)
-        self.reason = reason
 
 
 class Lookup(Protocol):

@@ -229,6 +229,16 @@ class Problem:
         return f"{self.where}: {self.message}"
 
 
+class CorruptCacheEntry(Exception):
+    """A cache file that cannot be read, raised by the cache (stages/cache.py) that finds it. `path` names
+    it; merge reports it and treats it as absent, enrich reports it and asks again."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = str(path)
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class Catalog:
     """Everything emit needs: the sections in list order and the records."""

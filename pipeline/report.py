@@ -29,25 +29,26 @@ class Reporter:
             text = text.replace(secret, "***")
         return text
 
-    def _print(self, text: str) -> None:
+    def say(self, text: str) -> None:
+        """A line always printed (redacted): what the CLI says whatever the verbosity."""
         print(self.redact(text), file=self.stream, flush=True)
 
     def info(self, text: str) -> None:
         """A line the user wants by default: what a stage did or why it did not."""
         if self.verbosity >= 1:
-            self._print(text)
+            self.say(text)
 
     def detail(self, text: str) -> None:
         """A line for -v."""
         if self.verbosity >= 2:
-            self._print(text)
+            self.say(text)
 
     def problem(self, problem: Problem) -> None:
         """Bad input: reported in one line naming the item key or file:line; the run goes on."""
         self.problems.append(problem)
         # Warnings are for `make check` (and -v); errors always show.
         if problem.level == "error" or self.verbosity >= 2:
-            self._print(f"{problem.level}: {problem}")
+            self.say(f"{problem.level}: {problem}")
 
     @property
     def interactive(self) -> bool:

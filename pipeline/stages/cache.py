@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Callable
 
-from pipeline.enrichment import CorruptCacheEntry
+from pipeline.model import CorruptCacheEntry
 from pipeline.stages import files
 
 

@@ -24,9 +24,8 @@ from typing import Mapping
 from pipeline import enrichment
 from pipeline import venues as venue_table
 from pipeline.convert import crossref as cr
-from pipeline.enrichment import CorruptCacheEntry
 from pipeline.venues import VenueTable
-from pipeline.model import Problem, Record
+from pipeline.model import CorruptCacheEntry, Problem, Record
 from pipeline.stages import files
 from pipeline.stages.cache import JsonCache
 from pipeline.stages.seam import Lines, Plan

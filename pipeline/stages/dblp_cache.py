@@ -20,8 +20,7 @@ from typing import Mapping
 
 from pipeline import enrichment, match
 from pipeline.convert import dblp
-from pipeline.enrichment import CorruptCacheEntry
-from pipeline.model import Problem, Record
+from pipeline.model import CorruptCacheEntry, Problem, Record
 from pipeline.stages.cache import JsonCache
 from pipeline.stages.seam import Lines, Plan, settled
 

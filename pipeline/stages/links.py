@@ -29,8 +29,7 @@ from datetime import date, datetime, timezone
 import orjson
 
 from pipeline.config import Settings
-from pipeline.enrichment import CorruptCacheEntry
-from pipeline.model import Catalog, Problem, Record
+from pipeline.model import Catalog, CorruptCacheEntry, Problem, Record
 from pipeline.render import urls
 from pipeline.render.markdown import clean
 from pipeline.render.readme import link_of

@@ -23,8 +23,7 @@ from typing import Mapping
 
 from pipeline import enrichment
 from pipeline.convert import openalex as oa
-from pipeline.enrichment import CorruptCacheEntry
-from pipeline.model import Problem, Record
+from pipeline.model import CorruptCacheEntry, Problem, Record
 from pipeline.stages.cache import JsonCache
 from pipeline.stages.crossref_cache import work_filename
 from pipeline.stages.seam import Lines, Plan, settled
