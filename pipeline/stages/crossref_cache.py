@@ -28,7 +28,7 @@ from pipeline.venues import VenueTable
 from pipeline.model import CorruptCacheEntry, Problem, Record
 from pipeline.stages import files
 from pipeline.stages.cache import JsonCache
-from pipeline.stages.seam import Lines, Plan
+from pipeline.stages.seam import Lines, Plan, WorksAndSearches, add_search, needs
 
 WORKS = "works"
 QUERIES = "queries"
@@ -161,7 +161,7 @@ class CrossrefCache(JsonCache):
 
 # --- Crossref on the source seam (stages/seam.py) ---------------------------------------------------
 
-class Crossref:
+class Crossref(WorksAndSearches):
     """Crossref: works by DOI, 50 a request; a bibliographic search for a paper with no DOI, whose hit,
     verified by the rule merge applies too (`convert.crossref.verify`), is also cached as a work."""
 
@@ -169,6 +169,7 @@ class Crossref:
     label = "Crossref"
     settings = ("crossref_api_url", "crossref_mailto")
     rule = staticmethod(enrichment.from_crossref)
+    query_id = staticmethod(cr.query_id)
 
     def folder(self, settings) -> Path:
         return settings.paths.crossref
@@ -191,15 +192,6 @@ class Crossref:
         from pipeline.sources.crossref import CrossrefClient
 
         return CrossrefClient(settings.crossref_api_url, settings.crossref_mailto, on_wait=on_wait)
-
-    def fetch(self, client, todo: Plan):
-        yield from client.fetch_works(todo.dois)
-        yield from client.fetch_searches(todo.queries)
-
-    def failed_items(self, outcome, todo: Plan) -> int:
-        if isinstance(outcome.key, str):
-            return 1
-        return len(todo.searchers[cr.query_id(outcome.key)])
 
     def store(self, outcome, todo: Plan, lookups, tally) -> None:
         cache = lookups.caches[self.name]
@@ -252,16 +244,7 @@ def plan(records: list[Record], cache: CrossrefCache, refresh: bool = False) -> 
     Items with a DOI are looked up by DOI; papers without one get a bibliographic search."""
     todo, problems = Plan(), []
     wanted_dois: set[str] = set()
-
-    def needed(kind: str, key, record: Record) -> bool:
-        state = cache.state(kind, key)
-        if state == "corrupt":
-            path = cache.work_path(key) if kind == WORKS else cache.query_path(key)
-            problems.append(Problem(record.key, f"unreadable Crossref cache file {cache.relative(path)}; "
-                                    "fetching it again", "warning", "cache-corrupt"))
-            return True
-        return state != "cached" or refresh
-
+    needed = needs(cache, "Crossref", refresh, problems)
     for record in records:
         if record.doi:
             if record.doi.lower() not in wanted_dois and needed(WORKS, record.doi, record):
@@ -271,14 +254,8 @@ def plan(records: list[Record], cache: CrossrefCache, refresh: bool = False) -> 
         if record.item_type in enrichment.NOT_PAPERS:
             continue
         params = cr.search_params(record)
-        if params is None:
-            continue
-        qid = cr.query_id(params)
-        if qid in todo.searchers:
-            todo.searchers[qid].append(record)
-        elif needed(QUERIES, params, record):
-            todo.searchers[qid] = [record]
-            todo.queries.append(params)
+        if params is not None:
+            add_search(todo, record, params, cr.query_id(params), needed)
     return todo, problems
 
 

@@ -26,7 +26,7 @@ from pipeline.convert import openalex as oa
 from pipeline.model import CorruptCacheEntry, Problem, Record
 from pipeline.stages.cache import JsonCache
 from pipeline.stages.crossref_cache import work_filename
-from pipeline.stages.seam import Lines, Plan, settled
+from pipeline.stages.seam import Lines, Plan, WorksAndSearches, add_search, needs, settled
 
 WORKS = "works"
 QUERIES = "queries"
@@ -88,13 +88,14 @@ class OpenAlexCache(JsonCache):
         return self._write(self.query_path(params), doc)
 
 
-class OpenAlex:
+class OpenAlex(WorksAndSearches):
     """OpenAlex: citation counts, open-access copies, and venues outside computer science."""
 
     name = "openalex"
     label = "OpenAlex"
     settings = ("openalex_api_url", "openalex_mailto")
     rule = staticmethod(oa.rule)
+    query_id = staticmethod(oa.query_id)
 
     def __init__(self, today=lambda: datetime.datetime.now(datetime.timezone.utc).date().isoformat()):
         self.today = today       # the day an answer is counted as of (tests set it)
@@ -106,18 +107,8 @@ class OpenAlex:
         return OpenAlexCache(settings.paths.openalex)
 
     def plan(self, records: list[Record], lookups, refresh: bool = False) -> tuple[Plan, list[Problem]]:
-        cache = lookups.caches[self.name]
         todo, problems, seen = Plan(), [], set()
-
-        def needed(kind: str, key, record: Record) -> bool:
-            state = cache.state(kind, key)
-            if state == "corrupt":
-                path = cache.work_path(key) if kind == WORKS else cache.query_path(key)
-                problems.append(Problem(record.key, f"unreadable OpenAlex cache file {cache.relative(path)}; "
-                                        "fetching it again", "warning", "cache-corrupt"))
-                return True
-            return state != "cached" or refresh
-
+        needed = needs(lookups.caches[self.name], "OpenAlex", refresh, problems)
         for record in records:
             record = settled(record, lookups, oa.rule)
             if record.doi:
@@ -130,14 +121,8 @@ class OpenAlex:
             if record.enrichment not in oa.SEARCHED or record.item_type in enrichment.NOT_PAPERS:
                 continue
             params = oa.search_params(record)
-            if params is None:
-                continue
-            qid = oa.query_id(params)
-            if qid in todo.searchers:
-                todo.searchers[qid].append(record)
-            elif needed(QUERIES, params, record):
-                todo.searchers[qid] = [record]
-                todo.queries.append(params)
+            if params is not None:
+                add_search(todo, record, params, oa.query_id(params), needed)
         return todo, problems
 
     def follow_up(self, records, lookups, found: set[str]) -> Plan | None:
@@ -150,13 +135,6 @@ class OpenAlex:
         from pipeline.sources.openalex import OpenAlexClient
 
         return OpenAlexClient(settings.openalex_api_url, settings.openalex_mailto, on_wait=on_wait)
-
-    def fetch(self, client, todo: Plan):
-        yield from client.fetch_works(todo.dois)
-        yield from client.fetch_searches(todo.queries)
-
-    def failed_items(self, outcome, todo: Plan) -> int:
-        return 1 if isinstance(outcome.key, str) else len(todo.searchers[oa.query_id(outcome.key)])
 
     def store(self, outcome, todo: Plan, lookups, tally) -> None:
         cache = lookups.caches[self.name]

@@ -123,3 +123,40 @@ def settled(record: Record, lookups, until: Callable) -> Record:
             break
         record, _ = rule(record, lookups, table, fetch, [])
     return record
+
+
+def needs(cache, label: str, refresh: bool, problems: list[Problem]) -> Callable[[str, object, Record], bool]:
+    """needed(kind, key, record): whether a planner fetches `key` (a DOI in works/, a search's parameters
+    in queries/): not cached, or `--refresh`; an unreadable cache file is reported and fetched again."""
+    def needed(kind: str, key, record: Record) -> bool:
+        state = cache.state(kind, key)
+        if state == "corrupt":
+            path = cache.work_path(key) if kind == "works" else cache.query_path(key)
+            problems.append(Problem(record.key, f"unreadable {label} cache file {cache.relative(path)}; "
+                                    "fetching it again", "warning", "cache-corrupt"))
+            return True
+        return state != "cached" or refresh
+    return needed
+
+
+def add_search(todo: Plan, record: Record, params: dict, qid: str, needed) -> None:
+    """Plan the search `params` (named `qid`) for `record`: once, however many records share it."""
+    if qid in todo.searchers:
+        todo.searchers[qid].append(record)
+    elif needed("queries", params, record):
+        todo.searchers[qid] = [record]
+        todo.queries.append(params)
+
+
+class WorksAndSearches:
+    """What a source asked by DOI (in batches) and by searches shares: its round fetches the DOIs first,
+    then the searches, and a failed search leaves every record that shares it unlooked-up."""
+
+    query_id: Callable[[dict], str]      # how the source names a search (its cache file's name)
+
+    def fetch(self, client, todo: Plan) -> Iterator[Outcome]:
+        yield from client.fetch_works(todo.dois)
+        yield from client.fetch_searches(todo.queries)
+
+    def failed_items(self, outcome: Outcome, todo: Plan) -> int:
+        return 1 if isinstance(outcome.key, str) else len(todo.searchers[self.query_id(outcome.key)])
