@@ -163,6 +163,7 @@ def paper(r: Record, sections: set[str], repository_url: str = "") -> dict:
     names = [n for n in (clean(f"{c.given} {c.family}" if not c.name else c.name) for c in authors) if n]
     doi = clean(r.doi)
     review = relative_link(r.review_path) if r.review_text and clean(r.review_path) else ""
+    url = link_of(r)
     out = {
         "key": r.key,
         "title": clean(plain_text(r.title)) or f"Untitled ({clean(r.key)})",
@@ -174,15 +175,15 @@ def paper(r: Record, sections: set[str], repository_url: str = "") -> dict:
         "tags": [t for t in (clean(t) for t in dict.fromkeys(r.tags)) if t],
         "sections": [s for s in dict.fromkeys(r.sections) if s in sections],
         "summary": summary_runs(_summary_of(r)),
-        "url": link_of(r),
+        "url": url,
         "doi": doi,
         "review": f"{repository_url}/blob/HEAD/{review}" if review and repository_url else review,
         "draft": r.review_status == "draft",
         "retracted": r.retracted,
         "archived": r.url_status == "archived",     # the link is the Internet Archive's copy (links.mend)
         "citations": r.citations,
-        "pdf": open_copy(link_of(r), r.oa_url),     # an open copy beside a closed link (OpenAlex)
-        "open": bool(safe_url(r.oa_url)) or is_open(link_of(r)),   # readable without a subscription
+        "pdf": open_copy(url, r.oa_url) if r.oa_url else "",     # an open copy beside a closed link (OpenAlex)
+        "open": bool(safe_url(r.oa_url)) or is_open(url),        # readable without a subscription
     }
     return {k: v for k, v in out.items() if v not in ("", [], None, False)}
 

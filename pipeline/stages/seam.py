@@ -16,12 +16,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Protocol
+from typing import TYPE_CHECKING, Callable, Iterator, Protocol
 
 from pipeline import enrichment
 from pipeline.config import Settings
 from pipeline.model import Problem, Record
-from pipeline.sources.http import Outcome
+
+if TYPE_CHECKING:     # a build, or a sync with nothing to do, never imports the HTTP machinery
+    from pipeline.sources.http import Outcome
 
 
 @dataclass
