@@ -240,7 +240,8 @@ def _url_key(url: str) -> str:
     return url.strip().lower().removeprefix("https://").removeprefix("http://").removeprefix("www.").rstrip("/")
 
 
-def _title_key(title: str) -> str:
+def title_key(title: str) -> str:
+    """A title as two listings of one paper agree on it: case, spaces and punctuation aside."""
     return "".join(ch for ch in title.casefold() if ch.isalnum())
 
 
@@ -249,7 +250,7 @@ def rekey_imported(imported: list[Record], pulled: list[Record]) -> dict[str, tu
     brings from Zotero. Matched by DOI, then URL, then title; a value that two pulled items share
     matches neither, so a review never moves to a guess."""
     indexes = []
-    for name, value in (("doi", lambda r: r.doi.lower()), ("url", lambda r: _url_key(r.url)), ("title", lambda r: _title_key(r.title))):
+    for name, value in (("doi", lambda r: r.doi.lower()), ("url", lambda r: _url_key(r.url)), ("title", lambda r: title_key(r.title))):
         index: dict[str, str | None] = {}
         for record in pulled:
             v = value(record)

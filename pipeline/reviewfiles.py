@@ -178,6 +178,12 @@ def _split(text: str) -> _File | None:
     return _File(front, "\n".join(lines[end + 1:]), doc)
 
 
+def body_of(text: str) -> str:
+    """The long review below a review file's front matter ("" when it has none or no front matter)."""
+    file = _split(text)
+    return file.body if file is not None else ""
+
+
 def yaml_scalar(text: str) -> str:
     """`text` as a one-line YAML value: plain when YAML reads it back unchanged, else double-quoted."""
     if text and "#" not in text and text == text.strip():

@@ -142,12 +142,12 @@ def duplicate_of(record: Record, others: list[tuple[Record, str]]) -> str:
     """How `record` is already in the list ("" when it is not)."""
     mine = {("DOI", d.lower()) for d in (record.doi, record.published_doi) if d}
     mine |= {("arXiv id", record.arxiv)} if record.arxiv else set()
-    title = curate._title_key(record.title)
+    title = curate.title_key(record.title)
     for other, key in others:
         theirs = {("DOI", d.lower()) for d in (other.doi, other.published_doi) if d}
         theirs |= {("arXiv id", other.arxiv)} if other.arxiv else set()
         same = sorted(mine & theirs)
-        if same or (title and curate._title_key(other.title) == title):
+        if same or (title and curate.title_key(other.title) == title):
             how = f"the same {same[0][0]}" if same else "the same title"
             return f"{key} {other.title[:60]!r} ({how})"
     return ""

@@ -60,7 +60,7 @@ class Entry:
 
     @property
     def title_key(self) -> str:
-        return curate._title_key(self.title)
+        return curate.title_key(self.title)
 
 
 @dataclass
@@ -129,11 +129,11 @@ def notes_of(settings: Settings, review: curate.Review | None) -> list[tuple[str
         out.append(("summary", to_zotero.summary_html(review.summary)))
     if review.has_text:
         try:
-            parsed = reviewfiles._split((settings.paths.root / review.path).read_text(encoding="utf-8"))
+            body = reviewfiles.body_of(files.read_text(settings.paths.root / review.path))
         except (OSError, UnicodeDecodeError):
-            parsed = None
-        if parsed is not None and parsed.body.strip():
-            out.append(("review", to_zotero.review_html(parsed.body)))
+            body = ""
+        if body.strip():
+            out.append(("review", to_zotero.review_html(body)))
     return out
 
 
@@ -433,7 +433,7 @@ def _index(items: dict[str, dict]) -> dict[str, dict[str, str | None]]:
         except (ValueError, TypeError, KeyError, AttributeError):
             continue
         for name, value in (("DOI", record.doi.lower()), ("arXiv id", record.arxiv),
-                            ("title", curate._title_key(record.title))):
+                            ("title", curate.title_key(record.title))):
             if value:
                 table = index[name]
                 table[value] = None if value in table and table[value] != key else key
@@ -539,7 +539,7 @@ def rekey_reviews(settings: Settings, made: Made, reporter: Reporter) -> None:
     moved = 0
     for path in paths:
         try:
-            text = path.read_text(encoding="utf-8")
+            text = files.read_text(path)
         except (OSError, UnicodeDecodeError):
             continue
         for old, new in made.items.items():
