@@ -172,3 +172,13 @@ def test_adding_a_paper_changes_a_few_lines_of_the_page():
     changed = [line for line in difflib.unified_diff(before, after, n=0, lineterm="")
                if line[:1] in "+-" and not line.startswith(("+++", "---"))]
     assert 2 <= len(changed) <= 6, changed       # its paper line and its BibTeX line, with their neighbours' commas
+
+
+
+def test_a_count_of_zero_citations_is_kept_for_sorting_and_an_unknown_one_left_out():
+    from pipeline.model import Record
+    from pipeline.render import page as page_render
+    cited = page_render.paper(Record(key="ABCD2345", title="Never cited", citations=0), set())
+    unknown = page_render.paper(Record(key="ABCD2346", title="Not counted"), set())
+    assert cited["citations"] == 0 and "citations" not in unknown
+    assert "draft" not in cited and "retracted" not in cited      # False is still left out

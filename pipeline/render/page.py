@@ -185,7 +185,8 @@ def paper(r: Record, sections: set[str], repository_url: str = "") -> dict:
         "pdf": open_copy(url, r.oa_url) if r.oa_url else "",     # an open copy beside a closed link (OpenAlex)
         "open": bool(safe_url(r.oa_url)) or is_open(url),        # readable without a subscription
     }
-    return {k: v for k, v in out.items() if v not in ("", [], None, False)}
+    # Empty values are left out to keep the page small; a count of 0 is a count (0 == False in Python).
+    return {k: v for k, v in out.items() if v is not None and v is not False and v != "" and v != []}
 
 
 def _summary_of(r: Record) -> str:
