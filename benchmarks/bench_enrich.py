@@ -22,9 +22,10 @@ import warnings
 from pathlib import Path
 
 from pipeline import config
+from pipeline.machinery import files
 from pipeline.report import Reporter
 from pipeline.sources.crossref import BATCH_SIZE
-from pipeline.stages import Options, enrich, files
+from pipeline.stages import Options, enrich
 from tests.crossref_fixtures import generate_works, item_key, zotero_item
 from tests.servers.crossref_api import CrossrefServer, Limits
 

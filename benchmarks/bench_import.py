@@ -95,7 +95,7 @@ def _best(source: Path, pipeline_path: Path) -> float:
 
 
 def run() -> list[dict]:
-    from pipeline import importer
+    from pipeline.markdown_in import importer
 
     text = synthetic_list()
     parsed = importer.parse(text, "list.md")

@@ -105,9 +105,10 @@ def fill_caches(project: Path) -> None:
     """Every lookup already answered, so enrich asks nothing: each DOI a work, each search and each DBLP
     query no hits. The planners are enrich's own, so exactly what it would ask is answered."""
     from pipeline import config
-    from pipeline.stages import enrich, inputs
+    from pipeline.machinery import inputs
+    from pipeline.stages import enrich
 
-    from pipeline.stages import files
+    from pipeline.machinery import files
 
     write_json = files.write_json
     files.write_json = lambda path, obj, durable=False: write_json(path, obj, durable=False)  # set-up: no fsync

@@ -168,7 +168,7 @@ def run_stage(args, settings, options, reporter) -> int:
 def _run_locked(args, settings, options, reporter) -> int:
     if args.stage not in WRITERS or options.dry_run:
         return _run_stage(args, settings, options, reporter)
-    from pipeline.stages import files
+    from pipeline.machinery import files
 
     paths = settings.paths
     files.confine(paths.root)      # every path read or written stays inside the project (files.guard)

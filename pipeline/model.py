@@ -230,7 +230,7 @@ class Problem:
 
 
 class CorruptCacheEntry(Exception):
-    """A cache file that cannot be read, raised by the cache (stages/cache.py) that finds it. `path` names
+    """A cache file that cannot be read, raised by the cache (machinery/cache.py) that finds it. `path` names
     it; merge reports it and treats it as absent, enrich reports it and asks again."""
 
     def __init__(self, path: str, reason: str):

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import config
+from pipeline.machinery import inputs as inputs_
 from pipeline.model import Catalog
 from pipeline.report import Reporter
 from pipeline.sources.crossref import CrossrefClient
 from pipeline.sources.dblp import DblpClient
 from pipeline.sources.http import RetryPolicy
 from pipeline.stages import Options, enrich, merge, pull
-from pipeline.stages import inputs as inputs_
 from tests.labelset import Paper, crossref_works, item_key
 from tests.servers.crossref_api import CrossrefServer, Limits
 from tests.servers.dblp_api import DblpServer
@@ -117,7 +117,7 @@ def sync(papers: list[Paper], root: Path, *, rounds: int = 1, shared: bool = Fal
 def wrong_papers(papers: list[Paper], run: Run) -> list[tuple[str, str]]:
     """Papers matched with another paper's record: a DOI or a DBLP key that is not the paper's own
     (its Crossref DOI, or a DBLP hit with its title). (paper id, what it was matched with)."""
-    from pipeline.match import normalise_title
+    from pipeline.rules.match import normalise_title
 
     out = []
     for p in papers:

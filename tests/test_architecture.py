@@ -1,4 +1,5 @@
-"""The direction of imports (STYLE.md): cli -> stages -> {sources, convert, curate, render} -> {model, config}.
+"""The direction of imports (STYLE.md): cli -> stages -> machinery -> {sources, convert, rules, markdown_in,
+render} -> {model, config}.
 
 Pure rooms never reach for files, the network or the stages; only sources speak HTTP; only config
 reads the environment. A change that breaks the shape fails here, not in review.
@@ -11,11 +12,9 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "pipeline"
-PURE = ["model.py", "convert", "render", "curate.py", "enrichment.py", "arrange.py", "importer.py", "match.py",
-        "listentry.py", "venues.py", "analysis.py", "suggest.py"]
-IO_MODULES = {"pipeline.stages", "pipeline.sources", "pipeline.cli", "pipeline.validate"}
+PURE = ["model.py", "convert", "render", "rules", "markdown_in", "arrange.py", "analysis.py", "suggest.py"]
+IO_MODULES = {"pipeline.stages", "pipeline.machinery", "pipeline.sources", "pipeline.cli", "pipeline.validate"}
 NETWORK = {"httpx", "httpx2", "pyzotero", "habanero", "requests", "urllib.request", "socket"}
-PURE.append("listwords.py")     # the importer's vocabulary (issue 18)
 
 
 def modules(*names: str) -> list[Path]:
@@ -59,3 +58,27 @@ def test_only_config_reads_the_environment():
         if path.name == "config.py":
             continue
         assert "os.environ" not in path.read_text(encoding="utf-8") and "getenv" not in path.read_text(encoding="utf-8"), path
+
+
+def test_renderers_import_no_stage_machinery_or_rules():
+    # A renderer turns the catalog into bytes; what a field says was decided before it (issue 19).
+    for path in modules("render"):
+        names = imports(path)
+        assert not {n for n in names if n.split(".")[:2] in (["pipeline", "stages"], ["pipeline", "machinery"],
+                                                              ["pipeline", "rules"])}, path
+
+
+def test_stages_holds_only_what_the_cli_runs():
+    from pipeline.cli import STAGES
+    stages = {p.stem for p in (PACKAGE / "stages").glob("*.py")} - {"__init__"}
+    # `suggestion` reads two files and prints; cli.py answers it without a stage module.
+    assert stages == {name.replace("-", "_") for name in STAGES} - {"suggestion"}
+
+
+def test_machinery_imports_no_stage():
+    # The machinery may raise the stages' StageError (the package's __init__), never call a stage.
+    for path in modules("machinery"):
+        assert not {n for n in imports(path) if n.startswith("pipeline.stages.")}, path
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "pipeline.stages":
+                assert {a.name for a in node.names} <= {"Options", "StageError"}, path

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from pipeline import cli
-from pipeline.stages import files
+from pipeline.machinery import files
 from tests.conftest import ROOT
 from tests.test_cli import clean_env, clone  # noqa: F401  (fixtures)
 

@@ -11,9 +11,9 @@ import tomllib
 import pytest
 
 from pipeline import arrange, cli, config
+from pipeline.machinery.inputs import read as read_inputs
 from pipeline.model import Section
 from pipeline.stages import merge
-from pipeline.stages.inputs import read as read_inputs
 from tests.conftest import ROOT
 from tests.test_cli import clean_env, clone  # noqa: F401  (fixtures)
 

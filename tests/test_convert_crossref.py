@@ -5,9 +5,9 @@ import copy
 
 import pytest
 
-from pipeline import venues
 from pipeline.convert import crossref as cr
 from pipeline.model import Creator, Record
+from pipeline.rules import venues
 from tests.crossref_fixtures import cassettes_or_skip, generate_works, recorded_works
 
 VENUES, _ = venues.parse_table("venue,label,kind\n"

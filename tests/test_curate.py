@@ -1,8 +1,8 @@
 """Review files: front matter parsing, file:line messages, matching, overrides winning."""
 from __future__ import annotations
 
-from pipeline import curate
 from pipeline.model import Record
+from pipeline.rules import curate
 
 
 def parse(text: str, path: str = "reviews/x.md"):

@@ -1,4 +1,4 @@
-"""pipeline.stages.dblp_cache: data/raw/dblp/queries/<sha1>.json, canonical and free of volatile fields."""
+"""pipeline.machinery.dblp_cache: data/raw/dblp/queries/<sha1>.json, canonical and free of volatile fields."""
 from __future__ import annotations
 
 import json
@@ -6,8 +6,8 @@ import json
 import pytest
 
 from pipeline.convert import dblp
-from pipeline.enrichment import CorruptCacheEntry
-from pipeline.stages.dblp_cache import DblpCache
+from pipeline.machinery.dblp_cache import DblpCache
+from pipeline.rules.enrichment import CorruptCacheEntry
 
 PARAMS = {"q": "deepxplore automated whitebox testing of deep learning systems", "h": 10}
 

@@ -2,12 +2,12 @@
 candidates -> the one matching rule -> record fields; and a second run answered from the cache alone."""
 from __future__ import annotations
 
-from pipeline import match
 from pipeline.convert import dblp as convert
+from pipeline.machinery.dblp_cache import DblpCache
 from pipeline.model import Creator, Record
+from pipeline.rules import match
 from pipeline.sources import http
 from pipeline.sources.dblp import DblpClient
-from pipeline.stages.dblp_cache import DblpCache
 from tests.servers.dblp_api import DblpServer
 
 

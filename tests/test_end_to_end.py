@@ -62,7 +62,7 @@ def canonical(line: str) -> str:
     """An entry line with its label as the venue table writes it (the curator's `NeurIps` and
     `Information and Software Technology` print as NeurIPS and IST), and without a label the pipeline
     adds where the curator wrote none (an arXiv link: `*arXiv 2019*`)."""
-    from pipeline import venues
+    from pipeline.rules import venues
 
     table, _ = venues.parse_table((ROOT / "data/curated/venues.csv").read_text(encoding="utf-8"))
     line = re.sub(r"(\]\(https?://(?:www\.)?arxiv\.org/[^)]*\)), \*arXiv \d{4}\*", r"\1", line)

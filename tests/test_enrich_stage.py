@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 
 from pipeline import config
-from pipeline.enrichment import apply
+from pipeline.machinery import files
+from pipeline.machinery.crossref_cache import CrossrefCache
 from pipeline.model import ENRICH_DOI, ENRICH_NOT_FOUND, ENRICH_SEARCH, ENRICH_UNAVAILABLE
 from pipeline.report import Reporter
+from pipeline.rules.enrichment import apply
 from pipeline.sources.crossref import AdaptiveLimiter, CrossrefClient
-from pipeline.stages import Options, enrich, files
-from pipeline.stages.crossref_cache import CrossrefCache
+from pipeline.stages import Options, enrich
 from tests.crossref_fixtures import generate_works, item_key, zotero_item
 from tests.servers.crossref_api import CrossrefServer, Limits
 from tests.servers.openalex_api import OpenAlexServer

@@ -1,16 +1,16 @@
-"""pipeline.enrichment.apply: precedence, statuses and the problems `make check` lists; and the cache."""
+"""pipeline.rules.enrichment.apply: precedence, statuses and the problems `make check` lists; and the cache."""
 from __future__ import annotations
 
 import pytest
 
-from pipeline import enrichment
 from pipeline.convert import crossref as cr
-from pipeline.enrichment import PRECEDENCE, CorruptCacheEntry, apply, disagreements
+from pipeline.rules import enrichment
+from pipeline.rules.enrichment import PRECEDENCE, CorruptCacheEntry, apply, disagreements
 from pipeline.model import (
     CROSSREF, ENRICH_DOI, ENRICH_NO_DOI, ENRICH_NOT_FOUND, ENRICH_SEARCH, ENRICH_SKIPPED, ENRICH_UNAVAILABLE,
     REVIEW, ZOTERO, Creator, Record,
 )
-from pipeline.stages.crossref_cache import CrossrefCache
+from pipeline.machinery.crossref_cache import CrossrefCache
 
 DOI = "10.1109/icse43902.2021.00034"
 
@@ -232,7 +232,7 @@ def test_venue_table_reading(tmp_path):
 def test_committed_venue_table_is_well_formed():
     from pathlib import Path
 
-    from pipeline.stages.crossref_cache import read_venues
+    from pipeline.machinery.crossref_cache import read_venues
 
     table, problems = read_venues(Path(__file__).resolve().parents[1] / "data/curated/venues.csv")
     assert problems == [] and table.lookup("IEEE Transactions on Software Engineering") == "TSE"

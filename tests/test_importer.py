@@ -7,8 +7,9 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from pipeline import config, importer
+from pipeline import config
 from pipeline.convert import zotero
+from pipeline.markdown_in import importer
 from pipeline.report import Reporter
 from pipeline.stages import Options, StageError, import_readme
 

@@ -13,8 +13,9 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from pipeline import config, importer
+from pipeline import config
 from pipeline.convert import zotero
+from pipeline.markdown_in import importer
 from pipeline.report import Reporter
 from pipeline.stages import Options, check, emit, import_readme, merge
 

@@ -83,7 +83,7 @@ def test_a_held_out_list_agrees_with_its_curator(tmp_path):
 def test_a_sync_verifies_each_hit_once_and_prints_the_same_list(tmp_path, monkeypatch):
     """enrich verifies search hits to know what to fetch next; merge, reading the same inputs in a sync,
     takes those verdicts instead of verifying again, and the list is what separate runs give."""
-    from pipeline import match
+    from pipeline.rules import match
 
     papers = labelset.load("curator")
     calls: list[tuple] = []
@@ -109,7 +109,7 @@ def test_the_curators_label_prints_in_the_fields_spelling_when_the_table_knows_i
     """A list's `*NeurIps 2015*` or `[Arxiv18]` is the curator's word for NeurIPS and arXiv: printed as the
     field writes them. A label the table reads as another venue (or does not know) stays as written."""
     from pipeline.convert import zotero
-    from pipeline.stages.crossref_cache import read_venues
+    from pipeline.machinery.crossref_cache import read_venues
 
     table, _ = read_venues(labelrun.ROOT / "data/curated/venues.csv")
 

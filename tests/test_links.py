@@ -10,10 +10,11 @@ import httpx2
 import pytest
 
 from pipeline import config
+from pipeline.machinery import files
 from pipeline.model import Catalog, Record, Section
 from pipeline.report import Reporter
 from pipeline.sources import links as checking
-from pipeline.stages import Options, files
+from pipeline.stages import Options
 from pipeline.stages import links
 from tests.servers.links_api import ArchiveServer, LinkServer, closed_port
 

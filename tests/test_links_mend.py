@@ -9,9 +9,10 @@ import json
 import pytest
 
 from pipeline import config
+from pipeline.machinery import files
 from pipeline.render import table
 from pipeline.report import Reporter
-from pipeline.stages import Options, build, changes, check, files, links
+from pipeline.stages import Options, build, changes, check, links
 from pipeline.validate import table as table_validator
 from tests.test_merge_emit import collection, item
 

@@ -10,14 +10,15 @@ import textwrap
 import pytest
 
 from pipeline import cli
-from pipeline.stages import StageError, files
+from pipeline.machinery import files
+from pipeline.stages import StageError
 from tests.conftest import ROOT
 from tests.test_cli import clean_env, clone  # noqa: F401  (fixtures)
 
 HOLDER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from pipeline.stages import files
+    from pipeline.machinery import files
     with files.project_lock(Path(sys.argv[1])):
         print("held", flush=True)
         time.sleep(60)

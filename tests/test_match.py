@@ -1,15 +1,15 @@
-"""pipeline.match: the one rule every source's search hits go through (issue 9, parts 4 and 5)."""
+"""pipeline.rules.match: the one rule every source's search hits go through (issue 9, parts 4 and 5)."""
 from __future__ import annotations
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import match
 from pipeline.convert import crossref as cr
 from pipeline.convert import dblp
-from pipeline.match import Candidate
 from pipeline.model import Creator, Record
+from pipeline.rules import match
+from pipeline.rules.match import Candidate
 
 
 def record(**fields) -> Record:

@@ -6,9 +6,10 @@ import json
 import pytest
 
 from pipeline import config
+from pipeline.machinery import files
 from pipeline.model import catalog_from_dict
 from pipeline.report import Reporter
-from pipeline.stages import Options, StageError, emit, files, merge
+from pipeline.stages import Options, StageError, emit, merge
 
 TOP, A, A1, B = "TOPC2345", "AAAA2345", "AAA12345", "BBBB2345"
 
@@ -126,7 +127,7 @@ def crossref_work(doi, title, year, acronym="ICSE"):
 
 
 def test_crossref_corrects_the_year_and_check_lists_the_disagreement(snapshot):
-    from pipeline.stages.crossref_cache import CrossrefCache
+    from pipeline.machinery.crossref_cache import CrossrefCache
 
     settings = config.load(snapshot, environ={})
     z = settings.paths.zotero / "items" / "ITEM0002.json"
@@ -144,7 +145,7 @@ def test_crossref_corrects_the_year_and_check_lists_the_disagreement(snapshot):
 
 
 def test_a_review_pins_a_doi_and_its_year_wins_but_is_still_listed(snapshot):
-    from pipeline.stages.crossref_cache import CrossrefCache
+    from pipeline.machinery.crossref_cache import CrossrefCache
 
     settings = config.load(snapshot, environ={})
     CrossrefCache.for_settings(settings).write_work("10.1109/icse.2021.9", crossref_work("10.1109/icse.2021.9", "Only alpha", 2021))

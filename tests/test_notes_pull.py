@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from pipeline import reviewfiles
-from pipeline.stages import files, merge, notes
+from pipeline.machinery import files, notes
+from pipeline.stages import merge
 from tests.servers.zotero_api import ZoteroServer
 from tests.test_pull import KEY, Run
 from tests.zotero_library import (

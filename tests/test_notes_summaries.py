@@ -1,9 +1,10 @@
 """Per-section summaries (`summary:` as a mapping from section name to text) and the review-file rule."""
 from __future__ import annotations
 
-from pipeline import curate, reviewfiles
+from pipeline import reviewfiles
 from pipeline.model import Catalog, Record, Section
 from pipeline.render import readme
+from pipeline.rules import curate
 
 SECTIONS = {"Testing": "SECTTEST", "Monitoring": "SECTMONI", "Background > Surveys": "SECTSURV"}
 

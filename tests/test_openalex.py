@@ -9,9 +9,9 @@ import urllib.parse
 import httpx2
 import pytest
 
-from pipeline import venues
 from pipeline.convert import openalex as convert
 from pipeline.model import Creator, Record
+from pipeline.rules import venues
 from pipeline.sources import http
 from pipeline.sources.openalex import BATCH_SIZE, OpenAlexClient
 from tests.servers.openalex_api import OpenAlexServer, work

@@ -6,15 +6,16 @@ from __future__ import annotations
 import io
 import shutil
 
-from pipeline import config, enrichment
+from pipeline import config
+from pipeline.machinery import inputs as inputs_
+from pipeline.machinery.registry import SOURCES
 from pipeline.model import Record
 from pipeline.render import csljson, readme, table
 from pipeline.report import Reporter
+from pipeline.rules import enrichment
 from pipeline.sources import http
 from pipeline.sources.openalex import OpenAlexClient
 from pipeline.stages import Options, enrich
-from pipeline.stages import inputs as inputs_
-from pipeline.stages.registry import SOURCES
 from tests.crossref_fixtures import generate_works, item_key
 from tests.servers.crossref_api import CrossrefServer
 from tests.servers.openalex_api import OpenAlexServer, work

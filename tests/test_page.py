@@ -12,10 +12,11 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from pipeline import config
+from pipeline.machinery import files
 from pipeline.model import Catalog, Creator, Notice, Record, Section
 from pipeline.render import bibtex, citekeys, page
 from pipeline.report import Reporter
-from pipeline.stages import Options, emit, files
+from pipeline.stages import Options, emit
 from tests.page_fixtures import generated_catalog
 
 SECTIONS = (Section("A", "Testing", None, ("Testing",)), Section("A1", "Fuzzing", "A", ("Testing", "Fuzzing")),

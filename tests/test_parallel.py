@@ -1,4 +1,4 @@
-"""Work shared out between cores (stages/parallel.py) gives what one core gives, byte for byte."""
+"""Work shared out between cores (machinery/parallel.py) gives what one core gives, byte for byte."""
 from __future__ import annotations
 
 import contextlib
@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline import cli
+from pipeline.machinery import parallel
 from pipeline.model import Record
-from pipeline.stages import parallel
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLISHED = ("README.md", "data/curated/papers.bib", "data/curated/papers.biblatex.bib", "data/curated/papers.csv",

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 
 from pipeline import config
+from pipeline.machinery import files
 from pipeline.report import Reporter
 from pipeline.sources import zotero
-from pipeline.stages import Options, StageError, files, pull
+from pipeline.stages import Options, StageError, pull
 from tests.servers.zotero_api import Library, ZoteroServer
 from tests.zotero_library import change_items, fixture_library, generated_library, require_shared
 

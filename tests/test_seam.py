@@ -1,4 +1,4 @@
-"""The source seam (stages/seam.py, stages/registry.py): every lookup source is handled alike by enrich, the
+"""The source seam (machinery/seam.py, machinery/registry.py): every lookup source is handled alike by enrich, the
 shared reader, merge and sync's fingerprint."""
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import inspect
 import pytest
 
 from pipeline import config
+from pipeline.machinery import inputs as inputs_
+from pipeline.machinery.registry import SOURCES
+from pipeline.machinery.seam import Source
 from pipeline.sources import crossref, dblp, http, openalex
-from pipeline.stages import inputs as inputs_
 from pipeline.stages import sync
-from pipeline.stages.registry import SOURCES
-from pipeline.stages.seam import Source
 
 MEMBERS = [name for name, _ in inspect.getmembers(Source) if not name.startswith("_")] + list(Source.__annotations__)
 

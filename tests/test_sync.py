@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 
 from pipeline import cli, config
+from pipeline.machinery import files
+from pipeline.machinery.crossref_cache import CrossrefCache
+from pipeline.machinery.openalex_cache import OpenAlexCache
 from pipeline.model import Problem
 from pipeline.report import Reporter
-from pipeline.stages import Options, emit, files, merge, sync
-from pipeline.stages.crossref_cache import CrossrefCache
-from pipeline.stages.openalex_cache import OpenAlexCache
+from pipeline.stages import Options, emit, merge, sync
 from tests.conftest import ROOT
 from tests.test_merge_emit import collection, item
 

@@ -17,15 +17,17 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import config, curate
+from pipeline import config
+from pipeline.machinery import files
+from pipeline.machinery.crossref_cache import read_venues
+from pipeline.machinery.inputs import FIELD_LIMIT
+from pipeline.machinery.inputs import read as read_inputs
 from pipeline.render import csljson, table
 from pipeline.render.urls import safe_url
 from pipeline.report import Reporter
+from pipeline.rules import curate
 from pipeline.sources import zotero
-from pipeline.stages import Options, StageError, emit, files, merge, pull
-from pipeline.stages.crossref_cache import read_venues
-from pipeline.stages.inputs import FIELD_LIMIT
-from pipeline.stages.inputs import read as read_inputs
+from pipeline.stages import Options, StageError, emit, merge, pull
 from tests.servers.zotero_api import Library, ZoteroServer
 
 KEY = "Zk7QwErTy8UiOp3AsDfGh2Jk"

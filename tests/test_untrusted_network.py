@@ -12,9 +12,10 @@ import random
 
 import pytest
 
+from pipeline.machinery import files
+from pipeline.machinery.inputs import read as read_inputs
 from pipeline.sources import http, zotero
-from pipeline.stages import StageError, files
-from pipeline.stages.inputs import read as read_inputs
+from pipeline.stages import StageError
 from tests.test_untrusted import ALPHA, KEY, TOP, Project, library, paper
 from tests.servers.zotero_api import ZoteroServer
 
@@ -289,9 +290,9 @@ def test_a_crossref_answer_of_the_wrong_shape_leaves_the_items_with_their_zotero
 @pytest.mark.parametrize("field, value", [("author", 5), ("title", "A string"), ("updated-by", True),
                                           ("issued", [2020]), ("DOI", None)])
 def test_a_cached_crossref_work_of_the_wrong_shape_is_named_not_used(tmp_path, field, value):
-    from pipeline import enrichment
+    from pipeline.rules import enrichment
     from pipeline.model import Record
-    from pipeline.stages.crossref_cache import CrossrefCache
+    from pipeline.machinery.crossref_cache import CrossrefCache
     from tests.crossref_fixtures import generate_works
 
     work = generate_works(1, seed=3)[0]

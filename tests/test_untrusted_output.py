@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from pipeline.stages.inputs import (FIELD_LIMIT, NOTE_LIMIT, README_LINE_LIMIT, SUMMARY_LIMIT, TAG_COUNT_LIMIT,
+from pipeline.machinery.inputs import (FIELD_LIMIT, NOTE_LIMIT, README_LINE_LIMIT, SUMMARY_LIMIT, TAG_COUNT_LIMIT,
                                     TAG_LIMIT)
 from tests.test_untrusted import ALPHA, BETA, paper, proj, served  # noqa: F401 (fixtures)
 

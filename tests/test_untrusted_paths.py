@@ -17,8 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from pipeline import cli, config
+from pipeline.machinery import files
 from pipeline.report import Reporter
-from pipeline.stages import Options, StageError, files, pull
+from pipeline.stages import Options, StageError, pull
 from tests.servers.zotero_api import ZoteroServer
 from tests.test_untrusted import KEY, TOP, Project, library
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import venues
-from pipeline.venues import (
+from pipeline.rules import venues
+from pipeline.rules.venues import (
     arxiv_year,
     best_label,
     kind_of,
@@ -74,7 +74,7 @@ def test_no_label_of_the_shipped_table_is_another_venues_name(table):
 
 
 def test_shipped_table_reads_through_the_stages_reader():
-    from pipeline.stages.crossref_cache import read_venues
+    from pipeline.machinery.crossref_cache import read_venues
 
     table, problems = read_venues(TABLE_PATH)
     assert problems == [] and len(table.names) >= 800
@@ -82,7 +82,7 @@ def test_shipped_table_reads_through_the_stages_reader():
 
 
 def test_the_module_is_pure():
-    tree = ast.parse((ROOT / "pipeline/venues.py").read_text(encoding="utf-8"))
+    tree = ast.parse((ROOT / "pipeline/rules/venues.py").read_text(encoding="utf-8"))
     imported = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):

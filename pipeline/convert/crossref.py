@@ -5,9 +5,9 @@ Crossref metadata is deposited by thousands of publishers, so every reader here 
 empty arrays, `[[null]]` dates, HTML entities (`Big Data &amp; Society`) and JATS/MathML markup in
 titles. Nothing here does I/O: the venue table is handed in as a plain mapping.
 
-Whether a search hit is the curator's paper is decided by `pipeline.match`, the rule every source
+Whether a search hit is the curator's paper is decided by `pipeline.rules.match`, the rule every source
 shares; `verify` here only turns Crossref's hits into its `Candidate`s. Two rooms ask it: `enrich`
-decides with it which search hits to cache as works, and `merge` (through `pipeline.enrichment`)
+decides with it which search hits to cache as works, and `merge` (through `pipeline.rules.enrichment`)
 which hits may change a record. One function, so the two can never disagree.
 """
 from __future__ import annotations
@@ -17,11 +17,11 @@ import re
 from dataclasses import dataclass
 from typing import Mapping
 
-from pipeline import match, venues
 from pipeline.convert import iso_date
 from pipeline.convert import query_id  # noqa: F401 (the one naming rule, for callers of this module)
 from pipeline.convert.zotero import clean_doi as _clean_doi
 from pipeline.convert.zotero import text
+from pipeline.rules import match, venues
 
 
 def clean_doi(value: str) -> str:
@@ -49,8 +49,8 @@ RETRACTION_KINDS = frozenset({"retraction", "withdrawal", "removal", "partial_re
 CORRECTION_KINDS = frozenset({"correction", "erratum", "corrigendum", "addendum", "clarification",
                               "expression_of_concern"})
 
-# Search verification lives in pipeline.match (one rule for every source); its thresholds are
-# re-exported here for the readers that compare titles the same way (pipeline.enrichment).
+# Search verification lives in pipeline.rules.match (one rule for every source); its thresholds are
+# re-exported here for the readers that compare titles the same way (pipeline.rules.enrichment).
 TITLE_SIMILARITY = match.TITLE_SIMILARITY
 CANDIDATE_SIMILARITY = match.CANDIDATE_SIMILARITY
 SCORE_LEAD = match.SCORE_LEAD
@@ -189,7 +189,7 @@ def venue_names(work: Mapping) -> list[str]:
 def venue_label(work: Mapping, table: venues.VenueTable | None = None) -> str:
     """The label the list shows for the work's venue, '' when Crossref gives none worth showing.
 
-    Every name goes through the one normaliser (`pipeline.venues`), which prefers a workshop's own
+    Every name goes through the one normaliser (`pipeline.rules.venues`), which prefers a workshop's own
     label over its host's: Crossref's event acronym for a DEEM paper is "SIGMOD/PODS '19".
     """
     return venues.best_label(venue_names(work), table or venues.EMPTY, issue=text(work.get("issue")))
@@ -278,7 +278,7 @@ def work_fields(work: Mapping, table: venues.VenueTable | None = None) -> dict:
 
 # --- searching --------------------------------------------------------------------------------------
 
-# How titles and names are compared: one definition, pipeline.match's, for every source.
+# How titles and names are compared: one definition, pipeline.rules.match's, for every source.
 fold = match.fold
 normalise_title = match.normalise_title
 title_similarity = match.title_similarity
@@ -317,7 +317,7 @@ class Verdict:
 
 
 def candidate(work: Mapping) -> match.Candidate:
-    """A Crossref work as `pipeline.match` compares it."""
+    """A Crossref work as `pipeline.rules.match` compares it."""
     year, _ = work_year(work)
     people = authors(work)
     kinds = {n.kind for n in notices(work)}
@@ -345,7 +345,7 @@ def _score(work: Mapping) -> float:
 
 
 def verify(record: Record, message: Mapping | None) -> Verdict:
-    """Accept a hit of a search only if it is surely the curator's paper, by `pipeline.match.verify`:
+    """Accept a hit of a search only if it is surely the curator's paper, by `pipeline.rules.match.verify`:
     titles nearly equal (the same, for an item without authors), years within one, the same first
     author where the item has one, not retracted, and no other hit close to it (with Crossref's score
     clearly ahead of any other's, since two hits that score alike, a paper and its extended version,

@@ -1,5 +1,5 @@
 """Pure: one DBLP search hit (`result.hits.hit[i]` of `/search/publ/api?format=json`) -> record field
-values, a `pipeline.match.Candidate`, and the search a record asks DBLP.
+values, a `pipeline.rules.match.Candidate`, and the search a record asks DBLP.
 
 DBLP's JSON is its XML turned into JSON, with the quirks that come with that: every number is a
 string ("2017", "@total": "3"); a list of one is the element itself (one author is an object, not a
@@ -17,13 +17,13 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
-from pipeline import match
 from pipeline.convert import query_id  # noqa: F401 (the one naming rule, for callers of this module)
 from pipeline.convert.zotero import clean_doi, text
 from pipeline.model import Creator, Record
+from pipeline.rules import match
 
 # Hits per search. The title words narrow DBLP's answer to the paper, its preprint and the few papers
-# that share every word; ten are enough to see the rivals `pipeline.match` must see, and a small `h`
+# that share every word; ten are enough to see the rivals `pipeline.rules.match` must see, and a small `h`
 # is part of DBLP's request for gentle use.
 SEARCH_HITS = 10
 
@@ -199,7 +199,7 @@ def hit_fields(hit: Mapping) -> dict:
 
 
 def candidate(hit: Mapping) -> match.Candidate:
-    """A hit as `pipeline.match` compares it. DBLP's `@score` is not used: its scale is undocumented
+    """A hit as `pipeline.rules.match` compares it. DBLP's `@score` is not used: its scale is undocumented
     and the cache does not keep it, so a cached and a fresh answer decide alike.
 
     DBLP writes title and subtitle as one string ("DeepXplore: Automated Whitebox Testing ..."); the
@@ -243,7 +243,7 @@ def search_params(record: Record) -> dict | None:
     """The DBLP query for a record, or None when it has no title to search by.
 
     Only the title: DBLP matches every word (as a prefix) anywhere in a record, and the title alone
-    also brings the preprint and the published version of the paper, which `pipeline.match` needs.
+    also brings the preprint and the published version of the paper, which `pipeline.rules.match` needs.
     """
     words = query_words(record.title)
     if not words:

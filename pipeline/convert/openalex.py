@@ -1,5 +1,5 @@
 """Pure: one OpenAlex work (an element of `/works?...`'s `results`, or `/works/doi:...` itself) -> record
-field values, a `pipeline.match.Candidate`, and the title search a record asks OpenAlex.
+field values, a `pipeline.rules.match.Candidate`, and the title search a record asks OpenAlex.
 
 What OpenAlex adds to a record is what no other source gives: the citation count (`cited_by_count`)
 with the day it was counted, an open-access copy (`best_oa_location`) with its licence, and a venue for
@@ -17,12 +17,13 @@ import re
 from dataclasses import dataclass
 from typing import Mapping
 
-from pipeline import identifiers, match, venues
+from pipeline import identifiers
 from pipeline.convert import query_id  # noqa: F401 (the one naming rule, for callers of this module)
 from pipeline.convert.crossref import clean_text
 from pipeline.convert.zotero import clean_doi, text
 from pipeline.model import ENRICH_NO_DOI, ENRICH_UNAVAILABLE, Notice, Problem, Record
 from pipeline.render.urls import safe_url
+from pipeline.rules import match, venues
 
 # The root-level fields read here: the client asks for these alone (`select=`, which takes root-level
 # fields only), so an answer of 50 works stays small.
@@ -219,7 +220,7 @@ def search_params(record: Record) -> dict | None:
 
 
 def candidate(work: Mapping) -> match.Candidate:
-    """A work as `pipeline.match` compares it. OpenAlex's `relevance_score` is not used: its scale is
+    """A work as `pipeline.rules.match` compares it. OpenAlex's `relevance_score` is not used: its scale is
     undocumented, so the rule rests on titles, authors and years, as for DBLP."""
     names = authors(work)
     full = title(work)
@@ -261,7 +262,7 @@ class Verdict:
 
 
 def verify(record: Record, works: list) -> Verdict:
-    """Accept a search hit only when `pipeline.match.verify`, the rule every source shares, does."""
+    """Accept a search hit only when `pipeline.rules.match.verify`, the rule every source shares, does."""
     works = [w for w in works if isinstance(w, Mapping)]
     result = match.verify(record, [candidate(w) for w in works])
     work = dict(works[result.index]) if result.index is not None else None

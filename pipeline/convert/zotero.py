@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 import urllib.parse
 
-from pipeline import fieldmap, venues
+from pipeline import fieldmap
 from pipeline.convert import dates, iso_date
 from pipeline.model import CURATOR, DERIVED, ENRICH_NONE, ZOTERO, Creator, Record
+from pipeline.rules import venues
 
 # Types that are never list entries: they hang under a paper or are not bibliographic.
 CHILD_TYPES = frozenset({"note", "attachment", "annotation"})

@@ -1,4 +1,5 @@
-"""The stages: the only code that reads and writes data/, reviews/ and the README.
+"""The stages: one module per `python -m pipeline` command. With the machinery they call
+(pipeline/machinery/), the only code that reads and writes data/, reviews/ and the README.
 
 Each stage module has `run(settings, options, reporter)`; it reports bad input through the reporter
 and raises `StageError` only when it cannot do its job at all (then it has changed nothing).

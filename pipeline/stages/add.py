@@ -13,17 +13,19 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from pipeline import curate, identifiers
+from pipeline import identifiers
 from pipeline.config import Settings
 from pipeline.convert import arxiv as arxiv_convert
 from pipeline.convert import crossref as crossref_convert
 from pipeline.convert import dblp as dblp_convert
 from pipeline.convert import to_zotero
 from pipeline.convert.zotero import to_record
+from pipeline.machinery import files
 from pipeline.model import Problem, Record
 from pipeline.report import Reporter
+from pipeline.rules import curate
 from pipeline.sources import arxiv, crossref, dblp, http, zotero
-from pipeline.stages import Options, StageError, files, pull, push
+from pipeline.stages import Options, StageError, pull, push
 
 
 @dataclass

@@ -7,9 +7,9 @@ catalog from memory instead of parsing that file back, and the interpreter start
 from __future__ import annotations
 
 from pipeline.config import Settings
+from pipeline.machinery.inputs import Inputs
 from pipeline.report import Reporter
 from pipeline.stages import Options, emit, merge
-from pipeline.stages.inputs import Inputs
 
 
 def run(settings: Settings, options: Options, reporter: Reporter, inputs: Inputs | None = None) -> None:

@@ -13,9 +13,10 @@ import subprocess
 from pathlib import Path
 
 from pipeline.config import Settings
-from pipeline.report import Reporter
+from pipeline.machinery import files
 from pipeline.render import table, changes
-from pipeline.stages import Options, StageError, files, links, merge
+from pipeline.report import Reporter
+from pipeline.stages import Options, StageError, links, merge
 
 
 def read_rows(text: str) -> list[dict[str, str]]:

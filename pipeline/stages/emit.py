@@ -11,10 +11,11 @@ from pathlib import Path
 
 from pipeline import suggest
 from pipeline.config import Settings
+from pipeline.machinery import files, parallel
 from pipeline.model import Catalog, catalog_from_dict
 from pipeline.render import biblatex, bibtex, citekeys, csljson, page, readme, table
 from pipeline.report import Reporter
-from pipeline.stages import Options, StageError, files, parallel
+from pipeline.stages import Options, StageError
 
 
 def load_catalog(settings: Settings) -> Catalog:

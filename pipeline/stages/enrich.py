@@ -1,4 +1,4 @@
-"""enrich: look the snapshot's items up on every lookup source (stages/registry.py), each answer cached in
+"""enrich: look the snapshot's items up on every lookup source (machinery/registry.py), each answer cached in
 data/raw/<source>/ (committed).
 
 It reads the Zotero snapshot and asks each source, in the registry's order, what its cache lacks (all of
@@ -17,12 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipeline.config import Settings
+from pipeline.machinery import inputs as inputs_
+from pipeline.machinery.registry import SOURCES
+from pipeline.machinery.seam import Plan, Source, Tally
 from pipeline.model import Problem, Record
 from pipeline.report import Reporter
 from pipeline.stages import Options
-from pipeline.stages import inputs as inputs_
-from pipeline.stages.registry import SOURCES
-from pipeline.stages.seam import Plan, Source, Tally
 
 
 @dataclass

@@ -19,12 +19,13 @@ from pathlib import Path
 
 import yaml
 
-from pipeline import importer
 from pipeline.config import Settings
+from pipeline.machinery import files
+from pipeline.markdown_in import importer
 from pipeline.model import Problem
 from pipeline.render import readme
 from pipeline.report import Reporter
-from pipeline.stages import Options, StageError, files
+from pipeline.stages import Options, StageError
 
 
 # Every line the import skipped or doubts, one `FILE:line: why` a line; `make check` shows them until

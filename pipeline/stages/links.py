@@ -29,14 +29,15 @@ from datetime import date, datetime, timezone
 import orjson
 
 from pipeline.config import Settings
+from pipeline.machinery import files
+from pipeline.machinery.cache import JsonCache
 from pipeline.model import Catalog, CorruptCacheEntry, Problem, Record
 from pipeline.render import urls
 from pipeline.render.markdown import clean
 from pipeline.render.readme import link_of
 from pipeline.report import Reporter
-from pipeline.stages import Options, files, merge
 from pipeline.sources import links as checking
-from pipeline.stages.cache import JsonCache
+from pipeline.stages import Options, merge
 
 from pipeline.sources.links import BROKEN, BROWSER, MOVED, OK, UNKNOWN
 

@@ -7,13 +7,15 @@ review file has the last word. Each bad file is one reported problem; the others
 from __future__ import annotations
 
 
-from pipeline import arrange, curate, enrichment
+from pipeline import arrange
 from pipeline.config import Settings
+from pipeline.machinery import files, notes, parallel
+from pipeline.machinery.inputs import DAMAGE, Inputs, missing_reviews, published, relative
+from pipeline.machinery.inputs import read as read_inputs
 from pipeline.model import Catalog, Problem, Record, Section, pack_results, sort_problems, unpack_results
 from pipeline.report import Reporter
-from pipeline.stages import Options, StageError, files, notes, parallel
-from pipeline.stages.inputs import DAMAGE, Inputs, missing_reviews, published, relative
-from pipeline.stages.inputs import read as read_inputs
+from pipeline.rules import curate, enrichment
+from pipeline.stages import Options, StageError
 
 
 def in_list(inputs: Inputs, problems: list[Problem]) -> list[Record]:

@@ -2,7 +2,7 @@
 
 What it keeps: the configured collection, its sub-collections at any depth, the top-level regular
 items filed in any of them (no attachments or annotations; nothing from the trash), and, in `notes/`,
-their child notes that carry a summary or a review (see `stages/notes.py`; other notes stay private),
+their child notes that carry a summary or a review (see `machinery/notes.py`; other notes stay private),
 each as the API returned it, minus the counts in `meta` that change without a version bump (see
 `VOLATILE_META`). After the snapshot, the review files in reviews/ are brought up to date with those
 notes, except where the repository's copy was edited (`pipeline/reviewfiles.py`).
@@ -51,13 +51,14 @@ from pathlib import Path
 
 import orjson
 
-from pipeline import curate
 from pipeline.config import Settings
 from pipeline.convert.zotero import is_entry, to_record
+from pipeline.machinery import files, notes
+from pipeline.machinery.inputs import review_files
 from pipeline.report import Reporter
+from pipeline.rules import curate
 from pipeline.sources import zotero
-from pipeline.stages import Options, StageError, files, notes
-from pipeline.stages.inputs import review_files
+from pipeline.stages import Options, StageError
 
 SOURCE = "zotero-api"
 # build/ (not committed): the stamp of data/raw/zotero as pull last wrote or checked it, so a no-change

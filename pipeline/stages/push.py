@@ -29,14 +29,16 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import curate, enrichment, reviewfiles
+from pipeline import reviewfiles
 from pipeline.config import Settings
 from pipeline.convert import to_zotero
 from pipeline.convert.zotero import is_entry, to_record
+from pipeline.machinery import files, inputs as inputs_
 from pipeline.model import Problem, Record, Section
 from pipeline.report import Reporter
+from pipeline.rules import curate, enrichment
 from pipeline.sources import zotero, zotero_write
-from pipeline.stages import Options, StageError, files, inputs as inputs_, pull
+from pipeline.stages import Options, StageError, pull
 
 MAP = "push.json"          # data/raw/zotero/push.json: what push made, so a second run makes nothing
 MAX_ROUNDS = 6             # reads and plans again after a 412, at most

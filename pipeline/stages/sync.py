@@ -1,14 +1,14 @@
 """sync: pull -> enrich -> merge -> emit, reading the inputs once, and nothing at all when nothing changed.
 
 After a pull, the build's inputs are fingerprinted: the Zotero snapshot, every lookup source's cache
-(stages/registry.py), the review files, pipeline.toml, the venue table, the settings that shape the
+(machinery/registry.py), the review files, pipeline.toml, the venue table, the settings that shape the
 outputs (never the API key) and the pipeline's own code. When the fingerprint is the one the last complete sync recorded in
 `build/sync.json`, and every output is still the file that sync wrote, there is nothing to do: enrich,
 merge and emit are skipped and the run says so. That makes the weekly no-change sync cost one Zotero
 request and a directory walk, at any size.
 
 The fingerprint reads file sizes and modification times, not contents: a file rewritten with the
-same bytes is not rewritten at all (stages/files.py), and any edit changes its mtime. It is recorded
+same bytes is not rewritten at all (machinery/files.py), and any edit changes its mtime. It is recorded
 only after a sync whose enrichment left nothing to look up, so a run that was offline or met a
 failing Crossref tries again next time. `make` (merge, then emit) always rebuilds.
 """
@@ -20,8 +20,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.config import Settings
+from pipeline.machinery import files
 from pipeline.report import Reporter
-from pipeline.stages import Options, files, pull
+from pipeline.stages import Options, pull
 
 STAMP = "sync.json"
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -49,7 +50,7 @@ def shaping_settings(settings: Settings) -> str:
 
 
 def fingerprint(settings: Settings) -> str:
-    from pipeline.stages.registry import SOURCES
+    from pipeline.machinery.registry import SOURCES
 
     paths = settings.paths
     digest = hashlib.blake2b(digest_size=20)
@@ -97,7 +98,7 @@ def run(settings: Settings, options: Options, reporter: Reporter) -> None:
         return
     # Only now the building stages: a skipped sync never pays for importing the writers.
     from pipeline.stages import build, enrich
-    from pipeline.stages import inputs as inputs_
+    from pipeline.machinery import inputs as inputs_
 
     inputs = inputs_.read(settings)
     summary = enrich.run(settings, options, reporter, inputs=inputs)

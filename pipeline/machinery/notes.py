@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import curate, reviewfiles
+from pipeline import reviewfiles
 from pipeline.config import Settings
 from pipeline.convert.zotero import is_entry, to_record
+from pipeline.machinery import files
+from pipeline.machinery.inputs import review_files
 from pipeline.model import Problem
-from pipeline.stages import files
-from pipeline.stages.inputs import review_files
+from pipeline.rules import curate
 
 NOTES = "notes"       # data/raw/zotero/notes/
 

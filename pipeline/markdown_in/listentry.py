@@ -4,7 +4,7 @@ Lists are written by hand, so the parts of an entry are found wherever they are:
 first link or a `**bold**` run followed by its `[pdf](url)` links, else as plain text (the first
 cell of a `Title | **[VENUE' YY]** | [pdf](url)` row, a quoted title in a citation, the words after
 the labels up to a full stop); never a venue label, a link word, a URL or a badge (the words are
-data, in pipeline.listwords); venue and year as `*VENUE YEAR*`,
+data, in pipeline.markdown_in.listwords); venue and year as `*VENUE YEAR*`,
 `VENUE'YY`, `[VENUE'YY]`, `[ICLR14]` or `(VENUE YEAR)`, before or after the title; tags as `\\[Tag\\]`,
 `[Tag]` or `` `tag` ``; a note in parentheses; a summary after ` - `, ` — `, ` – ` or `: `, kept as
 the curator's Markdown; a `[Review](path)` link. The text is cut into pieces by the small scanner
@@ -22,7 +22,7 @@ import unicodedata
 import urllib.parse
 from dataclasses import dataclass
 
-from pipeline import listwords
+from pipeline.markdown_in import listwords
 
 # Kinds of skipped lines, as the closing count names them.
 NO_LINK, BAD_URL, NO_TITLE, NO_TITLE_COLUMN, LINKED_TEXT, LINKED_HEADING, REVIEW = (

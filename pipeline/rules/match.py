@@ -239,7 +239,7 @@ def _lead(chosen: Candidate, rivals: list[Candidate]) -> str:
 
 def reads(record: Record) -> tuple:
     """What this module reads of a record: two records alike in these get the same verdict from the same
-    hits, so a verdict can be remembered (stages/inputs.Lookups) instead of worked out again."""
+    hits, so a verdict can be remembered (machinery/inputs.Lookups) instead of worked out again."""
     return (record.title, record.creators, record.year, record.item_type, record.venue, record.venue_label,
             record.arxiv)
 

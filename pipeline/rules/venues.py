@@ -155,6 +155,23 @@ EMPTY = VenueTable()
 _HEADERS = ({"venue", "label"}, {"venue", "label", "kind"})
 
 
+def table_from_bytes(data: bytes, name: str = "venues.csv") -> tuple[VenueTable, list[Problem]]:
+    """The venue table from the file's bytes (`read_venues` in machinery/crossref_cache.py reads them).
+    A row that is not UTF-8 is skipped and named, not the table; a leading BOM is dropped."""
+    problems: list[Problem] = []
+    lines = []
+    for number, raw in enumerate(data.splitlines(keepends=True), start=1):
+        try:
+            lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:   # one bad row is skipped and named, not the whole table
+            problems.append(Problem(f"{name}:{number}", "not UTF-8 (row ignored)", "warning", "venue-table"))
+            lines.append("\n")
+    if lines:
+        lines[0] = lines[0].removeprefix("\ufeff")
+    table, found = parse_table("".join(lines), name)
+    return table, problems + found
+
+
 def parse_table(text: str, filename: str = "venues.csv") -> tuple[VenueTable, list[Problem]]:
     """The venue table from the text of data/curated/venues.csv, and a warning per row it cannot use.
 

@@ -21,12 +21,12 @@ import datetime
 from pathlib import Path
 from typing import Mapping
 
-from pipeline import enrichment
 from pipeline.convert import openalex as oa
+from pipeline.machinery.cache import JsonCache
+from pipeline.machinery.crossref_cache import work_filename
+from pipeline.machinery.seam import Lines, Plan, WorksAndSearches, add_search, needs, settled
 from pipeline.model import CorruptCacheEntry, Problem, Record
-from pipeline.stages.cache import JsonCache
-from pipeline.stages.crossref_cache import work_filename
-from pipeline.stages.seam import Lines, Plan, WorksAndSearches, add_search, needs, settled
+from pipeline.rules import enrichment
 
 WORKS = "works"
 QUERIES = "queries"

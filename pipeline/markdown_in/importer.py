@@ -8,7 +8,7 @@ HTML comment is never taken for a section or an entry, keeping each block's line
 Headings nest: a `###` under a `##` is a sub-section; headings per year and venue give their entries
 a label. A list whose links all point at the page's own anchors is a table of contents and is
 skipped. Each list item (with the sub-items that are only its links), one-line bold paragraph and
-table row (Markdown or HTML; `<details>` folds opened) goes to `pipeline.listentry`. Entries read
+table row (Markdown or HTML; `<details>` folds opened) goes to `pipeline.markdown_in.listentry`. Entries read
 with low confidence are listed apart as doubtful.
 
 Every list item or table row that could be an entry but cannot be read is a Problem naming
@@ -28,9 +28,9 @@ from datetime import datetime, timedelta, timezone
 
 from markdown_it import MarkdownIt
 
-from pipeline import listwords
 from pipeline.convert.zotero import doi_from_url, find_arxiv
-from pipeline.listentry import (  # noqa: F401  (the entry API, re-exported for the stage and tests)
+from pipeline.markdown_in import listwords
+from pipeline.markdown_in.listentry import (  # noqa: F401  (the entry API, re-exported for the stage and tests)
     BAD_URL, LINKED_HEADING, LINKED_TEXT, NO_LINK, NO_TITLE, NO_TITLE_COLUMN, REVIEW, WITHOUT_LINK, Entry,
     EntryError, is_label, not_a_title, parse_entry, parse_label, parse_row, plain, scan, split_row, table_columns,
     title_column, venue_like,

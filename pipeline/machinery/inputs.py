@@ -13,22 +13,24 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import arrange, convert, curate, match, venues
+from pipeline import arrange, convert
 from pipeline.config import Settings
 from pipeline.convert import zotero
+from pipeline.machinery import files, parallel
+from pipeline.machinery.crossref_cache import CrossrefCache, read_venues
+from pipeline.machinery.dblp_cache import DblpCache
 from pipeline.model import Problem, Record, Section, pack_results, unpack_results
 from pipeline.render import readme
-from pipeline.stages import StageError, files, parallel
-from pipeline.stages.crossref_cache import CrossrefCache, read_venues
-from pipeline.stages.dblp_cache import DblpCache
+from pipeline.rules import curate, match, venues
+from pipeline.stages import StageError
 
 
 @dataclass
 class Lookups:
-    """What `pipeline.enrichment.apply` reads: every source's cache (stages/registry.py) and the venue
+    """What `pipeline.rules.enrichment.apply` reads: every source's cache (machinery/registry.py) and the venue
     table, behind one face."""
 
-    caches: dict                  # source name -> its cache (a stages.cache.JsonCache)
+    caches: dict                  # source name -> its cache (a machinery.cache.JsonCache)
     venues: venues.VenueTable
     rules: tuple = ()             # each source's rule, in the registry's order
     # Verdicts on search hits, by (source, query, what the rule reads of the record): each is worked
@@ -37,7 +39,7 @@ class Lookups:
 
     @classmethod
     def for_settings(cls, settings: Settings, table: venues.VenueTable) -> "Lookups":
-        from pipeline.stages.registry import SOURCES
+        from pipeline.machinery.registry import SOURCES
 
         return cls({s.name: s.cache(settings) for s in SOURCES}, table, tuple(s.rule for s in SOURCES))
 

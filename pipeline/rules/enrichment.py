@@ -16,11 +16,11 @@ from typing import Any, Callable, Mapping, Protocol
 
 from rapidfuzz import fuzz
 
-from pipeline.venues import VenueTable
+from pipeline.rules.venues import VenueTable
 
-from pipeline import match, venues
 from pipeline.convert import crossref as cr
 from pipeline.convert import dblp
+from pipeline.rules import match, venues
 from pipeline.model import (
     CROSSREF,
     CURATOR,
@@ -74,7 +74,7 @@ NOT_PAPERS = frozenset({
 
 
 class Lookup(Protocol):
-    """What `apply` reads: the Crossref and DBLP caches and the venue table (stages/inputs.Lookups)."""
+    """What `apply` reads: the Crossref and DBLP caches and the venue table (machinery/inputs.Lookups)."""
 
     venues: VenueTable
 
@@ -256,7 +256,7 @@ def from_dblp(record: Record, lookup: Lookup, table: VenueTable, fetch, problems
     return record, fields
 
 
-RULES = (from_crossref, from_dblp)   # when the lookup names none (stages/registry.py names them)
+RULES = (from_crossref, from_dblp)   # when the lookup names none (machinery/registry.py names them)
 
 
 def _published(record: Record, published: match.Candidate, table: VenueTable, problems) -> Record:

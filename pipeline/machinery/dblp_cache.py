@@ -18,11 +18,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Mapping
 
-from pipeline import enrichment, match
 from pipeline.convert import dblp
+from pipeline.machinery.cache import JsonCache
+from pipeline.machinery.seam import Lines, Plan, settled
 from pipeline.model import CorruptCacheEntry, Problem, Record
-from pipeline.stages.cache import JsonCache
-from pipeline.stages.seam import Lines, Plan, settled
+from pipeline.rules import enrichment, match
 
 QUERIES = "queries"
 KEPT = ("info",)      # of each hit
@@ -78,7 +78,7 @@ def _check(doc: object) -> str:
     return ""
 
 
-# --- DBLP on the source seam (stages/seam.py) -------------------------------------------------------
+# --- DBLP on the source seam (machinery/seam.py) -------------------------------------------------------
 
 class Dblp:
     """DBLP: one search a second, only for the records `enrichment.wants_dblp` names once the sources

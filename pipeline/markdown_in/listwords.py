@@ -1,7 +1,7 @@
 """Pure: the vocabulary of hand-kept paper lists, as data: which words name a link rather than a
 paper, which spellings are venue labels, which table headers hold which part of an entry.
 
-The importer's readers (pipeline.listentry, pipeline.importer) ask these tables instead of carrying
+The importer's readers (pipeline.markdown_in.listentry, pipeline.markdown_in.importer) ask these tables instead of carrying
 one branch per list: a new list with a new header word or link word is one more row here.
 Issue 18 taught most rows: each list read wrong before named a word that was missing.
 """

@@ -1,14 +1,14 @@
 """The source seam: what every lookup source (Crossref, DBLP, ...) implements, so that enrich, the shared
 reader, merge and sync's fingerprint handle them all alike. The sources themselves are listed in
-`stages/registry.py`; adding one means a client (pipeline/sources/), a converter (pipeline/convert/), a
+`machinery/registry.py`; adding one means a client (pipeline/sources/), a converter (pipeline/convert/), a
 module implementing `Source` beside its cache, a registry entry and its settings.
 
 A source says:
 - what to ask for the records (`plan`: DOIs and searches its cache lacks, and the unreadable cache files);
 - how to ask it (`client`, then `fetch`: batched, through the shared HTTP policy of sources/http.py, one
   `Outcome` per DOI or search);
-- how an answer is kept (`store`, on its `stages.cache.JsonCache` under data/raw/<name>/);
-- how its cached answers become a record's fields (`rule`, a pure function of `pipeline.enrichment`
+- how an answer is kept (`store`, on its `machinery.cache.JsonCache` under data/raw/<name>/);
+- how its cached answers become a record's fields (`rule`, a pure function of `pipeline.rules.enrichment`
   shape: it decides by the precedence the source names) for merge;
 - how it speaks in the run's log (`lines`), and which settings shape what it answers (`settings`).
 """
@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Protocol
 
-from pipeline import enrichment
 from pipeline.config import Settings
 from pipeline.model import Problem, Record
+from pipeline.rules import enrichment
 
 if TYPE_CHECKING:     # a build, or a sync with nothing to do, never imports the HTTP machinery
     from pipeline.sources.http import Outcome
@@ -66,7 +66,7 @@ class Source(Protocol):
         """Its cache folder (data/raw/<name>)."""
 
     def cache(self, settings: Settings):
-        """Its cache, a `stages.cache.JsonCache`."""
+        """Its cache, a `machinery.cache.JsonCache`."""
 
     def plan(self, records: list[Record], lookups, refresh: bool) -> tuple[Plan, list[Problem]]:
         """What to fetch for `records`, run after the sources before it in the registry."""

@@ -12,8 +12,8 @@ import os
 from pathlib import Path
 from typing import Callable
 
+from pipeline.machinery import files
 from pipeline.model import CorruptCacheEntry
-from pipeline.stages import files
 
 
 class JsonCache:

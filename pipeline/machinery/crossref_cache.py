@@ -11,7 +11,7 @@ metadata: Crossref's `indexed` stamp (re-set every few days) and, for works, the
 that found them are dropped, and so is the `reference` list (large, and nothing here reads it).
 
 enrich writes through `write_work`/`write_search`; merge reads through `work`/`search` (the `Lookup`
-that `pipeline.enrichment.apply` takes). A file that cannot be read raises `CorruptCacheEntry`: merge
+that `pipeline.rules.enrichment.apply` takes). A file that cannot be read raises `CorruptCacheEntry`: merge
 reports it and treats it as absent, enrich reports it and fetches it again.
 """
 from __future__ import annotations
@@ -21,14 +21,14 @@ import urllib.parse
 from pathlib import Path
 from typing import Mapping
 
-from pipeline import enrichment
-from pipeline import venues as venue_table
 from pipeline.convert import crossref as cr
-from pipeline.venues import VenueTable
+from pipeline.machinery import files
+from pipeline.machinery.cache import JsonCache
+from pipeline.machinery.seam import Lines, Plan, WorksAndSearches, add_search, needs
 from pipeline.model import CorruptCacheEntry, Problem, Record
-from pipeline.stages import files
-from pipeline.stages.cache import JsonCache
-from pipeline.stages.seam import Lines, Plan, WorksAndSearches, add_search, needs
+from pipeline.rules import enrichment
+from pipeline.rules import venues as venue_table
+from pipeline.rules.venues import VenueTable
 
 WORKS = "works"
 QUERIES = "queries"
@@ -77,18 +77,7 @@ def read_venues(path: Path, name: str = "") -> tuple[VenueTable, list[Problem]]:
     except OSError as exc:
         return venue_table.EMPTY, [Problem(f"{name}:1", f"unreadable: {exc.strerror or exc}", "warning",
                                            "venue-table")]
-    problems: list[Problem] = []
-    lines = []
-    for number, raw in enumerate(data.splitlines(keepends=True), start=1):
-        try:
-            lines.append(raw.decode("utf-8"))
-        except UnicodeDecodeError:   # one bad row is skipped and named, not the whole table
-            problems.append(Problem(f"{name}:{number}", "not UTF-8 (row ignored)", "warning", "venue-table"))
-            lines.append("\n")
-    if lines:
-        lines[0] = lines[0].removeprefix("\ufeff")
-    table, found = venue_table.parse_table("".join(lines), name)
-    return table, problems + found
+    return venue_table.table_from_bytes(data, name)
 
 
 class CrossrefCache(JsonCache):
@@ -159,7 +148,7 @@ class CrossrefCache(JsonCache):
         return self._write(self.query_path(params), {"query": params, "message": slim_message(message)})
 
 
-# --- Crossref on the source seam (stages/seam.py) ---------------------------------------------------
+# --- Crossref on the source seam (machinery/seam.py) ---------------------------------------------------
 
 class Crossref(WorksAndSearches):
     """Crossref: works by DOI, 50 a request; a bibliographic search for a paper with no DOI, whose hit,
