@@ -32,17 +32,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-import socket
-import struct
 import textwrap
 import threading
 import unicodedata
 import urllib.parse
 from collections import deque
-from http.server import BaseHTTPRequestHandler
 from xml.sax.saxutils import escape, quoteattr
 
-from tests.servers.loopback import LoopbackServer
+from tests.servers.loopback import Handler, LoopbackServer
 
 DEFAULT_MAX_RESULTS = 10
 MAX_RESULTS_LIMIT = 30000
@@ -276,12 +273,8 @@ class ArxivServer(LoopbackServer):
         return (head + "".join(entries) + "</feed>\n").encode("utf-8")
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(Handler):
     api: ArxivServer
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args) -> None:
-        pass
 
     def do_GET(self) -> None:
         api = self.api
@@ -290,11 +283,7 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {"Content-Type": "application/atom+xml; charset=UTF-8"}
         if fault == "reset":
             self._log(split, 0)
-            try:   # SO_LINGER 0: close() sends a RST, the client sees a reset
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            except OSError:
-                pass
-            self.close_connection = True
+            self.reset()
             return
         if fault in ("429", "503"):
             status = int(fault)
@@ -305,12 +294,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             status, body = api.answer(split.path, split.query)
         self._log(split, status)
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self.reply(status, headers, body)
 
     def _log(self, split, status: int) -> None:
         with self.api._lock:

@@ -40,11 +40,10 @@ import time
 import unicodedata
 import urllib.parse
 from collections import deque
-from http.server import BaseHTTPRequestHandler
 from typing import Iterable
 from xml.sax.saxutils import escape
 
-from tests.servers.loopback import LoopbackServer
+from tests.servers.loopback import Handler, LoopbackServer
 
 MAX_HITS = 1000
 MAX_COMPLETIONS = 1000
@@ -328,12 +327,8 @@ def _record_xml(info: dict) -> bytes:
     return text.encode("ascii", "xmlcharrefreplace")
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(Handler):
     api: DblpServer
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args) -> None:
-        pass
 
     def do_GET(self) -> None:
         api = self.api
@@ -357,16 +352,7 @@ class _Handler(BaseHTTPRequestHandler):
                 body = body[: max(1, len(body) // 2)]
         with api._lock:
             api.log.append((path, split.query, status))
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        try:
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        self.reply(status, {"Content-Type": ctype, **headers}, body)
 
 
 DblpServer.handler = _Handler

@@ -30,10 +30,9 @@ import re
 import threading
 import urllib.parse
 from collections import deque
-from http.server import BaseHTTPRequestHandler
 from typing import Iterable
 
-from tests.servers.loopback import LoopbackServer
+from tests.servers.loopback import Handler, LoopbackServer
 
 MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 25
@@ -217,12 +216,8 @@ def _error(error: str, message: str) -> dict:
     return {"error": error, "message": message}
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(Handler):
     api: OpenAlexServer
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args) -> None:
-        pass
 
     def do_GET(self) -> None:
         api = self.api
@@ -242,17 +237,7 @@ class _Handler(BaseHTTPRequestHandler):
             status, body = api.answer(path, params)
         with api._lock:
             api.log.append((path, split.query, status))
-        data = json.dumps(body).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        try:
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        self.reply(status, {"Content-Type": "application/json", **headers}, json.dumps(body).encode("utf-8"))
 
 
 OpenAlexServer.handler = _Handler
