@@ -327,3 +327,14 @@ def test_the_curators_list_moves_into_zotero_whole(project, shared_dir):
     # Zotero holds the summaries and reviews now: no review file disagrees with its note.
     problems = merge.build(settings).problems
     assert [p for p in problems if p.code.startswith("review")] == []
+
+
+def test_a_trashed_collection_of_the_same_name_is_not_taken_for_the_section(imported):
+    library, top = library_with_top()
+    trashed = library.add_collection("Testing", parent=top)
+    library.collections[trashed]["deleted"] = True      # in Zotero 7's trash
+    with ZoteroServer(library, api_key=KEY) as server:
+        run_push(settings_for(imported, server, top))
+    deep = next(d for d in entries(library).values() if d["title"].startswith("DeepXplore"))
+    assert trashed not in deep["collections"]
+    assert {library.collections[c]["name"] for c in deep["collections"]} == {"Testing", "Fuzzing"}

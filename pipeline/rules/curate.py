@@ -8,6 +8,7 @@ naming `file:line`, and the file is left out.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import yaml
 
@@ -245,26 +246,45 @@ def title_key(title: str) -> str:
     return "".join(ch for ch in title.casefold() if ch.isalnum())
 
 
-def rekey_imported(imported: list[Record], pulled: list[Record]) -> dict[str, tuple[str, str]]:
-    """{imported key: (pulled key, what matched)} for items `import-readme` made that a real pull now
-    brings from Zotero. Matched by DOI, then URL, then title; a value that two pulled items share
-    matches neither, so a review never moves to a guess."""
+# What makes two listings one paper, in the order they are tried: a Record -> the value compared ("" = none).
+SAME = {
+    "DOI": lambda r: r.doi.lower(),
+    "arXiv id": lambda r: r.arxiv,
+    "URL": lambda r: _url_key(r.url),
+    "title": lambda r: title_key(r.title),
+}
+
+
+def counterpart_finder(among: list[Record], by: tuple[str, ...]) -> Callable[[Record], tuple[str, str]]:
+    """A function giving a record's one counterpart among `among`: (its key, what matched), ("", "")
+    when none. The values of `by` (names of `SAME`) are tried in order; a value two of `among` share
+    finds neither, so nothing is ever matched to a guess."""
     indexes = []
-    for name, value in (("doi", lambda r: r.doi.lower()), ("url", lambda r: _url_key(r.url)), ("title", lambda r: title_key(r.title))):
+    for name in by:
+        value = SAME[name]
         index: dict[str, str | None] = {}
-        for record in pulled:
+        for record in among:
             v = value(record)
             if v:
                 index[v] = None if v in index else record.key
         indexes.append((name, value, index))
-    moves = {}
-    for record in imported:
+
+    def find(record: Record) -> tuple[str, str]:
         for name, value, index in indexes:
-            target = index.get(value(record)) if value(record) else None
+            v = value(record)
+            target = index.get(v) if v else None
             if target:
-                moves[record.key] = (target, name)
-                break
-    return moves
+                return target, name
+        return "", ""
+
+    return find
+
+
+def rekey_imported(imported: list[Record], pulled: list[Record]) -> dict[str, tuple[str, str]]:
+    """{imported key: (pulled key, what matched)} for items `import-readme` made that a real pull now
+    brings from Zotero. Matched by DOI, then URL, then title (`counterpart_finder`)."""
+    find = counterpart_finder(pulled, ("DOI", "URL", "title"))
+    return {record.key: found for record in imported if (found := find(record))[0]}
 
 
 def rekey_review(text_: str, old: str, new: str) -> str | None:

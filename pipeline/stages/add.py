@@ -19,7 +19,6 @@ from pipeline.convert import arxiv as arxiv_convert
 from pipeline.convert import crossref as crossref_convert
 from pipeline.convert import dblp as dblp_convert
 from pipeline.convert import to_zotero
-from pipeline.convert.zotero import to_record
 from pipeline.machinery import files
 from pipeline.model import Problem, Record
 from pipeline.report import Reporter
@@ -96,7 +95,7 @@ def _record(fields: dict, title: str) -> Record:
 
 def section_key(remote: push.Remote, top: str, name: str) -> str:
     """The collection of the section called `name` (or `Parent > Child`), below the top collection."""
-    tree = push.tree(remote.collections, top) - {top}
+    tree = remote.tree - {top}
     paths: dict[str, str] = {}
     for key in tree:
         names, at, seen = [], key, set()
@@ -122,12 +121,7 @@ def section_key(remote: push.Remote, top: str, name: str) -> str:
 def listed(remote: push.Remote, settings: Settings) -> list[tuple[Record, str]]:
     """Every paper the list holds, with how a message names it: what the collection holds now, and the
     last build's catalog (it knows the published version of a listed preprint)."""
-    out = []
-    for key in sorted(remote.items):
-        try:
-            out.append((to_record({"key": key, "data": dict(remote.items[key], key=key)}), key))
-        except (ValueError, TypeError, KeyError, AttributeError):
-            continue
+    out = [(record, record.key) for record in push.records_of(remote.items)]
     records = settings.paths.records
     if records.is_file():
         from pipeline.model import catalog_from_dict

@@ -28,11 +28,12 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from pipeline import reviewfiles
 from pipeline.config import Settings
 from pipeline.convert import to_zotero
-from pipeline.convert.zotero import is_entry, to_record
+from pipeline.convert.zotero import extra_fields, is_entry, to_record
 from pipeline.machinery import files, inputs as inputs_
 from pipeline.model import Problem, Record, Section
 from pipeline.report import Reporter
@@ -53,16 +54,14 @@ class Entry:
 
     key: str                            # the local (imported) item key
     where: str                          # FILE:line of the list entry, or the snapshot file
-    title: str
+    record: Record                      # the paper as the sources know it (what finds its twin in Zotero)
     data: dict                          # the Zotero item to create, without its collections
     sections: tuple[str, ...]           # local section keys
-    doi: str = ""
-    arxiv: str = ""
     notes: list[tuple[str, str]] = field(default_factory=list)   # (summary|review, note HTML)
 
     @property
-    def title_key(self) -> str:
-        return curate.title_key(self.title)
+    def title(self) -> str:
+        return self.record.title
 
 
 @dataclass
@@ -96,9 +95,8 @@ def read_local(settings: Settings) -> tuple[Local, list[Problem]]:
         data = to_zotero.item_data(found, obj.get("data") or {}, [],
                                    venue_line=venue_line(obj, found, inputs.lookups))
         data.pop("collections")
-        entry = Entry(record.key, where, found.title or record.title, data,
-                      tuple(s for s in record.sections if s in section_keys) or (inputs.top,),
-                      found.doi.lower(), found.arxiv)
+        entry = Entry(record.key, where, found if found.title else found.evolve(title=record.title), data,
+                      tuple(s for s in record.sections if s in section_keys) or (inputs.top,))
         entry.notes = notes_of(settings, review)
         entries.append(entry)
     entries.sort(key=lambda e: _line_of(e.where))
@@ -113,8 +111,7 @@ def _line_of(where: str) -> tuple[str, int]:
 def venue_line(obj: dict, found: Record, lookups) -> str:
     """The curator's label, when the sources alone would print another one (else "": nothing to keep)."""
     extra = str((obj.get("data") or {}).get("extra") or "")
-    label = next((line.split(":", 1)[1].strip() for line in extra.splitlines()
-                  if line.strip().lower().startswith("venue:")), "")
+    label = extra_fields(extra).get("venue", "").strip()
     if not label:
         return ""
     without = dict(obj, data=dict(obj["data"], extra="\n".join(
@@ -144,7 +141,8 @@ def notes_of(settings: Settings, review: curate.Review | None) -> list[tuple[str
 @dataclass
 class Remote:
     version: int
-    collections: dict[str, dict]                       # key -> data (name, parentCollection)
+    collections: dict[str, dict]                       # key -> data (name, parentCollection), none trashed
+    tree: set[str]                                     # the top collection and those below it
     items: dict[str, dict]                             # key -> data, items filed in the tree
     noted: dict[str, set[str]] = field(default_factory=dict)   # item key -> note kinds it has
 
@@ -156,29 +154,20 @@ class Remote:
         return None
 
 
-def tree(collections: dict[str, dict], top: str) -> set[str]:
-    found, todo = {top}, [top]
-    while todo:
-        parent = todo.pop()
-        for key, data in collections.items():
-            if data.get("parentCollection") == parent and key not in found:
-                found.add(key)
-                todo.append(key)
-    return found
-
-
 def read_remote(client: zotero.ZoteroClient, top: str, settings: Settings, wanted_notes: set[str]) -> Remote:
     """The collection tree, the items filed in it and which of `wanted_notes`' items have notes."""
     client.begin_pass()
-    collections = {o["key"]: o["data"] for o in client.all_collections()}
-    if top not in collections:
+    objects = {o["key"]: o for o in client.all_collections()}
+    tree = pull.collection_tree(objects, top)
+    if top not in tree:
         raise StageError(f"push: collection {top} (ZOTERO_COLLECTION) is not in {settings.library_label}")
+    collections = {k: o["data"] for k, o in objects.items() if not o["data"].get("deleted")}
     items, children = {}, {}
-    for key in sorted(tree(collections, top)):
+    for key in sorted(tree):
         for obj in client.collection_top_items(key):
             items[obj["key"]] = obj["data"]
             children[obj["key"]] = int((obj.get("meta") or {}).get("numChildren") or 0)
-    remote = Remote(client.pass_version or 0, collections, items)
+    remote = Remote(client.pass_version or 0, collections, tree, items)
     parents = sorted(k for k in wanted_notes if children.get(k))
     if len(parents) > MANY_PARENTS:
         notes = [o for o in client.all_notes() if o["data"].get("parentItem") in set(parents)]
@@ -340,7 +329,7 @@ class Pusher:
 
     # items
     def push_items(self, remote: Remote) -> None:
-        index = _index(remote.items)
+        twin = _finder(remote.items)
         batch: list[tuple[Entry, dict]] = []
         for entry in self.local.entries:
             wanted = self.collections_of(entry)
@@ -349,7 +338,7 @@ class Pusher:
             zkey = self.made.items.get(entry.key)
             how = "recorded"
             if zkey not in remote.items:
-                zkey, how = _find(index, entry)
+                zkey, how = twin(entry.record)
             if zkey:
                 self.made.items[entry.key] = zkey
                 if how != "recorded":
@@ -425,28 +414,20 @@ def _chunks(seq: list, size: int = zotero_write.MAX_OBJECTS) -> list[list]:
     return [seq[i:i + size] for i in range(0, len(seq), size)]
 
 
-def _index(items: dict[str, dict]) -> dict[str, dict[str, str | None]]:
-    """Items by DOI, arXiv id and title; a value two items share finds neither (never a guess)."""
-    index: dict[str, dict[str, str | None]] = {"DOI": {}, "arXiv id": {}, "title": {}}
+def records_of(items: dict[str, dict]) -> list[Record]:
+    """The collection's items ({key: data}) as records, in key order; one that cannot be read is left out."""
+    records = []
     for key in sorted(items):
-        obj = {"key": key, "data": dict(items[key], key=key)}
         try:
-            record = to_record(obj)
+            records.append(to_record({"key": key, "data": dict(items[key], key=key)}))
         except (ValueError, TypeError, KeyError, AttributeError):
             continue
-        for name, value in (("DOI", record.doi.lower()), ("arXiv id", record.arxiv),
-                            ("title", curate.title_key(record.title))):
-            if value:
-                table = index[name]
-                table[value] = None if value in table and table[value] != key else key
-    return index
+    return records
 
 
-def _find(index: dict[str, dict[str, str | None]], entry: Entry) -> tuple[str | None, str]:
-    for name, value in (("DOI", entry.doi), ("arXiv id", entry.arxiv), ("title", entry.title_key)):
-        if value and index[name].get(value):
-            return index[name][value], name
-    return None, ""
+def _finder(items: dict[str, dict]) -> Callable[[Record], tuple[str, str]]:
+    """The one item of `items` that is the same paper as a record, by DOI, arXiv id or title."""
+    return curate.counterpart_finder(records_of(items), ("DOI", "arXiv id", "title"))
 
 
 # --- the stage --------------------------------------------------------------------------------------------
