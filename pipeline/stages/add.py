@@ -20,7 +20,7 @@ from pipeline.convert import crossref as crossref_convert
 from pipeline.convert import dblp as dblp_convert
 from pipeline.convert import to_zotero
 from pipeline.machinery import files
-from pipeline.model import Problem, Record
+from pipeline.model import Problem, Record, catalog_from_dict
 from pipeline.report import Reporter
 from pipeline.rules import curate
 from pipeline.sources import arxiv, crossref, dblp, http, zotero
@@ -124,7 +124,6 @@ def listed(remote: push.Remote, settings: Settings) -> list[tuple[Record, str]]:
     out = [(record, record.key) for record in push.records_of(remote.items)]
     records = settings.paths.records
     if records.is_file():
-        from pipeline.model import catalog_from_dict
         try:
             catalog = catalog_from_dict(files.read_json(records))
         except (ValueError, TypeError, OSError):
