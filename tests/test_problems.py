@@ -34,7 +34,7 @@ REPORTING = ("stages", "machinery", "sources")
 # into a StageError. A handler of one particular answer (`zotero.NotFound`: the collection is not there)
 # may say what that answer means instead.
 SOURCE_ERRORS = {"SourceError", "SourceUnavailable", "ZoteroError", "CrossrefError", "ArxivError", "OpenAlexError",
-                 "Unavailable"}
+                 "DblpError", "Unavailable"}
 LOG_CALLS = {"debug", "info", "warning", "warn", "error", "exception", "critical"}
 
 

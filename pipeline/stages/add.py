@@ -63,7 +63,7 @@ def lookup(settings: Settings, ident: identifiers.Identifier, title: str,
     if outcome.kind == "not-found":
         raise LookupFailed(f"DBLP has no record {ident.value}; nothing added for it")
     if outcome.kind != "found":
-        raise StageError(f"add: {outcome.reason}; nothing was added")
+        raise dblp.DblpError(outcome.reason)       # the caller's source_errors says "nothing was added"
     fields = dblp_convert.hit_fields(outcome.value[0])
     url = next(iter(dblp_convert.links(dblp_convert.info_of(outcome.value[0]))), "")
     if fields.get("doi") and not fields.get("arxiv"):
