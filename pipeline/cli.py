@@ -126,15 +126,15 @@ def main(argv: list[str] | None = None) -> int:
 
 def exit_status(stage: str, reporter: Reporter, code: int = 0, *, interrupted: bool = False) -> int:
     """The one place a run's exit status is decided, from the problems it reported (model.Problem):
-    2 when the settings could not be read (a fatal problem of code "config"), 1 when a stage could not
-    go on (any other fatal one: a `StageError`), 130 when interrupted, 3 when it went on past bad input
-    (an error) or its own check failed (`code`), else 0."""
-    fatal = [p for p in reporter.problems if p.level == "fatal"]
-    if fatal:
-        return 2 if any(p.code == "config" for p in fatal) else 1
+    130 when interrupted; 2 when the settings could not be read (a fatal problem of code "config"); 1
+    when a stage could not go on (any other fatal one: a `StageError`); 3 when it went on past bad
+    input (an error) or its own check failed (`code`); else 0."""
     if interrupted:
         reporter.say("interrupted: files already written are complete; nothing is half-written")
         return 130
+    fatal = [p for p in reporter.problems if p.level == "fatal"]
+    if fatal:
+        return 2 if any(p.code == "config" for p in fatal) else 1
     errors = sum(p.level == "error" for p in reporter.problems)
     if code == 0 and errors:
         # The run went on past bad input, as it should; the exit status still says it was there.
