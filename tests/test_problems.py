@@ -104,8 +104,12 @@ def test_problems_are_never_kept_as_strings():
     found = []
     for path in package_modules(*REPORTING):
         module = tree(path)
-        parts = {id(n): one_problems_parts(f) for f in ast.walk(module)
-                 if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) for n in ast.walk(f)}
+        parts: dict[int, set[str]] = {}
+        for function in ast.walk(module):
+            if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                joined = one_problems_parts(function)
+                for n in ast.walk(function):
+                    parts.setdefault(id(n), set()).update(joined)
         for node in ast.walk(module):
             # problems.append("...") / plan.problems.extend([f"..."]) / problems += ["..."]
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
