@@ -1,6 +1,8 @@
 """Command line: `python -m pipeline STAGE`. Parses arguments, runs stages, turns errors into one line.
 
-Exit codes: 0 done; 1 the stage failed (one line says why; nothing already published was lost);
+Every stage reports through `Problem` values (pipeline/report.py); a stop (`StageError`, and a source's
+error through `stages.source_errors`) and unreadable settings become one too, and `exit_status` decides
+the code from them: 0 done; 1 the stage failed (one line says why; nothing already published was lost);
 2 bad usage or configuration; 3 the stage finished but reported errors on the way (bad input it went on
 without, papers it could not add; `check`: the data-quality errors it found).
 """
@@ -9,13 +11,13 @@ from __future__ import annotations
 import argparse
 import gc
 import re
-import sys
 from datetime import date
 from pathlib import Path
 
 from pipeline import config
+from pipeline.model import Problem
 from pipeline.report import Reporter
-from pipeline.stages import Options, StageError
+from pipeline.stages import Options, StageError, source_errors
 
 STAGES = {
     "pull": "fetch the Zotero collection into data/raw/zotero (incremental)",
@@ -108,29 +110,31 @@ def main(argv: list[str] | None = None) -> int:
         if args.stage in ONLINE and not options.offline and settings.credentials_problem:
             raise config.ConfigError(settings.credentials_problem)
     except config.ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        reporter = Reporter(options.verbosity)      # no settings, so no secret to hide yet
+        reporter.problem(Problem("", str(exc), "fatal", "config"))
+        return exit_status(args.stage, reporter)
     reporter = Reporter(options.verbosity, secrets=[settings.api_key.reveal()], progress_bars=not config.in_ci())
     try:
         code = run_stage(args, settings, options, reporter)
     except StageError as exc:
-        return exit_status(args.stage, reporter, stopped=exc)
+        reporter.problem(exc.problem)
+        return exit_status(args.stage, reporter)
     except KeyboardInterrupt:
         return exit_status(args.stage, reporter, interrupted=True)
     return exit_status(args.stage, reporter, code)
 
 
-def exit_status(stage: str, reporter: Reporter, code: int = 0, *, stopped: StageError | None = None,
-                interrupted: bool = False) -> int:
-    """The one place a run's exit status is decided, from what it reported: 1 when a stage could not go
-    on (`StageError`), 130 when interrupted, 3 when it went on past bad input (an error `Problem`) or
-    its own check failed, else 0. (2, for settings that cannot be read, is decided before any stage.)"""
-    if stopped is not None:
-        reporter.say(f"error: {stopped}")
-        return 1
+def exit_status(stage: str, reporter: Reporter, code: int = 0, *, interrupted: bool = False) -> int:
+    """The one place a run's exit status is decided, from the problems it reported (model.Problem):
+    130 when interrupted; 2 when the settings could not be read (a fatal problem of code "config"); 1
+    when a stage could not go on (any other fatal one: a `StageError`); 3 when it went on past bad
+    input (an error) or its own check failed (`code`); else 0."""
     if interrupted:
         reporter.say("interrupted: files already written are complete; nothing is half-written")
         return 130
+    fatal = [p for p in reporter.problems if p.level == "fatal"]
+    if fatal:
+        return 2 if any(p.code == "config" for p in fatal) else 1
     errors = sum(p.level == "error" for p in reporter.problems)
     if code == 0 and errors:
         # The run went on past bad input, as it should; the exit status still says it was there.
@@ -158,7 +162,8 @@ def run_stage(args, settings, options, reporter) -> int:
         for problem in settings.problems:
             reporter.problem(problem)
     try:
-        return _run_locked(args, settings, options, reporter)
+        with source_errors(args.stage):     # a stage that says what stands converts its own first
+            return _run_locked(args, settings, options, reporter)
     except OSError as exc:
         # The file system said no (read-only file or folder, a full disk, a path in the way): what
         # was written is whole (atomic writes), so the line says what and where, without a traceback.

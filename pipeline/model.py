@@ -215,9 +215,16 @@ def _creator(family: str, given: str, name: str, role: str) -> Creator:
 
 @dataclass(frozen=True)
 class Problem:
-    """Something a stage could not use, reported in one line; the run goes on without it.
+    """Something a stage could not use, reported in one line: the one way every stage reports trouble
+    (through `Reporter.problem`), and what the CLI's exit status is decided from.
 
-    `where` names the item key or `file:line`; `level` is "error" (make check fails) or "warning".
+    `where` names the item key or `file:line` (or the stage, for what concerns the whole run; "" when
+    the message names it). `level`, from worst to mildest (see `LEVELS`):
+    - "fatal": the run could not go on (a `StageError`; exit 1, or 2 for settings: code "config");
+    - "error": bad input the run went on without (exit 3; `make check` fails);
+    - "warning": a doubt `make check` lists (shown with -v);
+    - "notice": said at once, fails nothing, not for `make check` (an object pull skipped, lookups a
+      source could not answer: they keep what they had).
     """
 
     where: str
@@ -226,7 +233,10 @@ class Problem:
     code: str = ""       # machine-readable kind, e.g. "review-missing-text", "year-disagrees"
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.message}"
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+LEVELS = ("fatal", "error", "warning", "notice")
 
 
 class CorruptCacheEntry(Exception):

@@ -1,8 +1,11 @@
-"""How stages talk to the person running them: one-line messages and progress bars.
+"""How stages talk to the person running them: problems, one-line messages and progress bars.
 
-Messages go to stderr so stdout stays free for `--dry-run` diffs. A progress bar shows only on an
-interactive terminal and never in CI. Everything printed passes through `redact`, so a secret that
-slipped into an exception message from a library is still never shown.
+The one problem channel: a stage reports trouble as a `Problem` through `problem` (never a bare print or
+a string in a list); the Reporter keeps every one, and the CLI decides the exit status from them
+(`cli.exit_status`). Messages go to stderr; `out` writes what a stage produces on stdout (a `--dry-run`
+plan or diff, the changes Markdown). Nothing else in the package prints (tests/test_problems.py). A
+progress bar shows only on an interactive terminal and never in CI. Everything printed passes through
+`redact`, so a secret that slipped into an exception message from a library is still never shown.
 """
 from __future__ import annotations
 
@@ -43,11 +46,20 @@ class Reporter:
         if self.verbosity >= 2:
             self.say(text)
 
+    def out(self, text: str, end: str = "\n") -> None:
+        """What the stage produces, on stdout (redacted): a dry run's plan, a diff, a Markdown report."""
+        print(self.redact(text), end=end, file=sys.stdout, flush=True)
+
     def problem(self, problem: Problem) -> None:
-        """Bad input: reported in one line naming the item key or file:line; the run goes on."""
+        """Trouble, in one line naming the item key or file:line (model.Problem says what each level
+        means); kept for the exit status. Fatal ones and errors always show, notices by default;
+        warnings are for `make check` (and -v)."""
         self.problems.append(problem)
-        # Warnings are for `make check` (and -v); errors always show.
-        if problem.level == "error" or self.verbosity >= 2:
+        if problem.level in ("fatal", "error"):
+            self.say(f"error: {problem}")
+        elif problem.level == "notice":
+            self.info(str(problem))
+        elif self.verbosity >= 2:
             self.say(f"{problem.level}: {problem}")
 
     @property

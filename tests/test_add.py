@@ -164,6 +164,14 @@ def test_crossref_unreachable_says_so_and_writes_nothing(world):
     assert world.library.version == version
 
 
+def test_dblp_unreachable_stops_through_the_one_converter_and_writes_nothing(world):
+    world.settings = config.load(world.settings.paths.root, environ={**world.env, "DBLP_API_URL": "http://127.0.0.1:9"})
+    version = world.library.version
+    with pytest.raises(StageError, match=r"^add: .*DBLP.*; nothing was added$"):
+        world.add("conf/sosp/PeiCYJ17")
+    assert world.library.version == version
+
+
 def test_the_cli_adds_and_exits_3_when_one_id_was_refused(world, monkeypatch):
     for name, value in world.env.items():
         monkeypatch.setenv(name, value)

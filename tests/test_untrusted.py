@@ -166,7 +166,7 @@ def test_a_lone_surrogate_and_a_100kb_title_do_not_stop_the_list(proj):
     assert files.snapshot_state(project.zdir)["complete"] is True
     stored = files.read_json(project.zdir / "items" / "SURR2345.json")
     assert stored["data"]["title"] == "Broken \ufffd surrogate"
-    assert "item SURR2345: lone surrogate" in project.said()
+    assert "SURR2345: lone surrogate(s) in the item's text, stored as U+FFFD" in project.said()
     catalog = project.build()
     assert len(catalog.records) == 8
     huge = next(r for r in catalog.records if r.key == "HUGE2345")

@@ -33,6 +33,11 @@ VENUES = "/search/venue/api"
 Outcome = http.Outcome      # one type for every source (sources/http.py)
 
 
+class DblpError(http.SourceError):
+    """DBLP could not answer, where the caller cannot go on without it (`add`); the message is one line.
+    The client itself returns failed Outcomes: enrich goes on without the answer."""
+
+
 def default_policy(sleep: Callable[[float], None] = time.sleep) -> http.RetryPolicy:
     # A Retry-After over a minute means "not today" for an enrichment that can run next week.
     return http.RetryPolicy(attempts=5, base=1.0, cap=30.0, max_wait=60.0, timeout=20.0, sleep=sleep)

@@ -43,6 +43,8 @@ from typing import Callable, Mapping
 
 import httpx2
 
+from pipeline import sources
+
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 ANNOUNCE_AFTER = 5.0   # seconds: a wait at least this long is announced through `on_wait`
 
@@ -59,8 +61,7 @@ class Outcome:
     reason: str = ""
 
 
-class SourceError(Exception):
-    """A source could not answer. The message is one line and names the source."""
+SourceError = sources.SourceError     # every source's errors derive from it
 
 
 class SourceUnavailable(SourceError):

@@ -23,8 +23,8 @@ from pipeline.machinery import files
 from pipeline.model import Problem, Record, catalog_from_dict
 from pipeline.report import Reporter
 from pipeline.rules import curate
-from pipeline.sources import arxiv, crossref, dblp, http, zotero
-from pipeline.stages import Options, StageError, pull, push
+from pipeline.sources import arxiv, crossref, dblp, http
+from pipeline.stages import Options, StageError, pull, push, source_errors
 
 
 @dataclass
@@ -36,7 +36,8 @@ class Found:
 
 def lookup(settings: Settings, ident: identifiers.Identifier, title: str,
            policy: http.RetryPolicy | None = None) -> Found:
-    """The paper `ident` names, from its source (StageError when it names none or cannot be asked)."""
+    """The paper `ident` names, from its source (LookupFailed when it names none; a source's error when
+    the source cannot be asked)."""
     if ident.kind == identifiers.URL:
         if not title.strip():
             raise LookupFailed(f"a web page needs its title: add --title \"...\"")
@@ -52,8 +53,6 @@ def lookup(settings: Settings, ident: identifiers.Identifier, title: str,
         with arxiv.ArxivClient(settings.arxiv_api_url, policy=policy) as client:
             try:
                 fields = arxiv_convert.entry_fields(client.feed(ident.value))
-            except arxiv.ArxivError as exc:
-                raise StageError(f"add: {exc}; nothing was added") from None
             except arxiv_convert.FeedError as exc:
                 raise LookupFailed(str(exc)) from None
         if fields is None:
@@ -64,7 +63,7 @@ def lookup(settings: Settings, ident: identifiers.Identifier, title: str,
     if outcome.kind == "not-found":
         raise LookupFailed(f"DBLP has no record {ident.value}; nothing added for it")
     if outcome.kind != "found":
-        raise StageError(f"add: {outcome.reason}; nothing was added")
+        raise dblp.DblpError(outcome.reason)       # the caller's source_errors says "nothing was added"
     fields = dblp_convert.hit_fields(outcome.value[0])
     url = next(iter(dblp_convert.links(dblp_convert.info_of(outcome.value[0]))), "")
     if fields.get("doi") and not fields.get("arxiv"):
@@ -78,10 +77,7 @@ class LookupFailed(Exception):
 
 def crossref_work(settings: Settings, doi: str, policy: http.RetryPolicy | None) -> dict | None:
     with crossref.CrossrefClient(settings.crossref_api_url, settings.crossref_mailto, policy=policy) as client:
-        try:
-            work = client.work(doi)
-        except crossref.CrossrefError as exc:
-            raise StageError(f"add: {exc}; nothing was added") from None
+        work = client.work(doi)
     return None if work is None or crossref_convert.is_not_found(work) else crossref_convert.work_fields(work)
 
 
@@ -167,57 +163,58 @@ def run(settings: Settings, options: Options, reporter: Reporter, ids: list[str]
     if state_path.is_file() and files.snapshot_state(settings.paths.zotero).get("source") == "import-readme":
         raise StageError("add: the list is still the imported one, not yet in Zotero: run `python -m pipeline "
                          "push` first; nothing was changed")
-    writer = push.connect(settings, policy)
+    with source_errors("add", "nothing was changed"):
+        writer = push.connect(settings, policy)
     try:
-        remote = push.read_remote(writer.client, settings.collection, settings, set())
-        target = section_key(remote, settings.collection, section)
-        others = listed(remote, settings)
-        found: list[Found] = []
-        for ident in parsed:
-            # A DOI or arXiv id the list already holds is refused before anyone is asked about it.
-            typed = Record(key="", doi=ident.value if ident.kind == identifiers.DOI else "",
-                           arxiv=ident.value if ident.kind == identifiers.ARXIV else "")
-            twin = duplicate_of(typed, others) if ident.kind in (identifiers.DOI, identifiers.ARXIV) else ""
-            if twin:
-                reporter.problem(Problem(ident.given[:80], f"already in the list as {twin}; not added again",
-                                         "error", "add-duplicate"))
-                continue
-            try:
-                item = lookup(settings, ident, title, policy)
-            except LookupFailed as exc:
-                reporter.problem(Problem(ident.given[:80], str(exc), "error", "add"))
-                continue
-            twin = duplicate_of(item.record, others + [(f.record, f.given.given) for f in found])
-            if twin:
-                reporter.problem(Problem(ident.given[:80], f"already in the list as {twin}; not added again",
-                                         "error", "add-duplicate"))
-                continue
-            found.append(item)
-        if not found:
-            reporter.info("add: nothing to add")
-            return []
-        payload = [to_zotero.item_data(f.record, {"title": f.record.title, "url": f.url}, [target],
-                                       tags=[{"tag": t} for t in tags if t.strip()]) for f in found]
-        if options.dry_run:
-            for f, data in zip(found, payload):
-                print(f"would add {data['itemType']} {f.record.title[:70]!r} ({f.given}) to {section!r}"
-                      + (" with its summary" if summary else ""))
-            return []
-        result = writer.create("items", payload, remote.version)
-        made = []
-        for i, f in enumerate(found):
-            if i in result.failed:
-                failure = result.failed[i]
-                reporter.problem(Problem(f.given.given[:80], f"Zotero refused the item (HTTP {failure.code}: "
-                                         f"{failure.message})", "error", "add"))
-            elif i in result.created:
-                made.append(result.created[i])
-                reporter.info(f"add: {f.given} -> {result.created[i]} {f.record.title[:70]!r} in {section!r}")
-        if summary.strip() and made:
-            notes = [to_zotero.note(key, to_zotero.summary_html(summary), settings.summary_tag) for key in made]
-            writer.create("items", notes, result.version)
-    except zotero.ZoteroError as exc:
-        raise StageError(f"add: {exc}") from None
+        with source_errors("add"):      # no "nothing was added": the items may be made when the notes fail
+            remote = push.read_remote(writer.client, settings.collection, settings, set())
+            target = section_key(remote, settings.collection, section)
+            others = listed(remote, settings)
+            found: list[Found] = []
+            for ident in parsed:
+                # A DOI or arXiv id the list already holds is refused before anyone is asked about it.
+                typed = Record(key="", doi=ident.value if ident.kind == identifiers.DOI else "",
+                               arxiv=ident.value if ident.kind == identifiers.ARXIV else "")
+                twin = duplicate_of(typed, others) if ident.kind in (identifiers.DOI, identifiers.ARXIV) else ""
+                if twin:
+                    reporter.problem(Problem(ident.given[:80], f"already in the list as {twin}; not added again",
+                                             "error", "add-duplicate"))
+                    continue
+                try:
+                    with source_errors("add", "nothing was added"):
+                        item = lookup(settings, ident, title, policy)
+                except LookupFailed as exc:
+                    reporter.problem(Problem(ident.given[:80], str(exc), "error", "add"))
+                    continue
+                twin = duplicate_of(item.record, others + [(f.record, f.given.given) for f in found])
+                if twin:
+                    reporter.problem(Problem(ident.given[:80], f"already in the list as {twin}; not added again",
+                                             "error", "add-duplicate"))
+                    continue
+                found.append(item)
+            if not found:
+                reporter.info("add: nothing to add")
+                return []
+            payload = [to_zotero.item_data(f.record, {"title": f.record.title, "url": f.url}, [target],
+                                           tags=[{"tag": t} for t in tags if t.strip()]) for f in found]
+            if options.dry_run:
+                for f, data in zip(found, payload):
+                    reporter.out(f"would add {data['itemType']} {f.record.title[:70]!r} ({f.given}) to {section!r}"
+                                 + (" with its summary" if summary else ""))
+                return []
+            result = writer.create("items", payload, remote.version)
+            made = []
+            for i, f in enumerate(found):
+                if i in result.failed:
+                    failure = result.failed[i]
+                    reporter.problem(Problem(f.given.given[:80], f"Zotero refused the item (HTTP {failure.code}: "
+                                             f"{failure.message})", "error", "add"))
+                elif i in result.created:
+                    made.append(result.created[i])
+                    reporter.info(f"add: {f.given} -> {result.created[i]} {f.record.title[:70]!r} in {section!r}")
+            if summary.strip() and made:
+                notes = [to_zotero.note(key, to_zotero.summary_html(summary), settings.summary_tag) for key in made]
+                writer.create("items", notes, result.version)
     finally:
         writer.client.close()
     if made:

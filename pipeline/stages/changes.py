@@ -52,5 +52,5 @@ def run(settings: Settings, options: Options, reporter: Reporter, *, before: Pat
         files.write_text(output, text)
         reporter.info(f"changes: wrote {output}")
     else:
-        print(text, end="")
+        reporter.out(text, end="")
     return text

@@ -121,7 +121,7 @@ def run(settings: Settings, options: Options, reporter: Reporter, catalog: Catal
                 changed += 1
                 rel = str(path.relative_to(root))
                 diff = difflib.unified_diff(old.splitlines(True), text.splitlines(True), f"a/{rel}", f"b/{rel}")
-                print("".join(diff), end="")
+                reporter.out("".join(diff), end="")
         reporter.info(f"emit: dry run: {changed} file(s) would change; nothing written")
         return
     written = []

@@ -120,8 +120,11 @@ def round_(source: Source, todo: Plan, settings, options, reporter, inputs, reco
     said = source.lines(settings, records, todo, tally)
     reporter.info(said.done)
     if tally.failed_items:
+        # Failed lookups are a notice, not an error: the items keep what they had, and the next run asks again.
         why = client.down or "; ".join(sorted(tally.reasons))[:200]
-        reporter.info(said.failed.format(why=why))
+        problem = Problem("enrich", said.failed.format(why=why).removeprefix("enrich: "), "notice", "lookup-failed")
+        reporter.problem(problem)
+        summary.problems.append(problem)
     return tally.failed == 0
 
 

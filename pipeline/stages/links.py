@@ -387,8 +387,9 @@ def _check_due(settings: Settings, options: Options, reporter: Reporter, cache: 
                 cache.write(doc, durable=False)     # a thousand fsyncs cost more than the checks
         files.flush()
         if unknown:
-            reporter.info(f"links: {unknown} link(s) could not be checked now (rate limited or out of time); "
-                          "their old verdicts stand and the next run asks again")
+            reporter.problem(Problem("links", f"{unknown} link(s) could not be checked now (rate limited or out of "
+                                     "time); their old verdicts stand and the next run asks again", "notice",
+                                     "links-unchecked"))
         return len(due) - unknown, checker.requests, fresh
 
 

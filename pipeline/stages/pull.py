@@ -55,10 +55,11 @@ from pipeline.config import Settings
 from pipeline.convert.zotero import is_entry, to_record
 from pipeline.machinery import files, notes
 from pipeline.machinery.inputs import review_files
+from pipeline.model import Problem, sort_problems
 from pipeline.report import Reporter
 from pipeline.rules import curate
 from pipeline.sources import zotero
-from pipeline.stages import Options, StageError
+from pipeline.stages import Options, StageError, source_errors
 
 SOURCE = "zotero-api"
 # build/ (not committed): the stamp of data/raw/zotero as pull last wrote or checked it, so a no-change
@@ -185,7 +186,7 @@ class Changes:
     items: int = 0          # entries in the new snapshot
     notes: dict[str, dict] = field(default_factory=dict)      # notes to write
     note_removals: set[str] = field(default_factory=set)
-    problems: list[str] = field(default_factory=list)   # objects skipped, one line each
+    problems: list[Problem] = field(default_factory=list)   # objects skipped, one each
 
 
 def normalize(obj: dict, kind: str) -> dict:
@@ -243,7 +244,13 @@ def note_settings(settings: Settings) -> dict:
     return {"summary_tag": settings.summary_tag, "review_tag": settings.review_tag}
 
 
-def keyed(objects, what: str, problems: list[str]) -> dict[str, dict]:
+def bad_key(what: str, key: object, title: str = "") -> Problem:
+    """An object skipped for its key. Named by the stage: the key is what cannot be trusted."""
+    return Problem("pull", f"skipped {what} with key {show_key(key)}" + (f" ({title!r})" if title else "")
+                   + ": not a Zotero key (8 of 23456789A-Z, no O)", "notice", "bad-key")
+
+
+def keyed(objects, what: str, problems: list[Problem]) -> dict[str, dict]:
     """{key: object} of the objects whose key is a Zotero key; each other one is skipped and named."""
     out = {}
     for obj in objects:
@@ -252,8 +259,7 @@ def keyed(objects, what: str, problems: list[str]) -> dict[str, dict]:
             out[key] = obj
         else:
             title = str((obj.get("data") or {}).get("title") or (obj.get("data") or {}).get("name") or "")[:60]
-            problems.append(f"pull: skipped {what} with key {show_key(key)}"
-                            + (f" ({title!r})" if title else "") + ": not a Zotero key (8 of 23456789A-Z, no O)")
+            problems.append(bad_key(what, key, title))
     return out
 
 
@@ -267,7 +273,7 @@ def tree_of(client: zotero.ZoteroClient, collections: dict[str, dict], top: str)
 
 
 def full_pass(client: zotero.ZoteroClient, top: str, stored: Stored, settings: Settings) -> Changes:
-    problems: list[str] = []
+    problems: list[Problem] = []
     collections = keyed(client.all_collections(), "a collection", problems)
     tree = tree_of(client, collections, top)
     items: dict[str, dict] = {}
@@ -280,7 +286,7 @@ def full_pass(client: zotero.ZoteroClient, top: str, stored: Stored, settings: S
             if notes.keeps(obj, set(items), settings)}
     return Changes(client.pass_version, {k: collections[k] for k in tree}, items,
                    set(stored.item_paths) - set(items), len(items), kept, set(stored.note_paths) - set(kept),
-                   sorted(set(problems)))
+                   sort_problems(problems))
 
 
 def incremental_pass(client: zotero.ZoteroClient, top: str, stored: Stored, since: int,
@@ -288,14 +294,14 @@ def incremental_pass(client: zotero.ZoteroClient, top: str, stored: Stored, sinc
     """What changed since `since`, or None when nothing in the library did."""
     changed_collections = client.changed_collections(since)
     if client.pass_version is not None and client.pass_version < since:
-        raise Rewound(f"pull: {client.label} is at version {client.pass_version}, behind the {since} stored "
+        raise Rewound(f"{client.label} is at version {client.pass_version}, behind the {since} stored "
                       "(a restored library?): reading the whole collection again")
     if changed_collections is None:
         return None
-    problems: list[str] = []
+    problems: list[Problem] = []
     changed_items = client.changed_top_items(since)
     for key in [k for k in changed_items if not valid_key(k)]:
-        problems.append(f"pull: skipped an item with key {show_key(key)}: not a Zotero key (8 of 23456789A-Z, no O)")
+        problems.append(bad_key("an item", key))
         del changed_items[key]
     deleted = client.deleted(since)
     old_tree = set(stored.collections)
@@ -315,7 +321,7 @@ def incremental_pass(client: zotero.ZoteroClient, top: str, stored: Stored, sinc
     entries = set(stored.item_paths) - removals | set(upserts)
     note_upserts, note_removals = changed_notes(client, since, stored, upserts, entries, deleted, settings)
     return Changes(client.pass_version, {k: collections[k] for k in tree}, upserts, removals, len(entries),
-                   note_upserts, note_removals, sorted(set(problems)))
+                   note_upserts, note_removals, sort_problems(problems))
 
 
 # The most items new to the snapshot whose notes are asked for one item at a time; past it, one listing
@@ -386,7 +392,7 @@ def pull(client: zotero.ZoteroClient, top: str, stored: Stored, since: int | Non
          settings: Settings) -> Changes | None:
     """Run passes until one sees a library that held still. None: unchanged since `since`."""
     policy = client.policy
-    why: list[str] = []
+    why: list[Problem] = []
     for attempt in range(policy.passes):
         client.begin_pass()
         try:
@@ -396,7 +402,7 @@ def pull(client: zotero.ZoteroClient, top: str, stored: Stored, since: int | Non
                 return changes
             return incremental_pass(client, top, stored, since, settings)
         except Rewound as exc:   # the next attempt is a full pass, at once: nothing moved, we were ahead
-            why, since = [str(exc)], None
+            why, since = [Problem("pull", str(exc), "notice", "library-rewound")], None
         except zotero.LibraryChanged:
             if attempt + 1 < policy.passes:
                 policy.sleep(policy.backoff(attempt + 1))
@@ -415,7 +421,7 @@ class Plan:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -445,14 +451,15 @@ def without_surrogates(obj):
     return obj
 
 
-def encoded(obj: dict, kind: str, key: str, problems: list[str]) -> bytes:
+def encoded(obj: dict, kind: str, key: str, problems: list[Problem]) -> bytes:
     """The stored bytes of one object, serialised once. Encoded here, before anything is written, so an
     object no file can hold fails the plan, not the middle of the writes."""
     text = files.dump_json(normalize(obj, kind))
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:
-        problems.append(f"pull: {kind[:-1]} {key}: lone surrogate(s) in its text, stored as U+FFFD")
+        problems.append(Problem(key, f"lone surrogate(s) in the {kind[:-1]}'s text, stored as U+FFFD",
+                                "notice", "lone-surrogate"))
         return files.dump_json(without_surrogates(normalize(obj, kind))).encode("utf-8")
 
 
@@ -460,7 +467,7 @@ def plan_kind(plan: Plan, zotero_dir: Path, kind: str, upserts: dict[str, dict],
               removals: set[str]) -> None:
     for key in sorted(upserts):
         if not valid_key(key):    # the passes filter keys; this is the last guard before a path is made
-            plan.problems.append(f"pull: skipped {kind[:-1]} with key {show_key(key)}: not a Zotero key")
+            plan.problems.append(bad_key(("an " if kind == files.ITEMS else "a ") + kind[:-1], key))
             continue
         data = encoded(upserts[key], kind, key, plan.problems)
         path = Path(zotero_dir) / kind / f"{key}.json"
@@ -573,14 +580,14 @@ def run(settings: Settings, options: Options, reporter: Reporter, *,
             if not damaged:
                 write_checked(checked, zotero_dir)
             if damaged:
-                reporter.info(f"pull: {len(damaged)} damaged file(s) in data/raw/zotero ({', '.join(damaged[:3])}"
-                              f"{', ...' if len(damaged) > 3 else ''}): reading the whole collection again")
+                reporter.problem(Problem("data/raw/zotero", f"{len(damaged)} damaged file(s) ({', '.join(damaged[:3])}"
+                                         f"{', ...' if len(damaged) > 3 else ''}): reading the whole collection again",
+                                         "notice", "snapshot-damaged"))
                 since = None
-        with reporter.progress(f"Zotero: reading {settings.library_label}") as bar:
+        with reporter.progress(f"Zotero: reading {settings.library_label}") as bar, \
+                source_errors("pull", "data/raw/zotero is unchanged"):
             client.transport.on_request = bar.advance
             new = pull(client, settings.collection, stored, since, settings)
-    except zotero.ZoteroError as exc:
-        raise StageError(f"pull: {exc}; data/raw/zotero is unchanged") from None
     finally:
         client.close()
     if new is None:
@@ -593,11 +600,11 @@ def run(settings: Settings, options: Options, reporter: Reporter, *,
     if refusal and not options.allow_missing:
         raise StageError(f"{refusal}; nothing was written (--allow-missing publishes the collection as it is)")
     plan = plan_changes(zotero_dir, new)
-    for line in new.problems + plan.problems:
-        reporter.info(line)
+    for problem in new.problems + plan.problems:
+        reporter.problem(problem)
     final_state = state_for(settings, api, new, complete=True)
     if options.dry_run:
-        show_plan(plan, new, since, final_state != state)
+        show_plan(plan, new, since, final_state != state, reporter)
         return
     if state.get("source") == "import-readme":
         carry_reviews(settings, Stored(zotero_dir), new, reporter)
@@ -646,14 +653,15 @@ def write_reviews(settings: Settings, reporter: Reporter) -> None:
     try:
         files.guard_folder(settings.paths.reviews)
     except files.Refused as exc:
-        reporter.info(f"pull: {exc}; no review file written")
+        reporter.problem(Problem("pull", f"{exc}; no review file written", "notice", "reviews-refused"))
         return
     plan = notes.plan_reviews(settings)
     try:
         notes.apply_reviews(plan)
     except OSError as exc:   # a refused link, a dangling one in the way, a read-only folder
         where = f" {files.shown(exc.filename)}" if getattr(exc, "filename", None) else ""
-        reporter.info(f"pull: review files not all written ({exc.strerror or exc}{where}); the snapshot is whole")
+        reporter.problem(Problem("pull", f"review files not all written ({exc.strerror or exc}{where}); the snapshot "
+                                 "is whole", "notice", "reviews-not-written"))
         return
     for path in sorted(plan.writes):
         reporter.detail(f"pull: wrote {path.relative_to(settings.paths.root)} from Zotero notes")
@@ -675,8 +683,8 @@ def read_state(zotero_dir: Path, reporter: Reporter) -> dict:
         reason = "not a JSON object"
     except (ValueError, OSError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    reporter.info(f"pull: data/raw/zotero/{files.STATE}:1: damaged sync state ({reason}): "
-                  "reading the whole collection again")
+    reporter.problem(Problem(f"data/raw/zotero/{files.STATE}:1", f"damaged sync state ({reason}): reading the whole "
+                             "collection again", "notice", "state-damaged"))
     return {}
 
 
@@ -711,12 +719,12 @@ def carry_reviews(settings: Settings, stored: Stored, new: Changes, reporter: Re
                      if unmatched else ""))
 
 
-def show_plan(plan: Plan, new: Changes, since: int | None, state_changes: bool) -> None:
+def show_plan(plan: Plan, new: Changes, since: int | None, state_changes: bool, reporter: Reporter) -> None:
     """--dry-run: what a real pull would change, on stdout."""
     for verb, names in (("add", plan.added), ("update", plan.updated), ("remove", plan.removed)):
         for name in names:
-            print(f"would {verb} {name}")
+            reporter.out(f"would {verb} {name}")
     if state_changes:
-        print(f"would record library version {new.version} (was {since if since is not None else 'none'})")
+        reporter.out(f"would record library version {new.version} (was {since if since is not None else 'none'})")
     if plan.empty and not state_changes:
-        print("nothing would change")
+        reporter.out("nothing would change")

@@ -39,7 +39,7 @@ from pipeline.model import Problem, Record, Section
 from pipeline.report import Reporter
 from pipeline.rules import curate, enrichment
 from pipeline.sources import zotero, zotero_write
-from pipeline.stages import Options, StageError, pull
+from pipeline.stages import Options, StageError, pull, source_errors
 
 MAP = "push.json"          # data/raw/zotero/push.json: what push made, so a second run makes nothing
 MAX_ROUNDS = 6             # reads and plans again after a 412, at most
@@ -289,7 +289,7 @@ class Pusher:
         for chunk in _chunks(batch):
             if self.dry_run:
                 for what, obj in chunk:
-                    print(describe(what, obj))
+                    self.reporter.out(describe(what, obj))
                     made(what, obj, what.key if isinstance(what, Entry) else str(what))
                 continue
             result = self.writer.create(kind, [obj for _, obj in chunk], self.version)
@@ -364,7 +364,7 @@ class Pusher:
         if not missing:
             return
         if self.dry_run:
-            print(f"would file {zkey} {entry.title[:60]!r} in {len(missing)} more collection(s)")
+            self.reporter.out(f"would file {zkey} {entry.title[:60]!r} in {len(missing)} more collection(s)")
             return
         version = int(data.get("version") or self.version)
         self.version = self.writer.update_item(zkey, {"collections": have + missing}, version)
@@ -405,7 +405,7 @@ class Pusher:
 
     def say(self, text: str) -> None:
         if self.dry_run:
-            print(f"would link: {text}")
+            self.reporter.out(f"would link: {text}")
         else:
             self.reporter.detail(f"push: {text}")
 
@@ -433,7 +433,8 @@ def _finder(items: dict[str, dict]) -> Callable[[Record], tuple[str, str]]:
 # --- the stage --------------------------------------------------------------------------------------------
 
 def connect(settings: Settings, policy: zotero.RetryPolicy | None = None) -> zotero_write.ZoteroWriter:
-    """A writer for the configured library, once the settings and the key allow writing (else StageError)."""
+    """A writer for the configured library, once the settings and the key allow writing (else StageError;
+    a ZoteroError is the caller's to convert, through `source_errors`)."""
     missing = [name for name, value in (("ZOTERO_LIBRARY_ID", settings.library_id),
                                         ("ZOTERO_COLLECTION", settings.collection),
                                         ("ZOTERO_API_KEY", settings.api_key.reveal())) if not value]
@@ -458,9 +459,9 @@ def connect(settings: Settings, policy: zotero.RetryPolicy | None = None) -> zot
         client.close()
         raise StageError(f"{settings.library_label} has no collection {settings.collection} (ZOTERO_COLLECTION): "
                          "create it in Zotero and copy its key from its web address; nothing was changed") from None
-    except (zotero.ZoteroError, StageError) as exc:
+    except BaseException:
         client.close()
-        raise StageError(str(exc)) from None
+        raise
     return writer
 
 
@@ -480,18 +481,17 @@ def run(settings: Settings, options: Options, reporter: Reporter, limit: int | N
     everything = limit is None or limit >= len(local.entries)
     if not everything:
         local.entries = local.entries[:max(limit, 0)]
-    writer = connect(settings, policy)
+    with source_errors("push", "nothing was changed"):
+        writer = connect(settings, policy)
     map_path = settings.paths.zotero / MAP
     target = f"{settings.library_type}/{settings.library_id}/{settings.collection}"
     made = Made.load(map_path, target)
     pusher = Pusher(settings, local, writer, made, map_path, reporter, options.dry_run)
     try:
-        with reporter.progress(f"Zotero: writing to {settings.library_label}") as bar:
+        with reporter.progress(f"Zotero: writing to {settings.library_label}") as bar, \
+                source_errors("push", f"what was written is recorded in data/raw/zotero/{MAP}: run push again to go on"):
             writer.client.transport.on_request = bar.advance
             pusher.run()
-    except zotero.ZoteroError as exc:
-        raise StageError(f"push: {exc}; what was written is recorded in data/raw/zotero/{MAP}: "
-                         "run push again to go on") from None
     finally:
         writer.client.close()
     tally = pusher.tally
