@@ -100,17 +100,23 @@ def zbchern_expected(text: str):
         if match.group("label"):
             label = re.match(r"^(?P<v>\D+?)(?P<yy>\d\d)(?P<rest> .*)?$", match.group("label"))
             venue, year = (label.group("v") + (label.group("rest") or "")), 2000 + int(label.group("yy"))
+        # "- Nicholas Carlini and David Wagner. [[code]](url)": the authors, then companion links; both
+        # are left out of the summary (the authors go to `authors`).
+        tail = match.group("summary") or ""
+        words = tail.split("[[")[0].strip()
+        authors = words.rstrip(".") if words and not re.search(r"\b(?!and\b)[a-z]{2,}\b", words) else ""
         out.append(dict(line=n, section=section, title=match.group("title"), url=match.group("url"), venue=venue,
-                        year=year, tags=(), summary=match.group("summary") or "", review_path=""))
+                        year=year, tags=(), summary="" if authors else tail, review_path="", authors=authors))
     return out
 
 
-def test_zbchern_every_entry_section_label_and_summary(zbchern):
+def test_zbchern_every_entry_section_label_summary_and_authors(zbchern):
     text = zbchern.read_text(encoding="utf-8")
     parsed = importer.parse(text, "README.md")
     expected = zbchern_expected(text)
     assert len(expected) == 78
-    assert as_dicts(parsed.entries) == expected
+    assert sum(1 for e in expected if e["authors"]) == 63
+    assert [dict(as_dicts([e])[0], authors=e.authors) for e in parsed.entries] == expected
     # The one heading that carries a link is named, not dropped.
     assert [(str(p), p.code) for p in parsed.problems] == [
         ("README.md:50: a heading with a link is not an entry (not imported)", "heading-with-link")]

@@ -534,7 +534,9 @@ def item_data(entry: Entry, key: str, collection: str, added: str) -> dict:
     """
     item_type = guess_type(entry)
     data: dict = {
-        "key": key, "version": 0, "itemType": item_type, "title": entry.title, "creators": [],
+        "key": key, "version": 0, "itemType": item_type, "title": entry.title,
+        "creators": [{"creatorType": "author", "firstName": given, "lastName": family}
+                     for given, family in listwords.given_family(entry.authors)],
         "abstractNote": "", "date": str(entry.year or ""), "url": entry.url, "accessDate": "",
         "extra": f"Venue: {entry.venue}" if entry.venue else "",
         "tags": [{"tag": t} for t in entry.tags], "collections": [collection],
