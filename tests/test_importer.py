@@ -887,3 +887,20 @@ def test_a_complete_given_family_list_becomes_the_items_creators():
     for text in ("- **T** (2020), Ye, Fangke, et al. [[pdf]](https://x.org/p.pdf)",
                  "- **T** (2020), Lehmann, Daniel and Pradel, Michael [[pdf]](https://x.org/p.pdf)"):
         assert importer.item_data(importer.parse_entry(text, 1), "ABCD2345", "C", "2026-01-01T00:00:00Z")["creators"] == []
+
+
+@pytest.mark.parametrize("source, kinds, item_type, extra", [
+    ("- [T](https://arxiv.org/abs/2506.14813), *OSDI 2025* - x", {"OSDI": "conference"}, "conferencePaper",
+     "Venue: OSDI\narXiv: 2506.14813"),
+    ("- [T](https://arxiv.org/abs/2506.14813), *arXiv 2025* - x", {"arXiv": "preprint"}, "preprint", "Venue: arXiv"),
+    ("- [T](https://arxiv.org/abs/2506.14813) - x", {}, "preprint", ""),
+    ("- [T](https://dl.acm.org/doi/10.1/x), *TOSEM 2024* - x", {"TOSEM": "journal"}, "journalArticle", "Venue: TOSEM"),
+    # Without the venue table, the words of the label decide.
+    ("- [T](https://x.org/p), *IEEE Transactions on Reliability 2020*", {}, "journalArticle",
+     "Venue: IEEE Transactions on Reliability"),
+    ("- [T](https://x.org/p), *TOSEM 2024*", {}, "conferencePaper", "Venue: TOSEM"),
+])
+def test_the_item_type_follows_the_venue_tables_kind(source, kinds, item_type, extra):
+    data = importer.item_data(importer.parse_entry(source, 1), "ABCD2345", "C", "2026-01-01T00:00:00Z",
+                              kind_of=lambda name: kinds.get(name, ""))
+    assert (data["itemType"], data["extra"]) == (item_type, extra)

@@ -247,10 +247,12 @@ def _loose_names(names: dict[str, str]) -> dict[str, str]:
 def full_name(venue: str, label_: str, table: VenueTable) -> str:
     """The venue's name for a .bib or CSL file: as Zotero holds it, unless that is only the label itself
     ("NeurIps" typed as the conference name), when the table's name of the venue stands in for it with
-    the label researchers know it by ("Advances in Neural Information Processing Systems (NeurIPS)")."""
+    the label researchers know a conference by ("Advances in Neural Information Processing Systems
+    (NeurIPS)"; a journal's name alone: "Information and Software Technology")."""
     if venue and label_ and venue_key(venue) == venue_key(label_) and label_ in table.full_names:
         name = table.full_names[label_]
-        return f"{name} ({label_})" if " " not in label_ else name
+        # Researchers name a conference by its acronym beside its name; a journal by its name alone.
+        return f"{name} ({label_})" if table.kinds.get(label_) in ("conference", "workshop") else name
     return venue
 
 
