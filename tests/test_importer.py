@@ -9,7 +9,7 @@ import pytest
 
 from pipeline import config
 from pipeline.convert import zotero
-from pipeline.markdown_in import importer
+from pipeline.markdown_in import importer, listwords
 from pipeline.report import Reporter
 from pipeline.stages import Options, StageError, import_readme
 
@@ -84,7 +84,7 @@ SHAPES = [
     ("- [T](https://x.org/a), *2025* [Training] — S", "T", "https://x.org/a", "", 2025, ("Training",), "S"),
     ("1. [T](https://x.org/a) ICSE'21 `fuzzing` `gpu`", "T", "https://x.org/a", "ICSE", 2021, ("fuzzing", "gpu"), ""),
     ("- [ICSE'21] [T](https://x.org/a) - S", "T", "https://x.org/a", "ICSE", 2021, (), "S"),
-    ("* [ICLR14] [T](https://x.org/a) - A. Author and B. Author.", "T", "https://x.org/a", "ICLR", 2014, (), "A. Author and B. Author."),
+    ("* [ICLR14] [T](https://x.org/a) - A. Author and B. Author.", "T", "https://x.org/a", "ICLR", 2014, (), ""),
     ("* [CVPR17 Workshop] [T](https://x.org/a)", "T", "https://x.org/a", "CVPR Workshop", 2017, (), ""),
     ("- (OSDI 2020) [T](https://x.org/a)", "T", "https://x.org/a", "OSDI", 2020, (), ""),
     ("- [T](https://x.org/a) (SOSP 2019) \\[Tag\\]", "T", "https://x.org/a", "SOSP", 2019, ("Tag",), ""),
@@ -93,7 +93,7 @@ SHAPES = [
     ("1. **A Bold Title.** AI Open 2020. [paper](https://doi.org/10.1/x)", "A Bold Title", "https://doi.org/10.1/x", "AI Open", 2020, (), ""),
     ("2. **A Bold Title** *NeurIPS 2019* [[pdf](https://x.org/p.pdf)] [[code](https://github.com/c)]",
      "A Bold Title", "https://x.org/p.pdf", "NeurIPS", 2019, (), ""),
-    ("- **A Bold Title** (2016), K. He et al. [[pdf]](https://x.org/p.pdf)", "A Bold Title", "https://x.org/p.pdf", "", 2016, (), "K. He et al."),
+    ("- **A Bold Title** (2016), K. He et al. [[pdf]](https://x.org/p.pdf)", "A Bold Title", "https://x.org/p.pdf", "", 2016, (), ""),
     ("- **[Linked Bold](https://x.org/b)** - S", "Linked Bold", "https://x.org/b", "", None, (), "S"),
     ("- [[pdf](https://x.org/p.pdf)] **Links First** (ICML 2019)", "Links First", "https://x.org/p.pdf", "ICML", 2019, (), ""),
 ]
@@ -833,3 +833,74 @@ def test_a_refused_import_keeps_the_last_report_and_a_list_of_nothing_says_which
         "list.md:1: no entries found: expected list items like '- [Title](url)' or a table with a Title column",
         "list.md:5: no link for 'just words here': expected a [pdf](url) or [paper](url) link after it",
         "list.md:6: no title: expected '[Title](url)' or '**Title**' before the other links"]
+
+
+# --- authors after the title ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, names, et_al", [
+    ("Ye, Fangke, et al.", ("Ye", "Fangke"), True),
+    ("GUO, HANYANG, et al.", ("GUO", "HANYANG"), True),
+    ("G. Hinton et al.", ("G. Hinton",), True),
+    ("Lehmann, Daniel and Pradel, Michael", ("Lehmann", "Daniel", "Pradel", "Michael"), False),
+    ("Mukherjee, M. and Hellendoorn, V.J.", ("Mukherjee", "M.", "Hellendoorn", "V.J"), False),
+    ("Eghbali, A., & Pradel, M.", ("Eghbali", "A.", "Pradel", "M"), False),
+    ("Laurens van der Maaten and Geoffrey Hinton.", ("Laurens van der Maaten", "Geoffrey Hinton"), False),
+    ("Seyed-Mohsen Moosavi-Dezfooli, Alhussein Fawzi, and Pascal Frossard.",
+     ("Seyed-Mohsen Moosavi-Dezfooli", "Alhussein Fawzi", "Pascal Frossard"), False),
+])
+def test_author_lists_are_read_as_names(text, names, et_al):
+    assert listwords.author_names(text) == (names, et_al)
+
+
+@pytest.mark.parametrize("text", [
+    "Transformer, Attention and Diffusion", "BERT, GPT and T5", "Python and Java",
+    "The white paper that you must read.", "A seminal paper on the hidden technical debt in ML systems.",
+    "Studies real-world misuse patterns of ML cloud APIs.", "深度学习热潮的奠基作", "Zifan Guo",
+    "Characterizes bug patterns in LLM frameworks, and offers mitigation guidance.",
+])
+def test_summaries_are_not_author_lists(text):
+    assert listwords.author_names(text) is None
+
+
+@pytest.mark.parametrize("source, authors, summary, venue, year", [
+    ("- **Type Inference** (2020), arxiv 2020, Ye, Fangke, et al. [[pdf]](https://arxiv.org/pdf/2009.05949.pdf)",
+     "Ye, Fangke, et al.", "", "arxiv", 2020),
+    ("- **RepoFusion** (2023), arxiv, Shrivastava, Disha, et al., [[pdf]](https://arxiv.org/pdf/2306.10998)",
+     "Shrivastava, Disha, et al.", "", "arxiv", 2023),
+    ("* [KDD16] [Why Should I Trust You?](https://arxiv.org/abs/1602.04938) - Marco Tulio Ribeiro, Sameer Singh, "
+     "and Carlos Guestrin. [[code]](https://github.com/m/lime), [[slides]](https://x.org/s), [[code (mnist)]](https://x.org/v)",
+     "Marco Tulio Ribeiro, Sameer Singh, and Carlos Guestrin", "", "KDD", 2016),
+    ("- [Hidden Technical Debt](https://x.org/p.pdf), *NeurIPS 2015* - A seminal paper on the hidden debt.",
+     "", "A seminal paper on the hidden debt.", "NeurIPS", 2015),
+])
+def test_authors_after_the_title_are_not_the_summary(source, authors, summary, venue, year):
+    e = importer.parse_entry(source, 3)
+    assert (e.authors, e.summary, e.venue, e.year) == (authors, summary, venue, year)
+
+
+def test_a_complete_given_family_list_becomes_the_items_creators():
+    e = importer.parse_entry("* [T](https://x.org/a) - Laurens van der Maaten and Geoffrey E. Hinton.", 1)
+    data = importer.item_data(e, "ABCD2345", "COLL0001", "2026-01-01T00:00:00Z")
+    assert [(c["firstName"], c["lastName"], c["creatorType"]) for c in data["creators"]] == [
+        ("Laurens", "van der Maaten", "author"), ("Geoffrey E.", "Hinton", "author")]
+    # "et al." or "Family, Given" lists cannot be split without guessing: no creators, Crossref fills them.
+    for text in ("- **T** (2020), Ye, Fangke, et al. [[pdf]](https://x.org/p.pdf)",
+                 "- **T** (2020), Lehmann, Daniel and Pradel, Michael [[pdf]](https://x.org/p.pdf)"):
+        assert importer.item_data(importer.parse_entry(text, 1), "ABCD2345", "C", "2026-01-01T00:00:00Z")["creators"] == []
+
+
+@pytest.mark.parametrize("source, kinds, item_type, extra", [
+    ("- [T](https://arxiv.org/abs/2506.14813), *OSDI 2025* - x", {"OSDI": "conference"}, "conferencePaper",
+     "Venue: OSDI\narXiv: 2506.14813"),
+    ("- [T](https://arxiv.org/abs/2506.14813), *arXiv 2025* - x", {"arXiv": "preprint"}, "preprint", "Venue: arXiv"),
+    ("- [T](https://arxiv.org/abs/2506.14813) - x", {}, "preprint", ""),
+    ("- [T](https://dl.acm.org/doi/10.1/x), *TOSEM 2024* - x", {"TOSEM": "journal"}, "journalArticle", "Venue: TOSEM"),
+    # Without the venue table, the words of the label decide.
+    ("- [T](https://x.org/p), *IEEE Transactions on Reliability 2020*", {}, "journalArticle",
+     "Venue: IEEE Transactions on Reliability"),
+    ("- [T](https://x.org/p), *TOSEM 2024*", {}, "conferencePaper", "Venue: TOSEM"),
+])
+def test_the_item_type_follows_the_venue_tables_kind(source, kinds, item_type, extra):
+    data = importer.item_data(importer.parse_entry(source, 1), "ABCD2345", "C", "2026-01-01T00:00:00Z",
+                              kind_of=lambda name: kinds.get(name, ""))
+    assert (data["itemType"], data["extra"]) == (item_type, extra)

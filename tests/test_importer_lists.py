@@ -100,17 +100,23 @@ def zbchern_expected(text: str):
         if match.group("label"):
             label = re.match(r"^(?P<v>\D+?)(?P<yy>\d\d)(?P<rest> .*)?$", match.group("label"))
             venue, year = (label.group("v") + (label.group("rest") or "")), 2000 + int(label.group("yy"))
+        # "- Nicholas Carlini and David Wagner. [[code]](url)": the authors, then companion links; both
+        # are left out of the summary (the authors go to `authors`).
+        tail = match.group("summary") or ""
+        words = tail.split("[[")[0].strip()
+        authors = words.rstrip(".") if words and not re.search(r"\b(?!and\b)[a-z]{2,}\b", words) else ""
         out.append(dict(line=n, section=section, title=match.group("title"), url=match.group("url"), venue=venue,
-                        year=year, tags=(), summary=match.group("summary") or "", review_path=""))
+                        year=year, tags=(), summary="" if authors else tail, review_path="", authors=authors))
     return out
 
 
-def test_zbchern_every_entry_section_label_and_summary(zbchern):
+def test_zbchern_every_entry_section_label_summary_and_authors(zbchern):
     text = zbchern.read_text(encoding="utf-8")
     parsed = importer.parse(text, "README.md")
     expected = zbchern_expected(text)
     assert len(expected) == 78
-    assert as_dicts(parsed.entries) == expected
+    assert sum(1 for e in expected if e["authors"]) == 63
+    assert [dict(as_dicts([e])[0], authors=e.authors) for e in parsed.entries] == expected
     # The one heading that carries a link is named, not dropped.
     assert [(str(p), p.code) for p in parsed.problems] == [
         ("README.md:50: a heading with a link is not an entry (not imported)", "heading-with-link")]
@@ -130,7 +136,8 @@ def test_zbchern_nested_collections_and_resource_links_as_web_pages(zbchern):
     blogs = [r for r in records if r.title == "Gradient Science"]
     assert blogs[0].item_type == "webpage"
     szegedy = next(r for r in records if r.title == "Intriguing properties of neural networks")
-    assert (szegedy.item_type, szegedy.venue_label, szegedy.year) == ("preprint", "ICLR", 2014)
+    # An arXiv link under ICLR's label is an ICLR paper (its arXiv id kept for the .bib's eprint).
+    assert (szegedy.item_type, szegedy.venue_label, szegedy.year, szegedy.arxiv) == ("conferencePaper", "ICLR", 2014, "1312.6199")
 
 
 # --- the curator's list, imported and published again ----------------------------------------------
@@ -206,10 +213,11 @@ def test_replace_with_the_same_list_gives_the_same_bytes(orderlab, project):
     assert {p: p.read_bytes() for p in sorted(project.rglob("*")) if p.is_file()} == first
 
 
-# What `import-readme` wrote for the curator's list before issue 18 (main at 697db61): the snapshot,
-# the review files and the README skeleton, hashed in path order. Reading more shapes must not change
-# a byte of what the curator's own list becomes.
-ORDERLAB_IMPORT_SHA256 = "0f13d87f3bcc2aea46c0acab3dfc308a4d6643f144140e9eb7bc6583291cbf07"
+# What `import-readme` writes for the curator's list: the snapshot, the review files and the README
+# skeleton, hashed in path order. Reading more shapes must not change a byte of what the curator's own
+# list becomes. Changed on purpose once since issue 18 (697db61 gave 0f13d87f...): an arXiv link under a
+# published venue's label is that venue's paper (conferencePaper with `arXiv:` in extra), not a preprint.
+ORDERLAB_IMPORT_SHA256 = "7fd0efb293efaac13e80c86cf91bba8332242aa8674fe12bf4fbf93ca79d5db4"
 
 
 @pytest.mark.shared

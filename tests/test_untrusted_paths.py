@@ -320,3 +320,14 @@ def test_random_symlink_trees_read_and_write_nothing_outside(template, server, l
         assert SECRET.encode() not in published(root)
     finally:
         shutil.rmtree(where, ignore_errors=True)
+
+
+@pytest.mark.parametrize("spot", ["data/curated/papers.bib", "data/curated/papers.csv", "README.md"])
+def test_check_reads_no_published_file_through_a_link_out(template, tmp_path, spot):
+    """A published file linked out of the project stops `check` before any validator runs (the linters
+    and TeX would follow the link): the settings refuse it, and the validators read through the guard."""
+    root, out, before = linked(template, tmp_path, spot, "secret.md")
+    with Watch() as seen:
+        code, err = run_cli("check", "--root", str(root), "--offline", "-q")
+    assert reached(seen, out) == [] and outside_state(out) == before
+    assert code == 2 and "outside the repository" in err and SECRET not in err

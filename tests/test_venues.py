@@ -587,3 +587,21 @@ def test_editions_glued_or_spelled_out(table, name, expected):
 ])
 def test_recorded_crossref_works(table, names, expected):
     assert best_label(names, table) == expected
+
+
+# --- the venue's name where the item holds only its label ---------------------------------------
+
+def test_a_conference_typed_as_its_label_gets_the_tables_name_in_citations():
+    from pipeline.convert import zotero
+    table, _ = parse_table("venue,label,kind\nAdvances in Neural Information Processing Systems,NeurIPS,conference\n"
+                           "NIPS,NeurIPS\nIEEE Software,IEEE Software,magazine\n")
+    assert venues.full_name("NeurIps", "NeurIPS", table) == "Advances in Neural Information Processing Systems (NeurIPS)"
+    assert venues.full_name("NeurIPS 2015", "NeurIPS", table).startswith("Advances in Neural")
+    # A name Zotero holds is kept, whatever the label; a label the table has no name for stays as typed.
+    assert venues.full_name("Proc. NIPS", "NeurIPS", table) == "Proc. NIPS"
+    assert venues.full_name("IEEE Software", "IEEE Software", table) == "IEEE Software"
+    assert venues.full_name("SOSP", "SOSP", table) == "SOSP"
+    item = {"itemType": "conferencePaper", "title": "Hidden Technical Debt", "conferenceName": "NeurIps",
+            "extra": "Venue: NeurIps", "date": "2015"}
+    record = zotero.to_record({"key": "ABCD2345", "data": item}, table)
+    assert (record.venue_label, record.venue) == ("NeurIPS", "Advances in Neural Information Processing Systems (NeurIPS)")

@@ -429,6 +429,7 @@ def to_record(item: dict, table: venues.VenueTable | None = None) -> Record:
                                              "arXiv:" + text(extra.get("arxiv")))
     label, label_source = venue_label(data, table, dated=year is not None, arxiv=arxiv, extra=extra,
                                        full=full_venue)
+    full_venue = venues.full_name(full_venue, label, table or venues.EMPTY)
     values = dict(
         item_type=item_type,
         title=text(data.get("title")),

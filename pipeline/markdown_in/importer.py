@@ -23,6 +23,7 @@ import hashlib
 import html
 import re
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -511,32 +512,41 @@ def item_key(entry: Entry) -> str:
     return object_key("item", entry.title.casefold(), entry.url)
 
 
-def guess_type(entry: Entry) -> str:
-    """Item type from the link and the venue label."""
+def guess_type(entry: Entry, kind_of: Callable[[str], str] | None = None) -> str:
+    """Item type from the link and the venue label; `kind_of` says what the venue table knows a label
+    to be ('journal', 'conference', 'preprint', ... or '')."""
     if not entry.url and not entry.venue:
         return "document"
+    kind = kind_of(entry.venue) if kind_of and entry.venue else ""
     host = urllib.parse.urlsplit(entry.url).netloc.lower()
-    if "arxiv.org" in host:
+    # An arXiv link under a published venue's label ("[Title](arxiv.org/abs/..) *ICLR 2014*") is that
+    # venue's paper, linked to its free copy; the arXiv id goes to `extra`.
+    if "arxiv.org" in host and (not entry.venue or kind == "preprint" or listwords.PREPRINT_VENUES.match(entry.venue)):
         return "preprint"
     if not entry.venue:
         return "webpage"
-    if _JOURNAL_WORDS.search(entry.venue):
+    if kind in ("journal", "magazine") or (not kind and _JOURNAL_WORDS.search(entry.venue)):
         return "journalArticle"
     return "conferencePaper"
 
 
-def item_data(entry: Entry, key: str, collection: str, added: str) -> dict:
+def item_data(entry: Entry, key: str, collection: str, added: str,
+              kind_of: Callable[[str], str] | None = None) -> dict:
     """The Zotero `data` object an entry becomes (fields of its type only, like the API).
 
     The curator's label goes into `extra` as a `Venue:` line: issue 9.6 puts the curator's own venue
     in Zotero's extra above Crossref and DBLP, so a later enrichment cannot replace it. The type's
     own venue field holds it too, so the label shows where `extra` is not read.
     """
-    item_type = guess_type(entry)
+    item_type = guess_type(entry, kind_of)
+    arxiv = find_arxiv({"url": entry.url})
     data: dict = {
-        "key": key, "version": 0, "itemType": item_type, "title": entry.title, "creators": [],
+        "key": key, "version": 0, "itemType": item_type, "title": entry.title,
+        "creators": [{"creatorType": "author", "firstName": given, "lastName": family}
+                     for given, family in listwords.given_family(entry.authors)],
         "abstractNote": "", "date": str(entry.year or ""), "url": entry.url, "accessDate": "",
-        "extra": f"Venue: {entry.venue}" if entry.venue else "",
+        "extra": "\n".join(line for line in (f"Venue: {entry.venue}" if entry.venue else "",
+                                               f"arXiv: {arxiv}" if arxiv and item_type != "preprint" else "") if line),
         "tags": [{"tag": t} for t in entry.tags], "collections": [collection],
         "relations": {}, "dateAdded": added, "dateModified": added, "DOI": doi_from_url(entry.url),
         "language": "", "shortTitle": "", "rights": "", "citationKey": "",
@@ -546,7 +556,6 @@ def item_data(entry: Entry, key: str, collection: str, added: str) -> dict:
     elif item_type == "journalArticle":
         data.update(publicationTitle=entry.venue, journalAbbreviation="", volume="", issue="", pages="")
     elif item_type == "preprint":
-        arxiv = find_arxiv({"url": entry.url})
         # The repository is the venue label the list shows: only what the curator wrote.
         data.update(repository=entry.venue, archiveID=f"arXiv:{arxiv}" if arxiv else "")
     elif item_type == "webpage":
@@ -572,7 +581,8 @@ def section_key(parsed: ParsedList, filename: str, section: tuple[str, ...]) -> 
     return object_key("collection", parsed.title or filename, *section)
 
 
-def to_snapshot(parsed: ParsedList, filename: str, added_on: datetime) -> Snapshot:
+def to_snapshot(parsed: ParsedList, filename: str, added_on: datetime,
+                kind_of: Callable[[str], str] | None = None) -> Snapshot:
     """Collections (the top one plus one per section, nested as the headings are) and items, with
     keys stable across imports.
 
@@ -601,7 +611,7 @@ def to_snapshot(parsed: ParsedList, filename: str, added_on: datetime) -> Snapsh
                 items[key]["data"]["collections"].append(collection)
             continue
         added = (base + timedelta(seconds=n)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        items[key] = wrap(item_data(entry, key, collection, added), library, {"imported": f"{filename}:{entry.line}"})
+        items[key] = wrap(item_data(entry, key, collection, added, kind_of), library, {"imported": f"{filename}:{entry.line}"})
     return Snapshot(collections=collections, items=items, top=top)
 
 

@@ -46,6 +46,7 @@ class Entry:
     summary: str = ""
     review_path: str = ""       # as linked, %-decoded and without "./"
     review_status: str = ""     # "draft" for "Review (TBD)", "missing" for a plain "Review" link
+    authors: str = ""           # as written after the title: "Peng, Yun, et al."
 
 
 # --- the scanner --------------------------------------------------------------------------
@@ -516,6 +517,18 @@ def parse_entry(source: str, line: int, section: tuple[str, ...] = ()) -> Entry:
         if tail and tail[-1].kind == "link" and _review_link(tail[-1]):
             values["review_path"], values["review_status"] = _review_link(tail[-1])
             tail = tail[:-1]
+        if tail and tail[0].kind == "text":
+            # "**Title** (2016), K. He et al. [[pdf]](url)": the authors, not a summary.
+            words = re.sub(r"^\s*(?:[-—–:,;.|]\s*)", "", tail[0].text).strip()
+            lead, _, after = words.partition(", ")
+            if not listwords.author_names(words) and after and listwords.author_names(after):
+                # "(2020), arxiv 2020, Ye, Fangke, et al.": a label, then the authors
+                if is_label(lead) or venue_like(lead):
+                    take_label(lead, year_needed=False, venue_wins=True)
+                words = after
+            if listwords.author_names(words):
+                values["authors"] = listwords.without_full_stop(words.strip(" ,;"))
+                tail = tail[1:]
         if not url:     # "**Title** (2016), K. He et al. [[pdf]](url)": the paper link ends the entry
             for n, p in enumerate(tail):
                 link = _paper_link(p)
@@ -530,7 +543,7 @@ def parse_entry(source: str, line: int, section: tuple[str, ...] = ()) -> Entry:
             if not _is_badge(tail[-1]):
                 links.append(_inner_link(tail[-1]))
             tail = tail[:-1]
-            while tail and tail[-1].kind == "text" and re.fullmatch(r"[\s|]*", tail[-1].text):
+            while tail and tail[-1].kind == "text" and re.fullmatch(r"[\s|,;]*", tail[-1].text):
                 tail = tail[:-1]
         summary = "".join(source[p.start:p.end] for p in tail)
         summary = re.sub(r"^\s*(?:[-—–:,;.|]\s*)", "", summary).strip()

@@ -32,7 +32,8 @@ _WORD_RE = {
 
 def link_word(text: str) -> str:
     """'paper' for `[pdf]`, `[[paper]]`; 'companion' for `[code]`, `[Python]`; '' for anything else."""
-    t = text.strip().strip("`*_[]() ").strip()
+    t = re.sub(r"\s*\([^()]{1,40}\)\W*$", "", text.strip())     # "[code (mnist)]": a qualified companion
+    t = t.strip().strip("`*_[]() ").strip()
     for kind in ("paper", "companion"):
         if _WORD_RE[kind].match(t):
             return kind
@@ -90,3 +91,81 @@ BARE_VENUE = re.compile(r"^(?:[A-Z][A-Z0-9&/+\-]{1,15}[a-z]?(?: [A-Za-z][\w&/+\-
 BADGE_HOSTS = re.compile(r"(shields\.io|badge|badgen\.net|img\.|/badges?/|star-history|hits\.|visitor|\.svg\b)", re.I)
 # The Awesome badge, in its two common spellings.
 AWESOME_BADGE = re.compile(r"awesome\.re/badge|sindresorhus/awesome[^)\s]*badge", re.IGNORECASE)
+
+
+# --- author lists ------------------------------------------------------------------------------
+# Many lists follow the title with its authors ("**Title** (2023), ICSE'24, Peng, Yun, et al. [[pdf]](url)",
+# "[Title](url). Nicholas Carlini and David Wagner. [[code]](url)"). Those words are not the curator's
+# summary of the paper; they are read as authors instead.
+
+_PARTICLES = frozenset("van von der den de del della di da dos du des la le ter ten zu bin al el".split())
+_INITIAL = re.compile(r"^(?:[^\W\d_]\.-?)+[^\W\d_]\.?$|^[^\W\d_]{1,2}\.$|^[^\W\d_]$")     # "M.", "J.H.", "Ch.", "J.-P."
+_NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_'’\-]*(?:['’\-][^\W\d_]+)*\.?$")
+_ET_AL = re.compile(r"[,;]?\s*(?:et\.?\s+al\.?|and others)\s*$", re.IGNORECASE)
+_AUTHOR_SPLIT = re.compile(r"\s*,\s*(?:and\s+|&\s*)?|\s*;\s*|\s+(?:and|&)\s+")
+
+
+def _name_part(part: str, shouting: bool = False) -> int:
+    """How many words a name part has (0 when it is not a person's name, or a piece of one).
+    `shouting` lets names in capitals through ("GUO, HANYANG, et al.")."""
+    words = part.split()
+    if not 1 <= len(words) <= 5:
+        return 0
+    for w in words:
+        if w.lower() in _PARTICLES:
+            continue
+        if not (_INITIAL.match(w) or (_NAME_WORD.match(w) and w[0].isupper())):
+            return 0
+        if len(w) > 2 and w.isupper() and not _INITIAL.match(w) and not shouting:
+            return 0       # "BERT, GPT and T5": acronyms are no one's name
+    return len(words)
+
+
+def author_names(text: str) -> tuple[tuple[str, ...], bool] | None:
+    """The names in an author list as written and whether it ends with "et al.", or None when `text`
+    is not only an author list. Prose, venues and acronym lists are not read as names: without "et al."
+    it takes an initial, a name of two words or more, or the "Family, Given and Family, Given" shape."""
+    text = text.strip().strip(" .,;")
+    if not text or len(text) > 600:
+        return None
+    et_al = _ET_AL.search(text)
+    if et_al:
+        text = text[:et_al.start()].strip(" ,;")
+    parts = [p for p in _AUTHOR_SPLIT.split(text) if p]
+    if not parts or not (et_al or len(parts) >= 2):
+        return None
+    sizes = [_name_part(p, shouting=bool(et_al)) for p in parts]
+    if not all(sizes):
+        return None
+    if not et_al and not (
+            any(_INITIAL.match(w) for p in parts for w in p.split())
+            or any(s >= 2 for s in sizes)
+            or re.fullmatch(r"[^,&;]+,[^,&;]+\s+(?:and|&)\s+[^,&;]+,[^,&;]+", text)):
+        return None
+    return tuple(parts), bool(et_al)
+
+
+def without_full_stop(names: str) -> str:
+    """An author list without the full stop closing its sentence ("... and Rob Fergus." -> "... Fergus");
+    the point of a closing initial or "et al." stays ("Hellendoorn, V.J.")."""
+    if names.endswith(".") and not re.search(r"(?:^|[\s.,\-])[^\W\d_]\.$|\bal\.$", names):
+        return names[:-1]
+    return names
+
+
+def given_family(names: str) -> list[tuple[str, str]]:
+    """(given, family) for each name of an author list written "Given Family, Given Family, and Given
+    Family", the one shape that splits without guessing; [] for any other shape (a list ending in
+    "et al." is incomplete, "Family, Given" pairs cannot be told from two names). A family name starts
+    at its particle: "Laurens van der Maaten" -> ("Laurens", "van der Maaten")."""
+    read = author_names(names)
+    if not read or read[1]:
+        return []
+    out = []
+    for part in read[0]:
+        words = part.split()
+        if len(words) < 2 or _INITIAL.match(words[-1]):
+            return []
+        start = next((n for n in range(1, len(words) - 1) if words[n].lower() in _PARTICLES), len(words) - 1)
+        out.append((" ".join(words[:start]), " ".join(words[start:])))
+    return out

@@ -133,6 +133,7 @@ class VenueTable:
     names: dict[str, str] = field(default_factory=dict)       # venue_key -> label
     loose: dict[str, str] = field(default_factory=dict)       # loose_key -> label, unambiguous ones only
     kinds: dict[str, str] = field(default_factory=dict)       # label -> kind ('' when the table says none)
+    full_names: dict[str, str] = field(default_factory=dict)  # label -> the venue's name (its row with a kind)
     _memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
@@ -222,6 +223,8 @@ def parse_table(text: str, filename: str = "venues.csv") -> tuple[VenueTable, li
         first_line.setdefault(key, number)
         if kind or label_ not in table.kinds:
             table.kinds[label_] = kind or table.kinds.get(label_, "")
+        if kind and name != label_:
+            table.full_names.setdefault(label_, name)      # the first row of a venue names it
     # A label is a name of itself ("SOSP", "IEEE Software"), unless a row gave that name to another.
     for label_ in table.kinds:
         key = venue_key(label_)
@@ -239,6 +242,18 @@ def _loose_names(names: dict[str, str]) -> dict[str, str]:
         if len(loose.split()) >= 2:
             by_key.setdefault(loose, set()).add(label_)
     return {k: next(iter(v)) for k, v in by_key.items() if len(v) == 1}
+
+
+def full_name(venue: str, label_: str, table: VenueTable) -> str:
+    """The venue's name for a .bib or CSL file: as Zotero holds it, unless that is only the label itself
+    ("NeurIps" typed as the conference name), when the table's name of the venue stands in for it with
+    the label researchers know a conference by ("Advances in Neural Information Processing Systems
+    (NeurIPS)"; a journal's name alone: "Information and Software Technology")."""
+    if venue and label_ and venue_key(venue) == venue_key(label_) and label_ in table.full_names:
+        name = table.full_names[label_]
+        # Researchers name a conference by its acronym beside its name; a journal by its name alone.
+        return f"{name} ({label_})" if table.kinds.get(label_) in ("conference", "workshop") else name
+    return venue
 
 
 def kind_of(label_: str, table: VenueTable) -> str:

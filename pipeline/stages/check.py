@@ -14,6 +14,7 @@ import shutil
 from collections import defaultdict
 
 from pipeline.config import Settings
+from pipeline.machinery import files
 from pipeline.model import Problem, sort_problems
 from pipeline.report import Reporter
 from pipeline.render import citekeys
@@ -29,7 +30,10 @@ def run_validators(settings: Settings) -> list[Problem]:
             module = importlib.import_module(name)
         except ImportError:
             continue
-        problems.extend(module.run(settings))
+        try:
+            problems.extend(module.run(settings))
+        except files.Refused as exc:      # a published file that is a symlink out of the project
+            problems.append(Problem(name.rsplit(".", 1)[-1], str(exc), "error", "refused"))
     return problems
 
 

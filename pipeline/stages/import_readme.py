@@ -21,10 +21,12 @@ import yaml
 
 from pipeline.config import Settings
 from pipeline.machinery import files
+from pipeline.machinery.crossref_cache import read_venues
 from pipeline.markdown_in import importer
 from pipeline.model import Problem
 from pipeline.render import readme
 from pipeline.report import Reporter
+from pipeline.rules import venues
 from pipeline.stages import Options, StageError
 
 
@@ -133,7 +135,9 @@ def run(settings: Settings, options: Options, reporter: Reporter, source: Path, 
     if not parsed.entries:
         raise StageError(f"{source.name}: no entries could be read; nothing imported")
     day = added_on or datetime.now(timezone.utc).date()
-    snap = importer.to_snapshot(parsed, source.name, datetime(day.year, day.month, day.day, tzinfo=timezone.utc))
+    table, _ = read_venues(settings.paths.venues)     # its problems are the build's to report
+    snap = importer.to_snapshot(parsed, source.name, datetime(day.year, day.month, day.day, tzinfo=timezone.utc),
+                                kind_of=lambda name: venues.kind_of(venues.label(name, table), table))
 
     planned: dict[Path, str] = {}
     for key, obj in snap.collections.items():

@@ -31,6 +31,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
+from pipeline.machinery import files
 from pipeline.model import Problem
 from pipeline.render import latex
 from pipeline.render.richtext import math_spans
@@ -228,7 +229,7 @@ def run(settings) -> list[Problem]:
     where = path.name
     if not path.is_file():
         return [Problem(where, "missing: run `make` to write it", "error", "bib-missing")]
-    bib = path.read_text(encoding="utf-8")
+    bib = files.read_text(path)      # through the guard: a published file may be a planted symlink
     problems = []
     keys = [k for k, _ in entries(bib)]
     seen: dict[str, str] = {}
@@ -243,7 +244,7 @@ def run(settings) -> list[Problem]:
     problems += compile_check(bib, titles_from_bib(bib), where)
     biblatex_path = getattr(settings.paths, "biblatex", None)
     if biblatex_path is not None and biblatex_path.is_file():
-        text = biblatex_path.read_text(encoding="utf-8")
+        text = files.read_text(biblatex_path)
         problems += transliterated(text, where)
         problems += biber_check(text, biblatex_path.name)
     else:

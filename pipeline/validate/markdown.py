@@ -13,6 +13,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from pipeline.machinery import files
 from pipeline.model import Problem
 
 INSTALL = "make lint-tools"   # npm ci in tools/lint: the versions package-lock.json pins
@@ -55,6 +56,7 @@ def run(settings) -> list[Problem]:
     where = _relative(readme, root)
     if not readme.is_file():
         return [Problem(where, "the README is missing: run `make` to build it", "error", "readme-missing")]
+    files.guard(readme, read=True)      # the linters follow symlinks; the pipeline does not
     reason = skipped(settings)
     if reason:
         return [Problem("tools/lint", f"Markdown linters skipped (not run): {reason}",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+from pipeline.machinery import files
 from pipeline.model import Problem
 from pipeline.render import table
 
@@ -45,7 +46,7 @@ def run(settings) -> list[Problem]:
             problems.append(Problem(path.name, "missing: run `make` to write it", "error", "csv-missing"))
     if problems:
         return problems
-    data = csv_path.read_bytes()
+    data = files.read_bytes(csv_path)      # through the guard, as every read of a published file
     if data.startswith(b"\xef\xbb\xbf"):
         problems.append(Problem(where, "starts with a byte-order mark", "error", "csv-format"))
     try:
@@ -61,7 +62,7 @@ def run(settings) -> list[Problem]:
     if "\r\n" not in text and "\n" in text:
         problems.append(Problem(where, "rows end in LF, not CRLF (RFC 4180)", "error", "csv-format"))
     try:
-        package = json.loads(package_path.read_text(encoding="utf-8"))
+        package = json.loads(files.read_text(package_path))
     except ValueError as exc:
         return problems + [Problem(package_path.name, f"unreadable JSON ({exc})", "error", "csv-schema")]
     if package != table.datapackage(csv_path.name, mends):
