@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 
 from pipeline import fieldmap
+from pipeline.config import BibSettings
 from pipeline.model import Record
 from pipeline.render import bibtex, latex, names
-from pipeline.render.urls import safe_url
 
 HEADER = ("% Generated from the Zotero collection by `make sync`; edit Zotero, not this file.\n"
           "% For biblatex + biber (UTF-8). papers.bib holds the same entries for bibtex.\n")
@@ -121,7 +121,7 @@ def date(record: Record) -> str:
     return str(record.year) if record.year else ""
 
 
-def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
+def fields(record: Record, aliases: tuple[str, ...] = (), settings: BibSettings = bibtex.DEFAULT_SETTINGS) -> dict[str, str]:
     kind, venue_field, subtype = entry_type(record)
     authors, editors = bibtex.creators_by_role(record)
     enc = latex.encode_utf8
@@ -155,8 +155,7 @@ def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
         out["publisher"] = enc(record.publisher)
     if kind == "unpublished" and "howpublished" not in out:
         out["note"] = "Manuscript"
-    out["doi"] = bibtex.raw(record.doi)
-    out["url"] = bibtex.raw(safe_url(record.url))
+    out["url"], out["doi"] = bibtex.link_and_doi(record, settings)
     if record.arxiv:
         out["eprint"] = bibtex.raw(record.arxiv)
         out["eprinttype"] = "arXiv"     # biblatex's alias of `arxiv`, as Better BibTeX writes it
@@ -203,9 +202,10 @@ def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
     return {k: v for k, v in out.items() if k not in dropped}
 
 
-def entry(record: Record, key: str, aliases: tuple[str, ...] = ()) -> str:
+def entry(record: Record, key: str, aliases: tuple[str, ...] = (),
+          settings: BibSettings = bibtex.DEFAULT_SETTINGS) -> str:
     kind, _, _ = entry_type(record)
-    values = fields(record, aliases)
+    values = fields(record, aliases, settings)
     lines = [f"@{kind}{{{key},"]
     for name in FIELD_ORDER + tuple(sorted(k for k in values if k not in FIELD_ORDER)):
         if name in values:
@@ -215,10 +215,10 @@ def entry(record: Record, key: str, aliases: tuple[str, ...] = ()) -> str:
 
 
 def render(records: list[Record], citekeys: dict[str, str],
-           aliases: dict[str, tuple[str, ...]] | None = None) -> str:
+           aliases: dict[str, tuple[str, ...]] | None = None, settings: BibSettings = bibtex.DEFAULT_SETTINGS) -> str:
     """The biblatex .bib text; same keys, aliases and order as `bibtex.render`."""
     parts = [HEADER]
     for record in bibtex.unique(records, citekeys):
         olds = aliases.get(record.key, ()) if aliases is not None else record.citation_key_aliases
-        parts.append("\n" + entry(record, citekeys[record.key], tuple(olds)))
+        parts.append("\n" + entry(record, citekeys[record.key], tuple(olds), settings))
     return "".join(parts)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from pipeline import fieldmap
+from pipeline.config import BibSettings
 from pipeline.model import Problem, Record
 from pipeline.render import latex
 from pipeline.render import names as _names
@@ -108,8 +109,21 @@ def creators_by_role(record: Record) -> tuple[list, list]:
     return authors, editors
 
 
-def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
-    """{field: value as written between braces} for one record; month is a bare macro name."""
+DEFAULT_SETTINGS = BibSettings()
+
+
+def link_and_doi(record: Record, settings: BibSettings) -> tuple[str, str]:
+    """(the link, the DOI) a .bib entry carries under `[bib] doi_and_url`: with both, "doi" keeps the
+    DOI alone and "url" the link alone (Better BibTeX's `DOIandURL`); with one, that one."""
+    link, doi = raw(safe_url(record.url)), raw(record.doi)   # only http(s): no javascript: or file: link
+    if link and doi and settings.doi_and_url != "both":
+        return (link, "") if settings.doi_and_url == "url" else ("", doi)
+    return link, doi
+
+
+def fields(record: Record, aliases: tuple[str, ...] = (), settings: BibSettings = DEFAULT_SETTINGS) -> dict[str, str]:
+    """{field: value as written between braces} for one record; month is a bare macro name.
+    `settings` is `[bib]` of pipeline.toml (where the link goes)."""
     kind, venue_field = entry_type(record)
     authors, editors = creators_by_role(record)
     out: dict[str, str] = {}
@@ -135,8 +149,18 @@ def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
     if kind == "unpublished":
         # unpublished requires a note; the venue is the best we have.
         out["note"] = latex.encode(record.venue) or "Manuscript"
-    out["doi"] = raw(record.doi)
-    out["url"] = raw(safe_url(record.url))   # only http(s): no javascript: or file: link in a PDF
+    link, doi = link_and_doi(record, settings)
+    if settings.url == "off" and link:
+        # No link in papers.bib at all: the DOI stays, even where the curator chose the link alone.
+        link, doi = "", raw(record.doi)
+    out["doi"] = doi
+    if settings.url == "note" and link:
+        # For styles that print no url field: the link as text (a `\url` would need the url package,
+        # which the plain preamble has not), in howpublished where a @misc has none, else in note.
+        where = "howpublished" if kind in ("misc", "booklet") and not out.get("howpublished") else "note"
+        out[where] = ", ".join(v for v in (out.get(where), latex.encode(link)) if v)
+    else:
+        out["url"] = link
     if record.arxiv:
         out["eprint"] = raw(record.arxiv)
         out["archivePrefix"] = "arXiv"
@@ -162,9 +186,9 @@ def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
     return out
 
 
-def entry(record: Record, key: str, aliases: tuple[str, ...] = ()) -> str:
+def entry(record: Record, key: str, aliases: tuple[str, ...] = (), settings: BibSettings = DEFAULT_SETTINGS) -> str:
     kind, _ = entry_type(record)
-    values = fields(record, aliases)
+    values = fields(record, aliases, settings)
     mon = month(record.date)
     lines = [f"@{kind}{{{key},"]
     extra = sorted(k for k in values if k not in FIELD_ORDER)
@@ -192,21 +216,22 @@ def unique(records: list[Record], citekeys: dict[str, str]) -> list[Record]:
 
 
 def entries(records: list[Record], citekeys: dict[str, str],
-            aliases: dict[str, tuple[str, ...]] | None = None) -> dict[str, str]:
+            aliases: dict[str, tuple[str, ...]] | None = None, settings: BibSettings = DEFAULT_SETTINGS) -> dict[str, str]:
     """{item key: its entry}, in the .bib's order. `aliases` is {item key: older keys}
     (citekeys.aliases(keymap)); without it, each record's own `citation_key_aliases` are used.
     Rendered once: the page's "copy BibTeX" shows the very same text."""
     out = {}
     for record in unique(records, citekeys):
         olds = aliases.get(record.key, ()) if aliases is not None else record.citation_key_aliases
-        out[record.key] = entry(record, citekeys[record.key], tuple(olds))
+        out[record.key] = entry(record, citekeys[record.key], tuple(olds), settings)
     return out
 
 
 def render(records: list[Record], citekeys: dict[str, str],
-           aliases: dict[str, tuple[str, ...]] | None = None, *, rendered: dict[str, str] | None = None) -> str:
+           aliases: dict[str, tuple[str, ...]] | None = None, *, rendered: dict[str, str] | None = None,
+           settings: BibSettings = DEFAULT_SETTINGS) -> str:
     """The .bib text (`rendered`: the `entries` already made, so they are not made twice)."""
-    rendered = rendered if rendered is not None else entries(records, citekeys, aliases)
+    rendered = rendered if rendered is not None else entries(records, citekeys, aliases, settings)
     return HEADER + "".join("\n" + text for text in rendered.values())
 
 
