@@ -111,6 +111,9 @@ FIELDS = {
     # Not Zotero fields: what the converter reads from an arXiv id's classes, and a reprint's date.
     "eprintclass": ("primaryClass", "eprintclass", ""),
     "originalDate": ("", "origdate", "original-date"),
+    # A conference paper's proceedings title (the venue already), kept to tell it from the conference's
+    # name standing in for it: biblatex's booktitle is the one, its eventtitle the other.
+    "proceedingsTitle": ("", "", ""),
 }
 
 # What a thesis's or report's `type` says (lower case, punctuation and "thesis"/"diss" words kept)
@@ -123,6 +126,11 @@ REPORT_KINDS = {"techreport": "techreport", "resreport": "resreport"}
 # Archives whose ids biblatex prints as links (`eprinttype`), by the pseudo-field the converter reads
 # them into (from extra's `PMID:` line or the item's URL), in the order one is chosen.
 EPRINTS = (("PMID", "pubmed"), ("JSTOR", "jstor"), ("HDL", "hdl"), ("googlebooks", "googlebooks"))
+
+
+def archive_eprint(found: dict[str, str]) -> tuple[str, str]:
+    """(id, eprinttype) of the first archive in EPRINTS that `found` (a record's fields) has an id of."""
+    return next(((found[name], kind) for name, kind in EPRINTS if found.get(name)), ("", ""))
 
 # Zotero creator types -> (biblatex name field, its `…type` value) beyond author and editor, and the
 # CSL name variable (the schema's `csl.names`).

@@ -143,6 +143,11 @@ def fields(record: Record, aliases: tuple[str, ...] = (), settings: BibSettings 
         # A preprint's repository is its eprint type, not a venue.
         venue_field = "" if record.arxiv else "howpublished"
         kind = kind if record.arxiv or record.venue else "misc"
+    found = dict(record.fields)
+    if kind == "inproceedings" and not found.get("proceedingsTitle") and record.venue == found.get("conferenceName"):
+        # The conference's name is no proceedings title: it is the eventtitle alone, which biblatex's
+        # styles print in its place (Better BibTeX's reading); papers.bib, with no eventtitle, keeps it.
+        venue_field = ""
     if venue_field and record.venue and kind != "book":
         out[venue_field] = latex.rich(record.venue, utf8=True)
     out["type"] = subtype
@@ -159,23 +164,22 @@ def fields(record: Record, aliases: tuple[str, ...] = (), settings: BibSettings 
     if record.arxiv:
         out["eprint"] = bibtex.raw(record.arxiv)
         out["eprinttype"] = "arXiv"     # biblatex's alias of `arxiv`, as Better BibTeX writes it
+    elif record.item_type == "preprint" and record.venue:
+        # Another repository than arXiv is the eprint type, as Better BibTeX writes it (and the
+        # section of it the curator named in extra, its class): @online takes no howpublished.
+        out["eprinttype"] = enc(record.venue)
+        out["eprintclass"] = enc(dict(record.bib_fields).get("csl.section", ""))
     else:
         # Another archive's id (PubMed, JSTOR, a handle, Google Books), the first the item has.
-        found = dict(record.fields)
-        for name, kind_ in fieldmap.EPRINTS:
-            if found.get(name):
-                out["eprint"], out["eprinttype"] = bibtex.raw(found[name]), kind_
-                break
+        archive, out["eprinttype"] = fieldmap.archive_eprint(found)
+        out["eprint"] = bibtex.raw(archive)
     if record.item_type == "preprint":
         out["pubstate"] = "prepublished"
     if record.item_type in SUBTYPES and kind == "article":
         out["entrysubtype"] = SUBTYPES[record.item_type]
     for name, value in record.fields:      # the rest of Zotero's fields, by the one table
         target = fieldmap.FIELDS.get(name, ("", ""))[1]
-        # (A conference's name that already is the booktitle, for want of a proceedings title, is not
-        # written twice as its eventtitle.)
-        if target and not out.get(target) and (target != "eprintclass" or record.arxiv) \
-                and not (target == "eventtitle" and enc(value) == out.get(venue_field)):
+        if target and not out.get(target) and (target != "eprintclass" or record.arxiv):
             out[target] = value if target == "origdate" else enc(value)
     out = {k: v for k, v in out.items() if v}
     for name, value in bibtex.overrides(record, "biblatex").items():

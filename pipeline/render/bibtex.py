@@ -164,9 +164,17 @@ def fields(record: Record, aliases: tuple[str, ...] = (), settings: BibSettings 
     if record.arxiv:
         out["eprint"] = raw(record.arxiv)
         out["archivePrefix"] = "arXiv"
+    else:
+        # An archive's id read from the item's link (PubMed, JSTOR, a handle, Google Books), named as
+        # biblatex names it, as Better BibTeX writes it (BibTeX styles ignore both fields); one typed
+        # in extra keeps its own field (`pmid`).
+        archive, kind_ = fieldmap.archive_eprint(dict(record.fields))
+        if archive and archive in record.url:
+            out["eprint"], out["eprinttype"] = raw(archive), kind_
     for name_, value in record.fields:      # the rest of Zotero's fields, by the one table
         target = fieldmap.FIELDS.get(name_, ("",))[0]
-        if target and not out.get(target) and (target != "primaryClass" or record.arxiv):
+        if target and not out.get(target) and (target != "primaryClass" or record.arxiv) \
+                and value != out.get("eprint"):        # (an id written as the eprint already)
             out[target] = latex.encode(value)
     dropped = NOT_IN_TYPE.get(kind, ())
     out = {k: v for k, v in out.items() if v and k not in dropped}

@@ -1,0 +1,66 @@
+"""Zotero fields and types the citation files read as Better BibTeX does (issue 20, fields and types): each
+test is one of BBT's export fixtures the comparison (tests/bbt_compare.py) found us differing on, its
+item written out here."""
+from __future__ import annotations
+
+from pipeline.convert.zotero import to_record
+from pipeline.identifiers import hyphenated_isbns
+from pipeline.render import biblatex, bibtex, csljson
+
+
+def entry(item: dict) -> tuple[dict, dict, dict]:
+    """(BibTeX fields + type, biblatex fields + type, CSL item) of one Zotero item."""
+    record = to_record({"key": "ABCD2345", "data": item})
+    bib = {"@": bibtex.entry_type(record)[0], **bibtex.fields(record)}
+    bbl = {"@": biblatex.entry_type(record)[0], **biblatex.fields(record)}
+    return bib, bbl, csljson.item(record, "key")
+
+
+def test_a_conference_name_is_the_eventtitle_and_only_a_proceedings_title_the_booktitle():
+    # "Citation key add `_preprint` if URL contains `arxiv.org` #2163": ICLR papers with no proceedings.
+    bib, bbl, _ = entry({"itemType": "conferencePaper", "title": "On Solving Minimax Optimization Locally",
+                         "conferenceName": "International Conference on Learning Representations"})
+    assert bbl["eventtitle"] == "International Conference on Learning Representations" and "booktitle" not in bbl
+    assert bib["booktitle"] == "International Conference on Learning Representations"     # BibTeX has no eventtitle
+    # "Export of greek mu incorrect #3276": both, the same words: both fields.
+    _, bbl, _ = entry({"itemType": "conferencePaper", "title": "T", "conferenceName": "2024 IEEE OECC",
+                       "proceedingsTitle": "2024 IEEE OECC"})
+    assert bbl["booktitle"] == bbl["eventtitle"] == "2024 IEEE OECC"
+
+
+def test_archive_ids_from_links_and_extra_are_eprints():
+    # "lone ogonek should have brace": a PubMed link.
+    bib, bbl, _ = entry({"itemType": "journalArticle", "title": "T", "url": "http://www.ncbi.nlm.nih.gov/pubmed/15599377"})
+    assert (bbl["eprint"], bbl["eprinttype"]) == ("15599377", "pubmed")
+    assert (bib["eprint"], bib["eprinttype"]) == ("15599377", "pubmed") and "pmid" not in bib
+    # "BBT does not recognize zh-CN #2391": Zotero's Google Books translator's line in extra.
+    bib, bbl, _ = entry({"itemType": "book", "title": "T", "extra": "Google-Books-ID: gzA4AAAACAAJ"})
+    assert (bbl["eprint"], bbl["eprinttype"]) == ("gzA4AAAACAAJ", "googlebooks") and "eprint" not in bib
+    # A PMID typed in extra: biblatex's eprint, BibTeX's own `pmid` field (as BBT writes them).
+    bib, bbl, _ = entry({"itemType": "journalArticle", "title": "T", "extra": "PMID: 8947047"})
+    assert (bbl["eprint"], bbl["eprinttype"]) == ("8947047", "pubmed") and bib["pmid"] == "8947047"
+    # "Better BibTeX does not export collections #901": a JSTOR link, in papers.bib too.
+    bib, _, _ = entry({"itemType": "journalArticle", "title": "T", "url": "http://www.jstor.org/stable/20099996"})
+    assert (bib["eprint"], bib["eprinttype"]) == ("20099996", "jstor")
+    _, bbl, _ = entry({"itemType": "journalArticle", "title": "T", "extra": "HDL: 2027/mdp.39015\nJSTOR: not-a-number"})
+    assert (bbl["eprint"], bbl["eprinttype"]) == ("2027/mdp.39015", "hdl")
+
+
+def test_a_preprint_on_another_repository_than_arxiv_names_it_as_the_eprint_type():
+    # "preprint print more information #2395": an ESS Open Archive preprint, its section in extra.
+    _, bbl, _ = entry({"itemType": "preprint", "title": "T", "repository": "Earth and Space Science Open Archive",
+                       "extra": "Section: Oceanography", "DOI": "10.1002/essoar.10511180.2"})
+    assert bbl["@"] == "online" and bbl["eprinttype"] == "Earth and Space Science Open Archive"
+    assert bbl["eprintclass"] == "Oceanography" and bbl["pubstate"] == "prepublished"
+
+
+def test_isbns_are_hyphenated_by_their_ranges_and_anything_else_is_kept_as_typed():
+    # "German Umlaut separated by brackets #146": four ISBNs in one field.
+    assert hyphenated_isbns("3800721414 9783800721412 3802204697 9783802204692") == \
+        "3-8007-2141-4 978-3-8007-2141-2 3-8022-0469-7 978-3-8022-0469-2"
+    assert hyphenated_isbns("0774803274; 08470502") == "0-7748-0327-4; 08470502"
+    assert hyphenated_isbns("092492201X (PBK)") == "0-924922-01-X (PBK)"
+    assert hyphenated_isbns("0-385-52740-4") == "0-385-52740-4"          # a wrong check digit
+    assert hyphenated_isbns("9786610221356") == "9786610221356"           # a group no range names
+    bib, bbl, csl = entry({"itemType": "book", "title": "T", "ISBN": "2705662219"})
+    assert bib["isbn"] == bbl["isbn"] == csl["ISBN"] == "2-7056-6221-9"
