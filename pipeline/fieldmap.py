@@ -114,6 +114,8 @@ FIELDS = {
     # A conference paper's proceedings title (the venue already), kept to tell it from the conference's
     # name standing in for it: biblatex's booktitle is the one, its eventtitle the other.
     "proceedingsTitle": ("", "", ""),
+    # A patent's: read together by `patent` below.
+    "applicationNumber": ("", "", ""), "country": ("", "", ""), "assignee": ("", "", ""),
 }
 
 # What a thesis's or report's `type` says (lower case, punctuation and "thesis"/"diss" words kept)
@@ -132,19 +134,50 @@ def archive_eprint(found: dict[str, str]) -> tuple[str, str]:
     """(id, eprinttype) of the first archive in EPRINTS that `found` (a record's fields) has an id of."""
     return next(((found[name], kind) for name, kind in EPRINTS if found.get(name)), ("", ""))
 
-# Zotero creator types -> (biblatex name field, its `…type` value) beyond author and editor, and the
-# CSL name variable (the schema's `csl.names`).
+# Zotero creator types -> (biblatex name field, its `…type` value), and the CSL name variable (the
+# schema's `csl.names`). As Better BibTeX writes them: a series editor is the editor of type `redactor`
+# of an item with no other editor, else `editora`; a director is a film's editor of type `director`;
+# the roles biblatex has no field of are `namea` of type `collaborator` (an author's role, model.py
+# AUTHOR_ROLES, stays an author).
+_COLLABORATOR = ("namea", "collaborator")
 ROLES = {
     "author": ("author", "", "author"), "editor": ("editor", "", "editor"),
-    "seriesEditor": ("editor", "", "collection-editor"), "bookAuthor": ("bookauthor", "", "container-author"),
-    "translator": ("translator", "", "translator"), "contributor": ("", "", "contributor"),
-    "director": ("editor", "director", "director"), "scriptwriter": ("", "", "script-writer"),
-    "producer": ("", "", "producer"), "castMember": ("", "", "performer"), "composer": ("", "", "composer"),
-    "interviewer": ("", "", "interviewer"), "reviewedAuthor": ("", "", "reviewed-author"),
-    "recipient": ("", "", "recipient"), "host": ("", "", "host"), "guest": ("", "", "guest"),
-    "narrator": ("", "", "narrator"), "illustrator": ("", "", "illustrator"), "chair": ("", "", "chair"),
-    "executiveProducer": ("", "", "executive-producer"), "performer": ("", "", "performer"),
+    "seriesEditor": ("editora", "redactor", "collection-editor"), "bookAuthor": ("bookauthor", "", "container-author"),
+    "translator": ("translator", "", "translator"), "contributor": (*_COLLABORATOR, "contributor"),
+    "director": ("editor", "director", "director"), "scriptwriter": (*_COLLABORATOR, "script-writer"),
+    "producer": (*_COLLABORATOR, "producer"), "castMember": (*_COLLABORATOR, "performer"), "composer": ("", "", "composer"),
+    "interviewer": ("", "", "interviewer"), "reviewedAuthor": (*_COLLABORATOR, "reviewed-author"),
+    "recipient": (*_COLLABORATOR, "recipient"), "host": (*_COLLABORATOR, "host"), "guest": (*_COLLABORATOR, "guest"),
+    "narrator": (*_COLLABORATOR, "narrator"), "illustrator": (*_COLLABORATOR, "illustrator"),
+    "chair": (*_COLLABORATOR, "chair"), "executiveProducer": (*_COLLABORATOR, "executive-producer"),
+    "performer": ("", "", "performer"),
 }
+
+
+# Patent offices biblatex names (`type = {patenteu}`), by a country Zotero holds or a number's prefix.
+PATENT_REGIONS = {"de": "de", "eu": "eu", "fr": "fr", "uk": "uk", "us": "us"}
+PATENT_PREFIXES = {"us": "us", "ep": "eu", "gb": "uk", "de": "de", "fr": "fr"}
+
+
+def patent(found: dict[str, str], number: str) -> dict[str, str]:
+    """biblatex's fields of a patent, as Better BibTeX writes them: `number` without its office's
+    prefix (EP123 -> 123), `type` patent + office (`patenteu`) for a granted one and patreq + office for
+    an application, the assignee as `holder` (one literal name), a country no office stands for as the
+    location. `found` is the record's fields, `number` its patent number."""
+    application = found.get("applicationNumber", "")
+    region = PATENT_REGIONS.get(found.get("country", "").strip().lower(), "")
+    out = {"number": number or application}
+    for typed in (number, application):
+        if typed and typed[:2].lower() in PATENT_PREFIXES:
+            region = region or PATENT_PREFIXES[typed[:2].lower()]
+            out["number"] = typed[2:].strip()
+            break
+    out["type"] = ("patent" if number else "patreq") + region if region and (number or application) else "patent"
+    if found.get("assignee"):
+        out["holder"] = found["assignee"]
+    if found.get("country") and not region:
+        out["location"] = found["country"]
+    return out
 
 
 def types(item_type: str) -> tuple[str, str, str, str, str]:

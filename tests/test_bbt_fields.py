@@ -64,3 +64,54 @@ def test_isbns_are_hyphenated_by_their_ranges_and_anything_else_is_kept_as_typed
     assert hyphenated_isbns("9786610221356") == "9786610221356"           # a group no range names
     bib, bbl, csl = entry({"itemType": "book", "title": "T", "ISBN": "2705662219"})
     assert bib["isbn"] == bbl["isbn"] == csl["ISBN"] == "2-7056-6221-9"
+
+
+def test_series_editors_contributors_and_other_roles_keep_their_fields():
+    # "URL-DOI exclusive export broken for item types with no dedicated DOI field #1331": a book with
+    # editors and series editors.
+    people = [{"creatorType": "editor", "firstName": "Robert", "lastName": "Gentleman"},
+              {"creatorType": "seriesEditor", "firstName": "Wing", "lastName": "Wong"},
+              {"creatorType": "seriesEditor", "firstName": "M.", "lastName": "Gail"}]
+    bib, bbl, csl = entry({"itemType": "book", "title": "T", "creators": people})
+    assert bbl["editor"] == "Gentleman, Robert" and "editortype" not in bbl
+    assert (bbl["editora"], bbl["editoratype"]) == ("Wong, Wing and Gail, M.", "redactor")
+    assert bib["editor"] == "Gentleman, Robert" and csl["collection-editor"][0]["family"] == "Wong"
+    # With no other editor, the series' editors are the editors, of type redactor.
+    _, bbl, _ = entry({"itemType": "book", "title": "T", "creators": people[1:]})
+    assert (bbl["editor"], bbl["editortype"]) == ("Wong, Wing and Gail, M.", "redactor") and "editora" not in bbl
+    # "Convert Chinese name to Pinyin in citation key. #2361": contributors to a thesis.
+    bib, bbl, _ = entry({"itemType": "thesis", "title": "T", "creators": [
+        {"creatorType": "author", "lastName": "魏笑"}, {"creatorType": "contributor", "lastName": "赵英"},
+        {"creatorType": "contributor", "lastName": "西北农林科技大学"}]})
+    assert (bbl["namea"], bbl["nameatype"]) == ("赵英 and 西北农林科技大学", "collaborator") and bbl["author"] == "魏笑"
+    assert bib["collaborator"].count(" and ") == 1 and "namea" not in bib
+    # "Setting the item type via the cheater syntax #587": a review's reviewed author, a translator.
+    bib, bbl, _ = entry({"itemType": "journalArticle", "title": "T", "creators": [
+        {"creatorType": "author", "firstName": "A", "lastName": "Critic"},
+        {"creatorType": "reviewedAuthor", "firstName": "Michael", "lastName": "Pollan"},
+        {"creatorType": "translator", "firstName": "T", "lastName": "Rans"}]})
+    assert (bbl["namea"], bbl["nameatype"], bbl["translator"]) == ("Pollan, Michael", "collaborator", "Rans, T")
+    assert (bib["collaborator"], bib["translator"]) == ("Pollan, Michael", "Rans, T")
+
+
+def test_a_patent_names_its_office_its_number_and_its_holder():
+    # "Export Patent Applications as such #1413": an application, and a granted patent.
+    inventor = [{"creatorType": "inventor", "firstName": "Nils", "lastName": "Werner"}]
+    _, bbl, _ = entry({"itemType": "patent", "title": "T", "applicationNumber": "EP456456456", "assignee": "My Employer",
+                       "creators": inventor})
+    assert (bbl["@"], bbl["type"], bbl["number"], bbl["holder"]) == ("patent", "patreqeu", "456456456", "{My Employer}")
+    _, bbl, _ = entry({"itemType": "patent", "title": "T", "applicationNumber": "EP789789789", "number": "EP123123123",
+                       "assignee": "My Employer", "creators": inventor})
+    assert (bbl["type"], bbl["number"]) == ("patenteu", "123123123")
+    _, bbl, _ = entry({"itemType": "patent", "title": "T", "number": "123", "country": "Japan", "creators": inventor})
+    assert (bbl["type"], bbl["number"], bbl["location"]) == ("patent", "123", "Japan")
+    _, bbl, _ = entry({"itemType": "patent", "title": "T", "number": "4,123", "country": "US", "creators": inventor})
+    assert (bbl["type"], bbl["number"]) == ("patentus", "4,123") and "location" not in bbl
+
+
+def test_a_role_field_biber_does_not_take_under_the_type_is_left_out():
+    # biber's data model takes editora under a book, not under a paper in proceedings.
+    people = [{"creatorType": "editor", "firstName": "E", "lastName": "Ditor"},
+              {"creatorType": "seriesEditor", "firstName": "S", "lastName": "Eries"}]
+    _, bbl, _ = entry({"itemType": "conferencePaper", "title": "T", "proceedingsTitle": "P", "creators": people})
+    assert bbl["editor"] == "Ditor, E" and "editora" not in bbl and "editoratype" not in bbl

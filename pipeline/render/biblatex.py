@@ -11,7 +11,7 @@ import re
 
 from pipeline import fieldmap
 from pipeline.config import BibSettings
-from pipeline.model import Record
+from pipeline.model import Creator, Record
 from pipeline.render import bibtex, latex, names
 
 HEADER = ("% Generated from the Zotero collection by `make sync`; edit Zotero, not this file.\n"
@@ -80,6 +80,12 @@ NOT_IN_TYPE = {
                    "organization", "pages", "pagetotal", "publisher", "translator", "type", "version", "volumes"},
     "collection": {"author", "eventtitle", "howpublished", "institution", "issn", "organization", "type", "version"},
 }
+# Fields biber's data model takes under a few types only (measured likewise): left out of every other.
+ONLY_IN = {
+    "editora": {"article", "book", "mvbook", "inbook", "incollection", "inreference", "periodical", "collection"},
+    "holder": {"patent"}, "bookauthor": {"inbook"}, "venue": {"inproceedings", "unpublished"},
+}
+ONLY_IN["editoratype"] = ONLY_IN["editora"]
 _DATE_RE = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$")
 _RANGE_RE = re.compile(r"(?<=\w)\s*[-‐‑–—]+\s*(?=\w)")
 # biblatex's literal lists among the fields written here.
@@ -133,11 +139,18 @@ def fields(record: Record, aliases: tuple[str, ...] = (), settings: BibSettings 
     if typed and not editors:
         authors, editors = [c for c in authors if c not in typed], typed
         out["editortype"] = fieldmap.ROLES[typed[0].role][1]
+    elif editors and all(c.role == "seriesEditor" for c in editors):
+        out["editortype"] = fieldmap.ROLES["seriesEditor"][1]     # the series' editor stands in
     out["author"] = names.name_list(authors, utf8=True)
     out["editor"] = names.name_list(editors, utf8=True)
-    for role, (target, _, _) in fieldmap.ROLES.items():
-        if target not in ("", "author", "editor"):
-            out[target] = names.name_list([c for c in record.creators if c.role == role], utf8=True)
+    others: dict[str, list] = {}          # the other roles' fields (fieldmap.ROLES), in the item's order
+    for creator in record.creators:
+        target, role_type, _ = fieldmap.ROLES.get(creator.role, ("", "", ""))
+        if target not in ("", "author", "editor") and creator not in authors and creator not in editors:
+            others.setdefault(target, []).append(creator)
+            out[f"{target}type"] = role_type
+    for target, people in others.items():
+        out[target] = names.name_list(people, utf8=True)
     out["title"] = latex.title(record.title, utf8=True) or "Untitled"
     if venue_field == "pubstate":
         # A preprint's repository is its eprint type, not a venue.
@@ -173,6 +186,9 @@ def fields(record: Record, aliases: tuple[str, ...] = (), settings: BibSettings 
         # Another archive's id (PubMed, JSTOR, a handle, Google Books), the first the item has.
         archive, out["eprinttype"] = fieldmap.archive_eprint(found)
         out["eprint"] = bibtex.raw(archive)
+    if kind == "patent":
+        for name, value in fieldmap.patent(found, record.number).items():
+            out[name] = names.name_list([Creator(name=value)], utf8=True) if name == "holder" else enc(value)
     if record.item_type == "preprint":
         out["pubstate"] = "prepublished"
     if record.item_type in SUBTYPES and kind == "article":
@@ -203,7 +219,7 @@ def fields(record: Record, aliases: tuple[str, ...] = (), settings: BibSettings 
         if name in out and _AND_RE.search(out[name]) and not out[name].startswith("{"):
             out[name] = "{" + out[name] + "}"
     dropped = NOT_IN_TYPE.get(kind, ())
-    return {k: v for k, v in out.items() if k not in dropped}
+    return {k: v for k, v in out.items() if k not in dropped and kind in ONLY_IN.get(k, (kind,))}
 
 
 def entry(record: Record, key: str, aliases: tuple[str, ...] = (),

@@ -131,6 +131,10 @@ def fields(record: Record, aliases: tuple[str, ...] = (), settings: BibSettings 
         out["ids"] = ", ".join(aliases)
     out["author"] = names(authors)
     out["editor"] = names(editors)
+    # The other creators in the fields Better BibTeX gives them (BibTeX styles leave both unprinted).
+    out["translator"] = names([c for c in record.creators if c.role == "translator"])
+    out["collaborator"] = names([c for c in record.creators if c not in authors and c not in editors
+                                 and c.role not in ("editor", "seriesEditor", "translator")])
     # An item with no title still gets one: an entry with no field at all is skipped by readers.
     out["title"] = latex.title(record.title) or "Untitled"
     venue = record.venue or ("arXiv" if record.item_type == "preprint" and record.arxiv else "")
