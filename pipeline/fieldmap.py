@@ -47,7 +47,7 @@ TYPES = {
     "case": ("misc", "howpublished", "misc", "howpublished", "legal_case"),
     "computerProgram": ("misc", "howpublished", "software", "organization", "software"),
     "conferencePaper": ("inproceedings", "booktitle", "inproceedings", "booktitle", "paper-conference"),
-    "dataset": ("misc", "howpublished", "dataset", "organization", "dataset"),
+    "dataset": ("misc", "howpublished", "dataset", "publisher", "dataset"),
     "dictionaryEntry": ("incollection", "booktitle", "inreference", "booktitle", "entry-dictionary"),
     "document": ("misc", "howpublished", "misc", "howpublished", "document"),
     "email": ("misc", "howpublished", "misc", "howpublished", "personal_communication"),
@@ -97,6 +97,7 @@ FIELDS = {
     "versionNumber": ("", "version", "version"),
     "medium": ("", "", "medium"),
     "place": ("address", "location", "publisher-place"),
+    "eventPlace": ("address", "venue", "event-place"),      # (papers.bib: where no place is)
     "seriesNumber": ("", "", "collection-number"),
     "partNumber": ("", "", "part"),          # CSL-JSON's schema names it `part`
     "partTitle": ("", "", "part-title"),
@@ -120,9 +121,11 @@ FIELDS = {
 
 # What a thesis's or report's `type` says (lower case, punctuation and "thesis"/"diss" words kept)
 # -> (BibTeX entry type, biblatex `type`): Better BibTeX's reading of the free text.
+# ("" where BibTeX has no type of that kind: the thesis stays @phdthesis with its `type` as written.)
 THESIS_KINDS = (
     (("master", "ma ", "m.a.", "msc", "m.sc", "mphil", "m.phil", "magister", "diplom"), ("mastersthesis", "mathesis")),
     (("phd", "ph.d", "doctor", "dissertation", "diss.", "dphil", "d.phil", "habilitation"), ("phdthesis", "phdthesis")),
+    (("bachelor", "ba ", "b.a.", "bsc", "b.sc"), ("", "bathesis")),
 )
 REPORT_KINDS = {"techreport": "techreport", "resreport": "resreport"}
 # Archives whose ids biblatex prints as links (`eprinttype`), by the pseudo-field the converter reads
@@ -183,6 +186,12 @@ def patent(found: dict[str, str], number: str) -> dict[str, str]:
 def types(item_type: str) -> tuple[str, str, str, str, str]:
     """The row of TYPES for a Zotero (or Crossref) item type."""
     return TYPES.get(CROSSREF.get(item_type, item_type), DEFAULT)
+
+
+def has_book_author(item_type: str, roles) -> bool:
+    """A book section whose book has its own author (`bookAuthor`): @inbook, not @incollection, in both
+    .bib files (Better BibTeX's reading)."""
+    return item_type == "bookSection" and "bookAuthor" in roles
 
 
 def thesis_kind(value: str) -> tuple[str, str] | None:

@@ -115,3 +115,61 @@ def test_a_role_field_biber_does_not_take_under_the_type_is_left_out():
               {"creatorType": "seriesEditor", "firstName": "S", "lastName": "Eries"}]
     _, bbl, _ = entry({"itemType": "conferencePaper", "title": "T", "proceedingsTitle": "P", "creators": people})
     assert bbl["editor"] == "Ditor, E" and "editora" not in bbl and "editoratype" not in bbl
+
+
+def test_thesis_kinds_and_the_type_bibtex_prints():
+    # "University is exported as publisher as soon as tex.referencetype is specified #1965".
+    bib, bbl, _ = entry({"itemType": "thesis", "title": "Network Connection Games", "type": "Bachelor's Thesis",
+                         "publisher": "TU Clausthal", "extra": "tex.referencetype: mastersthesis"})
+    assert (bib["@"], bib["school"], bib["type"]) == ("mastersthesis", "TU Clausthal", "Bachelor's Thesis")
+    assert "publisher" not in bib
+    bib, bbl, _ = entry({"itemType": "thesis", "title": "T", "thesisType": "Bachelor thesis", "university": "U"})
+    assert (bib["@"], bib["type"], bbl["type"]) == ("phdthesis", "Bachelor thesis", "bathesis")
+    bib, _, _ = entry({"itemType": "thesis", "title": "T", "thesisType": "PhD dissertation", "university": "U"})
+    assert bib["@"] == "phdthesis" and "type" not in bib
+    bib, _, _ = entry({"itemType": "report", "title": "T", "reportType": "Working paper", "institution": "NBER"})
+    assert (bib["@"], bib["type"]) == ("techreport", "Working paper")
+
+
+def test_a_chapter_in_an_authored_book_is_inbook():
+    # "BibTeX Warning for Inbook Entries with Author and Editor Fields #1541", "Better BibLaTeX.020".
+    bib, bbl, _ = entry({"itemType": "bookSection", "title": "In memoriam", "bookTitle": "Œuvres complètes",
+                         "creators": [{"creatorType": "bookAuthor", "firstName": "Jean", "lastName": "Cavaillès"},
+                                      {"creatorType": "author", "firstName": "Georges", "lastName": "Canguilhem"},
+                                      {"creatorType": "editor", "firstName": "E", "lastName": "Ditor"}]})
+    assert (bbl["@"], bbl["bookauthor"], bbl["author"]) == ("inbook", "Cavaillès, Jean", "Canguilhem, Georges")
+    assert bib["@"] == "inbook" and "editor" not in bib      # BibTeX's @inbook: an author or an editor
+    _, bbl, _ = entry({"itemType": "bookSection", "title": "T", "bookTitle": "B",
+                       "creators": [{"creatorType": "author", "firstName": "A", "lastName": "Uthor"}]})
+    assert bbl["@"] == "incollection"
+
+
+def test_a_publisher_is_a_miscs_organization_and_a_datasets_publisher():
+    # "References with multiple notes fail to export #174", "Add support for new Zotero item types #2496".
+    bib, bbl, _ = entry({"itemType": "document", "title": "XYZZY", "publisher": "Doubleday"})
+    assert bbl["organization"] == "Doubleday" and "howpublished" not in bbl and bib["howpublished"] == "Doubleday"
+    _, bbl, _ = entry({"itemType": "dataset", "title": "T", "repository": "DGS-Korpus project"})
+    assert bbl["publisher"] == "DGS-Korpus project" and "organization" not in bbl
+
+
+def test_csl_variables_in_extra_fill_the_fields_the_one_table_maps_them_to():
+    # "CSL status = biblatex pubstate #573", "Do not caps-protect literal lists #391".
+    _, bbl, _ = entry({"itemType": "book", "title": "Title", "extra": "{:status:forthcoming}"})
+    assert bbl["pubstate"] == "forthcoming"
+    _, bbl, csl = entry({"itemType": "book", "title": "P", "extra": "original-publisher-place: Saint Kitts and Nevis\n"
+                                                                   "original-publisher: Doe and Company"})
+    assert (bbl["origlocation"], bbl["origpublisher"]) == ("{Saint Kitts and Nevis}", "{Doe and Company}")
+    assert csl["original-publisher"] == "Doe and Company"
+    # "event-place in extra not exported to address #2533", "... native eventPlace for conferencePaper #3486".
+    bib, _, _ = entry({"itemType": "journalArticle", "title": "T", "extra": "Event place: Neuburg an der Donau"})
+    assert bib["address"] == "Neuburg an der Donau"
+    bib, bbl, _ = entry({"itemType": "conferencePaper", "title": "T", "proceedingsTitle": "P", "place": "New York, NY",
+                         "eventPlace": "Online"})
+    assert (bbl["venue"], bbl["location"], bib["address"]) == ("Online", "New York, NY", "New York, NY")
+
+
+def test_biblatex_takes_an_editions_number_without_its_ordinal():
+    _, bbl, _ = entry({"itemType": "book", "title": "T", "edition": "2nd"})
+    assert bbl["edition"] == "2"
+    bib, bbl, _ = entry({"itemType": "book", "title": "T", "edition": "Rev. ed."})
+    assert bbl["edition"] == bib["edition"] == "Rev. ed."

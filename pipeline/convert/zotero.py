@@ -294,6 +294,10 @@ original-title original-publisher original-publisher-place event-place event-tit
 medium status version genre archive archive_location authority section""".lower().split())
 
 
+# CSL variable -> the base field whose row of the one table writes it (dates are read apart).
+_BY_CSL = {row[2]: name for name, row in fieldmap.FIELDS.items() if row[2] and not row[2].endswith("date")}
+
+
 def extra_overrides(extra: str) -> dict:
     """What the curator set in `extra`, Better BibTeX's way, as Record field values.
 
@@ -479,6 +483,12 @@ def to_record(item: dict, table: venues.VenueTable | None = None) -> Record:
     found.update(archive_ids(text(data.get("url")), extra))
     values["edtf"] = edtf
     overrides = extra_overrides(data.get("extra", ""))
+    for name, value in overrides.get("bib_fields", ()):
+        # A CSL variable typed in extra (`status: forthcoming`, `original-publisher: ...`) is the Zotero
+        # field the one table maps to it, where the item has none of its own.
+        base_name = _BY_CSL.get(name[4:]) if name.startswith("csl.") else None
+        if base_name:
+            found.setdefault(base_name, value)
     original = overrides.pop("original_date", "") or original
     if found.get("originalDate"):
         typed = dates.parse(found.pop("originalDate"))

@@ -88,8 +88,9 @@ ONLY_IN = {
 ONLY_IN["editoratype"] = ONLY_IN["editora"]
 _DATE_RE = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$")
 _RANGE_RE = re.compile(r"(?<=\w)\s*[-‐‑–—]+\s*(?=\w)")
+_ORDINAL_RE = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 # biblatex's literal lists among the fields written here.
-LISTS = ("publisher", "institution", "location", "organization")
+LISTS = ("publisher", "institution", "location", "organization", "origpublisher", "origlocation")
 _AND_RE = re.compile(r"\sand\s", re.I)
 
 
@@ -109,6 +110,8 @@ def entry_type(record: Record) -> tuple[str, str, str]:
         subtype = fieldmap.REPORT_KINDS.get(written.lower(), written)
     elif kind == "book" and dict(record.fields).get("numberOfVolumes", "1") not in ("", "1") and not record.volume:
         kind = "mvbook"         # a work in several volumes, cited whole
+    elif kind == "incollection" and fieldmap.has_book_author(record.item_type, [c.role for c in record.creators]):
+        kind = "inbook"
     forced = (dict(record.bib_fields).get("biblatex.entrytype") or record.bib_type).strip().lower()
     if forced in TYPES and forced != kind:
         return forced, "", ""
@@ -161,6 +164,8 @@ def fields(record: Record, aliases: tuple[str, ...] = (), settings: BibSettings 
         # The conference's name is no proceedings title: it is the eventtitle alone, which biblatex's
         # styles print in its place (Better BibTeX's reading); papers.bib, with no eventtitle, keeps it.
         venue_field = ""
+    elif kind == "misc" and venue_field == "howpublished" and record.venue == record.publisher:
+        venue_field = "organization"      # a publisher is who published it: biblatex's misc takes no publisher
     if venue_field and record.venue and kind != "book":
         out[venue_field] = latex.rich(record.venue, utf8=True)
     out["type"] = subtype
@@ -197,6 +202,8 @@ def fields(record: Record, aliases: tuple[str, ...] = (), settings: BibSettings 
         target = fieldmap.FIELDS.get(name, ("", ""))[1]
         if target and not out.get(target) and (target != "eprintclass" or record.arxiv):
             out[target] = value if target == "origdate" else enc(value)
+    if _ORDINAL_RE.match(out.get("edition", "")):
+        out["edition"] = _ORDINAL_RE.match(out["edition"]).group(1)    # biblatex prints "2nd ed." of a number
     out = {k: v for k, v in out.items() if v}
     for name, value in bibtex.overrides(record, "biblatex").items():
         name = {"address": "location", "journal": "journaltitle", "school": "institution"}.get(name, name)

@@ -57,11 +57,14 @@ def entry_type(record: Record) -> tuple[str, str]:
     kind, venue_field = fieldmap.types(record.item_type)[:2]
     if kind == "phdthesis":
         # "Master's thesis", "MA thesis": what Zotero's thesis type says decides the entry type.
-        kind = (fieldmap.thesis_kind(dict(record.fields).get("type", "")) or (kind,))[0]
+        kind = (fieldmap.thesis_kind(dict(record.fields).get("type", "")) or (kind,))[0] or kind
+    elif kind == "incollection" and fieldmap.has_book_author(record.item_type, [c.role for c in record.creators]):
+        kind = "inbook"
     forced = record.bib_type.strip().lower()
     forced = forced if forced in TYPES else FROM_BIBLATEX.get(forced, "")
     if forced and forced != kind:
-        venue_field = next((row[1] for row in fieldmap.TYPES.values() if row[0] == forced), "")
+        venue_field = next((row[1] for row in fieldmap.TYPES.values() if row[0] == forced),
+                           "school" if forced.endswith("thesis") else "")
         kind = forced
     return kind, venue_field
 
@@ -130,7 +133,8 @@ def fields(record: Record, aliases: tuple[str, ...] = (), settings: BibSettings 
     if aliases:
         out["ids"] = ", ".join(aliases)
     out["author"] = names(authors)
-    out["editor"] = names(editors)
+    # BibTeX's @inbook takes an author or an editor: the chapter's author is the one (Better BibTeX #1541).
+    out["editor"] = names(editors) if kind != "inbook" or not authors else ""
     # The other creators in the fields Better BibTeX gives them (BibTeX styles leave both unprinted).
     out["translator"] = names([c for c in record.creators if c.role == "translator"])
     out["collaborator"] = names([c for c in record.creators if c not in authors and c not in editors
@@ -147,6 +151,11 @@ def fields(record: Record, aliases: tuple[str, ...] = (), settings: BibSettings 
     out["number"] = latex.encode(record.issue if kind == "article" else record.number or record.issue)
     out["series"] = latex.encode(record.series)
     out["pages"] = latex.encode(_RANGE_RE.sub("--", record.pages))
+    # What kind of thesis, report, web page... as Zotero holds it (a style prints it in place of its own
+    # "Technical Report"), unless the entry type says it already (Master's thesis: @mastersthesis).
+    written = dict(record.fields).get("type", "")
+    if not (kind in ("phdthesis", "mastersthesis") and (fieldmap.thesis_kind(written) or ("",))[0]):
+        out["type"] = latex.encode(written)
     publisher = latex.encode(record.publisher)
     if publisher != out.get(venue_field):
         out["publisher"] = publisher
