@@ -173,3 +173,15 @@ def test_biblatex_takes_an_editions_number_without_its_ordinal():
     assert bbl["edition"] == "2"
     bib, bbl, _ = entry({"itemType": "book", "title": "T", "edition": "Rev. ed."})
     assert bbl["edition"] == bib["edition"] == "Rev. ed."
+
+
+def test_a_journal_article_on_arxiv_without_a_journal_is_unpublished_for_biblatex():
+    # "inspireHep fetching broken #2201": arXiv id and classes in extra, no journal.
+    _, bbl, _ = entry({"itemType": "journalArticle", "title": "Dark photon vortex formation and dynamics",
+                       "extra": "arXiv:2206.12432 [astro-ph, physics:gr-qc, physics:hep-ph]",
+                       "url": "http://arxiv.org/abs/2206.12432"})
+    assert (bbl["@"], bbl["eprint"], bbl["eprintclass"]) == ("unpublished", "2206.12432",
+                                                             "astro-ph, physics:gr-qc, physics:hep-ph")
+    _, bbl, _ = entry({"itemType": "journalArticle", "title": "T", "publicationTitle": "Phys. Rev. D",
+                       "url": "http://arxiv.org/abs/2206.12432"})
+    assert bbl["@"] == "article" and bbl["journaltitle"] == "Phys. Rev. D"

@@ -97,9 +97,9 @@ _AND_RE = re.compile(r"\sand\s", re.I)
 def entry_type(record: Record) -> tuple[str, str, str]:
     kind, venue_field = fieldmap.types(record.item_type)[2:4]
     subtype = ""
-    if kind == "article" and record.arxiv and fieldmap.arxiv_with_class(record.venue)[0]:
-        # A journal field holding "arXiv:1305.4904 [quant-ph]" names no journal: an unpublished preprint
-        # (its id and class are the eprint fields), as Better BibTeX reads it.
+    if kind == "article" and record.arxiv and (not record.venue or fieldmap.arxiv_with_class(record.venue)[0]):
+        # An arXiv paper with no journal, or a journal field holding "arXiv:1305.4904 [quant-ph]", which
+        # names none: an unpublished preprint (its id and class are the eprint fields), as BBT reads it.
         kind, venue_field = "unpublished", ""
     written = dict(record.fields).get("type", "")
     # A thesis or report says what kind it is only when Zotero does: an untyped thesis is not claimed
