@@ -3,17 +3,8 @@ test is one of BBT's export fixtures the comparison (tests/bbt_compare.py) found
 item written out here."""
 from __future__ import annotations
 
-from pipeline.convert.zotero import to_record
 from pipeline.identifiers import hyphenated_isbns
-from pipeline.render import biblatex, bibtex, csljson
-
-
-def entry(item: dict) -> tuple[dict, dict, dict]:
-    """(BibTeX fields + type, biblatex fields + type, CSL item) of one Zotero item."""
-    record = to_record({"key": "ABCD2345", "data": item})
-    bib = {"@": bibtex.entry_type(record)[0], **bibtex.fields(record)}
-    bbl = {"@": biblatex.entry_type(record)[0], **biblatex.fields(record)}
-    return bib, bbl, csljson.item(record, "key")
+from tests.test_bbt_agreement import entry      # (BibTeX fields + type, biblatex fields + type, CSL item)
 
 
 def test_a_conference_name_is_the_eventtitle_and_only_a_proceedings_title_the_booktitle():
