@@ -104,3 +104,20 @@ def test_a_value_outside_the_choices_is_one_line_naming_the_line(tmp_path, body,
 def test_a_misspelt_key_in_bib_is_reported_with_the_nearest_name(tmp_path):
     settings = config.load(write_toml(tmp_path, '[bib]\nurls = "off"\n'), environ={})
     assert [p.message for p in settings.problems] == ["unknown key 'urls' in [bib], ignored; did you mean url?"]
+
+
+def test_the_bbt_comparison_translates_a_fixtures_preferences_to_these_settings():
+    from tests import bbt_compare
+
+    assert bbt_compare.our_settings({}) == {"url": "off", "doi_and_url": "both"}      # BBT's defaults
+    assert bbt_compare.our_settings({"bibtexURL": "url-ish", "DOIandURL": "doi"}) == {"url": "url", "doi_and_url": "doi"}
+    # "Ignoring upper cases in German titles #456": the note the link would go to is skipped, so no link.
+    assert bbt_compare.our_settings({"bibtexURL": "note", "skipFields": "file,note"})["url"] == "off"
+    prefs = {"skipFields": "abstract, tex.issn,biblatex.article.pages ,csl.URL,bibtex.eprint"}
+    assert bbt_compare.skipped(prefs, "biblatex") == [("", "abstract"), ("", "issn"), ("article", "pages")]
+    assert bbt_compare.skipped(prefs, "bibtex") == [("", "abstract"), ("", "issn"), ("", "eprint")]
+    assert bbt_compare.skipped(prefs, "csl.json") == [("", "abstract"), ("", "url")]
+    tally = bbt_compare.Tally()
+    bbt_compare.compare_bib(tally, "x", ("article", {"pages": "1", "issn": "2"}), ("article", {"pages": "3"}),
+                            bbt_compare.skipped(prefs, "biblatex"))
+    assert tally.total == 1 and tally.fields == {"(entry type)": [1, 1]}
