@@ -21,7 +21,8 @@ def test_a_conference_name_is_the_eventtitle_and_only_a_proceedings_title_the_bo
 
 def test_archive_ids_from_links_and_extra_are_eprints():
     # "lone ogonek should have brace": a PubMed link.
-    bib, bbl, _ = entry({"itemType": "journalArticle", "title": "T", "url": "http://www.ncbi.nlm.nih.gov/pubmed/15599377"})
+    bib, bbl, _ = entry({"itemType": "journalArticle", "title": "T",
+                         "url": "http://www.ncbi.nlm.nih.gov/pubmed/15599377"})
     assert (bbl["eprint"], bbl["eprinttype"]) == ("15599377", "pubmed")
     assert (bib["eprint"], bib["eprinttype"]) == ("15599377", "pubmed") and "pmid" not in bib
     # "BBT does not recognize zh-CN #2391": Zotero's Google Books translator's line in extra.
@@ -74,7 +75,8 @@ def test_series_editors_contributors_and_other_roles_keep_their_fields():
     bib, bbl, _ = entry({"itemType": "thesis", "title": "T", "creators": [
         {"creatorType": "author", "lastName": "魏笑"}, {"creatorType": "contributor", "lastName": "赵英"},
         {"creatorType": "contributor", "lastName": "西北农林科技大学"}]})
-    assert (bbl["namea"], bbl["nameatype"]) == ("赵英 and 西北农林科技大学", "collaborator") and bbl["author"] == "魏笑"
+    assert (bbl["namea"], bbl["nameatype"]) == ("赵英 and 西北农林科技大学", "collaborator")
+    assert bbl["author"] == "魏笑"
     assert bib["collaborator"].count(" and ") == 1 and "namea" not in bib
     # "Setting the item type via the cheater syntax #587": a review's reviewed author, a translator.
     bib, bbl, _ = entry({"itemType": "journalArticle", "title": "T", "creators": [
@@ -88,8 +90,8 @@ def test_series_editors_contributors_and_other_roles_keep_their_fields():
 def test_a_patent_names_its_office_its_number_and_its_holder():
     # "Export Patent Applications as such #1413": an application, and a granted patent.
     inventor = [{"creatorType": "inventor", "firstName": "Nils", "lastName": "Werner"}]
-    _, bbl, _ = entry({"itemType": "patent", "title": "T", "applicationNumber": "EP456456456", "assignee": "My Employer",
-                       "creators": inventor})
+    _, bbl, _ = entry({"itemType": "patent", "title": "T", "applicationNumber": "EP456456456",
+                       "assignee": "My Employer", "creators": inventor})
     assert (bbl["@"], bbl["type"], bbl["number"], bbl["holder"]) == ("patent", "patreqeu", "456456456", "{My Employer}")
     _, bbl, _ = entry({"itemType": "patent", "title": "T", "applicationNumber": "EP789789789", "number": "EP123123123",
                        "assignee": "My Employer", "creators": inventor})

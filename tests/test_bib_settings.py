@@ -110,7 +110,8 @@ def test_the_bbt_comparison_translates_a_fixtures_preferences_to_these_settings(
     from tests import bbt_compare
 
     assert bbt_compare.our_settings({}) == {"url": "off", "doi_and_url": "both"}      # BBT's defaults
-    assert bbt_compare.our_settings({"bibtexURL": "url-ish", "DOIandURL": "doi"}) == {"url": "url", "doi_and_url": "doi"}
+    assert bbt_compare.our_settings({"bibtexURL": "url-ish", "DOIandURL": "doi"}) == \
+        {"url": "url", "doi_and_url": "doi"}
     # "Ignoring upper cases in German titles #456": the note the link would go to is skipped, so no link.
     assert bbt_compare.our_settings({"bibtexURL": "note", "skipFields": "file,note"})["url"] == "off"
     prefs = {"skipFields": "abstract, tex.issn,biblatex.article.pages ,csl.URL,bibtex.eprint"}

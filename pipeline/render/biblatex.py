@@ -130,7 +130,8 @@ def date(record: Record) -> str:
     return str(record.year) if record.year else ""
 
 
-def fields(record: Record, aliases: tuple[str, ...] = (), settings: BibSettings = bibtex.DEFAULT_SETTINGS) -> dict[str, str]:
+def fields(record: Record, aliases: tuple[str, ...] = (),
+           settings: BibSettings = bibtex.DEFAULT_SETTINGS) -> dict[str, str]:
     kind, venue_field, subtype = entry_type(record)
     authors, editors = bibtex.creators_by_role(record)
     enc = latex.encode_utf8

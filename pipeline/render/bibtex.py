@@ -237,7 +237,8 @@ def unique(records: list[Record], citekeys: dict[str, str]) -> list[Record]:
 
 
 def entries(records: list[Record], citekeys: dict[str, str],
-            aliases: dict[str, tuple[str, ...]] | None = None, settings: BibSettings = DEFAULT_SETTINGS) -> dict[str, str]:
+            aliases: dict[str, tuple[str, ...]] | None = None,
+            settings: BibSettings = DEFAULT_SETTINGS) -> dict[str, str]:
     """{item key: its entry}, in the .bib's order. `aliases` is {item key: older keys}
     (citekeys.aliases(keymap)); without it, each record's own `citation_key_aliases` are used.
     Rendered once: the page's "copy BibTeX" shows the very same text."""
