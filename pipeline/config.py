@@ -112,6 +112,19 @@ class LinkSettings:
 
 
 @dataclass(frozen=True)
+class BibSettings:
+    """`[bib]` in pipeline.toml: where the .bib files put a paper's link and DOI (Better BibTeX's
+    `bibtexURL` and `DOIandURL` preferences, under the list's own defaults: today's output)."""
+
+    url: str = "url"              # papers.bib: "url" (the url field), "note" (as text in note), "off" (none)
+    doi_and_url: str = "both"     # both .bib files, for a paper with both: "both", "doi" or "url"
+
+
+BIB_URL = ("url", "note", "off")
+BIB_DOI_AND_URL = ("both", "doi", "url")
+
+
+@dataclass(frozen=True)
 class Settings:
     paths: Paths
     title: str = "Awesome list"
@@ -133,6 +146,7 @@ class Settings:
     summary_tag: str = "summary"                # a child note with this tag is the one-line summary
     review_tag: str = "review"                  # ... and with this one, the long review
     links: LinkSettings = field(default_factory=LinkSettings)
+    bib: BibSettings = field(default_factory=BibSettings)
     problems: tuple[Problem, ...] = ()          # unknown tables and keys in pipeline.toml (see `unknown_settings`)
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)  # `key_lines` of pipeline.toml
 
@@ -263,6 +277,7 @@ SCHEMA: dict[str, dict[str, str]] = {
     "outputs": {name: _TEXT for name in OUTPUT_DEFAULTS},
     "links": {"max_age_days": _NUMBER, "mend": _TEXT, "mend_after_days": _NUMBER, "timeout": _NUMBER,
               "run_timeout": _NUMBER, "per_host": _NUMBER, "rate": _NUMBER, "archive_api_url": _TEXT},
+    "bib": {"url": _TEXT, "doi_and_url": _TEXT},
     # Read by the stages that own them (link checking, OpenAlex, arXiv, push, suggestions).
     "openalex": {"api_url": _TEXT, "mailto": _TEXT},
     "push": {ANY_KEY: _ANY},
@@ -501,6 +516,19 @@ def link_settings(table: dict, source: str = "pipeline.toml") -> LinkSettings:
     )
 
 
+def bib_settings(table: dict, source: str = "pipeline.toml", lines: dict[str, int] | None = None) -> BibSettings:
+    """`[bib]`, its types already checked by `check_types`; a value outside its choices is one line
+    naming `source:LINE` (`lines` is `key_lines` of the file)."""
+    for key, choices in (("url", BIB_URL), ("doi_and_url", BIB_DOI_AND_URL)):
+        value = table.get(key, getattr(BibSettings, key))
+        if value not in choices:
+            line = (lines or {}).get(f"bib.{key}")
+            listed = ", ".join(f'"{c}"' for c in choices)
+            raise ConfigError(f"{source}{f':{line}' if line else ''}: [bib] {key} must be one of {listed}, "
+                              f"not {value!r}")
+    return BibSettings(**{key: table[key] for key in ("url", "doi_and_url") if key in table})
+
+
 def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Settings:
     """Settings for the project at `root`. `environ` defaults to `.env` overlaid by `os.environ`."""
     root = Path(root).resolve()
@@ -589,6 +617,7 @@ def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Setti
         summary_tag=str(rev.get("summary_tag", "summary")).strip(),
         review_tag=str(rev.get("review_tag", "review")).strip(),
         links=link_settings(doc.get("links", {}), toml_path.name),
+        bib=bib_settings(doc.get("bib", {}), toml_path.name, lines),
         problems=tuple(unknown_settings(doc, lines, toml_path.name)),
         lines=lines,
     )

@@ -47,7 +47,7 @@ TYPES = {
     "case": ("misc", "howpublished", "misc", "howpublished", "legal_case"),
     "computerProgram": ("misc", "howpublished", "software", "organization", "software"),
     "conferencePaper": ("inproceedings", "booktitle", "inproceedings", "booktitle", "paper-conference"),
-    "dataset": ("misc", "howpublished", "dataset", "organization", "dataset"),
+    "dataset": ("misc", "howpublished", "dataset", "publisher", "dataset"),
     "dictionaryEntry": ("incollection", "booktitle", "inreference", "booktitle", "entry-dictionary"),
     "document": ("misc", "howpublished", "misc", "howpublished", "document"),
     "email": ("misc", "howpublished", "misc", "howpublished", "personal_communication"),
@@ -97,6 +97,7 @@ FIELDS = {
     "versionNumber": ("", "version", "version"),
     "medium": ("", "", "medium"),
     "place": ("address", "location", "publisher-place"),
+    "eventPlace": ("address", "venue", "event-place"),      # (papers.bib: where no place is)
     "seriesNumber": ("", "", "collection-number"),
     "partNumber": ("", "", "part"),          # CSL-JSON's schema names it `part`
     "partTitle": ("", "", "part-title"),
@@ -111,37 +112,87 @@ FIELDS = {
     # Not Zotero fields: what the converter reads from an arXiv id's classes, and a reprint's date.
     "eprintclass": ("primaryClass", "eprintclass", ""),
     "originalDate": ("", "origdate", "original-date"),
+    # A conference paper's proceedings title (the venue already), kept to tell it from the conference's
+    # name standing in for it: biblatex's booktitle is the one, its eventtitle the other.
+    "proceedingsTitle": ("", "", ""),
+    # A patent's: read together by `patent` below.
+    "applicationNumber": ("", "", ""), "country": ("", "", ""), "assignee": ("", "", ""),
 }
 
 # What a thesis's or report's `type` says (lower case, punctuation and "thesis"/"diss" words kept)
 # -> (BibTeX entry type, biblatex `type`): Better BibTeX's reading of the free text.
+# ("" where BibTeX has no type of that kind: the thesis stays @phdthesis with its `type` as written.)
 THESIS_KINDS = (
     (("master", "ma ", "m.a.", "msc", "m.sc", "mphil", "m.phil", "magister", "diplom"), ("mastersthesis", "mathesis")),
     (("phd", "ph.d", "doctor", "dissertation", "diss.", "dphil", "d.phil", "habilitation"), ("phdthesis", "phdthesis")),
+    (("bachelor", "ba ", "b.a.", "bsc", "b.sc"), ("", "bathesis")),
 )
 REPORT_KINDS = {"techreport": "techreport", "resreport": "resreport"}
 # Archives whose ids biblatex prints as links (`eprinttype`), by the pseudo-field the converter reads
 # them into (from extra's `PMID:` line or the item's URL), in the order one is chosen.
 EPRINTS = (("PMID", "pubmed"), ("JSTOR", "jstor"), ("HDL", "hdl"), ("googlebooks", "googlebooks"))
 
-# Zotero creator types -> (biblatex name field, its `…type` value) beyond author and editor, and the
-# CSL name variable (the schema's `csl.names`).
+
+def archive_eprint(found: dict[str, str]) -> tuple[str, str]:
+    """(id, eprinttype) of the first archive in EPRINTS that `found` (a record's fields) has an id of."""
+    return next(((found[name], kind) for name, kind in EPRINTS if found.get(name)), ("", ""))
+
+# Zotero creator types -> (biblatex name field, its `…type` value), and the CSL name variable (the
+# schema's `csl.names`). As Better BibTeX writes them: a series editor is the editor of type `redactor`
+# of an item with no other editor, else `editora`; a director is a film's editor of type `director`;
+# the roles biblatex has no field of are `namea` of type `collaborator` (an author's role, model.py
+# AUTHOR_ROLES, stays an author).
+_COLLABORATOR = ("namea", "collaborator")
 ROLES = {
     "author": ("author", "", "author"), "editor": ("editor", "", "editor"),
-    "seriesEditor": ("editor", "", "collection-editor"), "bookAuthor": ("bookauthor", "", "container-author"),
-    "translator": ("translator", "", "translator"), "contributor": ("", "", "contributor"),
-    "director": ("editor", "director", "director"), "scriptwriter": ("", "", "script-writer"),
-    "producer": ("", "", "producer"), "castMember": ("", "", "performer"), "composer": ("", "", "composer"),
-    "interviewer": ("", "", "interviewer"), "reviewedAuthor": ("", "", "reviewed-author"),
-    "recipient": ("", "", "recipient"), "host": ("", "", "host"), "guest": ("", "", "guest"),
-    "narrator": ("", "", "narrator"), "illustrator": ("", "", "illustrator"), "chair": ("", "", "chair"),
-    "executiveProducer": ("", "", "executive-producer"), "performer": ("", "", "performer"),
+    "seriesEditor": ("editora", "redactor", "collection-editor"), "bookAuthor": ("bookauthor", "", "container-author"),
+    "translator": ("translator", "", "translator"), "contributor": (*_COLLABORATOR, "contributor"),
+    "director": ("editor", "director", "director"), "scriptwriter": (*_COLLABORATOR, "script-writer"),
+    "producer": (*_COLLABORATOR, "producer"), "castMember": (*_COLLABORATOR, "performer"),
+    "composer": ("", "", "composer"),
+    "interviewer": ("", "", "interviewer"), "reviewedAuthor": (*_COLLABORATOR, "reviewed-author"),
+    "recipient": (*_COLLABORATOR, "recipient"), "host": (*_COLLABORATOR, "host"), "guest": (*_COLLABORATOR, "guest"),
+    "narrator": (*_COLLABORATOR, "narrator"), "illustrator": (*_COLLABORATOR, "illustrator"),
+    "chair": (*_COLLABORATOR, "chair"), "executiveProducer": (*_COLLABORATOR, "executive-producer"),
+    "performer": ("", "", "performer"),
 }
+
+
+# Patent offices biblatex names (`type = {patenteu}`), by a country Zotero holds or a number's prefix.
+PATENT_REGIONS = {"de": "de", "eu": "eu", "fr": "fr", "uk": "uk", "us": "us"}
+PATENT_PREFIXES = {"us": "us", "ep": "eu", "gb": "uk", "de": "de", "fr": "fr"}
+
+
+def patent(found: dict[str, str], number: str) -> dict[str, str]:
+    """biblatex's fields of a patent, as Better BibTeX writes them: `number` without its office's
+    prefix (EP123 -> 123), `type` patent + office (`patenteu`) for a granted one and patreq + office for
+    an application, the assignee as `holder` (one literal name), a country no office stands for as the
+    location. `found` is the record's fields, `number` its patent number."""
+    application = found.get("applicationNumber", "")
+    region = PATENT_REGIONS.get(found.get("country", "").strip().lower(), "")
+    out = {"number": number or application}
+    for typed in (number, application):
+        if typed and typed[:2].lower() in PATENT_PREFIXES:
+            region = region or PATENT_PREFIXES[typed[:2].lower()]
+            out["number"] = typed[2:].strip()
+            break
+    out["type"] = ("patent" if number else "patreq") + region if region and (number or application) else "patent"
+    if found.get("assignee"):
+        out["holder"] = found["assignee"]
+    if found.get("country") and not region:
+        out["location"] = found["country"]
+    return out
 
 
 def types(item_type: str) -> tuple[str, str, str, str, str]:
     """The row of TYPES for a Zotero (or Crossref) item type."""
     return TYPES.get(CROSSREF.get(item_type, item_type), DEFAULT)
+
+
+def has_book_author(item_type: str, roles) -> bool:
+    """A book section whose book has its own author (`bookAuthor`): @inbook, not @incollection, in both
+    .bib files (Better BibTeX's reading)."""
+    return item_type == "bookSection" and "bookAuthor" in roles
 
 
 def thesis_kind(value: str) -> tuple[str, str] | None:

@@ -4,12 +4,15 @@ A DOI (`10.1145/3132747.3132785`, `doi:10...`, `https://doi.org/10...`), an arXi
 `1904.03257v2`, `cs/0112017`, `arXiv:1904.03257`, an arxiv.org abs or pdf link), a DBLP record key
 (`conf/sosp/PeiCYJ17`, or its dblp.org/rec link), or any other http(s) link (a web page). arXiv's own
 DataCite DOIs (`10.48550/arXiv.1904.03257`) are arXiv ids: arXiv answers for them, Crossref does not.
+Also the spelling of an ISBN the citation files print (`hyphenated_isbns`).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
+
+from stdnum import isbn as _isbn
 
 DOI = "doi"
 ARXIV = "arxiv"
@@ -80,3 +83,19 @@ def _from_url(url: str, given: str) -> Identifier:
     if not host:
         raise NotAnIdentifier(f"{given!r} is not a usable link")
     return Identifier(URL, url, given)
+
+
+_ISBN_SEPARATORS_RE = re.compile(r"([\s,;]+)")
+
+
+def hyphenated_isbns(value: str) -> str:
+    """'3800721414 9783800721412' -> '3-8007-2141-4 978-3-8007-2141-2': each valid ISBN of a field with
+    the hyphens of its registration group and registrant, as Better BibTeX prints them and readers
+    expect. The ranges are the International ISBN Agency's, as python-stdnum ships them; a number that
+    is not a valid ISBN (a typo, a check digit off) or lies in no range known is kept as typed rather
+    than given made-up hyphens."""
+    parts = _ISBN_SEPARATORS_RE.split(value)
+    for i, part in enumerate(parts):
+        if i % 2 == 0 and part and _isbn.is_valid(part) and all(_isbn.split(_isbn.compact(part))[1:4]):
+            parts[i] = _isbn.format(part)
+    return "".join(parts)

@@ -11,6 +11,19 @@ case is a documented choice, see README). Citation keys and field order are not 
 Fields the list does not publish (abstracts, keywords, attachments, access dates, languages, BBT's
 own bookkeeping) are left out of the count; `NOT_PUBLISHED` says why each one is.
 
+Each fixture's BBT preferences (`config.preferences` of NAME.json) are honoured where the list has a
+setting for them, by running our writers under that setting (`our_settings`):
+- `DOIandURL` (both / doi / url) is `[bib] doi_and_url` as it is;
+- `bibtexURL` is `[bib] url`: `url` and `url-ish` -> "url", `note` and `note-url-ish` -> "note" (the
+  link as text: BBT's `note` writes a `\\url` command, which the plain preamble cannot set), `off` (BBT's
+  default, so also an absent preference) -> "off";
+- `skipFields` has no setting (the list leaves out what no citation needs, for every paper alike):
+  the fields it names are left out of the count on both sides, scoped as BBT scopes them (`issn`,
+  `tex.issn`, `biblatex.issn`, `biblatex.article.issn`).
+Other preferences (BBT's title casing, ASCII output, the extended name format, JabRef fields,
+postscripts, citation key formulas) are not read: the list's own choices stand, and what they change
+is counted as a difference.
+
 The rendering is one function of the pipeline's public writers (`render_all`), run in a subprocess by
 `make bench` on an older commit's code too, so the two figures are measured with the same ruler.
 """
@@ -207,11 +220,47 @@ def pair(items: list[dict], theirs: list[tuple[str, dict]]) -> list[tuple[int, i
     return sorted(pairs)
 
 
-def compare_bib(tally: Tally, where: str, ours: tuple[str, dict], theirs: tuple[str, dict]) -> None:
+def preferences(path: Path) -> dict:
+    """BBT's preferences a fixture was exported under (its `config.preferences`)."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    return dict((doc.get("config") or {}).get("preferences") or {})
+
+
+# BBT's `bibtexURL` -> our `[bib] url`; BBT's default is "off".
+BIBTEX_URL = {"url": "url", "url-ish": "url", "note": "note", "note-url-ish": "note", "off": "off"}
+
+
+def our_settings(prefs: dict) -> dict:
+    """`[bib]` settings that do what a fixture's BBT preferences ask, as pipeline.toml would hold them.
+    A link whose BibTeX field `skipFields` names is no link at all (BBT then keeps the DOI too)."""
+    url = BIBTEX_URL.get(str(prefs.get("bibtexURL", "off")), "off")
+    if url != "off" and any(f == url and t == "" for t, f in skipped(prefs, "bibtex")):
+        url = "off"
+    return {"url": url, "doi_and_url": str(prefs.get("DOIandURL", "both"))}
+
+
+def skipped(prefs: dict, ext: str) -> list[tuple[str, str]]:
+    """(entry type or "", field) pairs BBT's `skipFields` leaves out of format `ext`, fields lower-cased."""
+    scope = {"bibtex": ("tex", "bibtex"), "biblatex": ("tex", "biblatex"), "csl.json": ("csl",)}[ext]
+    out = []
+    for spec in str(prefs.get("skipFields") or "").lower().split(","):
+        parts = spec.strip().split(".")
+        if len(parts) == 1 and parts[0]:
+            out.append(("", parts[0]))
+        elif parts[0] in scope and len(parts) in (2, 3):
+            out.append((parts[1] if len(parts) == 3 else "", parts[-1]))
+    return out
+
+
+def _skips(skip, kind: str, name: str) -> bool:
+    return any(f == name.lower() and t in ("", kind) for t, f in skip)
+
+
+def compare_bib(tally: Tally, where: str, ours: tuple[str, dict], theirs: tuple[str, dict], skip=()) -> None:
     (our_type, our_fields), (their_type, their_fields) = ours, theirs
     tally.add("(entry type)", our_type, their_type, where)
     for name in sorted(set(our_fields) | set(their_fields)):
-        if name in NOT_PUBLISHED or name == "ids":
+        if name in NOT_PUBLISHED or name == "ids" or _skips(skip, their_type, name):
             continue
         a, b = our_fields.get(name), their_fields.get(name)
         norm = _title_norm if name in TITLE_FIELDS else _norm
@@ -229,9 +278,9 @@ def _csl_value(name: str, value):
     return value
 
 
-def compare_csl(tally: Tally, where: str, ours: dict, theirs: dict) -> None:
+def compare_csl(tally: Tally, where: str, ours: dict, theirs: dict, skip=()) -> None:
     for name in sorted(set(ours) | set(theirs)):
-        if name in NOT_PUBLISHED:
+        if name in NOT_PUBLISHED or _skips(skip, str(theirs.get("type", "")), name):
             continue
         a, b = ours.get(name), theirs.get(name)
         tally.add(name, None if a is None else _csl_value(name, a), None if b is None else _csl_value(name, b), where)
@@ -249,14 +298,15 @@ def measure(rendered: dict[str, dict[str, list]]) -> dict[str, Tally]:
             theirs = [(i.get("id", ""), i) for i in json.loads(text)]
         else:
             theirs = [(key, {"(type)": kind, **values}) for kind, key, values in parse_bib(text)]
+        skip = skipped(preferences(path), ext)
         for i, t in pair(items, theirs):
             where = f"{path.name[:-5]}#{i}"
             if ext == "csl.json":
-                compare_csl(tallies[ext], where, ours[i], theirs[t][1])
+                compare_csl(tallies[ext], where, ours[i], theirs[t][1], skip)
             else:
                 values = dict(theirs[t][1])
                 kind = values.pop("(type)")
-                compare_bib(tallies[ext], where, tuple(ours[i]), (kind, values))
+                compare_bib(tallies[ext], where, tuple(ours[i]), (kind, values), skip)
     return tallies
 
 
@@ -265,12 +315,17 @@ import json, sys
 sys.path.insert(0, sys.argv[1])
 from pipeline.convert.zotero import to_record
 from pipeline.render import bibtex, biblatex, citekeys, csljson
+try:
+    from pipeline.config import bib_settings
+except ImportError:         # a pipeline from before the [bib] settings: its only behaviour
+    bib_settings = None
 doc = json.load(sys.stdin)
 out = {}
-for name, items in doc.items():
+for name, items in doc["items"].items():
     records = [to_record(item) for item in items]
     keys, _ = citekeys.assign(records, {})
-    made = {"bibtex": bibtex.render(records, keys), "biblatex": biblatex.render(records, keys),
+    given = {"settings": bib_settings(doc["settings"][name], name)} if bib_settings else {}
+    made = {"bibtex": bibtex.render(records, keys, **given), "biblatex": biblatex.render(records, keys, **given),
             "csl.json": csljson.render(records, keys)}
     out[name] = {"keys": [keys[r.key] for r in records], **made}
 json.dump(out, sys.stdout)
@@ -284,7 +339,8 @@ def render_all(code: Path | None = None) -> dict[str, dict[str, list]]:
     import sys
 
     names = sorted({p.name for p, _, _ in expected_files()})
-    doc = {name: fixture_items(BBT_DIR / name) for name in names}
+    doc = {"items": {name: fixture_items(BBT_DIR / name) for name in names},
+           "settings": {name: our_settings(preferences(BBT_DIR / name)) for name in names}}
     root = code or Path(__file__).resolve().parents[1]
     run = subprocess.run([sys.executable, "-c", RENDER_SCRIPT, str(root)], input=json.dumps(doc),
                          capture_output=True, text=True, check=True, cwd=root)

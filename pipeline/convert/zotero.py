@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 
-from pipeline import fieldmap
+from pipeline import fieldmap, identifiers
 from pipeline.convert import dates, iso_date
 from pipeline.model import CURATOR, DERIVED, ENRICH_NONE, ZOTERO, Creator, Record
 from pipeline.rules import venues
@@ -294,6 +294,10 @@ original-title original-publisher original-publisher-place event-place event-tit
 medium status version genre archive archive_location authority section""".lower().split())
 
 
+# CSL variable -> the base field whose row of the one table writes it (dates are read apart).
+_BY_CSL = {row[2]: name for name, row in fieldmap.FIELDS.items() if row[2] and not row[2].endswith("date")}
+
+
 def extra_overrides(extra: str) -> dict:
     """What the curator set in `extra`, Better BibTeX's way, as Record field values.
 
@@ -366,20 +370,31 @@ _ARCHIVE_URLS = (
     ("JSTOR", re.compile(r"^https?://(?:www\.)?jstor\.org/stable/(\d+)/?$")),
     ("HDL", re.compile(r"^https?://hdl\.handle\.net/(\d+(?:\.\d+)*/[^\s?#]+)$")),
     ("googlebooks", re.compile(r"^https?://books\.google\.[a-z.]+/books\?id=([\w-]+)$")),
+    ("PMID", re.compile(r"^https?://(?:www\.ncbi\.nlm\.nih\.gov/pubmed|pubmed\.ncbi\.nlm\.nih\.gov)/(\d+)/?$")),
+)
+# Lines of extra that name an archive's id, as Better BibTeX reads them (`Google-Books-ID:` is how
+# Zotero's Google Books translator writes it), by the pseudo-field each goes to; an id that does not
+# look like one of its archive's is not one.
+_ARCHIVE_LINES = (
+    ("PMID", ("pmid",), re.compile(r"^\d+$")),
+    ("JSTOR", ("jstor",), re.compile(r"^\d+$")),
+    ("HDL", ("hdl",), re.compile(r"^\d+(?:\.\d+)*/\S+$")),
+    ("googlebooks", ("google-books-id", "googlebooksid", "google books id"), re.compile(r"^[\w-]{6,}$")),
 )
 
 
 def archive_ids(url: str, extra: dict[str, str]) -> dict[str, str]:
-    """Ids of archives biblatex links (`eprinttype`): a `PMID:` line in extra, a JSTOR, handle or
-    Google Books URL."""
+    """Ids of archives biblatex links (`eprinttype`): PubMed, JSTOR, handle and Google Books ids from
+    their lines in extra, else from a link to the archive's page."""
     out = {}
-    pmid = text(extra.get("pmid"))
-    if pmid.isdigit():
-        out["PMID"] = pmid
     for name, pattern in _ARCHIVE_URLS:
         match = pattern.match(url)
         if match:
             out[name] = match.group(1)
+    for name, labels, pattern in _ARCHIVE_LINES:
+        value = next((text(extra[label]) for label in labels if extra.get(label)), "")
+        if pattern.match(value):
+            out[name] = value
     return out
 
 
@@ -423,7 +438,7 @@ def to_record(item: dict, table: venues.VenueTable | None = None) -> Record:
     if year is None and arxiv:
         year = venues.arxiv_year(arxiv)       # an arXiv item saved without a date
         date = str(year) if year else date
-    full_venue = venue(data)
+    full_venue = held_venue = venue(data)
     item_type = text(data.get("itemType")) or "document"
     _, arxiv_class = arxiv_with_class(base.get("publicationTitle", ""), data.get("archiveID"),
                                              "arXiv:" + text(extra.get("arxiv")))
@@ -458,12 +473,25 @@ def to_record(item: dict, table: venues.VenueTable | None = None) -> Record:
         date_modified=text(data.get("dateModified")),
     )
     found = {name: base[name] for name in fieldmap.FIELDS if base.get(name)}
+    if found.get("ISBN"):
+        found["ISBN"] = identifiers.hyphenated_isbns(found["ISBN"])
+    if found.get("conferenceName") and full_venue != held_venue and held_venue == found["conferenceName"]:
+        found["conferenceName"] = full_venue      # the label typed as the conference's name, named in full
+    if item_type == "conferencePaper" and base.get("publicationTitle"):
+        # Told apart from the conference's name, which stands in as the venue of a paper without it.
+        found["proceedingsTitle"] = base["publicationTitle"]
     original = when.original or ""
     if arxiv_class:
         found["eprintclass"] = arxiv_class
     found.update(archive_ids(text(data.get("url")), extra))
     values["edtf"] = edtf
     overrides = extra_overrides(data.get("extra", ""))
+    for name, value in overrides.get("bib_fields", ()):
+        # A CSL variable typed in extra (`status: forthcoming`, `original-publisher: ...`) is the Zotero
+        # field the one table maps to it, where the item has none of its own.
+        base_name = _BY_CSL.get(name[4:]) if name.startswith("csl.") else None
+        if base_name:
+            found.setdefault(base_name, value)
     original = overrides.pop("original_date", "") or original
     if found.get("originalDate"):
         typed = dates.parse(found.pop("originalDate"))

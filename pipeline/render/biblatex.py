@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 
 from pipeline import fieldmap
-from pipeline.model import Record
+from pipeline.config import BibSettings
+from pipeline.model import Creator, Record
 from pipeline.render import bibtex, latex, names
-from pipeline.render.urls import safe_url
 
 HEADER = ("% Generated from the Zotero collection by `make sync`; edit Zotero, not this file.\n"
           "% For biblatex + biber (UTF-8). papers.bib holds the same entries for bibtex.\n")
@@ -80,19 +80,26 @@ NOT_IN_TYPE = {
                    "organization", "pages", "pagetotal", "publisher", "translator", "type", "version", "volumes"},
     "collection": {"author", "eventtitle", "howpublished", "institution", "issn", "organization", "type", "version"},
 }
+# Fields biber's data model takes under a few types only (measured likewise): left out of every other.
+ONLY_IN = {
+    "editora": {"article", "book", "mvbook", "inbook", "incollection", "inreference", "periodical", "collection"},
+    "holder": {"patent"}, "bookauthor": {"inbook"}, "venue": {"inproceedings", "unpublished"},
+}
+ONLY_IN["editoratype"] = ONLY_IN["editora"]
 _DATE_RE = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$")
 _RANGE_RE = re.compile(r"(?<=\w)\s*[-‐‑–—]+\s*(?=\w)")
+_ORDINAL_RE = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 # biblatex's literal lists among the fields written here.
-LISTS = ("publisher", "institution", "location", "organization")
+LISTS = ("publisher", "institution", "location", "organization", "origpublisher", "origlocation")
 _AND_RE = re.compile(r"\sand\s", re.I)
 
 
 def entry_type(record: Record) -> tuple[str, str, str]:
     kind, venue_field = fieldmap.types(record.item_type)[2:4]
     subtype = ""
-    if kind == "article" and record.arxiv and fieldmap.arxiv_with_class(record.venue)[0]:
-        # A journal field holding "arXiv:1305.4904 [quant-ph]" names no journal: an unpublished preprint
-        # (its id and class are the eprint fields), as Better BibTeX reads it.
+    if kind == "article" and record.arxiv and (not record.venue or fieldmap.arxiv_with_class(record.venue)[0]):
+        # An arXiv paper with no journal, or a journal field holding "arXiv:1305.4904 [quant-ph]", which
+        # names none: an unpublished preprint (its id and class are the eprint fields), as BBT reads it.
         kind, venue_field = "unpublished", ""
     written = dict(record.fields).get("type", "")
     # A thesis or report says what kind it is only when Zotero does: an untyped thesis is not claimed
@@ -103,6 +110,8 @@ def entry_type(record: Record) -> tuple[str, str, str]:
         subtype = fieldmap.REPORT_KINDS.get(written.lower(), written)
     elif kind == "book" and dict(record.fields).get("numberOfVolumes", "1") not in ("", "1") and not record.volume:
         kind = "mvbook"         # a work in several volumes, cited whole
+    elif kind == "incollection" and fieldmap.has_book_author(record.item_type, [c.role for c in record.creators]):
+        kind = "inbook"
     forced = (dict(record.bib_fields).get("biblatex.entrytype") or record.bib_type).strip().lower()
     if forced in TYPES and forced != kind:
         return forced, "", ""
@@ -121,7 +130,8 @@ def date(record: Record) -> str:
     return str(record.year) if record.year else ""
 
 
-def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
+def fields(record: Record, aliases: tuple[str, ...] = (),
+           settings: BibSettings = bibtex.DEFAULT_SETTINGS) -> dict[str, str]:
     kind, venue_field, subtype = entry_type(record)
     authors, editors = bibtex.creators_by_role(record)
     enc = latex.encode_utf8
@@ -133,16 +143,30 @@ def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
     if typed and not editors:
         authors, editors = [c for c in authors if c not in typed], typed
         out["editortype"] = fieldmap.ROLES[typed[0].role][1]
+    elif editors and all(c.role == "seriesEditor" for c in editors):
+        out["editortype"] = fieldmap.ROLES["seriesEditor"][1]     # the series' editor stands in
     out["author"] = names.name_list(authors, utf8=True)
     out["editor"] = names.name_list(editors, utf8=True)
-    for role, (target, _, _) in fieldmap.ROLES.items():
-        if target not in ("", "author", "editor"):
-            out[target] = names.name_list([c for c in record.creators if c.role == role], utf8=True)
+    others: dict[str, list] = {}          # the other roles' fields (fieldmap.ROLES), in the item's order
+    for creator in record.creators:
+        target, role_type, _ = fieldmap.ROLES.get(creator.role, ("", "", ""))
+        if target not in ("", "author", "editor") and creator not in authors and creator not in editors:
+            others.setdefault(target, []).append(creator)
+            out[f"{target}type"] = role_type
+    for target, people in others.items():
+        out[target] = names.name_list(people, utf8=True)
     out["title"] = latex.title(record.title, utf8=True) or "Untitled"
     if venue_field == "pubstate":
         # A preprint's repository is its eprint type, not a venue.
         venue_field = "" if record.arxiv else "howpublished"
         kind = kind if record.arxiv or record.venue else "misc"
+    found = dict(record.fields)
+    if kind == "inproceedings" and not found.get("proceedingsTitle") and record.venue == found.get("conferenceName"):
+        # The conference's name is no proceedings title: it is the eventtitle alone, which biblatex's
+        # styles print in its place (Better BibTeX's reading); papers.bib, with no eventtitle, keeps it.
+        venue_field = ""
+    elif kind == "misc" and venue_field == "howpublished" and record.venue == record.publisher:
+        venue_field = "organization"      # a publisher is who published it: biblatex's misc takes no publisher
     if venue_field and record.venue and kind != "book":
         out[venue_field] = latex.rich(record.venue, utf8=True)
     out["type"] = subtype
@@ -155,29 +179,32 @@ def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
         out["publisher"] = enc(record.publisher)
     if kind == "unpublished" and "howpublished" not in out:
         out["note"] = "Manuscript"
-    out["doi"] = bibtex.raw(record.doi)
-    out["url"] = bibtex.raw(safe_url(record.url))
+    out["url"], out["doi"] = bibtex.link_and_doi(record, settings)
     if record.arxiv:
         out["eprint"] = bibtex.raw(record.arxiv)
         out["eprinttype"] = "arXiv"     # biblatex's alias of `arxiv`, as Better BibTeX writes it
+    elif record.item_type == "preprint" and record.venue:
+        # Another repository than arXiv is the eprint type, as Better BibTeX writes it (and the
+        # section of it the curator named in extra, its class): @online takes no howpublished.
+        out["eprinttype"] = enc(record.venue)
+        out["eprintclass"] = enc(dict(record.bib_fields).get("csl.section", ""))
     else:
         # Another archive's id (PubMed, JSTOR, a handle, Google Books), the first the item has.
-        found = dict(record.fields)
-        for name, kind_ in fieldmap.EPRINTS:
-            if found.get(name):
-                out["eprint"], out["eprinttype"] = bibtex.raw(found[name]), kind_
-                break
+        archive, out["eprinttype"] = fieldmap.archive_eprint(found)
+        out["eprint"] = bibtex.raw(archive)
+    if kind == "patent":
+        for name, value in fieldmap.patent(found, record.number).items():
+            out[name] = names.name_list([Creator(name=value)], utf8=True) if name == "holder" else enc(value)
     if record.item_type == "preprint":
         out["pubstate"] = "prepublished"
     if record.item_type in SUBTYPES and kind == "article":
         out["entrysubtype"] = SUBTYPES[record.item_type]
     for name, value in record.fields:      # the rest of Zotero's fields, by the one table
         target = fieldmap.FIELDS.get(name, ("", ""))[1]
-        # (A conference's name that already is the booktitle, for want of a proceedings title, is not
-        # written twice as its eventtitle.)
-        if target and not out.get(target) and (target != "eprintclass" or record.arxiv) \
-                and not (target == "eventtitle" and enc(value) == out.get(venue_field)):
+        if target and not out.get(target) and (target != "eprintclass" or record.arxiv):
             out[target] = value if target == "origdate" else enc(value)
+    if _ORDINAL_RE.match(out.get("edition", "")):
+        out["edition"] = _ORDINAL_RE.match(out["edition"]).group(1)    # biblatex prints "2nd ed." of a number
     out = {k: v for k, v in out.items() if v}
     for name, value in bibtex.overrides(record, "biblatex").items():
         name = {"address": "location", "journal": "journaltitle", "school": "institution"}.get(name, name)
@@ -200,12 +227,13 @@ def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
         if name in out and _AND_RE.search(out[name]) and not out[name].startswith("{"):
             out[name] = "{" + out[name] + "}"
     dropped = NOT_IN_TYPE.get(kind, ())
-    return {k: v for k, v in out.items() if k not in dropped}
+    return {k: v for k, v in out.items() if k not in dropped and kind in ONLY_IN.get(k, (kind,))}
 
 
-def entry(record: Record, key: str, aliases: tuple[str, ...] = ()) -> str:
+def entry(record: Record, key: str, aliases: tuple[str, ...] = (),
+          settings: BibSettings = bibtex.DEFAULT_SETTINGS) -> str:
     kind, _, _ = entry_type(record)
-    values = fields(record, aliases)
+    values = fields(record, aliases, settings)
     lines = [f"@{kind}{{{key},"]
     for name in FIELD_ORDER + tuple(sorted(k for k in values if k not in FIELD_ORDER)):
         if name in values:
@@ -215,10 +243,10 @@ def entry(record: Record, key: str, aliases: tuple[str, ...] = ()) -> str:
 
 
 def render(records: list[Record], citekeys: dict[str, str],
-           aliases: dict[str, tuple[str, ...]] | None = None) -> str:
+           aliases: dict[str, tuple[str, ...]] | None = None, settings: BibSettings = bibtex.DEFAULT_SETTINGS) -> str:
     """The biblatex .bib text; same keys, aliases and order as `bibtex.render`."""
     parts = [HEADER]
     for record in bibtex.unique(records, citekeys):
         olds = aliases.get(record.key, ()) if aliases is not None else record.citation_key_aliases
-        parts.append("\n" + entry(record, citekeys[record.key], tuple(olds)))
+        parts.append("\n" + entry(record, citekeys[record.key], tuple(olds), settings))
     return "".join(parts)

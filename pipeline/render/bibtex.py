@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from pipeline import fieldmap
+from pipeline.config import BibSettings
 from pipeline.model import Problem, Record
 from pipeline.render import latex
 from pipeline.render import names as _names
@@ -56,11 +57,14 @@ def entry_type(record: Record) -> tuple[str, str]:
     kind, venue_field = fieldmap.types(record.item_type)[:2]
     if kind == "phdthesis":
         # "Master's thesis", "MA thesis": what Zotero's thesis type says decides the entry type.
-        kind = (fieldmap.thesis_kind(dict(record.fields).get("type", "")) or (kind,))[0]
+        kind = (fieldmap.thesis_kind(dict(record.fields).get("type", "")) or (kind,))[0] or kind
+    elif kind == "incollection" and fieldmap.has_book_author(record.item_type, [c.role for c in record.creators]):
+        kind = "inbook"
     forced = record.bib_type.strip().lower()
     forced = forced if forced in TYPES else FROM_BIBLATEX.get(forced, "")
     if forced and forced != kind:
-        venue_field = next((row[1] for row in fieldmap.TYPES.values() if row[0] == forced), "")
+        venue_field = next((row[1] for row in fieldmap.TYPES.values() if row[0] == forced),
+                           "school" if forced.endswith("thesis") else "")
         kind = forced
     return kind, venue_field
 
@@ -108,15 +112,33 @@ def creators_by_role(record: Record) -> tuple[list, list]:
     return authors, editors
 
 
-def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
-    """{field: value as written between braces} for one record; month is a bare macro name."""
+DEFAULT_SETTINGS = BibSettings()
+
+
+def link_and_doi(record: Record, settings: BibSettings) -> tuple[str, str]:
+    """(the link, the DOI) a .bib entry carries under `[bib] doi_and_url`: with both, "doi" keeps the
+    DOI alone and "url" the link alone (Better BibTeX's `DOIandURL`); with one, that one."""
+    link, doi = raw(safe_url(record.url)), raw(record.doi)   # only http(s): no javascript: or file: link
+    if link and doi and settings.doi_and_url != "both":
+        return (link, "") if settings.doi_and_url == "url" else ("", doi)
+    return link, doi
+
+
+def fields(record: Record, aliases: tuple[str, ...] = (), settings: BibSettings = DEFAULT_SETTINGS) -> dict[str, str]:
+    """{field: value as written between braces} for one record; month is a bare macro name.
+    `settings` is `[bib]` of pipeline.toml (where the link goes)."""
     kind, venue_field = entry_type(record)
     authors, editors = creators_by_role(record)
     out: dict[str, str] = {}
     if aliases:
         out["ids"] = ", ".join(aliases)
     out["author"] = names(authors)
-    out["editor"] = names(editors)
+    # BibTeX's @inbook takes an author or an editor: the chapter's author is the one (Better BibTeX #1541).
+    out["editor"] = names(editors) if kind != "inbook" or not authors else ""
+    # The other creators in the fields Better BibTeX gives them (BibTeX styles leave both unprinted).
+    out["translator"] = names([c for c in record.creators if c.role == "translator"])
+    out["collaborator"] = names([c for c in record.creators if c not in authors and c not in editors
+                                 and c.role not in ("editor", "seriesEditor", "translator")])
     # An item with no title still gets one: an entry with no field at all is skipped by readers.
     out["title"] = latex.title(record.title) or "Untitled"
     venue = record.venue or ("arXiv" if record.item_type == "preprint" and record.arxiv else "")
@@ -129,20 +151,43 @@ def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
     out["number"] = latex.encode(record.issue if kind == "article" else record.number or record.issue)
     out["series"] = latex.encode(record.series)
     out["pages"] = latex.encode(_RANGE_RE.sub("--", record.pages))
+    # What kind of thesis, report, web page... as Zotero holds it (a style prints it in place of its own
+    # "Technical Report"), unless the entry type says it already (Master's thesis: @mastersthesis).
+    written = dict(record.fields).get("type", "")
+    if not (kind in ("phdthesis", "mastersthesis") and (fieldmap.thesis_kind(written) or ("",))[0]):
+        out["type"] = latex.encode(written)
     publisher = latex.encode(record.publisher)
     if publisher != out.get(venue_field):
         out["publisher"] = publisher
     if kind == "unpublished":
         # unpublished requires a note; the venue is the best we have.
         out["note"] = latex.encode(record.venue) or "Manuscript"
-    out["doi"] = raw(record.doi)
-    out["url"] = raw(safe_url(record.url))   # only http(s): no javascript: or file: link in a PDF
+    link, doi = link_and_doi(record, settings)
+    if settings.url == "off" and link:
+        # No link in papers.bib at all: the DOI stays, even where the curator chose the link alone.
+        link, doi = "", raw(record.doi)
+    out["doi"] = doi
+    if settings.url == "note" and link:
+        # For styles that print no url field: the link as text (a `\url` would need the url package,
+        # which the plain preamble has not), in howpublished where a @misc has none, else in note.
+        where = "howpublished" if kind in ("misc", "booklet") and not out.get("howpublished") else "note"
+        out[where] = ", ".join(v for v in (out.get(where), latex.encode(link)) if v)
+    else:
+        out["url"] = link
     if record.arxiv:
         out["eprint"] = raw(record.arxiv)
         out["archivePrefix"] = "arXiv"
+    else:
+        # An archive's id read from the item's link (PubMed, JSTOR, a handle, Google Books), named as
+        # biblatex names it, as Better BibTeX writes it (BibTeX styles ignore both fields); one typed
+        # in extra keeps its own field (`pmid`).
+        archive, kind_ = fieldmap.archive_eprint(dict(record.fields))
+        if archive and archive in record.url:
+            out["eprint"], out["eprinttype"] = raw(archive), kind_
     for name_, value in record.fields:      # the rest of Zotero's fields, by the one table
         target = fieldmap.FIELDS.get(name_, ("",))[0]
-        if target and not out.get(target) and (target != "primaryClass" or record.arxiv):
+        if target and not out.get(target) and (target != "primaryClass" or record.arxiv) \
+                and value != out.get("eprint"):        # (an id written as the eprint already)
             out[target] = latex.encode(value)
     dropped = NOT_IN_TYPE.get(kind, ())
     out = {k: v for k, v in out.items() if v and k not in dropped}
@@ -162,9 +207,9 @@ def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
     return out
 
 
-def entry(record: Record, key: str, aliases: tuple[str, ...] = ()) -> str:
+def entry(record: Record, key: str, aliases: tuple[str, ...] = (), settings: BibSettings = DEFAULT_SETTINGS) -> str:
     kind, _ = entry_type(record)
-    values = fields(record, aliases)
+    values = fields(record, aliases, settings)
     mon = month(record.date)
     lines = [f"@{kind}{{{key},"]
     extra = sorted(k for k in values if k not in FIELD_ORDER)
@@ -192,21 +237,23 @@ def unique(records: list[Record], citekeys: dict[str, str]) -> list[Record]:
 
 
 def entries(records: list[Record], citekeys: dict[str, str],
-            aliases: dict[str, tuple[str, ...]] | None = None) -> dict[str, str]:
+            aliases: dict[str, tuple[str, ...]] | None = None,
+            settings: BibSettings = DEFAULT_SETTINGS) -> dict[str, str]:
     """{item key: its entry}, in the .bib's order. `aliases` is {item key: older keys}
     (citekeys.aliases(keymap)); without it, each record's own `citation_key_aliases` are used.
     Rendered once: the page's "copy BibTeX" shows the very same text."""
     out = {}
     for record in unique(records, citekeys):
         olds = aliases.get(record.key, ()) if aliases is not None else record.citation_key_aliases
-        out[record.key] = entry(record, citekeys[record.key], tuple(olds))
+        out[record.key] = entry(record, citekeys[record.key], tuple(olds), settings)
     return out
 
 
 def render(records: list[Record], citekeys: dict[str, str],
-           aliases: dict[str, tuple[str, ...]] | None = None, *, rendered: dict[str, str] | None = None) -> str:
+           aliases: dict[str, tuple[str, ...]] | None = None, *, rendered: dict[str, str] | None = None,
+           settings: BibSettings = DEFAULT_SETTINGS) -> str:
     """The .bib text (`rendered`: the `entries` already made, so they are not made twice)."""
-    rendered = rendered if rendered is not None else entries(records, citekeys, aliases)
+    rendered = rendered if rendered is not None else entries(records, citekeys, aliases, settings)
     return HEADER + "".join("\n" + text for text in rendered.values())
 
 

@@ -71,13 +71,13 @@ def render_all(settings: Settings, catalog: Catalog) -> dict[Path, str]:
     current_readme = read_text(paths.readme)
 
     def bib_and_page() -> tuple[str, str]:
-        entries = bibtex.entries(records, keys, aliases)   # rendered once, for papers.bib and the page
+        entries = bibtex.entries(records, keys, aliases, settings.bib)   # rendered once, for papers.bib and the page
         return bibtex.render(records, keys, rendered=entries), page.render(catalog, keys, entries=entries)
 
     # (job, its share of the time, as measured at 10,000 records, for sharing the work out evenly)
     jobs = [
         (bib_and_page, 9),
-        (lambda: biblatex.render(records, keys, aliases=aliases), 5),
+        (lambda: biblatex.render(records, keys, aliases=aliases, settings=settings.bib), 5),
         (lambda: table.render_csv(records, keys, section_names=section_names, url_status=mends), 4),
         (lambda: csljson.render(records, keys), 2.5),
         (lambda: readme.render(catalog, current_readme), 3.5),
