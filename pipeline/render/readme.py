@@ -30,7 +30,7 @@ from pipeline.model import Catalog, Record
 from pipeline.render.richtext import plain_text
 from pipeline.render.urls import open_copy
 from pipeline.render.markdown import (
-    Slugger, clean, curator_inline, heading_text, inline, relative_link, safe_url,
+    Slugger, clean, curator_inline, heading_text, inline, link_destination, relative_link,
 )
 
 BEGIN = "<!-- BEGIN GENERATED LIST: edit Zotero and reviews/, not this block; `make sync` rewrites it -->"
@@ -146,7 +146,7 @@ def link_of(r: Record) -> str:
     "" when there is none (the entry then shows the title without a link)."""
     for candidate in (r.url, f"https://doi.org/{r.doi}" if clean(r.doi) else "",
                       f"https://arxiv.org/abs/{r.arxiv}" if clean(r.arxiv) else ""):
-        url = safe_url(candidate)
+        url = link_destination(candidate)
         if url:
             return url
     return ""
