@@ -131,9 +131,11 @@ class Record:
 
     @property
     def people(self) -> tuple[tuple[Creator, ...], tuple[Creator, ...]]:
-        """(authors, editors), as every writer lists them: with neither, every creator is an author."""
+        """(authors, editors), as every writer lists them (.bib, CSV, page): the series editors are the
+        editors when no other is named (Better BibTeX's reading); with neither, every creator is an author."""
         authors = tuple(c for c in self.creators if c.role in AUTHOR_ROLES)
-        editors = tuple(c for c in self.creators if c.role == "editor")
+        editors = tuple(c for c in self.creators if c.role == "editor") or \
+            tuple(c for c in self.creators if c.role == "seriesEditor")
         return (authors, editors) if authors or editors else (self.creators, ())
 
     @property

@@ -159,8 +159,9 @@ def _unique_visible(records: tuple[Record, ...]) -> dict[str, Record]:
 
 def paper(r: Record, sections: set[str], repository_url: str = "") -> dict:
     """One paper as the page's script reads it; empty fields are left out to keep the page small."""
-    authors = [c for c in r.creators if c.role in citekeys_.AUTHOR_ROLES] or list(r.creators)
-    names = [n for n in (clean(f"{c.given} {c.family}" if not c.name else c.name) for c in authors) if n]
+    authors, _ = r.people
+    # A work with no author (an edited volume) shows whoever it names, editors and translators alike.
+    names = [n for n in (clean(f"{c.given} {c.family}" if not c.name else c.name) for c in authors or r.creators) if n]
     doi = clean(r.doi)
     review = relative_link(r.review_path) if r.review_text and clean(r.review_path) else ""
     url = link_of(r)
