@@ -12,7 +12,7 @@ from pipeline.config import Settings
 from pipeline.machinery import files, parallel
 from pipeline.machinery.inputs import DAMAGE, Inputs, published, relative
 from pipeline.machinery.inputs import read as read_inputs
-from pipeline.model import Catalog, Problem, Record, Section, pack_results, sort_problems, unpack_results
+from pipeline.model import Catalog, Problem, Record, pack_results, section_tree, sort_problems, unpack_results
 from pipeline.report import Reporter
 from pipeline.rules import curate, enrichment
 from pipeline.stages import Options, StageError
@@ -74,20 +74,11 @@ def build(settings: Settings, inputs: Inputs | None = None) -> Catalog:
         final.append(record)
         problems += found
     final = arrange.sort_records(final, settings.sort)
-    sections = without_empty(sections, final)
-    return Catalog(title=inputs.title, sections=tuple(sections), records=tuple(final),
-                   problems=tuple(sort_problems(problems)))
-
-
-def without_empty(sections: list[Section], records: list[Record]) -> list[Section]:
-    """Sections that show at least one entry, themselves or through a sub-section."""
-    direct: dict[str, set[str]] = {}
-    for r in records:
-        if not r.hidden:
-            for key in r.sections:
-                direct.setdefault(key, set()).add(r.key)
-    keys = arrange.shown(arrange.section_tree(sections), direct)
-    return [s for s in sections if keys.get(s.key)]
+    # The tree the list shows, built once here: the README, the page and the charts all read this one.
+    tree = section_tree(sections, final)
+    shown = {branch.section.key for branch in tree}
+    return Catalog(title=inputs.title, sections=tuple(s for s in sections if s.key in shown), records=tuple(final),
+                   problems=tuple(sort_problems(problems)), tree=tree)
 
 
 def run(settings: Settings, options: Options, reporter: Reporter, inputs: Inputs | None = None) -> Catalog:
