@@ -3,9 +3,10 @@ venue table, each read once per run and converted once.
 
 enrich, merge and check all start from `read(settings)`; `sync` reads once and hands the same
 `Inputs` from enrich to merge, so a Crossref answer enrich has just cached is the one merge applies,
-and no file is parsed twice. What could not be read comes back as `Problem` values in
-`Inputs.problems` (a file, a line, a reason), never through a logger, so any route to the outputs
-sees the same problems and writes the same bytes.
+and no file is parsed twice. The review files' plan (what the Zotero notes would make of them,
+machinery/notes.py) is made here too, from the records and files already read, so merge opens no file.
+What could not be read comes back as `Problem` values in `Inputs.problems` (a file, a line, a reason),
+never through a logger, so any route to the outputs sees the same problems and writes the same bytes.
 """
 from __future__ import annotations
 

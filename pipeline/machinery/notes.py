@@ -68,7 +68,7 @@ def plan_reviews(settings: Settings) -> ReviewPlan:
     try:
         files.guard_folder(settings.paths.reviews)
     except files.Refused:
-        return ReviewPlan()  # reviews/ leads out of the repository: inputs.review_files names it
+        return ReviewPlan()  # reviews/ leads out of the repository: review_files names it
     item_paths = files.snapshot_objects(settings.paths.zotero, files.ITEMS)
 
     def parent(key: str) -> Record | None:
@@ -101,7 +101,7 @@ def review_files(settings: Settings) -> tuple[list[Path], list[Problem]]:
     except files.Refused as exc:
         return [], [Problem(f"{files.shown(folder)}/", f"{exc.message.split(': ', 1)[1]}; no review file read")]
     if not folder.is_dir():
-        return [], []           # merge says so (`missing_reviews`)
+        return [], []           # the reader says so (`inputs.missing_reviews`)
     home = folder.resolve()
     paths, problems = [], []
     for path in sorted(folder.glob("**/*.md")):
