@@ -109,57 +109,6 @@ def unknown_order_names(sections: list[Section], configured: tuple[str, ...],
             for i, name in enumerate(configured) if _folded(name) not in known]
 
 
-def section_tree(sections: Iterable[Section]) -> list[tuple[Section, int]]:
-    """The one walk of the section tree every reader of it shares (README, page, merge): (section,
-    depth) depth-first, siblings in the given order. A section whose parent is unknown starts a tree
-    of its own, and so does one caught in a parent cycle (a damaged file), so no section is lost."""
-    sections = list(sections)
-    known = {s.key: s for s in sections}
-    children: dict[str | None, list[Section]] = {}
-    for s in sections:
-        parent = s.parent if s.parent in known and s.parent != s.key else None
-        children.setdefault(parent, []).append(s)
-    out: list[tuple[Section, int]] = []
-    seen: set[str] = set()
-
-    def walk(s: Section, depth: int) -> None:
-        if s.key in seen:
-            return
-        seen.add(s.key)
-        out.append((s, depth))
-        for child in children.get(s.key, ()):
-            walk(child, depth + 1)
-
-    for s in children.get(None, ()):
-        walk(s, 1)
-    for s in sections:          # sections caught in a parent cycle: shown at the top level
-        walk(s, 1)
-    return out
-
-
-def ancestors(tree: list[tuple[Section, int]]) -> dict[str, str | None]:
-    """{section key: its parent in the walk of `section_tree`}, None at the top."""
-    out: dict[str, str | None] = {}
-    stack: list[tuple[str, int]] = []
-    for s, depth in tree:
-        while stack and stack[-1][1] >= depth:
-            stack.pop()
-        out[s.key] = stack[-1][0] if stack else None
-        stack.append((s.key, depth))
-    return out
-
-
-def shown(tree: list[tuple[Section, int]], direct: dict[str, set[str]]) -> dict[str, set[str]]:
-    """{section key: the keys of the entries it shows, itself or through its sub-sections}, for every
-    section of `tree` (see `section_tree`); `direct` is {section key: keys filed in it}."""
-    parent = ancestors(tree)
-    keys = {s.key: set(direct.get(s.key, ())) for s, _ in tree}
-    for s, _ in reversed(tree):          # children come after their parent: add them up bottom-up
-        if parent[s.key] is not None:
-            keys[parent[s.key]] |= keys[s.key]
-    return keys
-
-
 def unknown_sort_fields(spec: Iterable[str]) -> list[str]:
     """The names in a `sort` setting that are not sortable fields (for a config message)."""
     return [f for f in spec if _field_name(f) not in _SORTABLE]

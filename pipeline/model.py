@@ -131,9 +131,11 @@ class Record:
 
     @property
     def people(self) -> tuple[tuple[Creator, ...], tuple[Creator, ...]]:
-        """(authors, editors), as every writer lists them: with neither, every creator is an author."""
+        """(authors, editors), as every writer lists them (.bib, CSV, page): the series editors are the
+        editors when no other is named (Better BibTeX's reading); with neither, every creator is an author."""
         authors = tuple(c for c in self.creators if c.role in AUTHOR_ROLES)
-        editors = tuple(c for c in self.creators if c.role == "editor")
+        editors = tuple(c for c in self.creators if c.role == "editor") or \
+            tuple(c for c in self.creators if c.role == "seriesEditor")
         return (authors, editors) if authors or editors else (self.creators, ())
 
     @property
@@ -250,13 +252,70 @@ class CorruptCacheEntry(Exception):
 
 
 @dataclass(frozen=True)
+class Branch:
+    """One section where the list shows it: a step of the walk through the section tree that the README,
+    the page and the charts all follow."""
+
+    section: Section
+    depth: int                     # 1 for a top-level section
+    parent: str | None = None      # key of the section above it in the walk, None at the top
+    count: int = 0                 # distinct visible entries filed in it or in a section below it
+
+
+def section_tree(sections: Iterable[Section], records: Iterable[Record]) -> tuple[Branch, ...]:
+    """The sections that show an entry (of their own or of a section below them), depth-first, siblings
+    in the given order. A hidden record shows nowhere. A section whose parent is unknown starts a tree
+    of its own, and so does one caught in a parent cycle (a damaged file), so no section is lost."""
+    sections = list(sections)
+    known = {s.key for s in sections}
+    children: dict[str | None, list[Section]] = {}
+    for s in sections:
+        parent = s.parent if s.parent in known and s.parent != s.key else None
+        children.setdefault(parent, []).append(s)
+    walk: list[tuple[Section, int, str | None]] = []
+    seen: set[str] = set()
+
+    def visit(s: Section, depth: int, parent: str | None) -> None:
+        if s.key in seen:
+            return
+        seen.add(s.key)
+        walk.append((s, depth, parent))
+        for child in children.get(s.key, ()):
+            visit(child, depth + 1, s.key)
+
+    for s in children.get(None, ()):
+        visit(s, 1, None)
+    for s in sections:          # sections caught in a parent cycle: shown at the top level
+        visit(s, 1, None)
+    shown: dict[str, set[str]] = {s.key: set() for s in sections}
+    for r in records:
+        if not r.hidden:
+            for key in r.sections:
+                if key in shown:
+                    shown[key].add(r.key)
+    for s, _, parent in reversed(walk):     # children come after their parent: add them up bottom-up
+        if parent is not None:
+            shown[parent] |= shown[s.key]
+    return tuple(Branch(s, depth, parent, len(shown[s.key])) for s, depth, parent in walk if shown[s.key])
+
+
+@dataclass(frozen=True)
 class Catalog:
-    """Everything emit needs: the sections in list order and the records."""
+    """Everything emit needs: the sections in list order, the records, and the tree the list shows.
+
+    `tree` is worked out once, by merge (`section_tree`), and travels with the catalog, through
+    build/records.json too; a catalog made without one (by hand, in a test) works it out from its
+    sections and records with the same function."""
 
     title: str = ""
     sections: tuple[Section, ...] = ()
     records: tuple[Record, ...] = ()
     problems: tuple[Problem, ...] = field(default=(), compare=False)
+    tree: tuple[Branch, ...] | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.tree is None:
+            object.__setattr__(self, "tree", section_tree(self.sections, self.records))
 
     def in_section(self, section_key: str) -> list[Record]:
         return [r for r in self.records if section_key in r.sections]
@@ -309,12 +368,15 @@ def catalog_from_dict(doc: dict) -> Catalog:
         new.__dict__.update(values)
         return new
 
+    def section(s: dict) -> Section:
+        return Section(key=s["key"], name=s["name"], parent=s.get("parent"), path=tuple(s.get("path", ())))
+
+    tree = doc.get("tree")      # the one merge built; a file without it gets its own
     return Catalog(
         title=doc.get("title", ""),
-        sections=tuple(
-            Section(key=s["key"], name=s["name"], parent=s.get("parent"), path=tuple(s.get("path", ())))
-            for s in doc.get("sections", ())
-        ),
+        sections=tuple(section(s) for s in doc.get("sections", ())),
         records=tuple(record(r) for r in doc.get("records", ())),
         problems=tuple(Problem(**p) for p in doc.get("problems", ())),
+        tree=None if tree is None else tuple(
+            Branch(section(b["section"]), b["depth"], b.get("parent"), b.get("count", 0)) for b in tree),
     )

@@ -60,12 +60,16 @@ def test_only_config_reads_the_environment():
         assert "os.environ" not in path.read_text(encoding="utf-8") and "getenv" not in path.read_text(encoding="utf-8"), path
 
 
-def test_renderers_import_no_stage_machinery_or_rules():
-    # A renderer turns the catalog into bytes; what a field says was decided before it (issue 19).
+def test_renderers_import_no_stage_machinery_rules_or_ordering():
+    # A renderer turns the catalog into bytes; what a field says, and the order and tree of the sections
+    # (Catalog.tree), were decided before it (issue 19).
     for path in modules("render"):
         names = imports(path)
         assert not {n for n in names if n.split(".")[:2] in (["pipeline", "stages"], ["pipeline", "machinery"],
-                                                              ["pipeline", "rules"])}, path
+                                                              ["pipeline", "rules"], ["pipeline", "arrange"])}, path
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "pipeline":
+                assert not {a.name for a in node.names} & {"arrange", "stages", "machinery", "rules"}, path
 
 
 def test_stages_holds_only_what_the_cli_runs():

@@ -7,7 +7,7 @@ import pytest
 
 from pipeline import config
 from pipeline.machinery import files
-from pipeline.model import catalog_from_dict
+from pipeline.model import Catalog, catalog_from_dict
 from pipeline.report import Reporter
 from pipeline.stages import Options, StageError, emit, merge
 
@@ -197,3 +197,16 @@ def test_an_unknown_sort_field_is_reported_not_fatal(snapshot):
     # An error (make check fails on it), naming the line and the field meant; the build still goes on.
     assert any(p.where == "pipeline.toml:2" and "'-yaer'" in p.message and "did you mean '-year'?" in p.message
                and p.level == "error" for p in reporter.problems)
+
+
+def test_merge_builds_the_section_tree_once_and_it_travels_with_the_catalog(snapshot):
+    settings = config.load(snapshot, environ={})
+    catalog = merge.run(settings, Options(), Reporter(0))
+    # (section, depth, parent, entries shown): "01 Beta" before "02 Alpha", Nested under Alpha and counted in it.
+    assert [(b.section.key, b.depth, b.parent, b.count) for b in catalog.tree] == [
+        (B, 1, None, 1), (A, 1, None, 2), (A1, 2, A, 1)]
+    back = catalog_from_dict(json.loads(settings.paths.records.read_text(encoding="utf-8")))
+    assert back.tree == catalog.tree                  # emit reads the tree merge built
+    assert Catalog(sections=catalog.sections, records=catalog.records).tree == catalog.tree   # one rule
+    hidden = tuple(r.evolve(hidden=True) if r.key == "ITEM0002" else r for r in catalog.records)
+    assert [b.count for b in Catalog(sections=catalog.sections, records=hidden).tree] == [1, 1, 1]

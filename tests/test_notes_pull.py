@@ -5,6 +5,8 @@ overwrites a review file edited in the repository (merge, and so `make check`, n
 from __future__ import annotations
 
 
+from pathlib import Path
+
 import pytest
 import yaml
 
@@ -183,3 +185,49 @@ def test_other_tag_names_come_from_pipeline_toml(tmp_path):
         run.pull()
         assert set(files.snapshot_objects(run.dir, notes.NOTES)) == {note}
         assert run.state()["notes"] == {"summary_tag": "summary", "review_tag": "Rezension"}
+
+
+def watch(monkeypatch) -> list:
+    """The paths opened, listed or looked at from now on (os.open, open, listdir, scandir, stat)."""
+    import builtins
+    import io
+    import os
+
+    touched = []
+
+    def spy(module, name):
+        real = getattr(module, name)
+
+        def call(path=".", *args, **kwargs):
+            if isinstance(path, (str, bytes, os.PathLike)):      # not a descriptor: its opening was seen
+                touched.append(Path(os.fsdecode(path)))
+            return real(path, *args, **kwargs)
+        monkeypatch.setattr(module, name, call)
+
+    for module, name in ((os, "open"), (builtins, "open"), (io, "open"), (os, "listdir"), (os, "scandir"),
+                         (os, "stat"), (os, "lstat")):
+        spy(module, name)
+    return touched
+
+
+def test_merge_opens_no_file_itself_and_reports_the_plan_the_reader_made(noted):
+    """merge is pure given its inputs (issue 19): the shared reader plans the review files once, and merge
+    reports that plan's conflicts; while it builds, the only files touched are the lookup caches the inputs
+    hold (each read once, when asked)."""
+    from pipeline.machinery.inputs import read as read_inputs
+
+    run, built, paper, other, keys, untagged = noted
+    run.pull()
+    path, text = review_file(run, paper)
+    path.write_text(text.replace("Worth reading.", "Worth reading twice (edited here)."), encoding="utf-8")
+    built.library.modify_item(keys["review"], note="<p>Changed in Zotero too.</p>")
+    run.pull()
+    given = read_inputs(run.settings)
+    caches = [cache.folder for cache in given.lookups.caches.values()]
+    with pytest.MonkeyPatch.context() as patch:
+        touched = watch(patch)
+        catalog = merge.build(run.settings, given)
+    # The caches' own reads, and the path guard's walk down to them (files.guard_folder), are the reader's.
+    assert [str(p) for p in touched if not any(Path(p).is_relative_to(c) or c.is_relative_to(p) for c in caches)] == []
+    planned = notes.plan_reviews(run.settings).problems       # what pull found, from the files themselves
+    assert [p.code for p in planned] == ["review-conflict"] and set(planned) <= set(catalog.problems)

@@ -15,7 +15,7 @@ from pipeline.convert import zotero
 from pipeline.render.richtext import plain_text
 from pipeline.model import Catalog, Record, Section
 from pipeline.render import readme
-from pipeline.render.markdown import Slugger, clean, relative_link, safe_url
+from pipeline.render.markdown import Slugger, clean, link_destination, relative_link
 from tests.test_readme import Node, parse
 
 HOSTILE_PIECES = [
@@ -198,7 +198,7 @@ def test_every_hostile_piece_as_every_field():
 
 def test_a_javascript_url_never_becomes_a_link():
     r = Record(key="J", title="Click", url="javascript:alert(1)", sections=("S1",))
-    assert safe_url(r.url) == "" and readme.entry(r) == "- Click"
+    assert link_destination(r.url) == "" and readme.entry(r) == "- Click"
 
 
 # --- Better BibTeX's test library --------------------------------------------------------------------

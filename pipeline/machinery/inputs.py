@@ -3,22 +3,23 @@ venue table, each read once per run and converted once.
 
 enrich, merge and check all start from `read(settings)`; `sync` reads once and hands the same
 `Inputs` from enrich to merge, so a Crossref answer enrich has just cached is the one merge applies,
-and no file is parsed twice. What could not be read comes back as `Problem` values in
-`Inputs.problems` (a file, a line, a reason), never through a logger, so any route to the outputs
-sees the same problems and writes the same bytes.
+and no file is parsed twice. The review files' plan (what the Zotero notes would make of them,
+machinery/notes.py) is made here too, from the records and files already read, so merge opens no file.
+What could not be read comes back as `Problem` values in `Inputs.problems` (a file, a line, a reason),
+never through a logger, so any route to the outputs sees the same problems and writes the same bytes.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import arrange, convert
 from pipeline.config import Settings
 from pipeline.convert import zotero
-from pipeline.machinery import files, parallel
+from pipeline.machinery import files, notes, parallel
 from pipeline.machinery.crossref_cache import CrossrefCache, read_venues
 from pipeline.machinery.dblp_cache import DblpCache
+from pipeline.machinery.notes import review_files  # pull and push find it here too
 from pipeline.model import Problem, Record, Section, pack_results, unpack_results
 from pipeline.render import readme
 from pipeline.rules import curate, match, venues
@@ -81,6 +82,7 @@ class Inputs:
     reviews: dict[str, curate.Review] = field(default_factory=dict)   # record key -> its review file
     lookups: Lookups | None = None                         # the caches and the venue table
     problems: list[Problem] = field(default_factory=list)  # unreadable files, unmatched reviews...
+    review_problems: list[Problem] = field(default_factory=list)   # merge's: reviews/ missing, notes in conflict
 
     @property
     def crossref(self) -> CrossrefCache:
@@ -112,7 +114,6 @@ CREATOR_LIMIT = 500          # names per item (large collaborations list ~3,000;
 # A damaged state.json ("zotero-state") loses nothing (the object files are whole): an error for
 # `make check`, healed by the next pull's full pass.
 DAMAGE = ("zotero-item", "zotero-collection")
-MAX_REVIEW_BYTES = 2**20     # a review is a page of prose
 
 
 _BOUNDED = ("title", "venue", "venue_label", "url", "doi", "arxiv", "pages", "volume", "issue", "number", "series",
@@ -208,18 +209,35 @@ def published(record: Record) -> tuple[Record, list[Problem]]:
 
 
 def read(settings: Settings, *, sections: bool = True) -> Inputs:
-    """Read every input of a build. `sections=False` skips the collection tree (enrich needs none)."""
+    """Read every input of a build. `sections=False` skips the collection tree and the review plan, which
+    only a build needs (enrich reads with it)."""
     files.confine(settings.paths.root)
     inputs = Inputs()
     table = read_venue_table(settings, inputs.problems)
     if sections:
         inputs.top, inputs.title, inputs.sections = read_sections(settings, inputs.problems)
     inputs.records = read_records(settings, inputs.problems, table)
-    reviews = read_reviews(settings, inputs.problems)
-    inputs.reviews, unmatched = curate.match_reviews(reviews, inputs.records)
+    found = read_reviews(settings, inputs.problems)
+    inputs.reviews, unmatched = curate.match_reviews([review for _, _, review in found if review], inputs.records)
     inputs.problems += unmatched
     inputs.lookups = Lookups.for_settings(settings, table)
+    if sections:
+        inputs.review_problems = review_problems(settings, inputs.records, found)
     return inputs
+
+
+def review_problems(settings: Settings, records: list[Record], found: list[notes.ReviewText]) -> list[Problem]:
+    """What merge says of reviews/ beyond reading it: the folder missing, and the review parts the Zotero
+    notes could not update (the plan pull follows, made here once from the records and files just read)."""
+    folder = settings.paths.reviews
+    problems = [] if folder.is_dir() else [missing_reviews(settings)]
+    try:
+        files.guard_folder(folder)
+    except files.Refused:
+        return problems      # reviews/ leads out of the repository: review_files has named it
+    entries = {r.key: r for r in records}
+    return problems + notes.plan(settings, notes.read_notes(settings.paths.zotero), entries.get, found,
+                                 notes.names_in(settings)).problems
 
 
 def read_venue_table(settings: Settings, problems: list[Problem]) -> venues.VenueTable:
@@ -335,41 +353,6 @@ def read_state(settings: Settings, problems: list[Problem]) -> dict:
         return {}
 
 
-def review_files(settings: Settings) -> tuple[list[Path], list[Problem]]:
-    """The review files to read: regular `*.md` files whose real location is inside reviews/.
-
-    A symlink (or a symlinked folder) pointing out of reviews/ would publish any local file the
-    build can read, so it is refused and named; so is anything that is not a regular file (a FIFO
-    would hang the read), and reviews/ itself when it leads out of the repository (`files.guard`).
-    """
-    folder = Path(settings.paths.reviews)
-    try:
-        files.guard_folder(folder)
-    except files.Refused as exc:
-        return [], [Problem(f"{files.shown(folder)}/", f"{exc.message.split(': ', 1)[1]}; no review file read")]
-    if not folder.is_dir():
-        return [], []           # merge says so (`missing_reviews`)
-    home = folder.resolve()
-    paths, problems = [], []
-    for path in sorted(folder.glob("**/*.md")):
-        # Named by where it sits, not where it points (relative() would follow the link).
-        rel = str(path.relative_to(settings.paths.root)) if path.is_relative_to(settings.paths.root) else str(path)
-        real = Path(os.path.realpath(path))
-        if not real.is_relative_to(home):
-            problems.append(Problem(f"{rel}:1", "refused: it links to a file outside reviews/"))
-            continue
-        try:
-            files.guard(path, read=True)
-        except files.Refused as exc:
-            problems.append(Problem(f"{rel}:1", exc.message.split(": ", 1)[1]))
-            continue
-        if real.stat().st_size > MAX_REVIEW_BYTES:
-            problems.append(Problem(f"{rel}:1", f"refused: larger than {MAX_REVIEW_BYTES // 2**20} MB"))
-        else:
-            paths.append(path)
-    return paths, problems
-
-
 def missing_reviews(settings: Settings) -> Problem:
     """reviews/ is not there: said, not read as "no summaries". An error when the published README
     links review files (a lost or unchecked-out folder would drop every summary and review), else a
@@ -391,17 +374,19 @@ def missing_reviews(settings: Settings) -> Problem:
                    "warning", "reviews-missing")
 
 
-def read_reviews(settings: Settings, problems: list[Problem]) -> list[curate.Review]:
-    reviews = []
+def read_reviews(settings: Settings, problems: list[Problem]) -> list[notes.ReviewText]:
+    """Every review file that could be read: (path, text, its front matter or None)."""
+    out = []
     paths, refused = review_files(settings)
     problems += refused
     for path in paths:
         rel = relative(settings, path)
         try:
-            review, found = curate.parse_review(files.read_text(path), rel)
+            text = files.read_text(path)
         except (OSError, UnicodeDecodeError) as exc:
-            review, found = None, [Problem(f"{rel}:1", f"unreadable: {exc}")]
+            problems.append(Problem(f"{rel}:1", f"unreadable: {exc}"))
+            continue
+        review, found = curate.parse_review(text, rel)
         problems.extend(found)
-        if review:
-            reviews.append(review)
-    return reviews
+        out.append((path, text, review))
+    return out

@@ -133,7 +133,7 @@ def date(record: Record) -> str:
 def fields(record: Record, aliases: tuple[str, ...] = (),
            settings: BibSettings = bibtex.DEFAULT_SETTINGS) -> dict[str, str]:
     kind, venue_field, subtype = entry_type(record)
-    authors, editors = bibtex.creators_by_role(record)
+    authors, editors = record.people
     enc = latex.encode_utf8
     out: dict[str, str] = {}
     if aliases:

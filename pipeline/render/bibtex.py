@@ -16,7 +16,6 @@ from pipeline.config import BibSettings
 from pipeline.model import Problem, Record
 from pipeline.render import latex
 from pipeline.render import names as _names
-from pipeline.render.citekeys import AUTHOR_ROLES
 from pipeline.render.urls import safe_url
 
 HEADER = ("% Generated from the Zotero collection by `make sync`; edit Zotero, not this file.\n"
@@ -102,16 +101,6 @@ def month(date: str) -> str:
     return ""
 
 
-def creators_by_role(record: Record) -> tuple[list, list]:
-    authors = [c for c in record.creators if c.role in AUTHOR_ROLES]
-    # A series editor is the editor a style prints when the item names no other (Better BibTeX's reading).
-    editors = [c for c in record.creators if c.role == "editor"] or \
-        [c for c in record.creators if c.role == "seriesEditor"]
-    if not authors and not editors:
-        authors = list(record.creators)
-    return authors, editors
-
-
 DEFAULT_SETTINGS = BibSettings()
 
 
@@ -128,7 +117,7 @@ def fields(record: Record, aliases: tuple[str, ...] = (), settings: BibSettings 
     """{field: value as written between braces} for one record; month is a bare macro name.
     `settings` is `[bib]` of pipeline.toml (where the link goes)."""
     kind, venue_field = entry_type(record)
-    authors, editors = creators_by_role(record)
+    authors, editors = record.people
     out: dict[str, str] = {}
     if aliases:
         out["ids"] = ", ".join(aliases)

@@ -27,7 +27,7 @@ import re
 
 from anyascii import anyascii
 
-from pipeline.model import AUTHOR_ROLES as model_roles, Problem, Record
+from pipeline.model import Problem, Record
 from pipeline.render.richtext import plain_text
 
 FORMAT = 1
@@ -46,8 +46,6 @@ au aux d da das de del della dem den der des di die do du ein eine einem einen e
 il la las le les lo los o og och por para sur um un una une und van von y zu zum zur
 """.split())
 
-AUTHOR_ROLES = model_roles   # where the writers have always found it
-
 
 def sanitize(key: str) -> str:
     """A pinned key made safe for bibtex: other characters become `_` ('DBLP:books/x' -> 'DBLP:books_x')."""
@@ -55,10 +53,9 @@ def sanitize(key: str) -> str:
 
 
 def first_author(record: Record):
-    for creator in record.creators:
-        if creator.role in AUTHOR_ROLES:
-            return creator
-    return record.creators[0] if record.creators else None
+    """The creator a key is named after: the first author (`Record.people`), else the first creator."""
+    authors, _ = record.people
+    return (authors or record.creators or (None,))[0]
 
 
 def derive(record: Record) -> str:

@@ -6,7 +6,7 @@ through one of these functions before it touches the README:
 - `clean` makes any string one safe line of text;
 - `inline` escapes it so that Markdown reads it back as the same literal text;
 - `curator_inline` does the same for the curator's summaries but keeps their emphasis and code;
-- `safe_url` / `relative_link` give a link destination that cannot end the link early;
+- `link_destination` / `relative_link` give a link destination that cannot end the link early;
 - `Slugger` gives GitHub's heading anchors, counting duplicates over the whole document.
 
 Escaping is minimal on purpose: the README should read as if the curator typed it, so characters that
@@ -21,9 +21,11 @@ import re
 import unicodedata
 import urllib.parse
 
+from pipeline.render.urls import safe_url
+
 __all__ = [
-    "Slugger", "clean", "curator_inline", "heading_text", "inline", "relative_link",
-    "safe_url", "slug",
+    "Slugger", "clean", "curator_inline", "heading_text", "inline", "link_destination", "relative_link",
+    "slug",
 ]
 
 # Bidirectional embeddings, overrides and isolates: an unclosed one in a title would reorder how the
@@ -157,31 +159,27 @@ def _closing_run(text: str, start: int, length: int) -> int:
 _URL_SAFE = "-._~:/?#@!$&*+,;=%"
 _STRAY_PERCENT_RE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _HOST_RE = re.compile(r"^[A-Za-z0-9.\-]+(?::\d{1,5})?$")
-# A URL `safe_url` gives back unchanged, recognised in one match: lower-case http(s), a plain host, and
-# a path, query and fragment of characters that need no encoding (no `%` or `&`, a `?` or `#` not left
-# empty, which urlunsplit would drop).
+# A URL `link_destination` gives back unchanged, recognised in one match: lower-case http(s), a plain
+# host, a port of at most four digits (always a valid one), and a path, query and fragment of characters
+# that need no encoding (no `%` or `&`, a `?` or `#` not left empty, which urlunsplit would drop).
 _KEPT = r"A-Za-z0-9\-._~:/@!$*+,;="
-_PLAIN_URL_RE = re.compile(rf"https?://[A-Za-z0-9.\-]+(?::\d{{1,5}})?(?:/[{_KEPT}]*)?(?:\?[{_KEPT}?]+)?(?:#[{_KEPT}?#]+)?")
+_PLAIN_URL_RE = re.compile(rf"https?://[A-Za-z0-9.\-]+(?::\d{{1,4}})?(?:/[{_KEPT}]*)?(?:\?[{_KEPT}?]+)?(?:#[{_KEPT}?#]+)?")
 
 
-def safe_url(value: object) -> str:
-    """An http(s) URL fit for a Markdown link destination, or "" when the value is not one.
+def link_destination(value: object) -> str:
+    """A link the list may show (`urls.safe_url` decides, for every output), written as a Markdown link
+    destination; "" when there is none.
 
-    Other schemes (javascript:, data:, file:, mailto: ...) and relative references are refused:
-    an entry's link goes to the paper, on the web. Non-ASCII host names are IDNA-encoded; hosts
-    that are not plain names (IPv6 literals, anything with spaces or brackets) are refused.
+    The text is made one line first (`clean`), as everything in the README is. Non-ASCII host names are
+    IDNA-encoded; hosts that are not plain names (IPv6 literals, anything with spaces or brackets) are
+    refused, since the destination is written without angle brackets.
     """
     if type(value) is str and _PLAIN_URL_RE.fullmatch(value):
         return value
-    url = clean(value)
+    url = safe_url(clean(value))
     if not url:
         return ""
-    try:
-        parts = urllib.parse.urlsplit(url)
-    except ValueError:
-        return ""
-    if parts.scheme.lower() not in ("http", "https"):
-        return ""
+    parts = urllib.parse.urlsplit(url)        # safe_url has split it once already: it cannot fail here
     userinfo, _, hostport = parts.netloc.rpartition("@")
     host, colon, port = hostport.partition(":") if not hostport.startswith("[") else (hostport, "", "")
     try:

@@ -27,8 +27,7 @@ from importlib import resources
 
 import orjson
 
-from pipeline import arrange
-from pipeline.model import Catalog, Record, Section
+from pipeline.model import Catalog, Record
 from pipeline.render import bibtex
 from pipeline.render import citekeys as citekeys_
 from pipeline.render.markdown import clean, relative_link
@@ -110,18 +109,17 @@ def page_data(catalog: Catalog, keys: dict[str, str] | None = None, *, repositor
               entries: dict[str, str] | None = None) -> dict:
     """The plain data the page's script reads: sections and papers in the README's order, and each
     paper's BibTeX entry (as papers.bib has it, without the `ids` of older keys) in that order."""
-    sections = arrange.section_tree(catalog.sections)
-    records = list_order(catalog, sections)
+    records = list_order(catalog)
     if keys is None:
         keys, _ = citekeys_.assign(records, {})
-    known = {s.key for s, _ in sections}
+    known = {b.section.key for b in catalog.tree}
     base = repository_url.rstrip("/")
     return {
         "title": clean(catalog.title) or "Awesome list",
         "sections": [
-            {"key": s.key, "name": clean(s.name) or clean(s.key) or "Untitled", "depth": depth,
-             "parent": s.parent if s.parent in known else None}
-            for s, depth in sections
+            {"key": b.section.key, "name": clean(b.section.name) or clean(b.section.key) or "Untitled",
+             "depth": b.depth, "parent": b.parent}
+            for b in catalog.tree
         ],
         "papers": [paper(r, known, base) for r in records],
         # Apart, in the papers' order: the largest part of the page, read only when a reader opens
@@ -131,8 +129,8 @@ def page_data(catalog: Catalog, keys: dict[str, str] | None = None, *, repositor
     }
 
 
-def list_order(catalog: Catalog, sections: list[tuple[Section, int]] | None = None) -> list[Record]:
-    """The visible records, each once, in the README's order: depth-first through the sections,
+def list_order(catalog: Catalog) -> list[Record]:
+    """The visible records, each once, in the README's order: depth-first through the catalog's tree,
     a paper where it first appears; papers filed in no known section come last."""
     records = _unique_visible(catalog.records)
     by_section: dict[str, list[Record]] = {}
@@ -140,8 +138,8 @@ def list_order(catalog: Catalog, sections: list[tuple[Section, int]] | None = No
         for s in dict.fromkeys(r.sections):
             by_section.setdefault(s, []).append(r)
     order: dict[str, Record] = {}
-    for s, _depth in sections if sections is not None else arrange.section_tree(catalog.sections):
-        for r in by_section.get(s.key, ()):
+    for branch in catalog.tree:
+        for r in by_section.get(branch.section.key, ()):
             order.setdefault(r.key, r)
     for r in records.values():
         order.setdefault(r.key, r)
@@ -159,8 +157,9 @@ def _unique_visible(records: tuple[Record, ...]) -> dict[str, Record]:
 
 def paper(r: Record, sections: set[str], repository_url: str = "") -> dict:
     """One paper as the page's script reads it; empty fields are left out to keep the page small."""
-    authors = [c for c in r.creators if c.role in citekeys_.AUTHOR_ROLES] or list(r.creators)
-    names = [n for n in (clean(f"{c.given} {c.family}" if not c.name else c.name) for c in authors) if n]
+    authors, _ = r.people
+    # A work with no author (an edited volume) shows whoever it names, editors and translators alike.
+    names = [n for n in (clean(f"{c.given} {c.family}" if not c.name else c.name) for c in authors or r.creators) if n]
     doi = clean(r.doi)
     review = relative_link(r.review_path) if r.review_text and clean(r.review_path) else ""
     url = link_of(r)

@@ -25,12 +25,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pipeline import arrange
 from pipeline.model import Catalog, Record
 from pipeline.render.richtext import plain_text
 from pipeline.render.urls import open_copy
 from pipeline.render.markdown import (
-    Slugger, clean, curator_inline, heading_text, inline, relative_link, safe_url,
+    Slugger, clean, curator_inline, heading_text, inline, link_destination, relative_link,
 )
 
 BEGIN = "<!-- BEGIN GENERATED LIST: edit Zotero and reviews/, not this block; `make sync` rewrites it -->"
@@ -146,7 +145,7 @@ def link_of(r: Record) -> str:
     "" when there is none (the entry then shows the title without a link)."""
     for candidate in (r.url, f"https://doi.org/{r.doi}" if clean(r.doi) else "",
                       f"https://arxiv.org/abs/{r.arxiv}" if clean(r.arxiv) else ""):
-        url = safe_url(candidate)
+        url = link_destination(candidate)
         if url:
             return url
     return ""
@@ -218,12 +217,12 @@ def _bar_chart(title: str, labels: list[str], counts: list[int], horizontal: boo
 
 
 class _Tree:
-    """The sections that show something, depth-first in the catalog's order (arrange.section_tree),
-    with their entries."""
+    """The sections that show something (the catalog's tree: depth-first, in the catalog's order), with
+    their entries."""
 
     def __init__(self, catalog: Catalog) -> None:
-        tree = arrange.section_tree(catalog.sections)
-        known = {s.key for s, _ in tree}
+        tree = catalog.tree
+        known = {b.section.key for b in tree}
         direct: dict[str, list[Record]] = {}
         for r in catalog.records:
             if r.hidden:
@@ -231,11 +230,10 @@ class _Tree:
             for key in dict.fromkeys(r.sections):
                 if key in known:
                     direct.setdefault(key, []).append(r)
-        keys = arrange.shown(tree, {k: {r.key for r in rs} for k, rs in direct.items()})
         self.entries = direct
-        self.sections = [s for s, _ in tree if keys[s.key]]          # empty sections are left out
-        self.depth = {s.key: depth for s, depth in tree if keys[s.key]}
-        self.count = {s.key: len(keys[s.key]) for s in self.sections}
+        self.sections = [b.section for b in tree]
+        self.depth = {b.section.key: b.depth for b in tree}
+        self.count = {b.section.key: b.count for b in tree}
         self.names = {s.key: clean(s.name) or clean(s.key) or "Untitled" for s in self.sections}
 
 

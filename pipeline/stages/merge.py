@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pipeline import arrange
 from pipeline.config import Settings
-from pipeline.machinery import files, notes, parallel
-from pipeline.machinery.inputs import DAMAGE, Inputs, missing_reviews, published, relative
+from pipeline.machinery import files, parallel
+from pipeline.machinery.inputs import DAMAGE, Inputs, published, relative
 from pipeline.machinery.inputs import read as read_inputs
-from pipeline.model import Catalog, Problem, Record, Section, pack_results, sort_problems, unpack_results
+from pipeline.model import Catalog, Problem, Record, pack_results, section_tree, sort_problems, unpack_results
 from pipeline.report import Reporter
 from pipeline.rules import curate, enrichment
 from pipeline.stages import Options, StageError
@@ -35,7 +35,9 @@ def in_list(inputs: Inputs, problems: list[Problem]) -> list[Record]:
 
 
 def build(settings: Settings, inputs: Inputs | None = None) -> Catalog:
-    """The whole merge, in memory: what `check` and `sync` also use. Pure given the inputs."""
+    """The whole merge, in memory: what `check` and `sync` also use. Without `inputs` it reads them
+    first; given them, it is pure: it opens no file, and the lookup caches answer through
+    `inputs.lookups` (tests/test_notes_pull.py holds it to that)."""
     inputs = inputs if inputs is not None else read_inputs(settings)
     problems = list(inputs.problems)
     for name in arrange.unknown_sort_fields(settings.sort):
@@ -43,9 +45,7 @@ def build(settings: Settings, inputs: Inputs | None = None) -> Catalog:
         problems.append(Problem(settings.where(f"entries.sort[{settings.sort.index(name)}]"),
                                 f"[entries] sort: {name!r} is not a field entries can be sorted by (ignored)"
                                 + (f"; did you mean {near!r}?" if near else ""), "error", "config-unknown"))
-    problems += notes.plan_reviews(settings).problems   # review files that Zotero notes could not update
-    if not settings.paths.reviews.is_dir():
-        problems.append(missing_reviews(settings))
+    problems += inputs.review_problems      # reviews/ missing, review parts the Zotero notes could not update
     records = in_list(inputs, problems)
     lookups = inputs.lookups
     sections = inputs.sections
@@ -74,20 +74,11 @@ def build(settings: Settings, inputs: Inputs | None = None) -> Catalog:
         final.append(record)
         problems += found
     final = arrange.sort_records(final, settings.sort)
-    sections = without_empty(sections, final)
-    return Catalog(title=inputs.title, sections=tuple(sections), records=tuple(final),
-                   problems=tuple(sort_problems(problems)))
-
-
-def without_empty(sections: list[Section], records: list[Record]) -> list[Section]:
-    """Sections that show at least one entry, themselves or through a sub-section."""
-    direct: dict[str, set[str]] = {}
-    for r in records:
-        if not r.hidden:
-            for key in r.sections:
-                direct.setdefault(key, set()).add(r.key)
-    keys = arrange.shown(arrange.section_tree(sections), direct)
-    return [s for s in sections if keys.get(s.key)]
+    # The tree the list shows, built once here: the README, the page and the charts all read this one.
+    tree = section_tree(sections, final)
+    shown = {branch.section.key for branch in tree}
+    return Catalog(title=inputs.title, sections=tuple(s for s in sections if s.key in shown), records=tuple(final),
+                   problems=tuple(sort_problems(problems)), tree=tree)
 
 
 def run(settings: Settings, options: Options, reporter: Reporter, inputs: Inputs | None = None) -> Catalog:
