@@ -178,3 +178,15 @@ def test_a_journal_article_on_arxiv_without_a_journal_is_unpublished_for_biblate
     _, bbl, _ = entry({"itemType": "journalArticle", "title": "T", "publicationTitle": "Phys. Rev. D",
                        "url": "http://arxiv.org/abs/2206.12432"})
     assert bbl["@"] == "article" and bbl["journaltitle"] == "Phys. Rev. D"
+
+
+def test_a_sici_doi_is_kept_whole_and_linked_encoded():
+    """Better BibLaTeX.017: a DOI field holding a SICI DOI (`<`, `>`, `;`, parentheses) was cut at the `<`."""
+    from pipeline.convert.zotero import clean_doi
+    from pipeline.render.markdown import link_destination
+    sici = "10.1175/1520-0493(1987)115<1606:GARSPP>2.0.CO;2"
+    assert clean_doi(sici) == sici and clean_doi(f"https://doi.org/{sici}") == sici
+    assert clean_doi("10.1145/3377811.3380362/abstract") == "10.1145/3377811.3380362"
+    assert clean_doi("see <10.1145/abc>.") == "10.1145/abc"        # in running text, < > still end it
+    assert link_destination(f"https://doi.org/{sici}") == \
+        "https://doi.org/10.1175/1520-0493%281987%29115%3C1606:GARSPP%3E2.0.CO;2"

@@ -19,6 +19,7 @@ from pipeline.rules import venues
 CHILD_TYPES = frozenset({"note", "attachment", "annotation"})
 
 _DOI_RE = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)", re.IGNORECASE)
+_WHOLE_DOI_RE = re.compile(r"^\s*(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/[^\s\"]+)\s*$", re.IGNORECASE)
 _EXTRA_LINE_RE = re.compile(r"^\s*([A-Za-z][A-Za-z \-]*?)\s*:\s*(.*?)\s*$")
 _ARXIV_URL_RE = re.compile(r"arxiv\.org/(?:abs|pdf|html)/([a-z\-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5})(?:v\d+)?", re.I)
 _ARXIV_ID_RE = re.compile(r"^(?:arxiv:\s*)?(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$", re.I)
@@ -60,10 +61,16 @@ def clean_doi(value: str) -> str:
     Better BibTeX and readers show: the case is kept here, and DOIs are compared with `doi_key`.
     """
     value = urllib.parse.unquote(text(value))
-    match = _DOI_RE.search(value)
-    if not match:
-        return ""
-    doi = match.group(1).rstrip(".,;:)]}>'\"")
+    whole = _WHOLE_DOI_RE.match(value)
+    if whole:
+        # A field holding one DOI and nothing else keeps all of it: SICI DOIs carry < > ; and
+        # parentheses ("10.1175/1520-0493(1987)115<1606:GARSPP>2.0.CO;2").
+        doi = whole.group(1).rstrip(".,")
+    else:
+        match = _DOI_RE.search(value)
+        if not match:
+            return ""
+        doi = match.group(1).rstrip(".,;:)]}>'\"")
     # A DOI in a path may be followed by a viewer's own path parts.
     for tail in ("/abstract", "/full", "/pdf", "/epdf", "/fulltext"):
         if doi.lower().endswith(tail):
