@@ -112,6 +112,18 @@ class LinkSettings:
 
 
 @dataclass(frozen=True)
+class BibSettings:
+    """`[bib]` in pipeline.toml: how papers.biblatex.bib writes names and letters (Better BibTeX's
+    `biblatexExtendedNameFormat` and `asciiBibLaTeX` preferences; the defaults are today's output)."""
+
+    biblatex_names: str = "plain"     # "plain" (`van Dijk, Marten`) or "extended" (`family=Dijk, ..., prefix=van`)
+    biblatex_ascii: bool = False      # accents as LaTeX commands (`M\\'aria`) instead of UTF-8
+
+
+BIBLATEX_NAMES = ("plain", "extended")
+
+
+@dataclass(frozen=True)
 class Settings:
     paths: Paths
     title: str = "Awesome list"
@@ -133,6 +145,7 @@ class Settings:
     summary_tag: str = "summary"                # a child note with this tag is the one-line summary
     review_tag: str = "review"                  # ... and with this one, the long review
     links: LinkSettings = field(default_factory=LinkSettings)
+    bib: BibSettings = field(default_factory=BibSettings)
     problems: tuple[Problem, ...] = ()          # unknown tables and keys in pipeline.toml (see `unknown_settings`)
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)  # `key_lines` of pipeline.toml
 
@@ -234,6 +247,7 @@ _NAMES = "a list of strings"
 _TEXT_OR_NAMES = "a string or a list of strings"
 _NUMBER = "a positive number"
 _ANY = "any value"          # a setting whose type its own stage checks
+_BOOL = "true or false"
 ANY_KEY = "*"               # a table whose keys its own stage defines
 
 OUTPUT_DEFAULTS = {
@@ -263,6 +277,7 @@ SCHEMA: dict[str, dict[str, str]] = {
     "outputs": {name: _TEXT for name in OUTPUT_DEFAULTS},
     "links": {"max_age_days": _NUMBER, "mend": _TEXT, "mend_after_days": _NUMBER, "timeout": _NUMBER,
               "run_timeout": _NUMBER, "per_host": _NUMBER, "rate": _NUMBER, "archive_api_url": _TEXT},
+    "bib": {"biblatex_names": _TEXT, "biblatex_ascii": _BOOL},
     # Read by the stages that own them (link checking, OpenAlex, arXiv, push, suggestions).
     "openalex": {"api_url": _TEXT, "mailto": _TEXT},
     "push": {ANY_KEY: _ANY},
@@ -283,6 +298,7 @@ def _type_ok(value: object, kind: str) -> bool:
         "a string or a number": isinstance(value, (str, int)) and not isinstance(value, bool),
         _NUMBER: isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0,
         _ANY: True,
+        _BOOL: isinstance(value, bool),
     }[kind]
 
 
@@ -501,6 +517,17 @@ def link_settings(table: dict, source: str = "pipeline.toml") -> LinkSettings:
     )
 
 
+def bib_settings(table: dict, source: str = "pipeline.toml", lines: dict[str, int] | None = None) -> BibSettings:
+    """`[bib]`, its types already checked by `check_types`; a name format outside its choices is one
+    line naming `source:LINE` (`lines` is `key_lines` of the file)."""
+    names = table.get("biblatex_names", BibSettings.biblatex_names)
+    if names not in BIBLATEX_NAMES:
+        line = (lines or {}).get("bib.biblatex_names")
+        raise ConfigError(f"{source}{f':{line}' if line else ''}: [bib] biblatex_names must be \"plain\" or "
+                          f"\"extended\", not {names!r}")
+    return BibSettings(biblatex_names=names, biblatex_ascii=bool(table.get("biblatex_ascii", False)))
+
+
 def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Settings:
     """Settings for the project at `root`. `environ` defaults to `.env` overlaid by `os.environ`."""
     root = Path(root).resolve()
@@ -589,6 +616,7 @@ def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Setti
         summary_tag=str(rev.get("summary_tag", "summary")).strip(),
         review_tag=str(rev.get("review_tag", "review")).strip(),
         links=link_settings(doc.get("links", {}), toml_path.name),
+        bib=bib_settings(doc.get("bib", {}), toml_path.name, lines),
         problems=tuple(unknown_settings(doc, lines, toml_path.name)),
         lines=lines,
     )

@@ -181,3 +181,56 @@ def test_the_new_spellings_compile_under_the_plain_preamble(style):
     keys = {r.key: f"k{i}" for i, r in enumerate(records)}
     plain = {keys[r.key]: latex.plain_text(r.title) for r in records}
     assert [str(p) for p in validate.compile_check(bibtex.render(records, keys), plain, style=style)] == []
+
+
+# --- the settings: [bib] biblatex_names and biblatex_ascii ----------------------------------------------
+
+def set_bib(project, lines: str) -> None:
+    """`lines` into pipeline.toml's [bib] table (made when it has none)."""
+    text = (project / "pipeline.toml").read_text()
+    text = text.replace("[bib]\n", f"[bib]\n{lines}\n", 1) if "[bib]\n" in text else f"{text}\n[bib]\n{lines}\n"
+    (project / "pipeline.toml").write_text(text)
+
+
+def test_biblatex_names_and_letters_are_settings(project):
+    from pipeline import config
+    assert config.load(project, environ={}).bib == config.BibSettings("plain", False)     # today's output
+    set_bib(project, 'biblatex_names = "extended"\nbiblatex_ascii = true')
+    chosen = config.load(project, environ={}).bib
+    assert chosen == config.BibSettings("extended", True)
+    record = to_record({"key": "ABCD2345", "data": {
+        "itemType": "journalArticle", "title": "Gérer la documentation – quelques considérations",
+        "creators": [{"creatorType": "author", "firstName": "Marten", "lastName": "van Dijk"},
+                     {"creatorType": "author", "firstName": "Mária", "lastName": "Pető"}]}})
+    plain, chosen_ = biblatex.fields(record), biblatex.fields(record, settings=chosen)
+    assert plain["author"] == "van Dijk, Marten and Pető, Mária"
+    assert chosen_["author"] == r"family=Dijk, given=Marten, prefix=van, useprefix=true and Pet\H o, M\'aria"
+    assert plain["title"] == "{Gérer} la documentation – quelques considérations"
+    assert chosen_["title"] == r"{G\'erer} la documentation -- quelques consid\'erations"
+
+
+@pytest.mark.parametrize("line, expected", [
+    ('biblatex_names = "fancy"', 'pipeline.toml:'),
+    ('biblatex_ascii = "yes"', "pipeline.toml: [bib] biblatex_ascii must be true or false, not 'yes' (a string)"),
+])
+def test_a_bib_setting_outside_its_choices_is_one_line(project, line, expected):
+    from pipeline import config
+    set_bib(project, line)
+    with pytest.raises(config.ConfigError) as caught:
+        config.load(project, environ={})
+    assert str(caught.value).startswith(expected) and "\n" not in str(caught.value)
+    assert "biblatex_names" in str(caught.value) or "biblatex_ascii" in str(caught.value)
+
+
+@pytest.mark.tools
+@needs_biber
+def test_biber_reads_the_extended_names_and_ascii_letters():
+    from pipeline.config import BibSettings
+    records = [to_record({"key": "ABCD2345", "data": {
+        "itemType": "book", "title": "Gérer <i>la</i> documentation", "date": "1999-uu", "publisher": "Grosset & Dunlap",
+        "creators": [{"creatorType": "author", "firstName": firstName, "lastName": lastName}
+                     for firstName, lastName in (("Marten", "van Dijk"), ("PHilippe", "Boronat"), ("Yu. E.", "Lozovik"),
+                                                 ("Marquis de", "Condorcet"), ("Mária", "Pető"), ("M. R.", "MunafĂ˛"))]}})]
+    text = biblatex.render(records, {"ABCD2345": "k"}, settings=BibSettings("extended", True))
+    assert text.isascii() and "given-i={{Ph}}" in text
+    assert validate.biber_check(text) == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from pipeline import fieldmap
+from pipeline.config import BibSettings
 from pipeline.model import Record
 from pipeline.render import bibtex, latex, names
 from pipeline.render.urls import safe_url
@@ -121,10 +122,15 @@ def date(record: Record) -> str:
     return str(record.year) if record.year else ""
 
 
-def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
+def fields(record: Record, aliases: tuple[str, ...] = (), settings: BibSettings = BibSettings()) -> dict[str, str]:
     kind, venue_field, subtype = entry_type(record)
     authors, editors = bibtex.creators_by_role(record)
-    enc = latex.encode_utf8
+    # `[bib]`: names in biblatex's extended format, letters as LaTeX commands (see names.py, latex.py).
+    ascii_, extended = settings.biblatex_ascii, settings.biblatex_names == "extended"
+    enc = latex.encode_ascii if ascii_ else latex.encode_utf8
+
+    def name_list(creators) -> str:
+        return names.name_list(creators, utf8=True, extended=extended, ascii=ascii_)
     out: dict[str, str] = {}
     if aliases:
         out["ids"] = ", ".join(aliases)
@@ -133,18 +139,18 @@ def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
     if typed and not editors:
         authors, editors = [c for c in authors if c not in typed], typed
         out["editortype"] = fieldmap.ROLES[typed[0].role][1]
-    out["author"] = names.name_list(authors, utf8=True)
-    out["editor"] = names.name_list(editors, utf8=True)
+    out["author"] = name_list(authors)
+    out["editor"] = name_list(editors)
     for role, (target, _, _) in fieldmap.ROLES.items():
         if target not in ("", "author", "editor"):
-            out[target] = names.name_list([c for c in record.creators if c.role == role], utf8=True)
-    out["title"] = latex.title(record.title, utf8=True) or "Untitled"
+            out[target] = name_list([c for c in record.creators if c.role == role])
+    out["title"] = latex.title(record.title, utf8=True, ascii=ascii_) or "Untitled"
     if venue_field == "pubstate":
         # A preprint's repository is its eprint type, not a venue.
         venue_field = "" if record.arxiv else "howpublished"
         kind = kind if record.arxiv or record.venue else "misc"
     if venue_field and record.venue and kind != "book":
-        out[venue_field] = latex.rich(record.venue, utf8=True)
+        out[venue_field] = latex.rich(record.venue, utf8=True, ascii=ascii_)
     out["type"] = subtype
     out["date"] = date(record)
     out["volume"] = enc(record.volume)
@@ -187,7 +193,7 @@ def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
             out[name] = enc(value)      # Better BibTeX's `tex.author=`: the curator's name list
             continue
         if name == "title":
-            out[name] = latex.title(value, utf8=True)
+            out[name] = latex.title(value, utf8=True, ascii=ascii_)
         elif name in ("origdate", "date"):
             if _DATE_RE.match(value):
                 out[name] = value
@@ -203,9 +209,9 @@ def fields(record: Record, aliases: tuple[str, ...] = ()) -> dict[str, str]:
     return {k: v for k, v in out.items() if k not in dropped}
 
 
-def entry(record: Record, key: str, aliases: tuple[str, ...] = ()) -> str:
+def entry(record: Record, key: str, aliases: tuple[str, ...] = (), settings: BibSettings = BibSettings()) -> str:
     kind, _, _ = entry_type(record)
-    values = fields(record, aliases)
+    values = fields(record, aliases, settings)
     lines = [f"@{kind}{{{key},"]
     for name in FIELD_ORDER + tuple(sorted(k for k in values if k not in FIELD_ORDER)):
         if name in values:
@@ -215,10 +221,10 @@ def entry(record: Record, key: str, aliases: tuple[str, ...] = ()) -> str:
 
 
 def render(records: list[Record], citekeys: dict[str, str],
-           aliases: dict[str, tuple[str, ...]] | None = None) -> str:
+           aliases: dict[str, tuple[str, ...]] | None = None, settings: BibSettings = BibSettings()) -> str:
     """The biblatex .bib text; same keys, aliases and order as `bibtex.render`."""
     parts = [HEADER]
     for record in bibtex.unique(records, citekeys):
         olds = aliases.get(record.key, ()) if aliases is not None else record.citation_key_aliases
-        parts.append("\n" + entry(record, citekeys[record.key], tuple(olds)))
+        parts.append("\n" + entry(record, citekeys[record.key], tuple(olds), settings))
     return "".join(parts)

@@ -182,7 +182,9 @@ def _accented(base: str, marks: str, form: str = "name") -> str | None:
 # (papers.bib's other fields) and "ascii" (papers.biblatex.bib when the curator asks for ASCII: biber
 # needs no special characters, and keeps as UTF-8 what LaTeX has no command for).
 _SPECIALS = {"name": _ASCII, "field": _ASCII_FIELD, "ascii": _ASCII_FIELD}
-_SYMBOLS_OF = {"name": _SYMBOLS_NAME, "field": _SYMBOLS, "ascii": _SYMBOLS}
+# (For biber, an accent over nothing, `\\k{}`, closes itself: no group around it.)
+_SYMBOLS_OF = {"name": _SYMBOLS_NAME, "field": _SYMBOLS,
+               "ascii": {k: v[1:-1] if v.endswith("{}}") else v for k, v in _SYMBOLS.items()}}
 
 # ASCII text -> LaTeX in one `str.translate` (C speed): the specials escaped, control characters spaced.
 _ASCII_TABLES = {form: {**{c: " " for c in (*range(0, 32), 127)}, **{ord(k): v for k, v in table.items()}}

@@ -77,7 +77,7 @@ def render_all(settings: Settings, catalog: Catalog) -> dict[Path, str]:
     # (job, its share of the time, as measured at 10,000 records, for sharing the work out evenly)
     jobs = [
         (bib_and_page, 9),
-        (lambda: biblatex.render(records, keys, aliases=aliases), 5),
+        (lambda: biblatex.render(records, keys, aliases=aliases, settings=settings.bib), 5),
         (lambda: table.render_csv(records, keys, section_names=section_names, url_status=mends), 4),
         (lambda: csljson.render(records, keys), 2.5),
         (lambda: readme.render(catalog, current_readme), 3.5),
