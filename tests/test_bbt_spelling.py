@@ -33,6 +33,8 @@ def entry(item: dict) -> tuple[dict, dict]:
     ("Tretʹi︠a︡kov", r"Tret'{\t{ia}}kov", r"Tret'{\t{ia}}kov"),      # the halves of a tie over "ia"
     ("MunafĂ˛", r"Munaf{\u A}{\k{}}", r"Munaf{\u A}{\k{}}"),           # a spacing ogonek
     ("ệ", r"{\^{\d e}}", r"{\^{\d e}}"),
+    # ā́: NFC composes the macron only; the acute is not lost (BBT's `\textacutemacron` needs tipa).
+    ("yā́", r"y{\'{\=a}}", r"y{\'{\=a}}"),
 ])
 def test_accents_in_better_bibtex_spelling(typed, in_a_field, in_a_name):
     assert latex.encode(typed) == in_a_field and latex.encode_name(typed) == in_a_name

@@ -141,6 +141,7 @@ _GREEK_WORD_RE = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff](?:[\u0370-\u03ff\u1f0
 # under the halves of a tie (U+FE20, U+FE21: "i︠a︡" in the ALA-LC romanisation of Russian), `\\t{ia}`.
 _ORPHAN_MARKS = r"(?P<base>[A-Za-zıȷ])(?P<marks>[\u0300-\u036f]+)"
 _TIE = "(?P<tie>[A-Za-z]\ufe20[A-Za-z]\ufe21)"
+_STACKED_RE = re.compile(r"[\u00c0-\u024f][\u0300-\u036f]+")
 _SPECIAL_RUNS_RE = re.compile(f"{_TIE}|{_ORPHAN_MARKS}|{_GREEK_WORD_RE.pattern}")
 _ASCII_RUNS_RE = re.compile(f"{_TIE}|{_ORPHAN_MARKS}")     # biber reads Greek
 _COMPAT = ("<compat>", "<font>", "<noBreak>", "<wide>", "<narrow>", "<small>", "<square>", "<circle>")
@@ -263,6 +264,10 @@ def _encode(text: str, form: str = "name") -> tuple[str, bool]:
     text = unicodedata.normalize("NFC", text)
     if text.isascii():
         return _ascii(text, form), False
+    if _STACKED_RE.search(text):
+        # A letter that NFC composed with one of its marks but not the next ("ā" + acute: the ā́ of
+        # Vedic): taken apart again, so every mark finds its accent command (`{\\'{\\=a}}`).
+        text = _STACKED_RE.sub(lambda m: unicodedata.normalize("NFD", m.group(0)), text)
     parts: list[str] = []
     approx = False
     pos = 0
