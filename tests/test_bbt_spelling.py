@@ -174,8 +174,9 @@ def test_biber_reads_every_date_written():
 @needs_tex
 @pytest.mark.parametrize("style", ["plain", "alpha"])
 def test_the_new_spellings_compile_under_the_plain_preamble(style):
-    people = [("van de Velde", "Danièle"), ("Stephens-Davidowitz", "Noah"), ("Bunge", "MA"), ("Munafò", "Göğüş"),
-              ("Paı̈doussis", "Tretʹi︠a︡kov"), ("[F]linders", "Jacob"), ("Condorcet", "Marquis de")]
+    people = [("van de Velde", "Danièle"), ("Stephens-Davidowitz", "Noah"), ("Bunge", "MA"),
+              ("Munafò", "Göğüş"), ("Paı̈doussis", "Tretʹi︠a︡kov"), ("[F]linders", "Jacob"),
+              ("Condorcet", "Marquis de")]
     titles = ["Is water H₂O? · <10-ps/√km", "{`Neural'} computation by R&D at 50%", "Vedic anuṣṭhú and Ngọc",
               "Reading <i>the concept</i> of law", "Syst\u00e8mes d'\u00c9cole"]
     records = [Record(key=f"K{i}", title=t, creators=tuple(Creator(f, g) for f, g in people[i:i + 3]),
@@ -228,11 +229,12 @@ def test_a_bib_setting_outside_its_choices_is_one_line(project, line, expected):
 @needs_biber
 def test_biber_reads_the_extended_names_and_ascii_letters():
     from pipeline.config import BibSettings
+    people = (("Marten", "van Dijk"), ("PHilippe", "Boronat"), ("Yu. E.", "Lozovik"), ("Marquis de", "Condorcet"),
+              ("Mária", "Pető"), ("M. R.", "MunafĂ˛"))
     records = [to_record({"key": "ABCD2345", "data": {
-        "itemType": "book", "title": "Gérer <i>la</i> documentation", "date": "1999-uu", "publisher": "Grosset & Dunlap",
-        "creators": [{"creatorType": "author", "firstName": firstName, "lastName": lastName}
-                     for firstName, lastName in (("Marten", "van Dijk"), ("PHilippe", "Boronat"), ("Yu. E.", "Lozovik"),
-                                                 ("Marquis de", "Condorcet"), ("Mária", "Pető"), ("M. R.", "MunafĂ˛"))]}})]
+        "itemType": "book", "title": "Gérer <i>la</i> documentation", "date": "1999-uu",
+        "publisher": "Grosset & Dunlap",
+        "creators": [{"creatorType": "author", "firstName": first, "lastName": last} for first, last in people]}})]
     text = biblatex.render(records, {"ABCD2345": "k"}, settings=BibSettings("extended", True))
     assert text.isascii() and "given-i={{Ph}}" in text
     assert validate.biber_check(text) == []

@@ -98,7 +98,7 @@ def _one(text: str) -> tuple[int, int, int] | None:
     m = re.fullmatch(r"(\d{1,2})[/ ](\d{4})", text)                                        # 11/2010, 08 1995
     if m and 1 <= int(m.group(1)) <= 12:
         return int(m.group(2)), int(m.group(1)), 0
-    m = re.fullmatch(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})", text)                       # 9/22/2016, 22.9.2016, 18-10-2022
+    m = re.fullmatch(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})", text)                  # 9/22/2016, 22.9.2016, 18-10-2022
     if m:
         a, b, y = int(m.group(1)), int(m.group(3)), int(m.group(4))
         # Zotero reads the US order unless the first number cannot be a month.

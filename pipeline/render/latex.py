@@ -82,7 +82,7 @@ _TEXT = {
     "℃": r"\textcelsius", "«": r"\guillemotleft", "»": r"\guillemotright", "‹": r"\guilsinglleft",
     "›": r"\guilsinglright", "„": r"\quotedblbase", "‚": r"\quotesinglbase", "¼": r"\textonequarter",
     "½": r"\textonehalf", "¾": r"\textthreequarters", "¹": r"\textonesuperior", "²": r"\texttwosuperior",
-    "³": r"\textthreesuperior", "·": r"\textperiodcentered", "¡": r"\textexclamdown",
+    "³": r"\textthreesuperior", "¡": r"\textexclamdown",
     "¿": r"\textquestiondown", "‖": r"\textbardbl", "℮": r"\textestimated", "※": r"\textreferencemark",
     # Spacing accents, typed for a mark on nothing: the accent over an empty group.
     "˛": r"\k{}", "˘": r"\u{}", "ˇ": r"\v{}", "˝": r"\H{}", "˙": r"\.{}", "˚": r"\r{}",
@@ -91,9 +91,11 @@ _TEXT = {
 _PLAIN = {
     "\u00a0": "~", "\u2009": r"{\,}", "\u202f": r"{\,}", "\u2002": " ", "\u2003": " ",
     "–": "--", "—": "---", "‐": "-", "‑": "-", "‒": "--", "―": "---", "−": "-",
-    "‘": "`", "’": "'", "“": "``", "”": "''", "ʹ": "'",     # (the prime of a romanised soft sign: Golʹshteĭn)
+    "‘": "`", "’": "'", "“": "``", "”": "''",
+    "ʹ": "'",       # the prime of a romanised soft sign (Golʹshteĭn)
 }
-# Math symbols, set with \ensuremath so they work in text and in a math formula alike.
+# Math symbols (`·` too, as Better BibTeX sets it), for text: `{$\\cdot$}` in a field, as Better BibTeX
+# writes them, and `{\\ensuremath{\\cdot}}` in a name, a special character alpha's labels take whole.
 _MATH = {
     "×": r"\times", "÷": r"\div", "±": r"\pm", "∓": r"\mp", "√": r"\surd", "∞": r"\infty",
     "≤": r"\leq", "≥": r"\geq", "≠": r"\neq", "≈": r"\approx", "≡": r"\equiv", "∼": r"\sim",
@@ -110,7 +112,8 @@ _MATH = {
     "⌈": r"\lceil", "⌉": r"\rceil", "⌊": r"\lfloor", "⌋": r"\rfloor", "ℓ": r"\ell", "ℵ": r"\aleph",
     "ℏ": r"\hbar", "ℜ": r"\Re", "ℑ": r"\Im", "℘": r"\wp", "∆": r"\Delta", "∠": r"\angle",
     "△": r"\triangle", "♠": r"\spadesuit", "♣": r"\clubsuit", "♥": r"\heartsuit",
-    "♦": r"\diamondsuit", "⋆": r"\star", "∙": r"\bullet", "⊤": r"\top", "′": r"\prime", "″": r"\prime\prime",
+    "♦": r"\diamondsuit", "⋆": r"\star", "·": r"\cdot",
+    "∙": r"\bullet", "⊤": r"\top", "′": r"\prime", "″": r"\prime\prime",
 }
 # Greek letters with a math command; a lone letter ("α-synuclein", "ε-greedy") is set as math, a
 # Greek word is transliterated (math italics would spell it letter by letter, without its accents).
@@ -122,10 +125,6 @@ _GREEK = dict(zip(
 ))
 _MATH.update({k: "\\" + v for k, v in _GREEK.items()})
 
-# A math symbol in a field is `{$\\cdot$}`, as Better BibTeX writes it; in a name `{\\ensuremath{\\cdot}}`,
-# a special character that alpha's labels take whole. `·` is maths there, as in Better BibTeX.
-_MATH["·"] = r"\cdot"
-del _TEXT["·"]
 _SYMBOLS_NAME = {**{k: "{" + v + "}" for k, v in _TEXT.items()}, **_PLAIN,
                  **{k: r"{\ensuremath{" + v + "}}" for k, v in _MATH.items()}}
 _SYMBOLS = {**_SYMBOLS_NAME, **{k: "{$" + v + "$}" for k, v in _MATH.items()}}
@@ -296,8 +295,8 @@ def _encode(text: str, form: str = "name") -> tuple[str, bool]:
             if char.isascii():
                 out.append(specials.get(char, char if " " <= char < "\x7f" else " "))
             else:
-                form_, lossy = _char(char, form)
-                out.append(form_)
+                written, lossy = _char(char, form)
+                out.append(written)
                 approx |= lossy
     return "".join(out), approx
 
@@ -428,7 +427,7 @@ def _piece(text: str, protect: bool, enc) -> str:
             pos = end
         out.append(_piece(text[pos:], protect, enc))
         return "".join(out)
-    groups = brace_groups(text)
+    groups = _brace_groups(text)
     if groups:
         # Braces typed in a title ("{`Neural'} computation") protect what they hold, as in Better BibTeX.
         out, pos = [], 0
@@ -447,7 +446,7 @@ def _piece(text: str, protect: bool, enc) -> str:
     return (" " if text[0] in ASCII_WS else "") + body + (" " if text[-1] in ASCII_WS else "")
 
 
-def brace_groups(text: str) -> list[tuple[int, int]]:
+def _brace_groups(text: str) -> list[tuple[int, int]]:
     """(start, end) of each outermost `{...}` of `text`, when all its braces pair up; [] otherwise
     (a lone brace is a character, escaped as one)."""
     if "{" not in text:
