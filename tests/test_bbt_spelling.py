@@ -238,3 +238,48 @@ def test_biber_reads_the_extended_names_and_ascii_letters():
     text = biblatex.render(records, {"ABCD2345": "k"}, settings=BibSettings("extended", True))
     assert text.isascii() and "given-i={{Ph}}" in text
     assert validate.biber_check(text) == []
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+def _at_depth_0(value: str, word: str) -> bool:
+    depth = 0
+    for i, char in enumerate(value):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth == 0 and value[i:i + len(word)].lower() == word:
+            return True
+    return False
+
+
+_NAME_TEXT = st.lists(st.sampled_from(list("aAzZ ,.-'{}\\&=éŐ王ı") + ["\u0308", " and ", "van ", "PH", "Yu. "]),
+                      max_size=8).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(family=_NAME_TEXT, given_=_NAME_TEXT)
+def test_any_name_in_the_extended_format_or_ascii_stays_one_balanced_name(family, given_):
+    for extended, ascii_ in ((True, False), (False, True), (True, True)):
+        out = names.biblatex(Creator(family=family, given=given_), extended=extended, ascii=ascii_)
+        # One name: balanced, no "and" that would start another, no bare backslash that ends nothing.
+        assert latex.balanced(out) and not _at_depth_0(out, " and ")
+        assert not any(c == "\\" and out[i + 1:i + 2] in ("", " ") for i, c in enumerate(out))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=60))
+def test_any_text_in_ascii_for_biber_is_balanced_and_reads_back(text):
+    out = latex.encode_ascii(text)
+    assert latex.balanced(out)
+    # Whatever LaTeX has a command for is ASCII; the rest is kept for biber.
+    assert all(not c.isascii() or c.isprintable() for c in out)
+
+
+@pytest.mark.tools
+@needs_biber
+@pytest.mark.parametrize("names_, ascii_", [("extended", False), ("plain", True), ("extended", True)])
+def test_biber_validates_the_hostile_corpus_under_each_setting(names_, ascii_):
+    from pipeline.config import BibSettings
+    from tests.test_bibtex_hostile import corpus
+    records, keys = corpus()
+    assert validate.biber_check(biblatex.render(records, keys, settings=BibSettings(names_, ascii_))) == []
