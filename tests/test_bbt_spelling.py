@@ -94,6 +94,10 @@ def test_biblatex_emphasis_is_its_own():
     # A given name of capitals is its initials, kept whole by abbreviating styles.
     (Creator("Bunge", "MA"), r"Bunge, {\relax MA}", "Bunge, MA"),
     (Creator(name="others"), "others", "others"),
+    # An institution, braced whole, takes a field's spelling inside; alpha's cut stays guarded.
+    (Creator(name="Services de traduction de l'Université McGil"),
+     r"{Services de traduction de l'Universit\'e McGil}", "{Services de traduction de l'Université McGil}"),
+    (Creator(name="École & Co"), r"{\relax \'Ecole \& Co}", r"{École \& Co}"),
     # What biber and BibTeX would split wrongly stays braced, unlike Better BibTeX's `ANZ Group`.
     (Creator("ANZ Group", ""), "{ANZ Group}", "{ANZ Group}"),
     (Creator("Arbesman von Secondname", "Kendra"), "{Arbesman von Secondname}, Kendra",

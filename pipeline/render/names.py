@@ -239,7 +239,9 @@ def _extended(parts: NameParts, enc: Callable[[str], str]) -> str:
 
 
 def _institution(text: str, enc: Callable[[str], str]) -> str:
-    value = enc(text)
+    # Braced whole, an institution is one token whose brackets and commands a style cannot reach but
+    # through its first letters, which `_braced` guards: inside, a field's spelling (`Universit\\'e`).
+    value = (latex.encode if enc is latex.encode_name else enc)(text)
     return _braced(value) if value else ""
 
 
