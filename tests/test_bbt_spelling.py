@@ -201,10 +201,10 @@ def set_bib(project, lines: str) -> None:
 
 def test_biblatex_names_and_letters_are_settings(project):
     from pipeline import config
-    assert config.load(project, environ={}).bib == config.BibSettings("plain", False)     # today's output
+    assert config.load(project, environ={}).bib == config.BibSettings()     # today's output
     set_bib(project, 'biblatex_names = "extended"\nbiblatex_ascii = true')
     chosen = config.load(project, environ={}).bib
-    assert chosen == config.BibSettings("extended", True)
+    assert (chosen.biblatex_names, chosen.biblatex_ascii) == ("extended", True)
     record = to_record({"key": "ABCD2345", "data": {
         "itemType": "journalArticle", "title": "Gérer la documentation – quelques considérations",
         "creators": [{"creatorType": "author", "firstName": "Marten", "lastName": "van Dijk"},
@@ -239,7 +239,7 @@ def test_biber_reads_the_extended_names_and_ascii_letters():
         "itemType": "book", "title": "Gérer <i>la</i> documentation", "date": "1999-uu",
         "publisher": "Grosset & Dunlap",
         "creators": [{"creatorType": "author", "firstName": first, "lastName": last} for first, last in people]}})]
-    text = biblatex.render(records, {"ABCD2345": "k"}, settings=BibSettings("extended", True))
+    text = biblatex.render(records, {"ABCD2345": "k"}, settings=BibSettings(biblatex_names="extended", biblatex_ascii=True))
     assert text.isascii() and "given-i={{Ph}}" in text
     assert validate.biber_check(text) == []
 
@@ -286,4 +286,4 @@ def test_biber_validates_the_hostile_corpus_under_each_setting(names_, ascii_):
     from pipeline.config import BibSettings
     from tests.test_bibtex_hostile import corpus
     records, keys = corpus()
-    assert validate.biber_check(biblatex.render(records, keys, settings=BibSettings(names_, ascii_))) == []
+    assert validate.biber_check(biblatex.render(records, keys, settings=BibSettings(biblatex_names=names_, biblatex_ascii=ascii_))) == []
