@@ -114,14 +114,18 @@ class LinkSettings:
 @dataclass(frozen=True)
 class BibSettings:
     """`[bib]` in pipeline.toml: where the .bib files put a paper's link and DOI (Better BibTeX's
-    `bibtexURL` and `DOIandURL` preferences, under the list's own defaults: today's output)."""
+    `bibtexURL` and `DOIandURL` preferences) and how papers.biblatex.bib writes names and letters
+    (`biblatexExtendedNameFormat`, `asciiBibLaTeX`), under the list's own defaults: today's output."""
 
     url: str = "url"              # papers.bib: "url" (the url field), "note" (as text in note), "off" (none)
     doi_and_url: str = "both"     # both .bib files, for a paper with both: "both", "doi" or "url"
+    biblatex_names: str = "plain"     # "plain" (`van Dijk, Marten`) or "extended" (`family=Dijk, ..., prefix=van`)
+    biblatex_ascii: bool = False      # accents as LaTeX commands (`M\\'aria`) instead of UTF-8
 
 
 BIB_URL = ("url", "note", "off")
 BIB_DOI_AND_URL = ("both", "doi", "url")
+BIBLATEX_NAMES = ("plain", "extended")
 
 
 @dataclass(frozen=True)
@@ -248,6 +252,7 @@ _NAMES = "a list of strings"
 _TEXT_OR_NAMES = "a string or a list of strings"
 _NUMBER = "a positive number"
 _ANY = "any value"          # a setting whose type its own stage checks
+_BOOL = "true or false"
 ANY_KEY = "*"               # a table whose keys its own stage defines
 
 OUTPUT_DEFAULTS = {
@@ -277,7 +282,7 @@ SCHEMA: dict[str, dict[str, str]] = {
     "outputs": {name: _TEXT for name in OUTPUT_DEFAULTS},
     "links": {"max_age_days": _NUMBER, "mend": _TEXT, "mend_after_days": _NUMBER, "timeout": _NUMBER,
               "run_timeout": _NUMBER, "per_host": _NUMBER, "rate": _NUMBER, "archive_api_url": _TEXT},
-    "bib": {"url": _TEXT, "doi_and_url": _TEXT},
+    "bib": {"url": _TEXT, "doi_and_url": _TEXT, "biblatex_names": _TEXT, "biblatex_ascii": _BOOL},
     # Read by the stages that own them (link checking, OpenAlex, arXiv, push, suggestions).
     "openalex": {"api_url": _TEXT, "mailto": _TEXT},
     "push": {ANY_KEY: _ANY},
@@ -298,6 +303,7 @@ def _type_ok(value: object, kind: str) -> bool:
         "a string or a number": isinstance(value, (str, int)) and not isinstance(value, bool),
         _NUMBER: isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0,
         _ANY: True,
+        _BOOL: isinstance(value, bool),
     }[kind]
 
 
@@ -519,14 +525,15 @@ def link_settings(table: dict, source: str = "pipeline.toml") -> LinkSettings:
 def bib_settings(table: dict, source: str = "pipeline.toml", lines: dict[str, int] | None = None) -> BibSettings:
     """`[bib]`, its types already checked by `check_types`; a value outside its choices is one line
     naming `source:LINE` (`lines` is `key_lines` of the file)."""
-    for key, choices in (("url", BIB_URL), ("doi_and_url", BIB_DOI_AND_URL)):
+    for key, choices in (("url", BIB_URL), ("doi_and_url", BIB_DOI_AND_URL), ("biblatex_names", BIBLATEX_NAMES)):
         value = table.get(key, getattr(BibSettings, key))
         if value not in choices:
             line = (lines or {}).get(f"bib.{key}")
             listed = ", ".join(f'"{c}"' for c in choices)
             raise ConfigError(f"{source}{f':{line}' if line else ''}: [bib] {key} must be one of {listed}, "
                               f"not {value!r}")
-    return BibSettings(**{key: table[key] for key in ("url", "doi_and_url") if key in table})
+    return BibSettings(**{key: table[key] for key in ("url", "doi_and_url", "biblatex_names", "biblatex_ascii")
+                          if key in table})
 
 
 def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Settings:

@@ -65,8 +65,9 @@ def test_extra_overrides_names_types_and_arxiv_classes():
 
 
 def test_names_particles_in_the_given_name_and_two_letter_initials():
+    # The particles typed after the given name are BibTeX's von part; the family name's own is braced in.
     assert names.bibtex(Creator("zum Stein", "Heinrich Friedrich Karl vom und")) == \
-        "vom und zum Stein, Heinrich Friedrich Karl"
+        "vom und {zum Stein}, Heinrich Friedrich Karl"
     assert names.bibtex(Creator("Boronat", "PHilippe")) == "Boronat, {\\relax Ph}ilippe"
     assert names.biblatex(Creator("Boronat", "PHilippe")) == "Boronat, PHilippe"
     assert names.bibtex(Creator("Lozovik", "Yu. E.")) == "Lozovik, {\\relax Yu}. E."
@@ -99,7 +100,7 @@ def test_dates_typed_in_words_keep_their_month_and_day():
 
 # What this branch measured (make bench prints it beside the pipeline before issue 20); a floor, so a
 # change that loses agreement fails here.
-FLOORS = {"bibtex": 0.91, "biblatex": 0.92, "csl.json": 0.93}
+FLOORS = {"bibtex": 0.94, "biblatex": 0.94, "csl.json": 0.93}
 
 
 @pytest.mark.shared
@@ -133,4 +134,4 @@ def test_maths_in_a_title_stays_maths_only_when_safe():
     assert r"{$\frac n 2$}" in bibtex.fields(record)["title"] and r"{$n$}" in biblatex.fields(record)["title"]
     assert csljson.item(record, "k")["title"] == record.title
     evil = Record(key="ABCD2345", title=r"Costs $\input{/etc/passwd}$ and $5 and $10")
-    assert "$" not in bibtex.fields(evil)["title"].replace(r"{\$}", "")
+    assert "$" not in bibtex.fields(evil)["title"].replace(r"\$", "")

@@ -5,6 +5,7 @@ Better BibTeX's overrides in `extra`."""
 from __future__ import annotations
 
 import random
+import re
 import shutil
 
 import pytest
@@ -99,19 +100,25 @@ def test_transliterated_items_are_named():
 # --- names --------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("creator, expected", [
-    (Creator("de Beauvoir", "Simone"), "de Beauvoir, Simone"),
+    # A particle typed in the family name is braced in with it, as Better BibTeX writes it; one typed after
+    # the given name is BibTeX's von part.
+    (Creator("de Beauvoir", "Simone"), "{de Beauvoir}, Simone"),
     (Creator("Beauvoir", "Simone de"), "de Beauvoir, Simone"),
     (Creator("Humboldt", "Alexander von"), "von Humboldt, Alexander"),
     (Creator("King", "Martin Luther, Jr."), "King, Jr., Martin Luther"),
     (Creator("King, Jr.", "Martin Luther"), "King, Jr., Martin Luther"),
     (Creator("Gates III", "Bill"), "Gates, III, Bill"),
-    (Creator("de la Martinière", "Gérard, III"), r"de la Martini{\`{e}}re, III, G{\'{e}}rard"),
-    (Creator("van der Meer", "Gerard"), "van der Meer, Gerard"),
+    (Creator("de la Martinière", "Gérard, III"), r"{de la Martini{\`e}re}, III, G{\'e}rard"),
+    (Creator("van der Meer", "Gerard"), "{van der Meer}, Gerard"),
+    (Creator("la Fontaine", "Jean de"), "de {la Fontaine}, Jean"),
     (Creator("La Fontaine", "Jean de"), "de La Fontaine, Jean"),
     (Creator('"von Wright"', "Georg"), "{von Wright}, Georg"),
-    (Creator("Díaz de León", "Juan"), r"{\relax D{\'{\i}}az de Le{\'{o}}n}, Juan"),
+    (Creator("Díaz de León", "Juan"), r"{\relax D{\'\i}az de Le{\'o}n}, Juan"),
     (Creator("al-One", "Alan"), "{al-One}, Alan"),
-    (Creator("Reynoso-Santos", "R."), "Reynoso-Santos, R."),
+    (Creator("Reynoso-Santos", "R."), "{Reynoso-Santos}, R."),
+    (Creator('"Van Dyke"', "Dick"), "{Van Dyke}, Dick"),
+    (Creator("Bunge", "MA"), r"Bunge, {\relax MA}"),
+    (Creator(name="others"), "others"),
     (Creator(name="Research and Development Corp."), "{Research and Development Corp.}"),
     (Creator(name="\\input{/etc/passwd}"), r"{\relax {\textbackslash}input{\textbraceleft}/etc/passwd{\textbraceright}}"),
     (Creator("Smith", "John and Jane"), "Smith, {John and Jane}"),
@@ -233,7 +240,13 @@ def test_any_name_is_one_balanced_name_with_every_command_guarded(family, given_
 def test_any_text_encodes_to_ascii_with_commands_as_special_characters(text):
     out = latex.encode(text)
     assert out.isascii() and latex.balanced(out)
-    assert not any(c == "\\" for i, c in enumerate(out) if _depth_at(out, i) == 0)
+    # Bare at depth 0 only what has no letter a style could change: `\&`, or a symbol accent on a letter.
+    assert not any(c == "\\" and not _BARE_RE.match(out, i) for i, c in enumerate(out) if _depth_at(out, i) == 0)
+    named = latex.encode_name(text)
+    assert not any(c == "\\" for i, c in enumerate(named) if _depth_at(named, i) == 0)
+
+
+_BARE_RE = re.compile(r"\\(?:[&%#$_]|[`'^~=\".][A-Za-z])")
 
 
 def _depth_at(value: str, index: int) -> int:

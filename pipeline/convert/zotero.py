@@ -24,7 +24,7 @@ _EXTRA_LINE_RE = re.compile(r"^\s*([A-Za-z][A-Za-z \-]*?)\s*:\s*(.*?)\s*$")
 _ARXIV_URL_RE = re.compile(r"arxiv\.org/(?:abs|pdf|html)/([a-z\-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5})(?:v\d+)?", re.I)
 _ARXIV_ID_RE = re.compile(r"^(?:arxiv:\s*)?(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$", re.I)
 _YEAR_RE = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d|2100)(?!\d)")
-_ISO_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_ISO_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?!\d)")     # not the "1897-19" of "1897-1913"
 # A venue acronym in parentheses, as proceedings titles carry it: "(ICSE)", "(ESEC/FSE '21)".
 ACRONYM_IN_PARENS_RE = re.compile(r"\(([A-Z][A-Za-z0-9&/+\-]*[A-Z0-9+](?:[ '’]\d{2,4})?)\)")
 

@@ -134,7 +134,12 @@ def fields(record: Record, aliases: tuple[str, ...] = (),
            settings: BibSettings = bibtex.DEFAULT_SETTINGS) -> dict[str, str]:
     kind, venue_field, subtype = entry_type(record)
     authors, editors = record.people
-    enc = latex.encode_utf8
+    # `[bib]`: names in biblatex's extended format, letters as LaTeX commands (see names.py, latex.py).
+    ascii_, extended = settings.biblatex_ascii, settings.biblatex_names == "extended"
+    enc = latex.encode_ascii if ascii_ else latex.encode_utf8
+
+    def name_list(creators) -> str:
+        return names.name_list(creators, utf8=True, extended=extended, ascii=ascii_)
     out: dict[str, str] = {}
     if aliases:
         out["ids"] = ", ".join(aliases)
@@ -145,8 +150,8 @@ def fields(record: Record, aliases: tuple[str, ...] = (),
         out["editortype"] = fieldmap.ROLES[typed[0].role][1]
     elif editors and all(c.role == "seriesEditor" for c in editors):
         out["editortype"] = fieldmap.ROLES["seriesEditor"][1]     # the series' editor stands in
-    out["author"] = names.name_list(authors, utf8=True)
-    out["editor"] = names.name_list(editors, utf8=True)
+    out["author"] = name_list(authors)
+    out["editor"] = name_list(editors)
     others: dict[str, list] = {}          # the other roles' fields (fieldmap.ROLES), in the item's order
     for creator in record.creators:
         target, role_type, _ = fieldmap.ROLES.get(creator.role, ("", "", ""))
@@ -154,8 +159,8 @@ def fields(record: Record, aliases: tuple[str, ...] = (),
             others.setdefault(target, []).append(creator)
             out[f"{target}type"] = role_type
     for target, people in others.items():
-        out[target] = names.name_list(people, utf8=True)
-    out["title"] = latex.title(record.title, utf8=True) or "Untitled"
+        out[target] = name_list(people)
+    out["title"] = latex.title(record.title, utf8=True, ascii=ascii_) or "Untitled"
     if venue_field == "pubstate":
         # A preprint's repository is its eprint type, not a venue.
         venue_field = "" if record.arxiv else "howpublished"
@@ -168,7 +173,7 @@ def fields(record: Record, aliases: tuple[str, ...] = (),
     elif kind == "misc" and venue_field == "howpublished" and record.venue == record.publisher:
         venue_field = "organization"      # a publisher is who published it: biblatex's misc takes no publisher
     if venue_field and record.venue and kind != "book":
-        out[venue_field] = latex.rich(record.venue, utf8=True)
+        out[venue_field] = latex.rich(record.venue, utf8=True, ascii=ascii_)
     out["type"] = subtype
     out["date"] = date(record)
     out["volume"] = enc(record.volume)
@@ -194,7 +199,7 @@ def fields(record: Record, aliases: tuple[str, ...] = (),
         out["eprint"] = bibtex.raw(archive)
     if kind == "patent":
         for name, value in fieldmap.patent(found, record.number).items():
-            out[name] = names.name_list([Creator(name=value)], utf8=True) if name == "holder" else enc(value)
+            out[name] = name_list([Creator(name=value)]) if name == "holder" else enc(value)
     if record.item_type == "preprint":
         out["pubstate"] = "prepublished"
     if record.item_type in SUBTYPES and kind == "article":
@@ -214,7 +219,7 @@ def fields(record: Record, aliases: tuple[str, ...] = (),
             out[name] = enc(value)      # Better BibTeX's `tex.author=`: the curator's name list
             continue
         if name == "title":
-            out[name] = latex.title(value, utf8=True)
+            out[name] = latex.title(value, utf8=True, ascii=ascii_)
         elif name in ("origdate", "date"):
             if _DATE_RE.match(value):
                 out[name] = value

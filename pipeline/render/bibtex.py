@@ -134,7 +134,7 @@ def fields(record: Record, aliases: tuple[str, ...] = (), settings: BibSettings 
     # A book's "venue" is its publisher or series: it has no venue field of its own.
     if venue_field and venue and kind != "book":
         out[venue_field] = latex.rich(venue)
-    out["year"] = str(record.year) if record.year else ""
+    out["year"] = latex.year(record.year, record.edtf, dict(record.fields).get("originalDate", ""))
     out["volume"] = latex.encode(record.volume)
     # `number` is the issue of a journal, the report's number, or the number within a series.
     out["number"] = latex.encode(record.issue if kind == "article" else record.number or record.issue)
