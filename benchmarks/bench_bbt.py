@@ -25,16 +25,18 @@ REASONS = {
     "url": "each fixture's `bibtexURL` and `DOIandURL` are run as `[bib] url` and `doi_and_url`; BBT's `note` "
            "writes `\\url{...}`, which needs the url package the plain preamble lacks, so ours writes the link as "
            "text; what is left are BBT postscripts that delete the link",
-    "author": "names: institutions and names BibTeX would split are braced whole (`{ANZ Group}`), UTF-8 kept in "
-              "papers.biblatex.bib where BBT writes accent commands, and no biblatex extended name format "
-              "(`family=..., prefix=..., useprefix=true`), which plain BibTeX cannot read",
+    "author": "institutions stay braced whole (`{ANZ Group}`: BBT's bare form is split by BibTeX into first 'ANZ', "
+              "last 'Group'); a family name BibTeX would split at a particle is braced; BBT's `al- One`, `d' Aubignac` "
+              "(a space after the particle), `, David` (a given name alone) and `|` separator are not BibTeX's reading; "
+              "CJK stays out of papers.bib, which must compile under pdflatex",
     "editor": "as author", "translator": "as author; a `tex.translator` under a type biber gives no translator "
                                         "(@misc, @dataset) is left out",
     "collaborator": "as author (BBT's `separatorNames` preference, `|`, is not read)",
     "namea": "BBT's `biblatexAPA` option writes a contributor as `with`; ours as namea of type collaborator",
     "nameatype": "as namea", "with": "as namea",
-    "title": "letter case aside, BBT sets <sub> as maths and some symbols as maths ($\\cdot$); we keep text mode, "
-             "transliterate CJK for pdflatex (papers.bib) and escape what is not safe maths",
+    "title": "letter case aside: CJK is transliterated for pdflatex (papers.bib); `\\textacutemacron` needs tipa, so "
+             "`{\\'{\\=a}}`; same printed text spelt otherwise (`{\\textasciitilde}`, `{$<$}{\\textbackslash}`); "
+             "no-break spaces are lost when Zotero's text is cleaned",
     "journal": "a journal abbreviation is not put in place of the journal's name; CJK transliterated for pdflatex; "
                "two fixtures exported by an older BBT (a web page's site as journal, an encyclopedia entry as "
                "@article)",
@@ -45,11 +47,12 @@ REASONS = {
     "eventtitle": "a `Conference Name:` line in extra of a journal article or chapter: biber takes no eventtitle "
                   "for @article or @incollection",
     "month": "follows the date; BBT's differ where a date was typed as a range or with a time",
-    "date": "dates to the day (no times), unspecified digits (`199u`) and `unknown` ends are not biblatex "
-            "dates biber accepts: the year is kept instead",
-    "year": "a year BC and undated items: BBT leaves the year out",
-    "publisher": "`{\\&}` written as a BibTeX special character; a literal list with 'and' braced; biber takes "
-                 "no publisher for @article or @misc (BBT writes it)",
+    "date": "biber 2.18 rejects BBT's `u`, `unknown`, `?~`, `y52000`, `T04:44` and `+1000`: the same dates are "
+            "written `X`, an open end, `%`, `Y`, `:00` and `+10:00`; `xx 1985` is `1985` (biber needs an integer "
+            "year); a trailing `/` is read as a typo, not an open range",
+    "year": "a year BC and undated items: BBT leaves the year out; `Forthcoming` fails biber's integer year; a "
+            "reprint's `[1971] 2013` also when the original date comes from extra",
+    "publisher": "biber takes no publisher for @article or @misc (BBT writes it); CJK transliterated for pdflatex",
     "howpublished": "papers.bib keeps a @misc's publisher or repository in howpublished, which BibTeX styles print "
                     "(BBT: publisher, which they do not); `[bib] url = \"note\"` writes text, not `\\url`",
     "(entry type)": "@video, @audio, @jurisdiction, @legislation, @standard and @review: biber's default data "
@@ -59,7 +62,7 @@ REASONS = {
     "isbn": "ISBNs are hyphenated by the ISBN agency's ranges (python-stdnum), as Zotero stores them now; "
             "BBT's older #901 export kept them as typed",
     "doi": "as Zotero holds it: a DOI field holding a URL or a short DOI is not a DOI the list publishes; "
-           "a DOI found in the link is published (BBT writes none); a SICI DOI with `<...>` is cut at `<`",
+           "a DOI found in the link is published (BBT writes none)",
     "eprint": "BBT's `biblatexExtractEprint = false` (a preference the list does not have) and its Google Books "
               "pattern, which matches no `books?id=` link; ours reads both", "eprinttype": "as eprint",
     "number": "a legal case's docket and a statute's number: @misc takes no number",
