@@ -190,3 +190,14 @@ def test_a_sici_doi_is_kept_whole_and_linked_encoded():
     assert clean_doi("see <10.1145/abc>.") == "10.1145/abc"        # in running text, < > still end it
     assert link_destination(f"https://doi.org/{sici}") == \
         "https://doi.org/10.1175/1520-0493%281987%29115%3C1606:GARSPP%3E2.0.CO;2"
+
+
+def test_a_no_break_space_typed_in_a_title_stays_one():
+    """Capitalize all title-fields #383: `5.2\u00a0nm` was collapsed to a plain space when Zotero's text was
+    cleaned; both .bib files write it as `~` (a tie), as Better BibTeX does; other space runs still collapse."""
+    from pipeline.convert.zotero import text, to_record
+    from pipeline.render import biblatex, bibtex
+    assert text(" diameters from 1.5 to 5.2\u00a0nm \u2003 wide\n") == "diameters from 1.5 to 5.2\u00a0nm wide"
+    record = to_record({"key": "NBSP2345", "data": {"itemType": "journalArticle", "date": "2004",
+                                                     "title": "Core diameters from 1.5 to 5.2\u00a0nm"}})
+    assert "5.2~nm" in bibtex.fields(record)["title"] and "5.2~nm" in biblatex.fields(record)["title"]
