@@ -35,8 +35,7 @@ REASONS = {
     "namea": "BBT's `biblatexAPA` option writes a contributor as `with`; ours as namea of type collaborator",
     "nameatype": "as namea", "with": "as namea",
     "title": "letter case aside: CJK is transliterated for pdflatex (papers.bib); `\\textacutemacron` needs tipa, so "
-             "`{\\'{\\=a}}`; same printed text spelt otherwise (`{\\textasciitilde}`, `{$<$}{\\textbackslash}`); "
-             "no-break spaces are lost when Zotero's text is cleaned",
+             "`{\\'{\\=a}}`; same printed text spelt otherwise (`{\\textasciitilde}`, `{$<$}{\\textbackslash}`)",
     "journal": "a journal abbreviation is not put in place of the journal's name; CJK transliterated for pdflatex; "
                "two fixtures exported by an older BBT (a web page's site as journal, an encyclopedia entry as "
                "@article)",
