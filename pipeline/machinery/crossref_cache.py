@@ -159,6 +159,8 @@ class Crossref(WorksAndSearches):
     settings = ("crossref_api_url", "crossref_mailto")
     rule = staticmethod(enrichment.from_crossref)
     query_id = staticmethod(cr.query_id)
+    after = ()          # it reads no other source: asked about every record at once
+    batch = 50          # sources/crossref.py BATCH_SIZE (not imported: a build never loads the HTTP client)
 
     def folder(self, settings) -> Path:
         return settings.paths.crossref

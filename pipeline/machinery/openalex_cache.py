@@ -96,6 +96,8 @@ class OpenAlex(WorksAndSearches):
     settings = ("openalex_api_url", "openalex_mailto")
     rule = staticmethod(oa.rule)
     query_id = staticmethod(oa.query_id)
+    after = ("crossref", "dblp")   # the DOIs they found, and a search only where neither placed a paper
+    batch = 50                     # sources/openalex.py BATCH_SIZE
 
     def __init__(self, today=lambda: datetime.datetime.now(datetime.timezone.utc).date().isoformat()):
         self.today = today       # the day an answer is counted as of (tests set it)

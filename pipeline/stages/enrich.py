@@ -1,10 +1,12 @@
 """enrich: look the snapshot's items up on every lookup source (machinery/registry.py), each answer cached in
 data/raw/<source>/ (committed).
 
-It reads the Zotero snapshot and asks each source, in the registry's order, what its cache lacks (all of
-it with `--refresh`; unreadable cache files are reported and fetched again); fetches that through the
-source's client and writes one cache file per answer as it arrives, so an interrupted run keeps what it
-fetched. Then each source is asked again for the DOIs the others matched (a DOI DBLP found is looked up
+It reads the Zotero snapshot and asks each source what its cache lacks (all of it with `--refresh`;
+unreadable cache files are reported and fetched again); fetches that through the source's client and
+writes one cache file per answer as it arrives, so an interrupted run keeps what it fetched. The sources
+ask at the same time, each in its own thread at its own pace, a source starting on a record as soon as
+those it reads have settled it (machinery/overlap.py); what they print comes after, in the registry's
+order. Then each source is asked again for the DOIs the others matched (a DOI DBLP found is looked up
 on Crossref). It writes nothing else: merge turns the caches into records.
 
 Crossref: items with a DOI by DOI, 50 per request, papers without one by a bibliographic search whose
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 
 from pipeline.config import Settings
 from pipeline.machinery import inputs as inputs_
+from pipeline.machinery.overlap import Overlap
 from pipeline.machinery.registry import SOURCES
 from pipeline.machinery.seam import Plan, Source, Tally
 from pipeline.model import Problem, Record
@@ -60,14 +63,17 @@ def run(settings: Settings, options: Options, reporter: Reporter, *, client=None
     summary = Summary(records=len(records))
     # The problems of reading the inputs are merge's to report; enrich adds what only it finds.
     summary.problems = list(inputs.problems)
-    done = True
-    for source in SOURCES:
-        todo, corrupt = source.plan(records, inputs.lookups, options.refresh)
-        for problem in corrupt:
-            reporter.problem(problem)
-        summary.problems += corrupt
-        done = round_(source, todo, settings, options, reporter, inputs, len(records), summary,
-                      clients.get(source.name)) and done
+    if options.offline or options.dry_run:     # nothing is fetched: each source says what it would ask
+        done = True
+        for source in SOURCES:
+            todo, corrupt = source.plan(records, inputs.lookups, options.refresh)
+            for problem in corrupt:
+                reporter.problem(problem)
+            summary.problems += corrupt
+            done = round_(source, todo, settings, options, reporter, inputs, len(records), summary,
+                          clients.get(source.name)) and done
+    else:
+        done = overlapped(settings, options, reporter, inputs, records, summary, clients)
     if not (options.offline or options.dry_run):
         found: set[str] = set()
         for source in SOURCES:
@@ -117,12 +123,56 @@ def round_(source: Source, todo: Plan, settings, options, reporter, inputs, reco
         source.account(tally, todo, summary, first)
         if own_client:
             client.close()
+    return said_done(source, settings, reporter, records, todo, tally, client)
+
+
+def said_done(source: Source, settings, reporter, records: int, todo: Plan, tally: Tally, client) -> bool:
+    """The source's closing lines; True when none of its lookups failed."""
     said = source.lines(settings, records, todo, tally)
     reporter.info(said.done)
     if tally.failed_items:
-        why = client.down or "; ".join(sorted(tally.reasons))[:200]
+        why = getattr(client, "down", "") or "; ".join(sorted(tally.reasons))[:200]
         reporter.info(said.failed.format(why=why))
     return tally.failed == 0
+
+
+def overlapped(settings, options, reporter, inputs, records: list[Record], summary, clients: dict) -> bool:
+    """Every source's first round at once, each in its own thread (machinery/overlap.py); then each
+    source's lines, in the registry's order. True when nothing is left to look up."""
+    own = []
+
+    def client_of(source: Source):
+        client = clients.get(source.name)
+        if client is None:
+            client = source.client(settings, announce(reporter))
+            own.append(client)
+        return client
+
+    def on_start(source: Source) -> None:
+        said = source.lines(settings, len(records), Plan())
+        if said.before:
+            reporter.detail(said.before)
+
+    try:
+        with reporter.progress(", ".join(s.label for s in SOURCES), total=0) as bar:
+            rounds = Overlap(SOURCES, records, inputs.lookups, options.refresh, client_of, bar, on_start).run()
+    finally:
+        for client in own:
+            client.close()
+    done = True
+    for source in SOURCES:
+        rnd = rounds[source.name]
+        for problem in rnd.found_problems():
+            reporter.problem(problem)
+            summary.problems.append(problem)
+        source.account(rnd.tally, rnd.todo, summary, True)
+        if not rnd.todo.lookups:
+            said = source.lines(settings, len(records), rnd.todo)
+            if said.nothing:
+                reporter.info(said.nothing)
+            continue
+        done = said_done(source, settings, reporter, len(records), rnd.todo, rnd.tally, rnd.client) and done
+    return done
 
 
 def announce(reporter: Reporter):
