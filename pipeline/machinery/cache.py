@@ -9,6 +9,7 @@ failed open per lookup: an offline build of 10,000 items asks about every one of
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Callable
 
@@ -24,6 +25,10 @@ class JsonCache:
         # joining Path objects for each cost more than reading them.
         self._memo: dict[str, object] = {}
         self._listed: dict[str, set[str]] = {}   # folder -> the file names in it, listed once
+        # enrich's sources run in threads, and one source's planner reads another's cache while that
+        # source writes it: a listing taken before a write must not be stored after it (the file would
+        # look absent for the rest of the run).
+        self._listing = threading.Lock()
 
     def file(self, kind: str, name: str) -> str:
         """The path of the cache file `name` in the folder `kind`, as a string."""
@@ -41,10 +46,14 @@ class JsonCache:
         folder, name = os.path.split(path)
         names = self._listed.get(folder)
         if names is None:
-            try:
-                names = self._listed[folder] = set(os.listdir(files.guard_folder(folder)))
-            except (FileNotFoundError, NotADirectoryError, files.Refused):   # a refused folder: each read names it
-                names = self._listed[folder] = set()
+            with self._listing:
+                names = self._listed.get(folder)
+                if names is None:
+                    try:
+                        names = set(os.listdir(files.guard_folder(folder)))
+                    except (FileNotFoundError, NotADirectoryError, files.Refused):   # a refused folder: each read names it
+                        names = set()
+                    self._listed[folder] = names
         return name in names
 
     def _read(self, path: Path | str, check: Callable[[object], str]):
@@ -78,6 +87,7 @@ class JsonCache:
         self._memo.pop(key, None)
         changed = files.write_json(Path(path), doc, durable=durable)
         folder, name = os.path.split(key)
-        if folder in self._listed:
-            self._listed[folder].add(name)
+        with self._listing:
+            if folder in self._listed:
+                self._listed[folder].add(name)
         return changed
