@@ -80,9 +80,10 @@ class JsonCache:
         self._memo[path] = doc
         return doc
 
-    def _write(self, path: Path, doc: dict, durable: bool = True) -> bool:
-        """Write one answer; True when the file's bytes changed. `durable=False`: the caller calls
-        `files.flush()` once after many (files.write_bytes)."""
+    def _write(self, path: Path, doc: dict, durable: bool = False) -> bool:
+        """Write one answer; True when the file's bytes changed. Not durable by default: enrich writes
+        thousands and calls `files.flush()` once after its rounds (files.write_bytes); a file's fsync
+        each would hold a source's answers up by more than its pace allows between two requests."""
         key = os.fspath(path)
         self._memo.pop(key, None)
         changed = files.write_json(Path(path), doc, durable=durable)

@@ -1,17 +1,23 @@
-"""The lookup sources' first rounds, overlapped: each source asks in a thread of its own, with its own
-client and so its own pacing, rate limits, `Retry-After` and `Backoff` (one client per host), and starts
-on a record as soon as the sources it reads (`Source.after`) have settled it or failed to.
+"""The lookup sources' first rounds, overlapped: each source asks with a client of its own, so with its
+own pacing, rate limits, `Retry-After` and `Backoff` (one client per host), and starts on a record as
+soon as the sources it reads (`Source.after`) have settled it or failed to.
 
 A first sync is bound by politeness (issue 19): DBLP at one request a second is the slowest source, and
-it is asked only about what the batched sources before it could not settle. Run one after another,
-the sources' times add up; here DBLP starts on the first record Crossref could not place while Crossref
-is still asking about the others, and OpenAlex works on what both have settled, so the run takes about
-as long as its slowest source needs.
+it is asked only about what the batched sources before it could not settle. Run one after another, the
+sources' times add up; here DBLP starts on the first record Crossref could not place while Crossref is
+still asking about the others, and OpenAlex works on what both have settled, so the run takes about as
+long as its slowest source needs.
 
-What each source asks and caches is decided per record, by its own planner, from the caches of the
-sources it reads, which hold that record's answers by the time it is planned: the cache files written,
-and so the outputs, do not depend on which thread ran first. A search several records share is asked
-once; a DOI waits for a whole batch (`Source.batch`) unless nothing more can come.
+Each source has two threads: a planner, which asks the source's own planner about each record handed
+on to it (from the caches of the sources it reads, which hold that record's answers by then), and a
+fetcher, which asks the source what was planned. Planning 10,000 records is work of its own, and a
+paced source's fetcher must not wait for it between two requests. The fetcher asks in small chunks
+(CHUNK batches of DOIs, then SEARCHES searches), so answers reach the sources after it early, and it
+holds back a DOI until a whole batch (`Source.batch`) can go, unless nothing more can come.
+
+What a source caches is decided per record from answers that do not depend on timing: the cache files
+written, and so the outputs, are the same whichever thread runs first. A search several records share
+is asked once.
 """
 from __future__ import annotations
 
@@ -22,6 +28,9 @@ from typing import Callable
 
 from pipeline.machinery.seam import Plan, Source, Tally
 from pipeline.model import Problem, Record
+
+CHUNK = 4          # DOI batches a fetcher asks for at once: a source after it hears of them early
+SEARCHES = 16      # searches likewise (a paced source's client asks them one after another anyway)
 
 
 @dataclass
@@ -45,6 +54,19 @@ class Round:
         return out
 
 
+class _Lane:
+    """What a source's planner hands its fetcher, under one lock."""
+
+    def __init__(self) -> None:
+        self.cond = threading.Condition()
+        self.waiting: dict[tuple, list[int]] = {}   # a lookup planned, not answered -> the records waiting on it
+        self.answered: set[tuple] = set()
+        self.left: dict[int, int] = {}              # record -> how many lookups it still waits on
+        self.dois: list[str] = []                   # planned, not asked yet
+        self.searches: list[dict] = []
+        self.planned_all = False                    # the planner is done: no more lookups will come
+
+
 class Overlap:
     """The rounds of `sources` over `records`; `client_of(source)` makes a source's client, `progress`
     (a report.Progress) counts the lookups, `on_start(source)` runs before a source's first request."""
@@ -54,11 +76,12 @@ class Overlap:
         names = [s.name for s in sources]
         for i, source in enumerate(sources):
             later = [n for n in source.after if n not in names[:i]]
-            if later:     # a source may read only those asked before it, or no thread would ever start it
+            if later:     # a source may read only those asked before it, or nothing would ever start it
                 raise ValueError(f"source {source.name} reads {', '.join(later)}, which the registry lists after it")
         self.sources, self.records, self.lookups, self.refresh = sources, records, lookups, refresh
         self.client_of, self.progress, self.on_start = client_of, progress, on_start
         self.rounds = {s.name: Round(s) for s in sources}
+        self.lanes = {s.name: _Lane() for s in sources}
         self.inbox = {s.name: queue.SimpleQueue() for s in sources}
         self.downstream = {s.name: [t for t in sources if s.name in t.after] for s in sources}
         self.upstream_open = {s.name: len(s.after) for s in sources}
@@ -75,8 +98,12 @@ class Overlap:
             if not source.after:
                 self.inbox[source.name].put(everyone)
                 self.inbox[source.name].put(None)        # nothing more will come
-        threads = [threading.Thread(target=self._work, args=(s,), name=f"enrich-{s.name}", daemon=True)
-                   for s in self.sources]
+        threads = []
+        for source in self.sources:
+            planner = threading.Thread(target=self._plan_all, args=(source,), name=f"plan-{source.name}", daemon=True)
+            fetcher = threading.Thread(target=self._fetch_all, args=(source, planner), name=f"ask-{source.name}",
+                                       daemon=True)
+            threads += [planner, fetcher]
         for thread in threads:
             thread.start()
         try:
@@ -92,72 +119,45 @@ class Overlap:
         return self.rounds
 
     def stop(self) -> None:
-        """Ask no more: every client's next request fails at once."""
+        """Ask no more: every thread ends, and a client's request in flight fails at once."""
         self.stopped.set()
-        for rnd in self.rounds.values():
+        for name, rnd in self.rounds.items():
             transport = getattr(rnd.client, "transport", None)
             if transport is not None:
                 transport.given_up = "interrupted"
+            self.inbox[name].put(None)
+            with self.lanes[name].cond:
+                self.lanes[name].cond.notify_all()
 
-    # --- one source's thread --------------------------------------------------------------------
+    # --- a source's planner ---------------------------------------------------------------------
 
-    def _work(self, source: Source) -> None:
-        rnd = self.rounds[source.name]
-        waiting: dict[tuple, list[int]] = {}     # a lookup asked, not answered yet -> the records waiting on it
-        answered: set[tuple] = set()
-        left: dict[int, int] = {}                # record -> lookups it still waits on
-        dois: list[str] = []                     # planned, not asked yet (they wait for a whole batch)
-        searches: list[dict] = []
+    def _plan_all(self, source: Source) -> None:
+        rnd, lane = self.rounds[source.name], self.lanes[source.name]
         closed = False
         try:
-            while not (closed and not dois and not searches) and not self.stopped.is_set():
-                arrived, closed = self._take(source.name, closed)
+            while not closed and not self.stopped.is_set():
+                arrived, closed = self._take(source.name)
                 free = []
-                for i in arrived:
-                    keys = self._plan(source, rnd, i, waiting, answered, dois, searches)
-                    if keys:
-                        left[i] = len(keys)
-                    else:
+                for n, i in enumerate(arrived):
+                    if self.stopped.is_set():
+                        break
+                    if not self._plan(source, rnd, lane, i, notify=n % 64 == 63):
                         free.append(i)
+                with lane.cond:
+                    lane.cond.notify_all()
                 self._settle(source, free)
-                # Whole batches only, until nothing more can come: a DOI a request can carry with 49
-                # others is not worth a request of its own.
-                whole = len(dois) if closed else len(dois) - len(dois) % source.batch
-                ask = Plan(dois=dois[:whole], queries=searches, searchers=rnd.todo.searchers)
-                if not ask.lookups:
-                    continue
-                if rnd.client is None:
-                    self.on_start(source)
-                    rnd.client = self.client_of(source)
-                    rnd.tally.requests = -rnd.client.requests
-                dois, searches = dois[whole:], []
-                for outcome in source.fetch(rnd.client, ask):
-                    self.progress.advance()
-                    if outcome.kind == "failed":
-                        rnd.tally.failed += 1
-                        rnd.tally.failed_items += source.failed_items(outcome, rnd.todo)
-                        rnd.tally.reasons.add(outcome.reason)
-                    else:
-                        source.store(outcome, rnd.todo, self.lookups, rnd.tally)
-                    key = self._key(source, outcome.key)
-                    answered.add(key)
-                    done = []
-                    for i in waiting.pop(key, ()):
-                        left[i] -= 1
-                        if not left[i]:
-                            done.append(i)
-                    self._settle(source, done)
-        except BaseException as exc:      # said by the main thread; the sources after this one still finish
-            rnd.error = exc
+        except BaseException as exc:
+            rnd.error = rnd.error or exc
+            self.stop()
         finally:
-            if rnd.client is not None:
-                rnd.tally.requests += rnd.client.requests
-            self._close(source)
+            with lane.cond:
+                lane.planned_all = True
+                lane.cond.notify_all()
 
-    def _take(self, name: str, closed: bool) -> tuple[list[int], bool]:
+    def _take(self, name: str) -> tuple[list[int], bool]:
         """The records that arrived (waiting for the first), and whether nothing more will come."""
         arrived: list[int] = []
-        inbox = self.inbox[name]
+        inbox, closed = self.inbox[name], False
         item = inbox.get()
         while True:
             if item is None:
@@ -169,46 +169,107 @@ class Overlap:
             except queue.Empty:
                 return arrived, closed
 
-    def _plan(self, source: Source, rnd: Round, i: int, waiting, answered, dois, searches) -> list[tuple]:
-        """Plan record `i` on `source`; the lookups it waits on (none: the source has settled it)."""
+    def _plan(self, source: Source, rnd: Round, lane: _Lane, i: int, notify: bool) -> bool:
+        """Plan record `i` on `source`; True when it waits on a lookup (False: the source has settled it)."""
         record = self.records[i]
         todo, problems = source.plan([record], self.lookups, self.refresh)
         rnd.problems += [(i, p) for p in problems]
-        keys = []
-        new = 0
-        for doi in todo.dois:
-            key = ("doi", doi.lower())
-            if key in answered:
-                continue
-            if key not in waiting:
-                waiting[key] = []
-                dois.append(doi)
-                rnd.todo.dois.append(doi)
-                new += 1
-            waiting[key].append(i)
-            keys.append(key)
-        for params in todo.queries:
-            key = self._key(source, params)
-            qid = key[1]
-            rnd.todo.searchers.setdefault(qid, []).append(record)
-            if key in answered:
-                continue
-            if key not in waiting:
-                waiting[key] = []
-                searches.append(params)
-                rnd.todo.queries.append(params)
-                new += 1
-            waiting[key].append(i)
-            keys.append(key)
+        if not todo.lookups:
+            return False
+        new = waits = 0
+        with lane.cond:
+            for key, lookup in [(("doi", d.lower()), d) for d in todo.dois] + \
+                               [(self._key(source, q), q) for q in todo.queries]:
+                if key[0] == "query":
+                    rnd.todo.searchers.setdefault(key[1], []).append(record)
+                if key in lane.answered:
+                    continue
+                if key not in lane.waiting:
+                    lane.waiting[key] = []
+                    new += 1
+                    if key[0] == "doi":
+                        lane.dois.append(lookup)
+                        rnd.todo.dois.append(lookup)
+                    else:
+                        lane.searches.append(lookup)
+                        rnd.todo.queries.append(lookup)
+                lane.waiting[key].append(i)
+                waits += 1
+            if waits:
+                lane.left[i] = waits
+            if notify and new:
+                lane.cond.notify_all()
         if new:
             with self.lock:
                 self.planned += new
                 self.progress.total(self.planned)
-        return keys
+        return waits > 0
 
     @staticmethod
     def _key(source: Source, key) -> tuple:
         return ("doi", key.lower()) if isinstance(key, str) else ("query", source.query_id(key))
+
+    # --- a source's fetcher ---------------------------------------------------------------------
+
+    def _fetch_all(self, source: Source, planner: threading.Thread) -> None:
+        rnd, lane = self.rounds[source.name], self.lanes[source.name]
+        try:
+            while True:
+                ask = self._next(source, lane)
+                if ask is None:
+                    break
+                if rnd.client is None:
+                    self.on_start(source)
+                    rnd.client = self.client_of(source)
+                    rnd.tally.requests = -rnd.client.requests
+                for outcome in source.fetch(rnd.client, ask):
+                    self._answered(source, rnd, lane, outcome)
+        except BaseException as exc:      # raised by run(), once every thread has ended
+            rnd.error = rnd.error or exc
+            self.stop()
+        finally:
+            if rnd.client is not None:
+                rnd.tally.requests += rnd.client.requests
+            planner.join()
+            self._close(source)
+
+    def _next(self, source: Source, lane: _Lane) -> Plan | None:
+        """The next chunk to ask (waiting until there is one); None when all is asked."""
+        with lane.cond:
+            while not self.stopped.is_set():
+                # Whole batches only, until nothing more can come: a DOI a request could carry with
+                # others is not worth a request of its own.
+                whole = len(lane.dois) if lane.planned_all else len(lane.dois) - len(lane.dois) % source.batch
+                n = min(whole, source.batch * CHUNK)
+                ask = Plan(dois=lane.dois[:n], queries=lane.searches[:SEARCHES])
+                if ask.lookups:
+                    del lane.dois[:n], lane.searches[:SEARCHES]
+                    return ask
+                if lane.planned_all:
+                    return None
+                lane.cond.wait()
+        return None
+
+    def _answered(self, source: Source, rnd: Round, lane: _Lane, outcome) -> None:
+        self.progress.advance()
+        if outcome.kind == "failed":
+            rnd.tally.failed += 1
+            rnd.tally.failed_items += source.failed_items(outcome, rnd.todo)
+            rnd.tally.reasons.add(outcome.reason)
+        else:
+            source.store(outcome, rnd.todo, self.lookups, rnd.tally)
+        key = self._key(source, outcome.key)
+        done = []
+        with lane.cond:
+            lane.answered.add(key)
+            for i in lane.waiting.pop(key, ()):
+                lane.left[i] -= 1
+                if not lane.left[i]:
+                    del lane.left[i]
+                    done.append(i)
+        self._settle(source, done)
+
+    # --- handing records on ---------------------------------------------------------------------
 
     def _settle(self, source: Source, indices: list[int]) -> None:
         """`source` has settled these records (or failed to): hand each on to the sources that read it,

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipeline.config import Settings
+from pipeline.machinery import files
 from pipeline.machinery import inputs as inputs_
 from pipeline.machinery.overlap import Overlap
 from pipeline.machinery.registry import SOURCES
@@ -40,6 +41,11 @@ class Summary:
     requests: int = 0
     dblp_searches: int = 0
     dblp_failed: int = 0
+    openalex_works: int = 0        # DOIs OpenAlex knows, of those asked
+    openalex_not_found: int = 0
+    openalex_searches: int = 0
+    openalex_verified: int = 0
+    openalex_failed: int = 0
     problems: list[Problem] = field(default_factory=list)
     complete: bool = False   # nothing left to look up: every wanted answer is in the cache
 
@@ -63,6 +69,22 @@ def run(settings: Settings, options: Options, reporter: Reporter, *, client=None
     summary = Summary(records=len(records))
     # The problems of reading the inputs are merge's to report; enrich adds what only it finds.
     summary.problems = list(inputs.problems)
+    # The caches' files are written without an fsync each (machinery/cache.py): pushed to disk once.
+    try:
+        done = rounds(settings, options, reporter, inputs, records, summary, clients)
+    except BaseException:
+        if not (options.offline or options.dry_run):
+            files.flush()
+        raise
+    if summary.requests:
+        files.flush()
+    summary.complete = done and summary.failed == 0
+    return summary
+
+
+def rounds(settings, options, reporter, inputs, records: list[Record], summary, clients: dict) -> bool:
+    """Every source's first round, then what the sources' matches point to; True when nothing was
+    left to look up."""
     if options.offline or options.dry_run:     # nothing is fetched: each source says what it would ask
         done = True
         for source in SOURCES:
@@ -83,8 +105,7 @@ def run(settings: Settings, options: Options, reporter: Reporter, *, client=None
             if todo is not None:
                 round_(source, todo, settings, options, reporter, inputs, 0, summary, clients.get(source.name),
                        first=False)
-    summary.complete = done and summary.failed == 0
-    return summary
+    return done
 
 
 def round_(source: Source, todo: Plan, settings, options, reporter, inputs, records: int, summary,

@@ -39,7 +39,7 @@ def code_version() -> str:
 
 
 # Settings that never change what the outputs say: the secret, and the bookkeeping of how they were read.
-NOT_SHAPING = ("api_key", "credentials_problem", "problems", "lines")
+NOT_SHAPING = ("api_key", "openalex_api_key", "credentials_problem", "problems", "lines")
 
 
 def shaping_settings(settings: Settings) -> str:
