@@ -12,7 +12,7 @@ import pytest
 
 from pipeline import config
 from pipeline.machinery import overlap, registry
-from pipeline.machinery.crossref_cache import CrossrefCache
+from pipeline.machinery.crossref_cache import CrossrefCache, work_filename
 from pipeline.machinery.seam import Plan
 from pipeline.report import Reporter
 from pipeline.sources.dblp import DblpClient
@@ -145,6 +145,8 @@ def test_the_caches_do_not_depend_on_the_threads_timing(tmp_path):
             assert summary.failed == 0 and summary.complete and dblp.requests == 20
         trees.append(cache_bytes(root))
     assert trees[0] == trees[1] and any(name.startswith("dblp/") for name in trees[0])
+    # The DOIs DBLP found for items 0-9 were asked of Crossref (which does not know them).
+    assert all(f"crossref/works/{work_filename(w['DOI'])}" in trees[0] for w in works[:10])
 
 
 def test_a_source_may_read_only_those_listed_before_it():

@@ -15,6 +15,9 @@ paced source's fetcher must not wait for it between two requests. The fetcher as
 (CHUNK batches of DOIs, then SEARCHES searches), so answers reach the sources after it early, and it
 holds back a DOI until a whole batch (`Source.batch`) can go, unless nothing more can come.
 
+A DOI a source finds for a paper that had none (DBLP's) is asked of the others (`Source.follow_up`) as
+soon as it is found, in batches of its own, while the slow source is still asking about the rest.
+
 What a source caches is decided per record from answers that do not depend on timing: the cache files
 written, and so the outputs, are the same whichever thread runs first. A search several records share
 is asked once.
@@ -43,6 +46,9 @@ class Round:
     problems: list[tuple[int, Problem]] = field(default_factory=list)   # (record's index, unreadable cache file)
     client: object = None           # made when the source first has something to ask
     error: BaseException | None = None
+    follow: Plan = field(default_factory=Plan)      # what it was asked for the DOIs other sources found
+    follow_tally: Tally = field(default_factory=Tally)
+    first_done: bool = False        # its first round is answered: the sources after it have every record
 
     def found_problems(self) -> list[Problem]:
         """The unreadable cache files, each once, in the records' order (not the threads')."""
@@ -65,6 +71,8 @@ class _Lane:
         self.dois: list[str] = []                   # planned, not asked yet
         self.searches: list[dict] = []
         self.planned_all = False                    # the planner is done: no more lookups will come
+        self.follow_dois: list[str] = []            # DOIs other sources found, not asked yet
+        self.follow: set[tuple] = set()             # the keys of those, asked or not
 
 
 class Overlap:
@@ -87,6 +95,7 @@ class Overlap:
         self.upstream_open = {s.name: len(s.after) for s in sources}
         self.settled_by = {s.name: [0] * len(records) for s in sources}   # how many of its `after` settled a record
         self.planned = 0
+        self.first_open = len(sources)      # sources whose first round is not answered yet
         self.lock = threading.Lock()
         self.stopped = threading.Event()
 
@@ -146,6 +155,7 @@ class Overlap:
                 with lane.cond:
                     lane.cond.notify_all()
                 self._settle(source, free)
+                self._follow(source, free)
         except BaseException as exc:
             rnd.error = rnd.error or exc
             self.stop()
@@ -215,26 +225,33 @@ class Overlap:
         rnd, lane = self.rounds[source.name], self.lanes[source.name]
         try:
             while True:
-                ask = self._next(source, lane)
+                ask, follow = self._next(source, rnd, lane)
                 if ask is None:
+                    if follow:           # the first round is answered: hand the records' end on
+                        self._first_done(source, rnd)
+                        continue
                     break
                 if rnd.client is None:
                     self.on_start(source)
                     rnd.client = self.client_of(source)
-                    rnd.tally.requests = -rnd.client.requests
-                for outcome in source.fetch(rnd.client, ask):
-                    self._answered(source, rnd, lane, outcome)
+                tally = rnd.follow_tally if follow else rnd.tally
+                before = rnd.client.requests
+                try:
+                    for outcome in source.fetch(rnd.client, ask):
+                        self._answered(source, rnd, lane, outcome)
+                finally:
+                    tally.requests += rnd.client.requests - before
         except BaseException as exc:      # raised by run(), once every thread has ended
             rnd.error = rnd.error or exc
             self.stop()
         finally:
-            if rnd.client is not None:
-                rnd.tally.requests += rnd.client.requests
             planner.join()
-            self._close(source)
+            if not rnd.first_done:
+                self._first_done(source, rnd)
 
-    def _next(self, source: Source, lane: _Lane) -> Plan | None:
-        """The next chunk to ask (waiting until there is one); None when all is asked."""
+    def _next(self, source: Source, rnd: Round, lane: _Lane) -> tuple[Plan | None, bool]:
+        """The next chunk to ask and whether it is a follow-up, waiting until there is one; (None, True)
+        when the first round has just been answered, (None, False) when all is asked."""
         with lane.cond:
             while not self.stopped.is_set():
                 # Whole batches only, until nothing more can come: a DOI a request could carry with
@@ -244,21 +261,64 @@ class Overlap:
                 ask = Plan(dois=lane.dois[:n], queries=lane.searches[:SEARCHES])
                 if ask.lookups:
                     del lane.dois[:n], lane.searches[:SEARCHES]
-                    return ask
-                if lane.planned_all:
-                    return None
+                    return ask, False
+                if lane.planned_all and not rnd.first_done:
+                    return None, True
+                final = rnd.first_done and not self.first_open     # no source can find another DOI
+                follow = lane.follow_dois
+                n = min(len(follow) if final else len(follow) - len(follow) % source.batch, source.batch * CHUNK)
+                if n:
+                    ask = Plan(dois=follow[:n])
+                    del follow[:n]
+                    return ask, True
+                if final:
+                    return None, False
                 lane.cond.wait()
-        return None
+        return None, False
+
+    def _first_done(self, source: Source, rnd: Round) -> None:
+        rnd.first_done = True
+        self._close(source)
+        with self.lock:
+            self.first_open -= 1
+        for lane in self.lanes.values():      # a fetcher waiting for the others' first rounds may end
+            with lane.cond:
+                lane.cond.notify_all()
+
+    def _follow(self, source: Source, indices: list[int]) -> None:
+        """The DOIs `source` found for these records, asked of the sources that follow them up."""
+        if not indices:
+            return
+        settled = [self.records[i] for i in indices]
+        found = source.found_dois(settled, self.lookups)
+        if not found:
+            return
+        for other in self.sources:
+            todo = other.follow_up(settled, self.lookups, found)
+            if todo is None:
+                continue
+            rnd, lane = self.rounds[other.name], self.lanes[other.name]
+            with lane.cond:
+                for doi in todo.dois:
+                    key = ("doi", doi.lower())
+                    if key in lane.answered or key in lane.waiting:
+                        continue
+                    lane.waiting[key] = []
+                    lane.follow.add(key)
+                    lane.follow_dois.append(doi)
+                    rnd.follow.dois.append(doi)
+                lane.cond.notify_all()
 
     def _answered(self, source: Source, rnd: Round, lane: _Lane, outcome) -> None:
         self.progress.advance()
-        if outcome.kind == "failed":
-            rnd.tally.failed += 1
-            rnd.tally.failed_items += source.failed_items(outcome, rnd.todo)
-            rnd.tally.reasons.add(outcome.reason)
-        else:
-            source.store(outcome, rnd.todo, self.lookups, rnd.tally)
         key = self._key(source, outcome.key)
+        todo, tally = (rnd.follow, rnd.follow_tally) if key in lane.follow else (rnd.todo, rnd.tally)
+        if outcome.kind == "failed":
+            tally.failed += 1
+            tally.failed_items += source.failed_items(outcome, todo)
+            tally.reasons.add(outcome.reason)
+        else:
+            source.store(outcome, todo, self.lookups, tally)
         done = []
         with lane.cond:
             lane.answered.add(key)
@@ -268,6 +328,7 @@ class Overlap:
                     del lane.left[i]
                     done.append(i)
         self._settle(source, done)
+        self._follow(source, done)
 
     # --- handing records on ---------------------------------------------------------------------
 

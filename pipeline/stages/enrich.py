@@ -85,66 +85,22 @@ def run(settings: Settings, options: Options, reporter: Reporter, *, client=None
 def rounds(settings, options, reporter, inputs, records: list[Record], summary, clients: dict) -> bool:
     """Every source's first round, then what the sources' matches point to; True when nothing was
     left to look up."""
-    if options.offline or options.dry_run:     # nothing is fetched: each source says what it would ask
-        done = True
-        for source in SOURCES:
-            todo, corrupt = source.plan(records, inputs.lookups, options.refresh)
-            for problem in corrupt:
-                reporter.problem(problem)
-            summary.problems += corrupt
-            done = round_(source, todo, settings, options, reporter, inputs, len(records), summary,
-                          clients.get(source.name)) and done
-    else:
-        done = overlapped(settings, options, reporter, inputs, records, summary, clients)
     if not (options.offline or options.dry_run):
-        found: set[str] = set()
-        for source in SOURCES:
-            found |= source.found_dois(records, inputs.lookups)
-        for source in SOURCES:
-            todo = source.follow_up(records, inputs.lookups, found)
-            if todo is not None:
-                round_(source, todo, settings, options, reporter, inputs, 0, summary, clients.get(source.name),
-                       first=False)
+        return overlapped(settings, options, reporter, inputs, records, summary, clients)
+    done = True           # nothing is fetched: each source says what it would ask, in the registry's order
+    for source in SOURCES:
+        todo, corrupt = source.plan(records, inputs.lookups, options.refresh)
+        for problem in corrupt:
+            reporter.problem(problem)
+        summary.problems += corrupt
+        said = source.lines(settings, len(records), todo)
+        if not todo.lookups:
+            if said.nothing:
+                reporter.info(said.nothing)
+            continue
+        reporter.info(said.offline if options.offline else said.dry_run)
+        done = False
     return done
-
-
-def round_(source: Source, todo: Plan, settings, options, reporter, inputs, records: int, summary,
-           client, first: bool = True) -> bool:
-    """One source's round over `todo`; True when nothing is left to look up on it."""
-    said = source.lines(settings, records, todo)
-    if not todo.lookups:
-        if said.nothing:
-            reporter.info(said.nothing)
-        return True
-    if options.offline:
-        reporter.info(said.offline)
-        return False
-    if options.dry_run:
-        reporter.info(said.dry_run)
-        return False
-    if said.before:
-        reporter.detail(said.before)
-    own_client = client is None
-    if own_client:
-        client = source.client(settings, announce(reporter))
-    tally = Tally()
-    before = client.requests
-    try:
-        with reporter.progress(source.label, total=todo.lookups) as bar:
-            for outcome in source.fetch(client, todo):
-                bar.advance()
-                if outcome.kind == "failed":
-                    tally.failed += 1
-                    tally.failed_items += source.failed_items(outcome, todo)
-                    tally.reasons.add(outcome.reason)
-                else:
-                    source.store(outcome, todo, inputs.lookups, tally)
-    finally:
-        tally.requests = client.requests - before
-        source.account(tally, todo, summary, first)
-        if own_client:
-            client.close()
-    return said_done(source, settings, reporter, records, todo, tally, client)
 
 
 def said_done(source: Source, settings, reporter, records: int, todo: Plan, tally: Tally, client) -> bool:
@@ -193,6 +149,11 @@ def overlapped(settings, options, reporter, inputs, records: list[Record], summa
                 reporter.info(said.nothing)
             continue
         done = said_done(source, settings, reporter, len(records), rnd.todo, rnd.tally, rnd.client) and done
+    for source in SOURCES:       # what the sources' matches pointed to (a DOI DBLP found, asked of Crossref)
+        rnd = rounds[source.name]
+        if rnd.follow.lookups:
+            source.account(rnd.follow_tally, rnd.follow, summary, False)
+            said_done(source, settings, reporter, 0, rnd.follow, rnd.follow_tally, rnd.client)
     return done
 
 
