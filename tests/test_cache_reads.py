@@ -1,12 +1,16 @@
 """The caches' quick read (machinery/cache.py `_read_listed`) keeps the path guard's promises: a plain
 file is read whole, a symlink leading out of the repository or a FIFO is refused (reported as an
-unreadable cache file), never read or waited on."""
+unreadable cache file), never read or waited on. And sync's fingerprint of a cache (`cache.stamp`, a
+folder at a time) moves with every answer the cache's writer changes, and with nothing else."""
 from __future__ import annotations
 
 import os
 
 import pytest
 
+import hashlib
+
+from pipeline.machinery import cache as cache_
 from pipeline.machinery import files
 from pipeline.machinery.crossref_cache import work_filename
 from pipeline.machinery.openalex_cache import OpenAlexCache
@@ -39,3 +43,26 @@ def test_a_fifo_is_refused_not_waited_on(cache):
     os.mkfifo(cache.folder / "works" / work_filename("10.1/c"))
     with pytest.raises(CorruptCacheEntry, match="not a regular file"):
         cache.work("10.1/c")
+
+
+def stamp(folder) -> str:
+    digest = hashlib.blake2b(digest_size=20)
+    cache_.stamp(folder, digest)
+    return digest.hexdigest()
+
+
+def test_the_stamp_moves_with_each_changed_answer_only(cache):
+    works = cache.folder / "works"
+    before = stamp(cache.folder)
+    cache.write_work("10.1/d", None, "2026-12-01")                 # a new answer
+    added = stamp(cache.folder)
+    cache.write_work("10.1/d", None, "2026-12-01")                 # the same bytes: not written again
+    assert stamp(cache.folder) == added != before
+    os.utime(works, ns=(1, 1))                                     # so the rewrite cannot share a clock tick
+    pinned = stamp(cache.folder)
+    cache.write_work("10.1/d", {"id": "W4", "title": "Found"}, "2026-12-02")   # the answer changed
+    assert stamp(cache.folder) not in (pinned, added)
+    os.utime(works, ns=(1, 1))
+    (works / ".x.json.1.2.tmp").write_text("{}")                   # a killed run's leftover: not counted
+    os.utime(works, ns=(1, 1))
+    assert stamp(cache.folder) == pinned

@@ -20,6 +20,31 @@ from pipeline.machinery import files
 from pipeline.model import CorruptCacheEntry
 
 
+def stamp(folder: Path | str, digest) -> None:
+    """Add a cache folder's state to `digest` (sync's fingerprint): the names in each of its folders and
+    the folder's modification time, not each file's. Every write of a cache file is a rename into its
+    folder (files.write_bytes), as is git's checkout of one, and either moves that folder's time; so
+    10,000 files cost a listing instead of 10,000 `stat` calls, and three sources' caches are
+    fingerprinted faster than two were file by file (issue 19). A file edited in place by hand is not
+    seen: `make` rebuilds anyway."""
+    def walk(path: str) -> None:
+        try:
+            with os.scandir(path) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+            mtime = os.stat(path).st_mtime_ns
+        except (FileNotFoundError, NotADirectoryError):
+            digest.update(f"{path}\0-\n".encode("utf-8", "surrogateescape"))
+            return
+        names = [e.name for e in entries if not (e.name.startswith(".") and e.name.endswith(".tmp"))]
+        digest.update(f"{path}\0{mtime}\0{len(names)}\0".encode("utf-8", "surrogateescape"))
+        digest.update("\0".join(names).encode("utf-8", "surrogateescape") + b"\n")
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                walk(entry.path)
+
+    walk(os.fspath(folder))
+
+
 class JsonCache:
     def __init__(self, folder: Path):
         self.folder = Path(folder)
