@@ -77,7 +77,8 @@ class Source(Protocol):
         """What to fetch for `records`, run after the sources before it in the registry."""
 
     def follow_up(self, records: list[Record], lookups, found: set[str]) -> Plan | None:
-        """After every round: what to fetch for the DOIs the other sources matched (`found`)."""
+        """What to fetch for the DOIs the other sources matched for `records` (`found`), asked as soon as
+        they are matched."""
 
     def found_dois(self, records: list[Record], lookups) -> set[str]:
         """DOIs this source matched for records that had none (for the others' `follow_up`)."""

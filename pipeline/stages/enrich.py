@@ -5,9 +5,9 @@ It reads the Zotero snapshot and asks each source what its cache lacks (all of i
 unreadable cache files are reported and fetched again); fetches that through the source's client and
 writes one cache file per answer as it arrives, so an interrupted run keeps what it fetched. The sources
 ask at the same time, each in its own thread at its own pace, a source starting on a record as soon as
-those it reads have settled it (machinery/overlap.py); what they print comes after, in the registry's
-order. Then each source is asked again for the DOIs the others matched (a DOI DBLP found is looked up
-on Crossref). It writes nothing else: merge turns the caches into records.
+those it reads have settled it (machinery/overlap.py), and a DOI one source matches is asked of the
+others at once (a DOI DBLP found is looked up on Crossref); what they print comes after, in the
+registry's order. It writes nothing else: merge turns the caches into records.
 
 Crossref: items with a DOI by DOI, 50 per request, papers without one by a bibliographic search whose
 verified hit is cached as a work too. DBLP: the papers Crossref could not place. With `--offline`, or
@@ -58,7 +58,7 @@ def load_records(settings: Settings) -> tuple[list[Record], list[Problem]]:
 
 def run(settings: Settings, options: Options, reporter: Reporter, *, client=None, dblp_client=None,
         clients: dict | None = None, inputs: inputs_.Inputs | None = None) -> Summary:
-    """Fetch what the caches lack, source by source, then what the sources' matches point to.
+    """Fetch what the caches lack, every source at once, and what the sources' matches point to.
     `clients` (source name -> client; `client`/`dblp_client` for Crossref's and DBLP's) are for tests;
     by default each source makes its own. `inputs` is the run's one reading of the inputs (sync hands
     it on to merge)."""
