@@ -148,6 +148,9 @@ class FixedRate(Limiter):
         now = self.clock()
         if self._next > now:
             self.sleep(self._next - now)
+            # Paced from when the request really leaves: a sleep that overran (a busy machine wakes a
+            # thread tens of milliseconds late) must not shorten the gap to the next one.
+            now = max(self.clock(), self._next)
         self._next = max(now, self._next) + self.interval
 
     def release(self, kind: str = "", headers: Mapping[str, str] | None = None) -> None:
