@@ -1,4 +1,4 @@
-"""The caches' quick read (machinery/cache.py `_read_listed`) keeps the path guard's promises: a plain
+"""A cache file's read (files.read_bytes, four system calls) keeps the path guard's promises: a plain
 file is read whole, a symlink leading out of the repository or a FIFO is refused (reported as an
 unreadable cache file), never read or waited on. And sync's fingerprint of a cache (`cache.stamp`, a
 folder at a time) moves with every answer the cache's writer changes, and with nothing else."""

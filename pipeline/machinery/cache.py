@@ -9,12 +9,9 @@ failed open per lookup: an offline build of 10,000 items asks about every one of
 from __future__ import annotations
 
 import os
-import stat
 import threading
 from pathlib import Path
 from typing import Callable
-
-import orjson
 
 from pipeline.machinery import files
 from pipeline.model import CorruptCacheEntry
@@ -95,7 +92,7 @@ class JsonCache:
         if not self._exists(path):
             return None
         try:
-            doc = orjson.loads(_read_listed(path))
+            doc = files.read_json(path)
             reason = check(doc)
         except FileNotFoundError:
             return None
@@ -121,30 +118,3 @@ class JsonCache:
                 self._listed[folder].add(name)
         return changed
 
-
-_PLAIN = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
-
-
-def _read_listed(path: str) -> bytes:
-    """A cache file's bytes. Its folder passed the path guard when it was listed (`_exists`), so a plain
-    file in it is read in four system calls rather than `files.read_bytes`'s eight: a build reads some
-    25,000 of them, and the third source's cache cost it a tenth more time (issue 19). Anything else (a
-    symlink, a FIFO) goes through `files.read_bytes`, which follows a link only when it stays inside
-    the repository and refuses what is not a regular file."""
-    try:
-        fd = os.open(path, _PLAIN)
-    except OSError:
-        return files.read_bytes(path)
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            return files.read_bytes(path)
-        data = os.read(fd, st.st_size + 1)
-        if len(data) != st.st_size:          # a short read, or a file changed since the fstat: read to the end
-            parts = [data]
-            while chunk := os.read(fd, 1 << 16):
-                parts.append(chunk)
-            data = b"".join(parts)
-        return data
-    finally:
-        os.close(fd)
