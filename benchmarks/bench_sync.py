@@ -13,7 +13,9 @@ Each time is the best of REPEATS runs (3 at 100,000): on a shared machine the ot
 The processes may write Python's bytecode cache (a user's installation has one; this sandbox sets
 PYTHONDONTWRITEBYTECODE, which would make every run compile the whole pipeline again).
 The baseline is the code of commit BASELINE (the round's starting point), taken out of this
-repository's git history with `git archive` and run the same way on a copy of the same project.
+repository's git history with `git archive` and run the same way on a copy of the same project. Up to
+BASELINE_MAX items the head before the source seam (PREVIOUS) is measured too, its rebuild in one
+process like ours, and each time is printed beside it as a ratio.
 """
 from __future__ import annotations
 
@@ -32,6 +34,9 @@ from tests.zotero_library import generated_library
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = "13744a9"
+# The head before the source seam (issue 19): a full rebuild and a no-change sync must be no slower than
+# there, though a third source's cache (OpenAlex) is read and fingerprinted too.
+PREVIOUS = os.environ.get("BENCH_SYNC_PREVIOUS", "1ddbdc5")
 KEY = "BenchKey0000000000000000"
 SIZES = tuple(int(s) for s in os.environ.get("BENCH_SYNC_SIZES", "1000,10000,100000").split(","))
 # The baseline takes ~20 s a command at 10,000 items and grows linearly: at 100,000 it would add half an
@@ -185,6 +190,7 @@ def run_all() -> list[dict]:
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         old_code = baseline_code(tmp / "baseline-code")
+        previous_code = baseline_code(tmp / "previous-code", PREVIOUS) if PREVIOUS else None
         for n in SIZES:
             project, env, server = prepare(n, tmp)
             try:
@@ -194,9 +200,15 @@ def run_all() -> list[dict]:
                     copy = tmp / f"baseline-{n}"
                     shutil.copytree(project, copy, ignore=shutil.ignore_patterns("build"))
                     old = measure(old_code, copy, env, n, one_process=False)
+                previous = None
+                if previous_code is not None and n <= BASELINE_MAX:
+                    copy = tmp / f"previous-{n}"
+                    shutil.copytree(project, copy, ignore=shutil.ignore_patterns("build"))
+                    previous = measure(previous_code, copy, env, n, one_process=True)
             finally:
                 server.__exit__(None, None, None)
-            rows += rows_for(n, ours, old)
+            rows += rows_for(n, ours, old) + previous_rows(n, ours, previous)
+            shutil.rmtree(tmp / f"previous-{n}", ignore_errors=True)
             shutil.rmtree(project, ignore_errors=True)
             shutil.rmtree(tmp / f"baseline-{n}", ignore_errors=True)
     return rows
@@ -222,6 +234,19 @@ def rows_for(n: int, ours: dict, old: dict | None) -> list[dict]:
          "ours": f"{ours['mb']} MB", "baseline": f"{old['mb']} MB" if old else "-",
          "ratio": ratio(ours["mb"], old["mb"], "less") if old else "-", "notes": note},
     ]
+
+
+def previous_rows(n: int, ours: dict, previous: dict | None) -> list[dict]:
+    """Ours beside the head before the source seam, on a copy of the same project (its OpenAlex cache
+    is there too, unread by that code)."""
+    if previous is None:
+        return []
+    note = (f"{n:,} items, as above; previous head: pipeline at {PREVIOUS}, before the source seam and "
+            "OpenAlex (BENCH_SYNC_PREVIOUS); ratio under 1.00x: ours is faster")
+    return [{"benchmark": "sync", "case": f"{n:,} items: {what} beside the previous head (wall)",
+             "ours": f"{ours[key]:.2f} s", "baseline": f"{previous[key]:.2f} s",
+             "ratio": f"{ours[key] / previous[key]:.2f}x the time" if previous[key] else "-", "notes": note}
+            for what, key in (("no-change sync", "sync"), ("full rebuild", "rebuild"))]
 
 
 def run() -> list[dict]:

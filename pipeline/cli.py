@@ -113,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         reporter = Reporter(options.verbosity)      # no settings, so no secret to hide yet
         reporter.problem(Problem("", str(exc), "fatal", "config"))
         return exit_status(args.stage, reporter)
-    reporter = Reporter(options.verbosity, secrets=[settings.api_key.reveal()], progress_bars=not config.in_ci())
+    reporter = Reporter(options.verbosity, secrets=[settings.api_key.reveal(), settings.openalex_api_key.reveal()],
+                        progress_bars=not config.in_ci())
     try:
         code = run_stage(args, settings, options, reporter)
     except StageError as exc:

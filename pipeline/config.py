@@ -142,6 +142,7 @@ class Settings:
     dblp_api_url: str = DEFAULT_DBLP_API_URL
     openalex_api_url: str = DEFAULT_OPENALEX_API_URL
     openalex_mailto: str = ""                   # the polite pool's contact address
+    openalex_api_key: Secret = field(default_factory=Secret)   # OPENALEX_API_KEY, from the environment only
     arxiv_api_url: str = DEFAULT_ARXIV_API_URL     # arXiv's query API, for `add` of a preprint
     section_order: tuple[str, ...] = ()
     sort: tuple[str, ...] = ("-year", "title")
@@ -616,6 +617,8 @@ def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Setti
         openalex_api_url=check_url("OPENALEX_API_URL (or [openalex] api_url)",
                                    env("OPENALEX_API_URL", oa.get("api_url", DEFAULT_OPENALEX_API_URL)).rstrip("/")),
         openalex_mailto=env("OPENALEX_MAILTO", oa.get("mailto", "")),
+        # A secret like Zotero's key: never read from pipeline.toml, which is committed.
+        openalex_api_key=Secret(environ.get("OPENALEX_API_KEY", "") or ""),
         arxiv_api_url=check_url("ARXIV_API_URL (or [arxiv] api_url)",
                                 env("ARXIV_API_URL", ax.get("api_url", DEFAULT_ARXIV_API_URL)).rstrip("/")),
         section_order=tuple(sec.get("order", [])),

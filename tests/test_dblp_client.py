@@ -56,7 +56,7 @@ def test_nothing_found_is_found_with_no_hits(quick):
 
 
 def test_one_request_a_second_by_default(server):
-    # DBLP throttles a client that is not gentle. The client leaves 1.05 s between requests; 0.1 s of
+    # DBLP throttles a client that is not gentle. The client leaves 1.02 s between requests; 0.1 s of
     # slack absorbs a loaded test machine's scheduling, while an unpaced client's gaps are milliseconds.
     server.min_interval = 0.9
     with DblpClient(server.url) as client:

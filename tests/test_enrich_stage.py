@@ -13,6 +13,7 @@ from pipeline.machinery.crossref_cache import CrossrefCache
 from pipeline.model import ENRICH_DOI, ENRICH_NOT_FOUND, ENRICH_SEARCH, ENRICH_UNAVAILABLE
 from pipeline.report import Reporter
 from pipeline.rules.enrichment import apply
+from pipeline.sources import http
 from pipeline.sources.crossref import AdaptiveLimiter, CrossrefClient
 from pipeline.stages import Options, enrich
 from tests.crossref_fixtures import generate_works, item_key, zotero_item
@@ -196,7 +197,8 @@ def test_pacing_follows_the_rate_limit_header():
         limiter.acquire("list")
         limiter.release("list", {"x-rate-limit-limit": "4", "x-rate-limit-interval": "1s"})
     # 4 per second: starts 0.25 s apart (plus the 5% margin), the first one immediately.
-    assert slept[0] == pytest.approx(0.1 * 1.05) and slept[1:] == [pytest.approx(0.25 * 1.05)] * 2
+    margin = http.PACING_MARGIN
+    assert slept[0] == pytest.approx(0.1 * margin) and slept[1:] == [pytest.approx(0.25 * margin)] * 2
 
 
 def test_429_and_5xx_are_retried_with_backoff():
@@ -210,7 +212,7 @@ def test_429_and_5xx_are_retried_with_backoff():
             assert client.requests == 3
         # Jittered backoff: 0.25-0.5 s, then 0.5-1 s (the limiter sleeps what is left of each pause).
         waits = [s for s in sleep.calls if s > 0.2]
-        assert len(waits) == 2 and 0.25 <= waits[0] <= 0.5 * 1.05 and 0.5 <= waits[1] <= 1.0 * 1.05
+        assert len(waits) == 2 and 0.25 <= waits[0] <= 0.5 * http.PACING_MARGIN and 0.5 <= waits[1] <= 1.0 * http.PACING_MARGIN
 
 
 def test_timeouts_are_retried():

@@ -157,3 +157,21 @@ def test_fixed_rate_keeps_its_gap():
     limiter.acquire()
     limiter.release()
     assert slept[-1] == pytest.approx(5.0)
+
+
+def test_fixed_rate_paces_from_a_late_wake_up():
+    # A busy machine wakes the sleeping thread 0.3 s late once: the next request still waits a whole
+    # gap after the late one (DBLP would otherwise see two requests 0.7 s apart, and answer 429).
+    now, slept = [0.0], []
+
+    def sleep(s):
+        slept.append(s)
+        now[0] += s + (0.3 if len(slept) == 1 else 0.0)
+
+    limiter = http.FixedRate(1.0, clock=lambda: now[0], sleep=sleep)
+    starts = []
+    for _ in range(3):
+        limiter.acquire()
+        starts.append(now[0])
+        limiter.release()
+    assert [b - a for a, b in zip(starts, starts[1:])] == [pytest.approx(1.3), pytest.approx(1.0)]

@@ -9,11 +9,37 @@ failed open per lookup: an offline build of 10,000 items asks about every one of
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Callable
 
 from pipeline.machinery import files
 from pipeline.model import CorruptCacheEntry
+
+
+def stamp(folder: Path | str, digest) -> None:
+    """Add a cache folder's state to `digest` (sync's fingerprint): the names in each of its folders and
+    the folder's modification time, not each file's. Every write of a cache file is a rename into its
+    folder (files.write_bytes), as is git's checkout of one, and either moves that folder's time; so
+    10,000 files cost a listing instead of 10,000 `stat` calls, and three sources' caches are
+    fingerprinted faster than two were file by file (issue 19). A file edited in place by hand is not
+    seen: `make` rebuilds anyway."""
+    def walk(path: str) -> None:
+        try:
+            with os.scandir(path) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+            mtime = os.stat(path).st_mtime_ns
+        except (FileNotFoundError, NotADirectoryError):
+            digest.update(f"{path}\0-\n".encode("utf-8", "surrogateescape"))
+            return
+        names = [e.name for e in entries if not (e.name.startswith(".") and e.name.endswith(".tmp"))]
+        digest.update(f"{path}\0{mtime}\0{len(names)}\0".encode("utf-8", "surrogateescape"))
+        digest.update("\0".join(names).encode("utf-8", "surrogateescape") + b"\n")
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                walk(entry.path)
+
+    walk(os.fspath(folder))
 
 
 class JsonCache:
@@ -24,6 +50,10 @@ class JsonCache:
         # joining Path objects for each cost more than reading them.
         self._memo: dict[str, object] = {}
         self._listed: dict[str, set[str]] = {}   # folder -> the file names in it, listed once
+        # enrich's sources run in threads, and one source's planner reads another's cache while that
+        # source writes it: a listing taken before a write must not be stored after it (the file would
+        # look absent for the rest of the run).
+        self._listing = threading.Lock()
 
     def file(self, kind: str, name: str) -> str:
         """The path of the cache file `name` in the folder `kind`, as a string."""
@@ -41,10 +71,14 @@ class JsonCache:
         folder, name = os.path.split(path)
         names = self._listed.get(folder)
         if names is None:
-            try:
-                names = self._listed[folder] = set(os.listdir(files.guard_folder(folder)))
-            except (FileNotFoundError, NotADirectoryError, files.Refused):   # a refused folder: each read names it
-                names = self._listed[folder] = set()
+            with self._listing:
+                names = self._listed.get(folder)
+                if names is None:
+                    try:
+                        names = set(os.listdir(files.guard_folder(folder)))
+                    except (FileNotFoundError, NotADirectoryError, files.Refused):   # a refused folder: each read names it
+                        names = set()
+                    self._listed[folder] = names
         return name in names
 
     def _read(self, path: Path | str, check: Callable[[object], str]):
@@ -71,13 +105,16 @@ class JsonCache:
         self._memo[path] = doc
         return doc
 
-    def _write(self, path: Path, doc: dict, durable: bool = True) -> bool:
-        """Write one answer; True when the file's bytes changed. `durable=False`: the caller calls
-        `files.flush()` once after many (files.write_bytes)."""
+    def _write(self, path: Path, doc: dict, durable: bool = False) -> bool:
+        """Write one answer; True when the file's bytes changed. Not durable by default: enrich writes
+        thousands and calls `files.flush()` once after its rounds (files.write_bytes); a file's fsync
+        each would hold a source's answers up by more than its pace allows between two requests."""
         key = os.fspath(path)
         self._memo.pop(key, None)
         changed = files.write_json(Path(path), doc, durable=durable)
         folder, name = os.path.split(key)
-        if folder in self._listed:
-            self._listed[folder].add(name)
+        with self._listing:
+            if folder in self._listed:
+                self._listed[folder].add(name)
         return changed
+

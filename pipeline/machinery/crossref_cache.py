@@ -16,6 +16,7 @@ reports it and treats it as absent, enrich reports it and fetches it again.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import urllib.parse
 from pathlib import Path
@@ -36,6 +37,7 @@ VOLATILE = ("indexed", "reference")
 MAX_NAME = 150   # bytes of a file name; most file systems allow 255, leave room for the temp prefix
 
 
+@functools.lru_cache(maxsize=1 << 16)    # Crossref's and OpenAlex's caches name each DOI's file alike: once
 def work_filename(doi: str) -> str:
     """A DOI as a file name that is safe everywhere: lower case, percent-encoded, long ones hashed."""
     doi = doi.strip().lower()
@@ -159,6 +161,8 @@ class Crossref(WorksAndSearches):
     settings = ("crossref_api_url", "crossref_mailto")
     rule = staticmethod(enrichment.from_crossref)
     query_id = staticmethod(cr.query_id)
+    after = ()          # it reads no other source: asked about every record at once
+    batch = 50          # sources/crossref.py BATCH_SIZE (not imported: a build never loads the HTTP client)
 
     def folder(self, settings) -> Path:
         return settings.paths.crossref

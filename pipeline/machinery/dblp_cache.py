@@ -88,6 +88,9 @@ class Dblp:
     label = "DBLP"
     settings = ("dblp_api_url",)
     rule = staticmethod(enrichment.from_dblp)
+    query_id = staticmethod(dblp.query_id)
+    after = ("crossref",)   # asked only what Crossref could not settle, as soon as it could not
+    batch = 1
 
     def folder(self, settings) -> Path:
         return settings.paths.dblp

@@ -121,7 +121,8 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 def read_bytes(path: Path | str) -> bytes:
     """A file's bytes, through the guard: the same checks as `guard(path, read=True)`, made on the
-    open file (one path walk, not two: a build reads ~25,000 files)."""
+    open file (one path walk, not two: a build reads ~35,000 files), in four system calls (open,
+    fstat, one read of the size fstat gave, close) rather than a buffered file's eight."""
     text = _in_folder(path)
     try:
         fd = os.open(text, _READ | _NOFOLLOW)
@@ -130,10 +131,19 @@ def read_bytes(path: Path | str) -> bytes:
             raise
         _link_inside(path, text)     # a symlink: followed only when it stays inside
         fd = os.open(text, _READ)
-    with open(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
             raise Refused(f"{shown(path)}: refused: not a regular file")
-        return handle.read()
+        data = os.read(fd, st.st_size + 1)
+        if len(data) != st.st_size:      # a short read, or the file changed since the fstat: read to the end
+            parts = [data]
+            while chunk := os.read(fd, 1 << 16):
+                parts.append(chunk)
+            data = b"".join(parts)
+        return data
+    finally:
+        os.close(fd)
 
 
 def guard_folder(folder: Path | str) -> Path:

@@ -96,6 +96,8 @@ class OpenAlex(WorksAndSearches):
     settings = ("openalex_api_url", "openalex_mailto")
     rule = staticmethod(oa.rule)
     query_id = staticmethod(oa.query_id)
+    after = ("crossref", "dblp")   # the DOIs they found, and a search only where neither placed a paper
+    batch = 50                     # sources/openalex.py BATCH_SIZE
 
     def __init__(self, today=lambda: datetime.datetime.now(datetime.timezone.utc).date().isoformat()):
         self.today = today       # the day an answer is counted as of (tests set it)
@@ -134,7 +136,8 @@ class OpenAlex(WorksAndSearches):
     def client(self, settings, on_wait):
         from pipeline.sources.openalex import OpenAlexClient
 
-        return OpenAlexClient(settings.openalex_api_url, settings.openalex_mailto, on_wait=on_wait)
+        return OpenAlexClient(settings.openalex_api_url, settings.openalex_mailto,
+                              api_key=settings.openalex_api_key.reveal(), on_wait=on_wait)
 
     def store(self, outcome, todo: Plan, lookups, tally) -> None:
         cache = lookups.caches[self.name]
@@ -151,6 +154,11 @@ class OpenAlex(WorksAndSearches):
             tally.verified += 1
 
     def account(self, tally, todo: Plan, summary, first: bool) -> None:
+        summary.openalex_works += tally.found
+        summary.openalex_not_found += tally.not_found
+        summary.openalex_searches += len(todo.queries)
+        summary.openalex_verified += tally.verified
+        summary.openalex_failed += tally.failed
         summary.failed += tally.failed
         summary.requests += tally.requests
 

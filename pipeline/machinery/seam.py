@@ -8,6 +8,8 @@ A source says:
 - how to ask it (`client`, then `fetch`: batched, through the shared HTTP policy of sources/http.py, one
   `Outcome` per DOI or search);
 - how an answer is kept (`store`, on its `machinery.cache.JsonCache` under data/raw/<name>/);
+- which sources' answers its planner reads (`after`): enrich (machinery/overlap.py) starts it on a
+  record as soon as those have settled it, each source asking in a thread of its own;
 - how its cached answers become a record's fields (`rule`, a pure function of `pipeline.rules.enrichment`
   shape: it decides by the precedence the source names) for merge;
 - how it speaks in the run's log (`lines`), and which settings shape what it answers (`settings`).
@@ -61,6 +63,9 @@ class Source(Protocol):
     label: str                     # "Crossref": how progress and messages name it
     settings: tuple[str, ...]      # the Settings fields that shape what it answers (sync's fingerprint)
     rule: Callable                 # enrichment-shaped: (record, lookup, table, fetch, problems) -> (record, fields)
+    after: tuple[str, ...]         # the sources whose answers its planner reads (listed before it in the registry)
+    batch: int                     # DOIs one request carries: planned DOIs wait for that many, or for the end
+    query_id: Callable[[dict], str]   # how it names a search (its cache file's name): one search is asked once
 
     def folder(self, settings: Settings) -> Path:
         """Its cache folder (data/raw/<name>)."""
@@ -72,7 +77,8 @@ class Source(Protocol):
         """What to fetch for `records`, run after the sources before it in the registry."""
 
     def follow_up(self, records: list[Record], lookups, found: set[str]) -> Plan | None:
-        """After every round: what to fetch for the DOIs the other sources matched (`found`)."""
+        """What to fetch for the DOIs the other sources matched for `records` (`found`), asked as soon as
+        they are matched."""
 
     def found_dois(self, records: list[Record], lookups) -> set[str]:
         """DOIs this source matched for records that had none (for the others' `follow_up`)."""

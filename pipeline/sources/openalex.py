@@ -15,8 +15,10 @@ What OpenAlex documents, and what we do about it:
   address is set and one at a time without; and we spend the allowance on filters: 1,000 DOIs are 20
   requests. A 429 means "too fast" or "allowance spent": the policy waits as `Retry-After` says, or
   gives up when it says "tomorrow".
-- An optional API key (`api_key=`) lifts the allowance. It goes in the query only; messages name the
-  request's path, never its query, so the key appears in no message.
+- An API key (`api_key=`, free) is expected since 13 February 2026: without one the daily allowance is a
+  hundredth of a free key's (about a hundred list requests). It is sent when `OPENALEX_API_KEY` is set,
+  in the query only; messages name the request's path, never its query, so the key appears in no
+  message, and the cache keeps the search's own parameters, never the query sent.
 - `select=` takes root-level fields only: we ask for those the converter reads
   (`pipeline.convert.openalex.SELECT`).
 - A DOI with `,` or `&` is refused (403) even as a single lookup, and `,` or `|` would break a filter:

@@ -1,11 +1,13 @@
 """enrich: look the snapshot's items up on every lookup source (machinery/registry.py), each answer cached in
 data/raw/<source>/ (committed).
 
-It reads the Zotero snapshot and asks each source, in the registry's order, what its cache lacks (all of
-it with `--refresh`; unreadable cache files are reported and fetched again); fetches that through the
-source's client and writes one cache file per answer as it arrives, so an interrupted run keeps what it
-fetched. Then each source is asked again for the DOIs the others matched (a DOI DBLP found is looked up
-on Crossref). It writes nothing else: merge turns the caches into records.
+It reads the Zotero snapshot and asks each source what its cache lacks (all of it with `--refresh`;
+unreadable cache files are reported and fetched again); fetches that through the source's client and
+writes one cache file per answer as it arrives, so an interrupted run keeps what it fetched. The sources
+ask at the same time, each in its own thread at its own pace, a source starting on a record as soon as
+those it reads have settled it (machinery/overlap.py), and a DOI one source matches is asked of the
+others at once (a DOI DBLP found is looked up on Crossref); what they print comes after, in the
+registry's order. It writes nothing else: merge turns the caches into records.
 
 Crossref: items with a DOI by DOI, 50 per request, papers without one by a bibliographic search whose
 verified hit is cached as a work too. DBLP: the papers Crossref could not place. With `--offline`, or
@@ -17,7 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipeline.config import Settings
+from pipeline.machinery import files
 from pipeline.machinery import inputs as inputs_
+from pipeline.machinery.overlap import Overlap
 from pipeline.machinery.registry import SOURCES
 from pipeline.machinery.seam import Plan, Source, Tally
 from pipeline.model import Problem, Record
@@ -37,6 +41,11 @@ class Summary:
     requests: int = 0
     dblp_searches: int = 0
     dblp_failed: int = 0
+    openalex_works: int = 0        # DOIs OpenAlex knows, of those asked
+    openalex_not_found: int = 0
+    openalex_searches: int = 0
+    openalex_verified: int = 0
+    openalex_failed: int = 0
     problems: list[Problem] = field(default_factory=list)
     complete: bool = False   # nothing left to look up: every wanted answer is in the cache
 
@@ -49,7 +58,7 @@ def load_records(settings: Settings) -> tuple[list[Record], list[Problem]]:
 
 def run(settings: Settings, options: Options, reporter: Reporter, *, client=None, dblp_client=None,
         clients: dict | None = None, inputs: inputs_.Inputs | None = None) -> Summary:
-    """Fetch what the caches lack, source by source, then what the sources' matches point to.
+    """Fetch what the caches lack, every source at once, and what the sources' matches point to.
     `clients` (source name -> client; `client`/`dblp_client` for Crossref's and DBLP's) are for tests;
     by default each source makes its own. `inputs` is the run's one reading of the inputs (sync hands
     it on to merge)."""
@@ -60,72 +69,95 @@ def run(settings: Settings, options: Options, reporter: Reporter, *, client=None
     summary = Summary(records=len(records))
     # The problems of reading the inputs are merge's to report; enrich adds what only it finds.
     summary.problems = list(inputs.problems)
-    done = True
+    # The caches' files are written without an fsync each (machinery/cache.py): pushed to disk once.
+    try:
+        done = rounds(settings, options, reporter, inputs, records, summary, clients)
+    except BaseException:
+        if not (options.offline or options.dry_run):
+            files.flush()
+        raise
+    if summary.requests:
+        files.flush()
+    summary.complete = done and summary.failed == 0
+    return summary
+
+
+def rounds(settings, options, reporter, inputs, records: list[Record], summary, clients: dict) -> bool:
+    """Every source's first round, then what the sources' matches point to; True when nothing was
+    left to look up."""
+    if not (options.offline or options.dry_run):
+        return overlapped(settings, options, reporter, inputs, records, summary, clients)
+    done = True           # nothing is fetched: each source says what it would ask, in the registry's order
     for source in SOURCES:
         todo, corrupt = source.plan(records, inputs.lookups, options.refresh)
         for problem in corrupt:
             reporter.problem(problem)
         summary.problems += corrupt
-        done = round_(source, todo, settings, options, reporter, inputs, len(records), summary,
-                      clients.get(source.name)) and done
-    if not (options.offline or options.dry_run):
-        found: set[str] = set()
-        for source in SOURCES:
-            found |= source.found_dois(records, inputs.lookups)
-        for source in SOURCES:
-            todo = source.follow_up(records, inputs.lookups, found)
-            if todo is not None:
-                round_(source, todo, settings, options, reporter, inputs, 0, summary, clients.get(source.name),
-                       first=False)
-    summary.complete = done and summary.failed == 0
-    return summary
+        said = source.lines(settings, len(records), todo)
+        if not todo.lookups:
+            if said.nothing:
+                reporter.info(said.nothing)
+            continue
+        reporter.info(said.offline if options.offline else said.dry_run)
+        done = False
+    return done
 
 
-def round_(source: Source, todo: Plan, settings, options, reporter, inputs, records: int, summary,
-           client, first: bool = True) -> bool:
-    """One source's round over `todo`; True when nothing is left to look up on it."""
-    said = source.lines(settings, records, todo)
-    if not todo.lookups:
-        if said.nothing:
-            reporter.info(said.nothing)
-        return True
-    if options.offline:
-        reporter.info(said.offline)
-        return False
-    if options.dry_run:
-        reporter.info(said.dry_run)
-        return False
-    if said.before:
-        reporter.detail(said.before)
-    own_client = client is None
-    if own_client:
-        client = source.client(settings, announce(reporter))
-    tally = Tally()
-    before = client.requests
-    try:
-        with reporter.progress(source.label, total=todo.lookups) as bar:
-            for outcome in source.fetch(client, todo):
-                bar.advance()
-                if outcome.kind == "failed":
-                    tally.failed += 1
-                    tally.failed_items += source.failed_items(outcome, todo)
-                    tally.reasons.add(outcome.reason)
-                else:
-                    source.store(outcome, todo, inputs.lookups, tally)
-    finally:
-        tally.requests = client.requests - before
-        source.account(tally, todo, summary, first)
-        if own_client:
-            client.close()
+def said_done(source: Source, settings, reporter, records: int, todo: Plan, tally: Tally, client, summary) -> bool:
+    """The source's closing lines (its failed lookups a notice kept in `summary`); True when none failed."""
     said = source.lines(settings, records, todo, tally)
     reporter.info(said.done)
     if tally.failed_items:
         # Failed lookups are a notice, not an error: the items keep what they had, and the next run asks again.
-        why = client.down or "; ".join(sorted(tally.reasons))[:200]
+        why = getattr(client, "down", "") or "; ".join(sorted(tally.reasons))[:200]
         problem = Problem("enrich", said.failed.format(why=why).removeprefix("enrich: "), "notice", "lookup-failed")
         reporter.problem(problem)
         summary.problems.append(problem)
     return tally.failed == 0
+
+
+def overlapped(settings, options, reporter, inputs, records: list[Record], summary, clients: dict) -> bool:
+    """Every source's first round at once, each in its own thread (machinery/overlap.py); then each
+    source's lines, in the registry's order. True when nothing is left to look up."""
+    own = []
+
+    def client_of(source: Source):
+        client = clients.get(source.name)
+        if client is None:
+            client = source.client(settings, announce(reporter))
+            own.append(client)
+        return client
+
+    def on_start(source: Source) -> None:
+        said = source.lines(settings, len(records), Plan())
+        if said.before:
+            reporter.detail(said.before)
+
+    try:
+        with reporter.progress(", ".join(s.label for s in SOURCES), total=0) as bar:
+            rounds = Overlap(SOURCES, records, inputs.lookups, options.refresh, client_of, bar, on_start).run()
+    finally:
+        for client in own:
+            client.close()
+    done = True
+    for source in SOURCES:
+        rnd = rounds[source.name]
+        for problem in rnd.found_problems():
+            reporter.problem(problem)
+            summary.problems.append(problem)
+        source.account(rnd.tally, rnd.todo, summary, True)
+        if not rnd.todo.lookups:
+            said = source.lines(settings, len(records), rnd.todo)
+            if said.nothing:
+                reporter.info(said.nothing)
+            continue
+        done = said_done(source, settings, reporter, len(records), rnd.todo, rnd.tally, rnd.client, summary) and done
+    for source in SOURCES:       # what the sources' matches pointed to (a DOI DBLP found, asked of Crossref)
+        rnd = rounds[source.name]
+        if rnd.follow.lookups:
+            source.account(rnd.follow_tally, rnd.follow, summary, False)
+            said_done(source, settings, reporter, 0, rnd.follow, rnd.follow_tally, rnd.client, summary)
+    return done
 
 
 def announce(reporter: Reporter):

@@ -8,7 +8,8 @@ merge and emit are skipped and the run says so. That makes the weekly no-change 
 request and a directory walk, at any size.
 
 The fingerprint reads file sizes and modification times, not contents: a file rewritten with the
-same bytes is not rewritten at all (machinery/files.py), and any edit changes its mtime. It is recorded
+same bytes is not rewritten at all (machinery/files.py), and any edit changes its mtime. The sources'
+caches, written only by renames, are read a folder at a time: its names and its time (machinery/cache.py). It is recorded
 only after a sync whose enrichment left nothing to look up, so a run that was offline or met a
 failing Crossref tries again next time. `make` (merge, then emit) always rebuilds.
 """
@@ -39,7 +40,7 @@ def code_version() -> str:
 
 
 # Settings that never change what the outputs say: the secret, and the bookkeeping of how they were read.
-NOT_SHAPING = ("api_key", "credentials_problem", "problems", "lines")
+NOT_SHAPING = ("api_key", "openalex_api_key", "credentials_problem", "problems", "lines")
 
 
 def shaping_settings(settings: Settings) -> str:
@@ -56,10 +57,13 @@ def fingerprint(settings: Settings) -> str:
     digest = hashlib.blake2b(digest_size=20)
     digest.update(code_version().encode() + shaping_settings(settings).encode())
     mends = paths.links if settings.links.mend else None    # emit then reads the link verdicts
-    caches = [source.folder(settings) for source in SOURCES]
-    for folder in (paths.zotero, *caches, paths.reviews, mends):
+    from pipeline.machinery import cache
+
+    for folder in (paths.zotero, paths.reviews, mends):
         if folder is not None:
             files.tree_stamp(folder, digest)
+    for source in SOURCES:          # written only by renames: each folder's listing and time (cache.stamp)
+        cache.stamp(source.folder(settings), digest)
     for path in (paths.root / "pipeline.toml", paths.venues):
         try:
             st = path.stat()
