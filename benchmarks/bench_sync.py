@@ -58,7 +58,7 @@ def baseline_code(dest: Path, commit: str = BASELINE) -> Path | None:
     return dest
 
 
-def timed(cmd: list[str], cwd: Path, env: dict) -> tuple[float, int, str]:
+def timed(cmd: list[str], cwd: Path, env: dict, ok: tuple[int, ...] = (0,)) -> tuple[float, int, str]:
     """(wall seconds, peak RSS in MB, stderr) of one process.
 
     The peak is the largest VmHWM that /proc shows for the process and the children it forks, read
@@ -83,7 +83,7 @@ def timed(cmd: list[str], cwd: Path, env: dict) -> tuple[float, int, str]:
         err = errors.read().decode("utf-8", "replace")
     if not peak_kb and usage is not None:            # no /proc (not Linux): the best figure there is
         peak_kb = usage.ru_maxrss
-    if proc.returncode:
+    if proc.returncode not in ok:
         raise RuntimeError(f"{' '.join(cmd[2:])} failed: {err.strip()[-300:]}")
     return wall, peak_kb // 1024, err
 
@@ -160,13 +160,14 @@ def prepare(n: int, tmp: Path) -> tuple[Path, dict, ZoteroServer]:
     return project, env, server
 
 
-def best(cmds: list[list[str]], cwd: Path, env: dict, repeats: int = REPEATS) -> tuple[float, int, str]:
+def best(cmds: list[list[str]], cwd: Path, env: dict, repeats: int = REPEATS,
+         ok: tuple[int, ...] = (0,)) -> tuple[float, int, str]:
     """(best wall seconds of `repeats` runs of `cmds` one after another, their peak RSS, the last stderr)."""
     walls, peak, err = [], 0, ""
     for _ in range(repeats):
         total = 0.0
         for cmd in cmds:
-            wall, mb, err = timed(cmd, cwd, env)
+            wall, mb, err = timed(cmd, cwd, env, ok)
             total += wall
             peak = max(peak, mb)
         walls.append(total)
@@ -177,11 +178,14 @@ def measure(code_dir: Path, project: Path, env: dict, n: int, *, one_process: bo
     env = dict(env, PYTHONPATH=str(code_dir))
     py = [sys.executable, "-m", "pipeline"]
     root = ["--root", str(project)]
-    timed(py + ["sync"] + root, code_dir, env)                     # the first sync builds everything
+    # An older head reads today's pipeline.toml: a table it does not know yet ([bib]) is one error line
+    # for it (exit 3, "finished with errors reported"), not a failed run.
+    ok = (0,) if code_dir == ROOT else (0, 3)
+    timed(py + ["sync"] + root, code_dir, env, ok)                 # the first sync builds everything
     repeats = REPEATS if n <= 10_000 else 3
-    sync_s, sync_mb, sync_err = best([py + ["sync"] + root], code_dir, env, repeats)
+    sync_s, sync_mb, sync_err = best([py + ["sync"] + root], code_dir, env, repeats, ok)
     rebuild = [py + ["build"] + root] if one_process else [py + ["merge"] + root, py + ["emit"] + root]
-    rebuild_s, rebuild_mb, _ = best(rebuild, code_dir, env, repeats)
+    rebuild_s, rebuild_mb, _ = best(rebuild, code_dir, env, repeats, ok)
     return {"sync": sync_s, "rebuild": rebuild_s, "mb": max(sync_mb, rebuild_mb), "skipped": "skipped" in sync_err}
 
 
