@@ -409,5 +409,6 @@ def mend(settings: Settings, catalog: Catalog) -> Catalog:
         except CorruptCacheEntry:
             replacement = ""
         records.append(r.evolve(url=replacement, url_status=ARCHIVED) if replacement else r)
+    # A mended link changes no section or visibility: the tree merge built still stands.
     return Catalog(title=catalog.title, sections=catalog.sections, records=tuple(records),
-                   problems=catalog.problems)
+                   problems=catalog.problems, tree=catalog.tree)
