@@ -250,6 +250,14 @@ class CorruptCacheEntry(Exception):
         self.path = str(path)
         self.reason = reason
 
+    def problem(self, then: str, *, key: str = "", source: str = "") -> Problem:
+        """The one warning a reader of the cache reports: named by the file, or by the item `key` whose
+        lookup read it; `then` says what the run does about it ("checked again")."""
+        if key:
+            return Problem(key, f"unreadable {source + ' ' if source else ''}cache file {self.path} ({self.reason}); "
+                                f"{then}", "warning", "cache-corrupt")
+        return Problem(self.path, f"{self.reason}: {then}" if then else self.reason, "warning", "cache-corrupt")
+
 
 @dataclass(frozen=True)
 class Branch:

@@ -147,8 +147,7 @@ def apply(record: Record, lookup: Lookup) -> Enriched:
         try:
             return getter(arg)
         except CorruptCacheEntry as exc:
-            problems.append(Problem(record.key, f"unreadable {source} cache file {exc.path} ({exc.reason}); "
-                                    "enrich refetches it", "warning", "cache-corrupt"))
+            problems.append(exc.problem("enrich refetches it", key=record.key, source=source))
             return None
 
     matched = None

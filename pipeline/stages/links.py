@@ -196,7 +196,7 @@ def findings(catalog: Catalog, cache: LinkCache, settings: Settings, problems: l
             doc = (fresh or {}).get(url) or cache.verdict(url)
         except CorruptCacheEntry as exc:
             if problems is not None:
-                problems.append(Problem(exc.path, exc.reason, "warning", "cache-corrupt"))
+                problems.append(exc.problem(""))
             doc = None
         if doc is None:
             continue
@@ -340,7 +340,7 @@ def run(settings: Settings, options: Options, reporter: Reporter, *, today: date
         try:
             doc = cache.verdict(url)
         except CorruptCacheEntry as exc:
-            reporter.problem(Problem(exc.path, f"{exc.reason}: checked again", "warning", "cache-corrupt"))
+            reporter.problem(exc.problem("checked again"))
             doc = None
         if options.refresh or doc is None or age(doc, today) >= settings.links.max_age_days:
             due.append((url, doc))
@@ -409,5 +409,6 @@ def mend(settings: Settings, catalog: Catalog) -> Catalog:
         except CorruptCacheEntry:
             replacement = ""
         records.append(r.evolve(url=replacement, url_status=ARCHIVED) if replacement else r)
+    # A mended link changes no section or visibility: the tree merge built still stands.
     return Catalog(title=catalog.title, sections=catalog.sections, records=tuple(records),
-                   problems=catalog.problems)
+                   problems=catalog.problems, tree=catalog.tree)
