@@ -463,3 +463,23 @@ def test_zotero_rich_text_shows_as_the_text_a_reader_sees():
                url="https://example.org/", sections=("S",)),))
     line = next(l for l in readme.render(catalog).splitlines() if l.startswith("- [H"))
     assert line == r"- [H2O and in vitro iOS \<script>x\</script>](https://example.org/)"
+
+
+from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
+
+
+@hsettings(max_examples=400, deadline=None)
+@given(st.from_regex(r"(https?|ftp)?:?(//)?([a-z]{0,3}(:[a-z]{0,2})?@){0,2}(www\.|x\.)?(arxiv\.org|openreview\.net|evil\.com)"
+                     r"(\.evil\.com)?(:\d{1,4})?[/?#]?[a-z.@:/]{0,10}", fullmatch=True))
+def test_an_open_link_is_told_by_the_host_urlsplit_reads(url):
+    """urls.is_open reads the host with a regex (it runs for every entry of the README and page): the
+    same host as urllib's urlsplit, whatever the user part, port, path or scheme."""
+    import urllib.parse
+
+    from pipeline.render import urls
+    try:
+        host = (urllib.parse.urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return
+    expected = any(host == h or host.endswith("." + h) for h in urls.OPEN_HOSTS)
+    assert urls.is_open(url) == expected

@@ -86,7 +86,7 @@ def overrides(record: Record, target: str) -> dict[str, str]:
 
 
 def names(creators) -> str:
-    return _names.name_list(creators)
+    return _names.name_list(creators) if creators else ""
 
 
 def raw(value: str) -> str:
@@ -125,9 +125,11 @@ def fields(record: Record, aliases: tuple[str, ...] = (), settings: BibSettings 
     # BibTeX's @inbook takes an author or an editor: the chapter's author is the one (Better BibTeX #1541).
     out["editor"] = names(editors) if kind != "inbook" or not authors else ""
     # The other creators in the fields Better BibTeX gives them (BibTeX styles leave both unprinted).
-    out["translator"] = names([c for c in record.creators if c.role == "translator"])
-    out["collaborator"] = names([c for c in record.creators if c not in authors and c not in editors
-                                 and c.role not in ("editor", "seriesEditor", "translator")])
+    if len(authors) + len(editors) < len(record.creators):      # most papers have authors and editors only
+        named = {id(c) for c in authors} | {id(c) for c in editors}
+        out["translator"] = names([c for c in record.creators if c.role == "translator"])
+        out["collaborator"] = names([c for c in record.creators if id(c) not in named
+                                     and c.role not in ("editor", "seriesEditor", "translator")])
     # An item with no title still gets one: an entry with no field at all is skipped by readers.
     out["title"] = latex.title(record.title) or "Untitled"
     venue = record.venue or ("arXiv" if record.item_type == "preprint" and record.arxiv else "")
