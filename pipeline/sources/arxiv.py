@@ -21,22 +21,13 @@ class ArxivError(http.SourceError):
     """arXiv could not answer; the message is one line."""
 
 
-class ArxivClient:
+class ArxivClient(http.Client):
     def __init__(self, base_url: str, *, policy: http.RetryPolicy | None = None, interval: float = INTERVAL,
                  on_wait: Callable[[float, str], None] | None = None):
         self.policy = policy or http.RetryPolicy(attempts=4, base=3.0, cap=30.0, timeout=20.0)
         limiter = http.FixedRate(interval, clock=self.policy.clock, sleep=self.policy.sleep)
         self.http = http.make_client(base_url.rstrip("/"), policy=self.policy, name="arXiv", limiter=limiter,
                                      on_wait=on_wait, headers={"User-Agent": USER_AGENT})
-
-    def close(self) -> None:
-        self.http.close()
-
-    def __enter__(self) -> "ArxivClient":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
     def feed(self, arxiv_id: str) -> str:
         """The Atom feed answering `id_list=arxiv_id` (raises ArxivError when arXiv could not answer)."""

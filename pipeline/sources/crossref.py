@@ -58,7 +58,7 @@ class Unavailable(CrossrefError, http.SourceUnavailable):
 Outcome = http.Outcome      # one type for every source (sources/http.py)
 
 
-class CrossrefClient:
+class CrossrefClient(http.Client):
     """A polite Crossref client. Thread-safe; use as a context manager or call `close()`."""
 
     def __init__(self, base_url: str, mailto: str = "", *, timeout: float = 10.0, retries: int = 4,
@@ -83,19 +83,6 @@ class CrossrefClient:
         self.down = ""               # why Crossref is considered down for the rest of the run
         self._failures = 0
         self._lock = threading.Lock()
-
-    @property
-    def requests(self) -> int:
-        return self.transport.requests
-
-    def __enter__(self) -> "CrossrefClient":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self.http.close()
 
     # --- one request (the transport retries) ----------------------------------------------------
 

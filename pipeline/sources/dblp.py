@@ -43,7 +43,7 @@ def default_policy(sleep: Callable[[float], None] = time.sleep) -> http.RetryPol
     return http.RetryPolicy(attempts=5, base=1.0, cap=30.0, max_wait=60.0, timeout=20.0, sleep=sleep)
 
 
-class DblpClient:
+class DblpClient(http.Client):
     """A gentle DBLP client, one request at a time. Use as a context manager or call `close()`."""
 
     def __init__(self, base_url: str, *, policy: http.RetryPolicy | None = None, interval: float = INTERVAL,
@@ -56,20 +56,6 @@ class DblpClient:
                                      headers={"User-Agent": USER_AGENT, "Accept": "application/json"})
         self.transport = http.transport_of(self.http)
         self.down = ""           # why DBLP is considered unavailable for the rest of the run
-
-    @property
-    def requests(self) -> int:
-        """HTTP requests sent in this run, retries included."""
-        return self.transport.requests
-
-    def __enter__(self) -> "DblpClient":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self.http.close()
 
     def _ask(self, key: object, path: str, query: Mapping) -> Outcome:
         if self.down:

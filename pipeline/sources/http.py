@@ -533,6 +533,27 @@ def _show_path(request: httpx2.Request) -> str:
     return escaped(request.url.path)
 
 
+class Client:
+    """What every source's client shares: its httpx2 client (`http`, closed by `close` or a `with`), and
+    the retrying transport under it that counts the run's requests."""
+
+    http: httpx2.Client
+
+    @property
+    def requests(self) -> int:
+        """HTTP requests sent in this run, retries included."""
+        return transport_of(self.http).requests
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.http.close()
+
+
 def make_client(base_url: str, *, policy: RetryPolicy | None = None, name: str = "the server",
                 limiter: Limiter | None = None, kind_of: Callable[[httpx2.Request], str] | None = None,
                 on_wait: Callable[[float, str], None] | None = None, headers: Mapping[str, str] | None = None,

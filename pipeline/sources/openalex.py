@@ -71,7 +71,7 @@ def doi_filter(dois: Iterable[str]) -> str:
     return "doi:" + "|".join(dois)
 
 
-class OpenAlexClient:
+class OpenAlexClient(http.Client):
     """A polite OpenAlex client. Thread-safe; use as a context manager or call `close()`."""
 
     def __init__(self, base_url: str = DEFAULT_URL, mailto: str = "", *, policy: http.RetryPolicy | None = None,
@@ -91,20 +91,6 @@ class OpenAlexClient:
                                      on_wait=on_wait, headers={"User-Agent": agent, "Accept": "application/json"})
         self.transport = http.transport_of(self.http)
         self.down = ""           # why OpenAlex is considered unavailable for the rest of the run
-
-    @property
-    def requests(self) -> int:
-        """HTTP requests sent in this run, retries included."""
-        return self.transport.requests
-
-    def __enter__(self) -> "OpenAlexClient":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self.http.close()
 
     # --- one request (the transport retries) ----------------------------------------------------
 
