@@ -29,7 +29,6 @@ _ISO_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?!\d)")     # not
 ACRONYM_IN_PARENS_RE = re.compile(r"\(([A-Z][A-Za-z0-9&/+\-]*[A-Z0-9+](?:[ '’]\d{2,4})?)\)")
 
 
-_KEPT_SPACES = frozenset("\u00a0\u2009\u202f")
 _SPACE_RUN_RE = re.compile(r"[^\S\u00a0\u2009\u202f]+")
 # C0 and C1 controls (NUL, BEL, ESC...) and the bidi overrides: never part of a title or a name, and
 # trouble in every output (a NUL ends a C string, ESC drives terminals, U+202E reverses a line).
@@ -53,7 +52,7 @@ def text(value: object) -> str:
     value = str(value)
     if not value.isascii():
         value = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-        if _KEPT_SPACES.intersection(value):
+        if "\u00a0" in value or "\u2009" in value or "\u202f" in value:
             # A no-break or thin space is the curator's typography ("5.2 nm"): kept, not collapsed.
             return _SPACE_RUN_RE.sub(" ", value.translate(_CONTROL_TABLE)).strip()
     return " ".join(value.translate(_CONTROL_TABLE).split())
