@@ -34,49 +34,57 @@ BASE = {
 
 # Zotero item type -> (BibTeX type, its venue field, biblatex type, its venue field, CSL type).
 # The CSL column is the schema's own `csl.types`; the .bib columns follow Better BibTeX's mapping,
-# except where a plain BibTeX style has no such type, or biber's default data model accepts no field
-# of it (`--validate-datamodel` rejects every field of @video, @audio, @jurisdiction, @legislation,
-# @standard, @review...): then `misc` (biblatex's own fallback for them), or `report` for a standard.
+# except where a plain BibTeX style has no such type (then `misc`, or `techreport` for a standard).
+# papers.biblatex.bib keeps biblatex's own types for a case, a statute, a standard, a recording...
+# (UNSUPPORTED below), as Better BibTeX writes them, with their reporter, volume, pages and numbers.
 TYPES = {
-    "artwork": ("misc", "howpublished", "misc", "howpublished", "graphic"),
-    "audioRecording": ("misc", "howpublished", "misc", "howpublished", "song"),
-    "bill": ("misc", "howpublished", "misc", "howpublished", "bill"),
+    "artwork": ("misc", "howpublished", "artwork", "journaltitle", "graphic"),
+    "audioRecording": ("misc", "howpublished", "audio", "journaltitle", "song"),
+    "bill": ("misc", "howpublished", "legislation", "journaltitle", "bill"),
     "blogPost": ("misc", "howpublished", "online", "organization", "post-weblog"),
     "book": ("book", "", "book", "", "book"),
     "bookSection": ("incollection", "booktitle", "incollection", "booktitle", "chapter"),
-    "case": ("misc", "howpublished", "misc", "howpublished", "legal_case"),
+    "case": ("misc", "howpublished", "jurisdiction", "journaltitle", "legal_case"),
     "computerProgram": ("misc", "howpublished", "software", "organization", "software"),
     "conferencePaper": ("inproceedings", "booktitle", "inproceedings", "booktitle", "paper-conference"),
     "dataset": ("misc", "howpublished", "dataset", "publisher", "dataset"),
     "dictionaryEntry": ("incollection", "booktitle", "inreference", "booktitle", "entry-dictionary"),
     "document": ("misc", "howpublished", "misc", "howpublished", "document"),
-    "email": ("misc", "howpublished", "misc", "howpublished", "personal_communication"),
+    "email": ("misc", "howpublished", "letter", "", "personal_communication"),
     "encyclopediaArticle": ("incollection", "booktitle", "inreference", "booktitle", "entry-encyclopedia"),
-    "film": ("misc", "howpublished", "misc", "howpublished", "motion_picture"),
+    "film": ("misc", "howpublished", "video", "booktitle", "motion_picture"),
     "forumPost": ("misc", "howpublished", "online", "organization", "post"),
-    "hearing": ("misc", "howpublished", "misc", "howpublished", "hearing"),
+    "hearing": ("misc", "howpublished", "jurisdiction", "journaltitle", "hearing"),
     "instantMessage": ("misc", "howpublished", "misc", "howpublished", "personal_communication"),
     "interview": ("misc", "howpublished", "misc", "howpublished", "interview"),
     "journalArticle": ("article", "journal", "article", "journaltitle", "article-journal"),
-    "letter": ("misc", "howpublished", "misc", "howpublished", "personal_communication"),
+    "letter": ("misc", "howpublished", "letter", "", "personal_communication"),
     "magazineArticle": ("article", "journal", "article", "journaltitle", "article-magazine"),
     "manuscript": ("unpublished", "", "unpublished", "howpublished", "manuscript"),
     "map": ("misc", "howpublished", "misc", "howpublished", "map"),
     "newspaperArticle": ("article", "journal", "article", "journaltitle", "article-newspaper"),
     "patent": ("misc", "howpublished", "patent", "", "patent"),
-    "podcast": ("misc", "howpublished", "misc", "howpublished", "broadcast"),
+    "podcast": ("misc", "howpublished", "audio", "journaltitle", "broadcast"),
     "preprint": ("misc", "howpublished", "online", "pubstate", "article"),
     "presentation": ("misc", "howpublished", "unpublished", "howpublished", "speech"),
-    "radioBroadcast": ("misc", "howpublished", "misc", "howpublished", "broadcast"),
+    "radioBroadcast": ("misc", "howpublished", "audio", "journaltitle", "broadcast"),
     "report": ("techreport", "institution", "report", "institution", "report"),
-    "standard": ("techreport", "institution", "report", "institution", "standard"),
-    "statute": ("misc", "howpublished", "misc", "howpublished", "legislation"),
+    "standard": ("techreport", "institution", "standard", "journaltitle", "standard"),
+    "statute": ("misc", "howpublished", "legislation", "journaltitle", "legislation"),
     "thesis": ("phdthesis", "school", "thesis", "institution", "thesis"),
-    "tvBroadcast": ("misc", "howpublished", "misc", "howpublished", "broadcast"),
-    "videoRecording": ("misc", "howpublished", "misc", "howpublished", "motion_picture"),
+    "tvBroadcast": ("misc", "howpublished", "video", "booktitle", "broadcast"),
+    "videoRecording": ("misc", "howpublished", "video", "booktitle", "motion_picture"),
     "webpage": ("misc", "howpublished", "online", "organization", "webpage"),
 }
 DEFAULT = ("misc", "howpublished", "misc", "howpublished", "document")
+# biblatex's entry types that no standard style supports (its manual, section 2.1.3): biber's default
+# data model declares no field of them, not even `title`, because the styles that cite them (biblatex-apa,
+# oscola, biblatex-juradiss) bring their own data model; the standard styles print them as @misc.
+UNSUPPORTED = frozenset("artwork audio bibnote commentary image jurisdiction legislation legal letter movie "
+                        "music performance review standard video".split())
+# Where Better BibTeX writes the venue of one (a case's reporter, a statute's code, a reviewed work's
+# journal): journaltitle, but a film's or broadcast's program is its booktitle.
+UNSUPPORTED_VENUE = {kind: "booktitle" if kind in ("movie", "video") else "journaltitle" for kind in UNSUPPORTED}
 # Crossref's work types -> the Zotero type that means the same (records enriched from Crossref alone).
 CROSSREF = {
     "journal-article": "journalArticle", "proceedings-article": "conferencePaper", "book-chapter": "bookSection",

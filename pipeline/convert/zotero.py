@@ -193,9 +193,10 @@ def creators(data: dict) -> tuple[Creator, ...]:
 def venue(data: dict) -> str:
     """The full venue name Zotero holds for the item's type. The publisher is the venue only of a type
     whose venue it is (a thesis's university, a report's institution): a chapter without its book's
-    title has no venue, not its publisher as one."""
-    for name in ("publicationTitle", "proceedingsTitle", "bookTitle", "encyclopediaTitle", "dictionaryTitle",
-                 "websiteTitle", "blogTitle", "forumTitle", "programTitle", "conferenceName", "repository",
+    title has no venue, not its publisher as one. A case's reporter and a statute's or bill's code are
+    their venue."""
+    for name in ("publicationTitle", "reporter", "code", "proceedingsTitle", "bookTitle", "encyclopediaTitle",
+                 "dictionaryTitle", "websiteTitle", "blogTitle", "forumTitle", "programTitle", "conferenceName", "repository",
                  "university", "institution"):
         value = text(data.get(name))
         if value:
@@ -281,10 +282,10 @@ CSL_TYPES = {
     "legal_case": "case", "legislation": "statute", "bill": "bill", "personal_communication": "letter",
     "map": "map", "interview": "interview", "document": "document",
 }
-# CSL types no Zotero type stands for -> (BibTeX type, biblatex type), as Better BibTeX exports them.
-# (biber's default data model accepts no field of @review, @audio, @video: biblatex's `misc` stands in.)
-CSL_ONLY_TYPES = {"pamphlet": ("booklet", "booklet"), "review": ("article", "article"),
-                  "review-book": ("article", "article"), "musical_score": ("misc", "misc"),
+# CSL types no Zotero type stands for -> (BibTeX type, biblatex type), as Better BibTeX exports them
+# (biblatex's @review and @audio are among the types no standard style supports: fieldmap.UNSUPPORTED).
+CSL_ONLY_TYPES = {"pamphlet": ("booklet", "booklet"), "review": ("article", "review"),
+                  "review-book": ("article", "review"), "musical_score": ("misc", "audio"),
                   "periodical": ("misc", "periodical"), "collection": ("book", "collection"),
                   "event": ("misc", "misc"), "performance": ("misc", "misc")}
 # CSL name variables in extra (`editor: Darwin || Charles`) -> Zotero creator types.

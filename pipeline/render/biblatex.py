@@ -24,7 +24,7 @@ SUBTYPES = {"newspaperArticle": "newspaper", "magazineArticle": "magazine"}
 TYPES = frozenset("article book mvbook inbook bookinbook suppbook booklet collection mvcollection "
                   "incollection suppcollection dataset manual misc online patent periodical "
                   "suppperiodical proceedings mvproceedings inproceedings reference mvreference "
-                  "inreference report set software thesis unpublished".split())
+                  "inreference report set software thesis unpublished".split()) | fieldmap.UNSUPPORTED
 FROM_BIBTEX = {"phdthesis": ("thesis", "phdthesis"), "mastersthesis": ("thesis", "mathesis"),
                "techreport": ("report", "techreport"), "conference": ("inproceedings", ""),
                "electronic": ("online", ""), "www": ("online", "")}
@@ -112,9 +112,15 @@ def entry_type(record: Record) -> tuple[str, str, str]:
         kind = "mvbook"         # a work in several volumes, cited whole
     elif kind == "incollection" and fieldmap.has_book_author(record.item_type, [c.role for c in record.creators]):
         kind = "inbook"
+    elif kind == "letter":
+        subtype = written or ("E-mail" if record.item_type == "email" else "Letter")    # Better BibTeX's
+    elif kind in fieldmap.UNSUPPORTED:
+        subtype = written       # a standard's, a film's genre: what the item says it is
     forced = (dict(record.bib_fields).get("biblatex.entrytype") or record.bib_type).strip().lower()
     if forced in TYPES and forced != kind:
-        return forced, "", ""
+        # A type named in extra (`type: review-book`, `tex.entrytype: jurisdiction`); one of biblatex's
+        # unsupported types keeps its venue where Better BibTeX writes it.
+        return forced, fieldmap.UNSUPPORTED_VENUE.get(forced, ""), ""
     if forced in FROM_BIBTEX:
         kind, subtype = FROM_BIBTEX[forced]
         return kind, ("institution" if kind in ("thesis", "report") else ""), subtype
@@ -172,6 +178,8 @@ def fields(record: Record, aliases: tuple[str, ...] = (),
         venue_field = ""
     elif kind == "misc" and venue_field == "howpublished" and record.venue == record.publisher:
         venue_field = "organization"      # a publisher is who published it: biblatex's misc takes no publisher
+    elif kind in fieldmap.UNSUPPORTED and record.venue == record.publisher:
+        venue_field = ""                  # a standard's or a record label's publisher is its publisher
     if venue_field and record.venue and kind != "book":
         out[venue_field] = latex.rich(record.venue, utf8=True, ascii=ascii_)
     out["type"] = subtype
@@ -197,6 +205,8 @@ def fields(record: Record, aliases: tuple[str, ...] = (),
         # Another archive's id (PubMed, JSTOR, a handle, Google Books), the first the item has.
         archive, out["eprinttype"] = fieldmap.archive_eprint(found)
         out["eprint"] = bibtex.raw(archive)
+    if kind == "jurisdiction":
+        out["institution"] = enc(found.get("authority", ""))     # the court
     if kind == "patent":
         for name, value in fieldmap.patent(found, record.number).items():
             out[name] = name_list([Creator(name=value)]) if name == "holder" else enc(value)
@@ -232,7 +242,8 @@ def fields(record: Record, aliases: tuple[str, ...] = (),
         if name in out and _AND_RE.search(out[name]) and not out[name].startswith("{"):
             out[name] = "{" + out[name] + "}"
     dropped = NOT_IN_TYPE.get(kind, ())
-    return {k: v for k, v in out.items() if k not in dropped and kind in ONLY_IN.get(k, (kind,))}
+    return {k: v for k, v in out.items()
+            if k not in dropped and (kind in ONLY_IN.get(k, (kind,)) or kind in fieldmap.UNSUPPORTED)}
 
 
 def entry(record: Record, key: str, aliases: tuple[str, ...] = (),
