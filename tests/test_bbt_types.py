@@ -65,6 +65,25 @@ def test_a_case_is_a_jurisdiction_with_its_reporter_volume_pages_and_court():
     assert bbl["translator"] == "Kartinyeri" and bbl["author"] == "Kaetinyeri v Commonwealth"
 
 
+def test_zoteros_own_field_names_of_a_case_and_a_statute_are_read():
+    # The Web API names a case's fields its own way (caseName, reporter, reporterVolume, firstPage...).
+    _, bbl, csl = entry({"itemType": "case", "caseName": "Kartinyeri v Commonwealth", "court": "HCA",
+                         "reporter": "CLR", "reporterVolume": "195", "firstPage": "337", "docketNumber": "A1",
+                         "dateDecided": "1998-04-01"})
+    assert bbl["title"].replace("{", "").replace("}", "") == "Kartinyeri v Commonwealth"
+    assert (bbl["journaltitle"], bbl["volume"], bbl["pages"], bbl["number"], bbl["institution"], bbl["date"]) == \
+        ("CLR", "195", "337", "A1", "HCA", "1998-04-01")
+    assert csl["container-title"] == "CLR" and csl["page"] == "337"
+    _, bbl, _ = entry({"itemType": "statute", "nameOfAct": "Loi", "code": "JORF", "publicLawNumber": "PRMX0908015L",
+                       "pages": "9784", "dateEnacted": "2009-06-15"})
+    assert (bbl["@"], bbl["journaltitle"], bbl["number"], bbl["date"]) == \
+        ("legislation", "JORF", "PRMX0908015L", "2009-06-15")
+    # An arXiv id in a preprint's archiveID (Zotero's `number` base field) is no number.
+    _, bbl, _ = entry({"itemType": "preprint", "title": "P", "archiveID": "arXiv:2101.00001",
+                       "url": "https://arxiv.org/abs/2101.00001"})
+    assert "number" not in bbl
+
+
 def test_a_statute_is_legislation_with_its_code_number_and_pages():
     bib, bbl, _ = entry(STATUTE)
     assert (bbl["@"], bbl["journaltitle"], bbl["number"], bbl["pages"], bbl["date"]) == \
@@ -85,9 +104,9 @@ def test_recordings_broadcasts_and_letters_keep_biblatex_s_types():
     assert (bbl["@"], bbl["publisher"]) == ("audio", "EMI") and "journaltitle" not in bbl
     _, bbl, _ = entry({"itemType": "tvBroadcast", "title": "Ep", "programTitle": "Show", "network": "BBC",
                        "episodeNumber": "3", "creators": [{"creatorType": "director", "firstName": "A", "lastName": "D"}]})
-    assert (bbl["@"], bbl["booktitle"], bbl["publisher"]) == ("video", "Show", "BBC")
+    assert (bbl["@"], bbl["booktitle"], bbl["publisher"], bbl["number"]) == ("video", "Show", "BBC", "3")
     assert (bbl["editor"], bbl["editortype"]) == ("D, A", "director")
-    _, bbl, _ = entry({"itemType": "email", "title": "Hello", "date": "2020"})
+    _, bbl, _ = entry({"itemType": "email", "subject": "Hello", "date": "2020"})
     assert (bbl["@"], bbl["title"], bbl["type"]) == ("letter", "{Hello}", "E-mail")
     _, bbl, _ = entry({"itemType": "letter", "title": "L", "letterType": "Postcard"})
     assert (bbl["@"], bbl["type"]) == ("letter", "Postcard")
@@ -134,7 +153,7 @@ def test_biber_check_passes_the_fields_of_an_unsupported_type_and_fails_another_
 @needs_biber
 def test_the_unsupported_types_written_pass_biber_s_check():
     items = [CASE, REPORTED, STATUTE, STANDARD, SCORE, REVIEW, NEWSPAPER_REVIEW,
-             {"itemType": "email", "title": "Hello"}, {"itemType": "film", "title": "F", "distributor": "W"}]
+             {"itemType": "email", "subject": "Hello"}, {"itemType": "film", "title": "F", "distributor": "W"}]
     records = [to_record({"key": f"ABCD234{i}", "data": item}) for i, item in enumerate(items)]
     text = biblatex.render(records, {r.key: f"k{i}" for i, r in enumerate(records)})
     assert validate_bib.biber_check(text) == []

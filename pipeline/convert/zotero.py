@@ -421,6 +421,11 @@ def is_entry(item: dict) -> bool:
     )
 
 
+# Zotero's fields whose base field is `number` (fieldmap.BASE), but `archiveID`; then `seriesNumber`.
+NUMBER_FIELDS = ("reportNumber", "number", "docketNumber", "publicLawNumber", "billNumber", "documentNumber",
+                 "patentNumber", "episodeNumber", "identifier", "seriesNumber")
+
+
 def to_record(item: dict, table: venues.VenueTable | None = None) -> Record:
     """A Record from one Zotero API item, its label found with the venue `table`. Raises ValueError
     when the item has no usable key."""
@@ -431,18 +436,19 @@ def to_record(item: dict, table: venues.VenueTable | None = None) -> Record:
     if not key:
         raise ValueError("item has no key")
     meta = item.get("meta") or {}
-    when = dates.parse(text(data.get("date")), text(meta.get("parsedDate")))
-    year, date, edtf = when.year, when.iso, when.edtf
-    bad = impossible_date(data.get("date"))
-    if bad:
-        year, date, edtf = None, bad, ""      # kept as typed, no year (inputs warns)
-    manual, every = tags(data)
     # Each type-specific field under its base name ("network" is a publisher, "encyclopediaTitle" a
-    # publicationTitle): the table in pipeline/fieldmap.py speaks of base fields.
+    # publicationTitle, a case's "caseName" its title): the table in pipeline/fieldmap.py speaks of base
+    # fields.
     base: dict[str, str] = {}
     for name, value in data.items():
         if isinstance(value, (str, int, float)) and text(value):
             base.setdefault(fieldmap.BASE.get(name, name), text(value))
+    when = dates.parse(base.get("date", ""), text(meta.get("parsedDate")))
+    year, date, edtf = when.year, when.iso, when.edtf
+    bad = impossible_date(base.get("date"))
+    if bad:
+        year, date, edtf = None, bad, ""      # kept as typed, no year (inputs warns)
+    manual, every = tags(data)
     extra = extra_fields(data.get("extra", ""))
     pinned = text(data.get("citationKey")) or text(extra.get("citation key"))
     doi = find_doi(data, extra)
@@ -459,7 +465,7 @@ def to_record(item: dict, table: venues.VenueTable | None = None) -> Record:
     full_venue = venues.full_name(full_venue, label, table or venues.EMPTY)
     values = dict(
         item_type=item_type,
-        title=text(data.get("title")),
+        title=base.get("title", ""),          # an email's subject, a case's name, an act's name
         creators=creators(data),
         year=year,
         date=date,
@@ -468,12 +474,13 @@ def to_record(item: dict, table: venues.VenueTable | None = None) -> Record:
         url=text(data.get("url")),
         doi=doi,
         arxiv=arxiv,
-        pages=text(data.get("pages")),
-        volume=text(data.get("volume")),
+        pages=base.get("pages", ""),            # a case's first page, a bill's code pages
+        volume=base.get("volume", ""),          # a case's reporter volume, a bill's code volume
         issue=text(data.get("issue")),
         publisher=base.get("publisher", ""),
-        # A report's number, a standard's or patent's number, else the number within a series.
-        number=text(data.get("reportNumber")) or text(data.get("number")) or text(data.get("seriesNumber")),
+        # A report's, standard's or patent's number, a case's docket, a law's, hearing's or episode's
+        # number, a dataset's identifier, else the number within a series (an arXiv id is no number).
+        number=next((text(data.get(n)) for n in NUMBER_FIELDS if text(data.get(n))), ""),
         series=text(data.get("series")) or text(data.get("seriesTitle")),
         abstract=text(data.get("abstractNote")),
         language=text(data.get("language")),
