@@ -161,6 +161,8 @@ def impossible_date(value: str) -> str:
     typed = _ISO_DATE_RE.match(text(value))
     if typed and typed.group(2):
         month = int(typed.group(2))
+        if 21 <= month <= 41 and not typed.group(3):
+            return ""           # a season or quarter (`2004-22`, summer 2004: EDTF, see convert/dates.py)
         if iso_date(int(typed.group(1)), month, int(typed.group(3) or 0) if month else 0) is None:
             return typed.group(0)
     return ""
