@@ -48,3 +48,19 @@ def test_keys_of_other_entries_typed_in_extra_reach_biblatex_only():
     assert not {"related", "xref", "crossref"} & set(bib)
     _, bbl, _ = entry({**item, "extra": "tex.crossref= a}, title={x"})
     assert "crossref" not in bbl        # no key: not written
+
+
+def test_html_pasted_around_a_place_is_dropped_and_its_list_kept():
+    # Multiple locations and-or publishers and BibLaTeX export #689: the element's text is the place, in
+    # every output; three places joined by "and" are the curator's list, one "Trinidad and Tobago" braced.
+    item = {"itemType": "book", "title": "Geometry and Monadology: Leibniz's Analysis Situs and Philosophy of Space",
+            "ISBN": "978-3-7643-7986-5", "date": "2007", "numPages": "676", "publisher": "Birkhäuser",
+            "place": "<pre>Basel and Boston and Berlin</pre>",
+            "creators": [{"creatorType": "author", "firstName": "Vincenzo de", "lastName": "Risi"}]}
+    bib, bbl, csl = entry(item)
+    assert bbl["location"] == "Basel and Boston and Berlin" and bib["address"] == "Basel and Boston and Berlin"
+    assert csl["publisher-place"] == "Basel and Boston and Berlin"
+    _, bbl, _ = entry({**item, "place": "Port of Spain, Trinidad and Tobago"})
+    assert bbl["location"] == "{Port of Spain, Trinidad and Tobago}"
+    _, bbl, _ = entry({**item, "publisher": "<span>Birkhäuser</span>"})
+    assert bbl["publisher"] == "Birkhäuser"

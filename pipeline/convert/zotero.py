@@ -13,6 +13,7 @@ import urllib.parse
 from pipeline import fieldmap, identifiers
 from pipeline.convert import dates, iso_date
 from pipeline.model import CURATOR, DERIVED, ENRICH_NONE, ZOTERO, Creator, Record
+from pipeline.render import richtext
 from pipeline.rules import venues
 
 # Types that are never list entries: they hang under a paper or are not bibliographic.
@@ -56,6 +57,17 @@ def text(value: object) -> str:
             # A no-break or thin space is the curator's typography ("5.2 nm"): kept, not collapsed.
             return _SPACE_RUN_RE.sub(" ", value.translate(_CONTROL_TABLE)).strip()
     return " ".join(value.translate(_CONTROL_TABLE).split())
+
+
+# Fields read as they are: the title is rich text (the writers read its markup), links and ids are verbatim.
+_RICH_OR_RAW = frozenset({"title", "url", "DOI", "extra", "abstractNote"})
+
+
+def plain(value) -> str:
+    """A plain field (a place, a publisher) without the HTML elements pasted along with it:
+    `<pre>Basel and Boston</pre>` is `Basel and Boston`, as in a title (richtext.FORMATTING)."""
+    value = text(value)
+    return richtext.without_unknown_tags(value) if "</" in value else value
 
 
 def clean_doi(value: str) -> str:
@@ -443,7 +455,7 @@ def to_record(item: dict, table: venues.VenueTable | None = None) -> Record:
     base: dict[str, str] = {}
     for name, value in data.items():
         if isinstance(value, (str, int, float)) and text(value):
-            base.setdefault(fieldmap.BASE.get(name, name), text(value))
+            base.setdefault(fieldmap.BASE.get(name, name), text(value) if name in _RICH_OR_RAW else plain(value))
     extra = extra_fields(data.get("extra", ""))
     pinned = text(data.get("citationKey")) or text(extra.get("citation key"))
     doi = find_doi(data, extra)
@@ -518,7 +530,7 @@ def to_record(item: dict, table: venues.VenueTable | None = None) -> Record:
     series_number = overrides.pop("series_number", "")
     if series_number and not values["number"]:
         values["number"] = series_number
-    place = text(data.get("place"))
+    place = plain(data.get("place"))
     if place and not any(n == "address" for n, _ in overrides.get("bib_fields", ())):
         overrides["bib_fields"] = (("address", place),) + tuple(overrides.get("bib_fields", ()))
     values.update(overrides)

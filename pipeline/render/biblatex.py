@@ -239,7 +239,11 @@ def fields(record: Record, aliases: tuple[str, ...] = (),
         if prefix in ("", "tex", "biblatex") and name in KEY_FIELDS and name not in out and _KEYS_RE.match(value.strip()):
             out[name] = re.sub(r"\s*,\s*", ",", value.strip())
     for name in LISTS:
-        # biblatex splits a literal list at " and ": "Miller, Smith and Jones" is one publisher.
+        # biblatex splits a literal list at " and ": "Miller, Smith and Jones" is one publisher, "Trinidad
+        # and Tobago" one place; places joined by "and" twice or more ("Basel and Boston and Berlin") are
+        # the curator's list, as Better BibTeX reads it.
+        if name == "location" and len(_AND_RE.findall(out.get(name, ""))) >= 2:
+            continue
         if name in out and _AND_RE.search(out[name]) and not out[name].startswith("{"):
             out[name] = "{" + out[name] + "}"
     dropped = NOT_IN_TYPE.get(kind, ())
