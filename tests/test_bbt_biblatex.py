@@ -64,3 +64,15 @@ def test_html_pasted_around_a_place_is_dropped_and_its_list_kept():
     assert bbl["location"] == "{Port of Spain, Trinidad and Tobago}"
     _, bbl, _ = entry({**item, "publisher": "<span>Birkhäuser</span>"})
     assert bbl["publisher"] == "Birkhäuser"
+
+
+def test_a_short_doi_is_kept_in_every_output():
+    # Define word delimiter characters #1943: `10/ggd754` is a shortDOI, a handle doi.org resolves; Better
+    # BibTeX keeps it. Only a whole field is one: "10/x" inside other text is no DOI.
+    item = {"itemType": "conferencePaper", "DOI": "10/ggd754", "date": "2019-11", "title": "The Bottom-up Evolution of "
+            "Representations in the Transformer", "conferenceName": "EMNLP-IJCNLP 2019", "url": "https://aclanthology.org/D19-1448",
+            "creators": [{"creatorType": "author", "firstName": "Elena", "lastName": "Voita"}]}
+    bib, bbl, csl = entry(item)
+    assert bbl["doi"] == bib["doi"] == csl["DOI"] == "10/ggd754"
+    assert entry({**item, "DOI": "https://doi.org/10/d9c537"})[1]["doi"] == "10/d9c537"
+    assert "doi" not in entry({**item, "DOI": "", "extra": "note: 10/ggd754 is short"})[1]

@@ -20,7 +20,8 @@ from pipeline.rules import venues
 CHILD_TYPES = frozenset({"note", "attachment", "annotation"})
 
 _DOI_RE = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)", re.IGNORECASE)
-_WHOLE_DOI_RE = re.compile(r"^\s*(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/[^\s\"]+)\s*$", re.IGNORECASE)
+_WHOLE_DOI_RE = re.compile(r"^\s*(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/[^\s\"]+|10/[a-z0-9]+)\s*$",
+                           re.IGNORECASE)     # (`10/ggd754`: a shortDOI, which doi.org resolves, as a whole field only)
 _EXTRA_LINE_RE = re.compile(r"^\s*([A-Za-z][A-Za-z \-]*?)\s*:\s*(.*?)\s*$")
 _ARXIV_URL_RE = re.compile(r"arxiv\.org/(?:abs|pdf|html)/([a-z\-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5})(?:v\d+)?", re.I)
 _ARXIV_ID_RE = re.compile(r"^(?:arxiv:\s*)?(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$", re.I)
