@@ -76,3 +76,12 @@ def test_a_short_doi_is_kept_in_every_output():
     assert bbl["doi"] == bib["doi"] == csl["DOI"] == "10/ggd754"
     assert entry({**item, "DOI": "https://doi.org/10/d9c537"})[1]["doi"] == "10/d9c537"
     assert "doi" not in entry({**item, "DOI": "", "extra": "note: 10/ggd754 is short"})[1]
+
+
+def test_an_article_with_only_its_journals_abbreviation_names_it():
+    # Journal abbreviation not exported on its own #2443: the abbreviation is the only journal title there is.
+    item = {"itemType": "journalArticle", "title": "Quantentheorie des einatomigen idealen Gases", "date": "1925",
+            "journalAbbreviation": "Sitzungsber. Preuss. Akad. Wiss.", "issue": "1", "pages": "3",
+            "creators": [{"creatorType": "author", "firstName": "A.", "lastName": "Einstein"}]}
+    assert entry(item)[1]["journaltitle"] == "Sitzungsber. Preuss. Akad. Wiss."
+    assert entry({**item, "publicationTitle": "Sitzungsberichte"})[1]["journaltitle"] == "Sitzungsberichte"

@@ -181,6 +181,8 @@ def fields(record: Record, aliases: tuple[str, ...] = (),
         venue_field = "organization"      # a publisher is who published it: biblatex's misc takes no publisher
     if venue_field and record.venue and kind != "book":
         out[venue_field] = latex.rich(record.venue, utf8=True, ascii=ascii_)
+    elif venue_field == "journaltitle" and found.get("journalAbbreviation"):
+        out[venue_field] = enc(found["journalAbbreviation"])     # the journal as the curator abbreviated it
     out["type"] = subtype
     out["date"] = date(record)
     out["volume"] = enc(record.volume)
