@@ -123,6 +123,8 @@ FIELDS = {
     # A conference paper's proceedings title (the venue already), kept to tell it from the conference's
     # name standing in for it: biblatex's booktitle is the one, its eventtitle the other.
     "proceedingsTitle": ("", "", ""),
+    # A journal's abbreviation: biblatex's journaltitle of an article with no journal name (Better BibTeX's).
+    "journalAbbreviation": ("", "", ""),
     # A patent's: read together by `patent` below.
     "applicationNumber": ("", "", ""), "country": ("", "", ""), "assignee": ("", "", ""),
 }

@@ -36,9 +36,11 @@ _MONTH = r"([A-Za-zéûäç]{3,9})\.?"
 _TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?"
 _ISO_RE = re.compile(rf"^(-?\d{{4}})(?:-(\d{{1,2}})(?:-(\d{{1,2}}))?)?{_TIME}$")
 # EDTF (levels 0 and 1) as typed, in the final spelling or the draft's: a year (`-0876`, `Y52000`, `199u`),
-# a month and a day, each digit of which may be unspecified (`X`, `u`), then a qualifier.
+# a month and a day, each digit of which may be unspecified (`X`, `u`), or a season or quarter in the
+# month's place (`2004-22`, summer 2004: ISO 8601-2's 21-41, which biber reads), then a qualifier.
 _EDTF_DATE = (r"(?P<year>-?\d{4}|-?\d{3}[uUxX]|-?\d{2}[uUxX]{2}|[yY]-?\d{5,})"
-              r"(?:-(?P<month>0[1-9]|1[0-2]|[uUxX]{2})(?:-(?P<day>0[1-9]|[12]\d|3[01]|[uUxX]{2}))?)?"
+              r"(?:-(?:(?P<month>0[1-9]|1[0-2]|[uUxX]{2})(?:-(?P<day>0[1-9]|[12]\d|3[01]|[uUxX]{2}))?"
+              r"|(?P<season>2[1-9]|3\d|4[01])))?"
               r"(?P<qualifier>\?~|~\?|[?~%])?")
 _EDTF_DATE_RE = re.compile(f"^{_EDTF_DATE}$")
 _OPEN_ENDS = {"..": "..", "open": "..", "": "", "unknown": ""}
@@ -146,6 +148,7 @@ def _edtf_part(text: str) -> tuple[str, int | None, str] | None:
     if not m:
         return None
     year, month, day, qualifier = m.group("year"), m.group("month") or "", m.group("day") or "", m.group("qualifier")
+    month = month or m.group("season") or ""
     if month[:1] in "uUxX" and day[:1].isdigit():
         return None             # a known day of an unknown month is no date
     long = year[:1] in "yY"
@@ -178,7 +181,7 @@ def _edtf(text: str) -> Date | None:
         first = parts[0] if ends[0] is None else parts[1]
         return Date(first[1], first[2], written)
     found = _edtf_part(text)
-    if found is None or (found[0] == text and re.fullmatch(r"\d{4}(?:-\d\d){0,2}", text)):
+    if found is None or found[0] == text == found[2]:
         return None             # plain ISO: `iso` holds it
     return Date(found[1], found[2], found[0])
 

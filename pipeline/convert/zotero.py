@@ -13,13 +13,15 @@ import urllib.parse
 from pipeline import fieldmap, identifiers
 from pipeline.convert import dates, iso_date
 from pipeline.model import CURATOR, DERIVED, ENRICH_NONE, ZOTERO, Creator, Record
+from pipeline.render import richtext
 from pipeline.rules import venues
 
 # Types that are never list entries: they hang under a paper or are not bibliographic.
 CHILD_TYPES = frozenset({"note", "attachment", "annotation"})
 
 _DOI_RE = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)", re.IGNORECASE)
-_WHOLE_DOI_RE = re.compile(r"^\s*(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/[^\s\"]+)\s*$", re.IGNORECASE)
+_WHOLE_DOI_RE = re.compile(r"^\s*(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/[^\s\"]+|10/[a-z0-9]+)\s*$",
+                           re.IGNORECASE)     # (`10/ggd754`: a shortDOI, which doi.org resolves, as a whole field only)
 _EXTRA_LINE_RE = re.compile(r"^\s*([A-Za-z][A-Za-z \-]*?)\s*:\s*(.*?)\s*$")
 _ARXIV_URL_RE = re.compile(r"arxiv\.org/(?:abs|pdf|html)/([a-z\-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5})(?:v\d+)?", re.I)
 _ARXIV_ID_RE = re.compile(r"^(?:arxiv:\s*)?(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$", re.I)
@@ -56,6 +58,17 @@ def text(value: object) -> str:
             # A no-break or thin space is the curator's typography ("5.2 nm"): kept, not collapsed.
             return _SPACE_RUN_RE.sub(" ", value.translate(_CONTROL_TABLE)).strip()
     return " ".join(value.translate(_CONTROL_TABLE).split())
+
+
+# Fields read as they are: the title is rich text (the writers read its markup), links and ids are verbatim.
+_RICH_OR_RAW = frozenset({"title", "url", "DOI", "extra", "abstractNote"})
+
+
+def plain(value) -> str:
+    """A plain field (a place, a publisher) without the HTML elements pasted along with it:
+    `<pre>Basel and Boston</pre>` is `Basel and Boston`, as in a title (richtext.FORMATTING)."""
+    value = text(value)
+    return richtext.without_unknown_tags(value) if "</" in value else value
 
 
 def clean_doi(value: str) -> str:
@@ -161,6 +174,8 @@ def impossible_date(value: str) -> str:
     typed = _ISO_DATE_RE.match(text(value))
     if typed and typed.group(2):
         month = int(typed.group(2))
+        if 21 <= month <= 41 and not typed.group(3):
+            return ""           # a season or quarter (`2004-22`, summer 2004: EDTF, see convert/dates.py)
         if iso_date(int(typed.group(1)), month, int(typed.group(3) or 0) if month else 0) is None:
             return typed.group(0)
     return ""
@@ -442,7 +457,8 @@ def to_record(item: dict, table: venues.VenueTable | None = None) -> Record:
     base: dict[str, str] = {}
     for name, value in data.items():
         if isinstance(value, (str, int, float)) and text(value):
-            base.setdefault(fieldmap.BASE.get(name, name), text(value))
+            field = fieldmap.BASE.get(name, name)
+            base.setdefault(field, text(value) if field in _RICH_OR_RAW else plain(value))
     when = dates.parse(base.get("date", ""), text(meta.get("parsedDate")))
     year, date, edtf = when.year, when.iso, when.edtf
     bad = impossible_date(base.get("date"))
@@ -524,7 +540,7 @@ def to_record(item: dict, table: venues.VenueTable | None = None) -> Record:
     series_number = overrides.pop("series_number", "")
     if series_number and not values["number"]:
         values["number"] = series_number
-    place = text(data.get("place"))
+    place = plain(data.get("place"))
     if place and not any(n == "address" for n, _ in overrides.get("bib_fields", ())):
         overrides["bib_fields"] = (("address", place),) + tuple(overrides.get("bib_fields", ()))
     values.update(overrides)

@@ -37,7 +37,7 @@ eprintclass eprinttype eventdate eventtitle eventtitleaddon file foreword howpub
 institution introduction isan isbn ismn isrn issn issue issuesubtitle issuetitle iswc journalsubtitle
 journaltitle journal keywords label language library location mainsubtitle maintitle maintitleaddon month
 nameaddon note number organization origdate origlanguage origlocation origpublisher origtitle pages
-pagetotal pagination part publisher pubstate reprinttitle school series shortauthor shorteditor
+pagetotal pagination part publisher pubstate relatedstring relatedtype reprinttitle school series shortauthor shorteditor
 shorthand shorthandintro shortjournal shortseries shorttitle subtitle title titleaddon translator type
 url urldate venue version volume volumes year
 """.split())
@@ -92,6 +92,11 @@ _ORDINAL_RE = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 # biblatex's literal lists among the fields written here.
 LISTS = ("publisher", "institution", "location", "organization", "origpublisher", "origlocation")
 _AND_RE = re.compile(r"\sand\s", re.I)
+# Fields naming other entries by key (bibtex.KEY_FIELDS) that biber takes when the curator typed them
+# (`tex.crossref=`, `tex.related:`): a key missing from the file is a warning of biber's, not an error, so
+# they are kept here as Better BibTeX keeps them (papers.bib leaves them out: bibtex stops on one).
+KEY_FIELDS = ("crossref", "xref", "related")
+_KEYS_RE = re.compile(r"^[^\s,{}%#\"'=()\\~]+(?:\s*,\s*[^\s,{}%#\"'=()\\~]+)*$")
 
 
 def entry_type(record: Record) -> tuple[str, str, str]:
@@ -166,7 +171,9 @@ def fields(record: Record, aliases: tuple[str, ...] = (),
             out[f"{target}type"] = role_type
     for target, people in others.items():
         out[target] = name_list(people)
-    out["title"] = latex.title(record.title, utf8=True, ascii=ascii_) or "Untitled"
+    # An item with no title: biblatex prints the rest (Better BibTeX's reading); "Untitled" only when
+    # there is no author to name it by either.
+    out["title"] = latex.title(record.title, utf8=True, ascii=ascii_) or ("" if record.creators else "Untitled")
     if venue_field == "pubstate":
         # A preprint's repository is its eprint type, not a venue.
         venue_field = "" if record.arxiv else "howpublished"
@@ -182,6 +189,8 @@ def fields(record: Record, aliases: tuple[str, ...] = (),
         venue_field = ""                  # a standard's or a record label's publisher is its publisher
     if venue_field and record.venue and kind != "book":
         out[venue_field] = latex.rich(record.venue, utf8=True, ascii=ascii_)
+    elif venue_field == "journaltitle" and found.get("journalAbbreviation"):
+        out[venue_field] = enc(found["journalAbbreviation"])     # the journal as the curator abbreviated it
     out["type"] = subtype
     out["date"] = date(record)
     out["volume"] = enc(record.volume)
@@ -237,8 +246,16 @@ def fields(record: Record, aliases: tuple[str, ...] = (),
             out[name] = bibtex.raw(value) if name in bibtex.RAW else enc(value)
         if not out.get(name):
             out.pop(name, None)
+    for name, value in record.bib_fields:
+        prefix, _, name = name.rpartition(".")
+        if prefix in ("", "tex", "biblatex") and name in KEY_FIELDS and name not in out and _KEYS_RE.match(value.strip()):
+            out[name] = re.sub(r"\s*,\s*", ",", value.strip())
     for name in LISTS:
-        # biblatex splits a literal list at " and ": "Miller, Smith and Jones" is one publisher.
+        # biblatex splits a literal list at " and ": "Miller, Smith and Jones" is one publisher, "Trinidad
+        # and Tobago" one place; places joined by "and" twice or more ("Basel and Boston and Berlin") are
+        # the curator's list, as Better BibTeX reads it.
+        if name == "location" and len(_AND_RE.findall(out.get(name, ""))) >= 2:
+            continue
         if name in out and _AND_RE.search(out[name]) and not out[name].startswith("{"):
             out[name] = "{" + out[name] + "}"
     dropped = NOT_IN_TYPE.get(kind, ())

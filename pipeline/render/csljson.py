@@ -40,12 +40,15 @@ def _ranged(value: str) -> str:
     return _NUMBER_RANGE_RE.sub("\\1\u2013\\2", value) if value else value
 
 
+_SEASON_RE = re.compile(r"^-?\d{4}-(2[1-4])(?!\d)")
+
+
 def _parts(date: str) -> list[int]:
     parts = []
     negative = date.startswith("-")
     for piece in date.lstrip("-").split("T")[0].rstrip("?~%").split("-")[:3]:
-        if not piece.isdigit():
-            break
+        if not piece.isdigit() or (len(parts) == 1 and int(piece) > 12):
+            break           # an unknown digit, or a season in the month's place (`2004-22`)
         parts.append(int(piece))
     if parts and negative:
         parts[0] = -parts[0]
@@ -61,6 +64,9 @@ def _date_parts(date: str, year: int | None, edtf: str = "") -> dict | None:
             out: dict = {"date-parts": spans}
             if edtf[-1:] in "?~%" or "?/" in edtf or "~/" in edtf:
                 out["circa"] = True
+            season = _SEASON_RE.match(edtf)
+            if season and "/" not in edtf:
+                out["season"] = int(season.group(1)) - 20    # CSL's 1-4: spring, summer, autumn, winter
             return out
     parts = _parts(date)
     if not parts and year:

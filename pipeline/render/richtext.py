@@ -16,7 +16,7 @@ import re
 # HTML's inline formatting elements, which titles pasted from a web page carry: dropped when paired.
 # Anything else that looks like a tag, such as "<10-ps", "<\input" or "<script>", is text.
 FORMATTING = ("span", "div", "p", "em", "strong", "u", "font", "small", "big", "s", "strike", "a", "abbr", "cite",
-              "q", "mark", "del", "ins", "tt", "var", "dfn", "kbd", "samp", "bdi", "bdo", "code")
+              "q", "mark", "del", "ins", "tt", "var", "dfn", "kbd", "samp", "bdi", "bdo", "code", "pre")
 _TAG_RE = re.compile(
     r"<(?P<open>i|b|sub|sup|sc)>|</(?P<close>i|b|sub|sup|sc|span)>"
     r"|<span\s+class=\"nocase\">(?P<nocase>)|<span\s+style=\"font-variant:\s*small-caps;?\">(?P<smallcaps>)"
