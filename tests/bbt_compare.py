@@ -23,8 +23,10 @@ setting for them, by running our writers under that setting (`our_settings`):
 - `biblatexExtendedNameFormat` (BBT's default: on) is `[bib] biblatex_names = "extended"`, off "plain"
   (`name_settings`);
 - `asciiBibLaTeX` (default off) is `[bib] biblatex_ascii`.
+- `postscript` (JavaScript a user wrote to change BBT's export afterwards) is run by nothing here: the
+  fields it sets or deletes are left out of the count on both sides, as `skipFields` are (`postscripted`).
 Other preferences (BBT's title casing, ASCII papers.bib, `bibtexParticleNoOp`, JabRef fields,
-postscripts, citation key formulas) are not read: the list's own choices stand, and what they change
+citation key formulas) are not read: the list's own choices stand, and what they change
 is counted as a difference.
 
 The rendering is one function of the pipeline's public writers (`render_all`), run in a subprocess by
@@ -264,6 +266,33 @@ def skipped(prefs: dict, ext: str) -> list[tuple[str, str]]:
     return out
 
 
+# A fixture's `postscript` is JavaScript its user wrote to change BBT's export after the fact; the list
+# runs no such scripts. The fields a script sets or deletes are what the script made, not BBT's mapping,
+# so they are left out of the count on both sides, as `skipFields` are: each field the script names
+# literally (`add({name: 'month'`, `remove('journal')`, `delete this.has.url`, `csl.GSCC = `), and the
+# name fields when it rewrites the creators (`addCreators()`), in the formats whose translator it names
+# (BetterTeX: both .bib files; none named: all three).
+_PS_FIELD_RES = (re.compile(r"""\bname:\s*['"]([\w-]+)['"]"""), re.compile(r"""\.remove\(\s*['"]([\w-]+)['"]"""),
+                 re.compile(r"""\bdelete\s+[\w.]*\.has(?:\.([\w-]+)|\[['"]([\w-]+)['"]\])"""),
+                 re.compile(r"""\b(?:delete\s+)?csl(?:\.([\w-]+)|\[['"]([\w-]+)['"]\])"""))
+_PS_TRANSLATORS = {"bibtex": ("BetterBibTeX", "BetterTeX"), "biblatex": ("BetterBibLaTeX", "BetterTeX"),
+                   "csl.json": ("BetterCSL",)}
+_NAME_FIELDS = ("author", "editor", "translator", "bookauthor", "editora", "editorb", "namea", "collaborator",
+                "with")
+
+
+def postscripted(prefs: dict, ext: str) -> list[tuple[str, str]]:
+    """("", field) pairs a fixture's `postscript` sets or deletes in format `ext`, fields lower-cased."""
+    script = re.sub(r"//[^\n]*", "", str(prefs.get("postscript") or ""))
+    named = re.findall(r"Translator\.(Better\w+)", script)
+    if not script or (named and not any(n.startswith(_PS_TRANSLATORS[ext]) for n in named)):
+        return []
+    fields = {next(g for g in m.groups() if g).lower() for r in _PS_FIELD_RES for m in r.finditer(script)}
+    if "addCreators" in script:
+        fields.update(_NAME_FIELDS)
+    return [("", f) for f in sorted(fields - {"has"})]
+
+
 def _skips(skip, kind: str, name: str) -> bool:
     return any(f == name.lower() and t in ("", kind) for t, f in skip)
 
@@ -310,7 +339,7 @@ def measure(rendered: dict[str, dict[str, list]]) -> dict[str, Tally]:
             theirs = [(i.get("id", ""), i) for i in json.loads(text)]
         else:
             theirs = [(key, {"(type)": kind, **values}) for kind, key, values in parse_bib(text)]
-        skip = skipped(preferences(path), ext)
+        skip = skipped(preferences(path), ext) + postscripted(preferences(path), ext)
         for i, t in pair(items, theirs):
             where = f"{path.name[:-5]}#{i}"
             if ext == "csl.json":

@@ -135,3 +135,20 @@ def test_maths_in_a_title_stays_maths_only_when_safe():
     assert csljson.item(record, "k")["title"] == record.title
     evil = Record(key="ABCD2345", title=r"Costs $\input{/etc/passwd}$ and $5 and $10")
     assert "$" not in bibtex.fields(evil)["title"].replace(r"\$", "")
+
+
+def test_fields_a_fixtures_postscript_writes_are_left_out_of_the_count_in_the_formats_it_names():
+    script = ("if (Translator.BetterBibTeX && reference.date.type === 'season') {\n"
+              "  reference.add({ name: 'month', value: 'fall' }) }\n"
+              "// tex.remove('commented')\n"
+              "if (Translator.BetterBibTeX) { delete this.has.url; tex.remove(\"journal\"); tex.addCreators() }")
+    fields = {f for _, f in bbt_compare.postscripted({"postscript": script}, "bibtex")}
+    assert {"month", "url", "journal", "author", "editor"} <= fields and "commented" not in fields
+    assert bbt_compare.postscripted({"postscript": script}, "biblatex") == []
+    csl = "if (Translator.BetterCSL && extra.raw.gscc) csl.GSCC = extra.raw.gscc\ndelete csl['URL']"
+    assert bbt_compare.postscripted({"postscript": csl}, "csl.json") == [("", "gscc"), ("", "url")]
+    # A script that only reorders fields names none; one naming no translator applies to every format.
+    order = "const keys = Object.keys(this.has); for (const f of keys) { const v = this.has[f]; delete this.has[f] }"
+    assert bbt_compare.postscripted({"postscript": order}, "bibtex") == []
+    assert bbt_compare.postscripted({"postscript": "delete this.has.url"}, "biblatex") == [("", "url")]
+    assert bbt_compare.postscripted({}, "bibtex") == []
