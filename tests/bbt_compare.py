@@ -75,14 +75,17 @@ class Tally:
 
     fields: dict = field(default_factory=dict)
     diffs: list = field(default_factory=list)
+    # (where, field, our whole entry, BBT's whole entry) of each difference, as written (`rejected`).
+    cases: list = field(default_factory=list)
 
-    def add(self, name: str, ours, theirs, where: str) -> None:
+    def add(self, name: str, ours, theirs, where: str, entries: tuple = (None, None)) -> None:
         counts = self.fields.setdefault(name, [0, 0])
         counts[1] += 1
         if ours == theirs:
             counts[0] += 1
         else:
             self.diffs.append((where, name, ours, theirs))
+            self.cases.append((where, name, *entries))
 
     @property
     def equal(self) -> int:
@@ -299,13 +302,13 @@ def _skips(skip, kind: str, name: str) -> bool:
 
 def compare_bib(tally: Tally, where: str, ours: tuple[str, dict], theirs: tuple[str, dict], skip=()) -> None:
     (our_type, our_fields), (their_type, their_fields) = ours, theirs
-    tally.add("(entry type)", our_type, their_type, where)
+    tally.add("(entry type)", our_type, their_type, where, (ours, theirs))
     for name in sorted(set(our_fields) | set(their_fields)):
         if name in NOT_PUBLISHED or name == "ids" or _skips(skip, their_type, name):
             continue
         a, b = our_fields.get(name), their_fields.get(name)
         norm = _title_norm if name in TITLE_FIELDS else _norm
-        tally.add(name, None if a is None else norm(a), None if b is None else norm(b), where)
+        tally.add(name, None if a is None else norm(a), None if b is None else norm(b), where, (ours, theirs))
 
 
 def _csl_value(name: str, value):
@@ -324,7 +327,8 @@ def compare_csl(tally: Tally, where: str, ours: dict, theirs: dict, skip=()) -> 
         if name in NOT_PUBLISHED or _skips(skip, str(theirs.get("type", "")), name):
             continue
         a, b = ours.get(name), theirs.get(name)
-        tally.add(name, None if a is None else _csl_value(name, a), None if b is None else _csl_value(name, b), where)
+        tally.add(name, None if a is None else _csl_value(name, a), None if b is None else _csl_value(name, b), where,
+                  (ours, theirs))
 
 
 def measure(rendered: dict[str, dict[str, list]]) -> dict[str, Tally]:
@@ -349,6 +353,47 @@ def measure(rendered: dict[str, dict[str, list]]) -> dict[str, Tally]:
                 kind = values.pop("(type)")
                 compare_bib(tallies[ext], where, tuple(ours[i]), (kind, values), skip)
     return tallies
+
+
+# --- which differences BBT's own value would fail the list's checks on --------------------------------
+
+def _bib_text(variants: list[tuple[str, str, dict]]) -> str:
+    return "\n".join(f"@{kind}{{{key},\n" + "".join(f"  {n} = {{{v}}},\n" for n, v in fields.items()) + "}\n"
+                      for key, kind, fields in variants)
+
+
+def rejected(ext: str, tally: Tally) -> set[tuple[str, str]]:
+    """(where, field) of the differences where BBT's value itself fails the check the list holds that file
+    to: papers.biblatex.bib's `biber --tool --validate-datamodel` (pipeline/validate/bibtex.biber_check),
+    papers.json's CSL-JSON schema (tests/test_csl_schema.py). Each is tried alone: our entry with BBT's
+    value of that one field (BBT's whole entry for a different entry type). papers.bib's check compiles a
+    document and is not run per field here: nothing is counted for it. Needs biber (else nothing counted)."""
+    tried = [(where, name, ours, theirs) for where, name, ours, theirs in tally.cases if ours is not None]
+    out: set[tuple[str, str]] = set()
+    if ext == "biblatex":
+        from pipeline.validate.bibtex import biber_check, missing_tools
+
+        if missing_tools("biber"):
+            return out
+        variants = []
+        for n, (where, name, (our_type, ours), (their_type, theirs)) in enumerate(tried):
+            if theirs.get(name) is None and name != "(entry type)":
+                continue            # BBT writes no such field: leaving ours out fails nothing
+            keep = {k: v for k, v in theirs.items() if k not in NOT_PUBLISHED and k != "ids"}
+            variants.append((f"v{n}", their_type, keep) if name == "(entry type)"
+                            else (f"v{n}", our_type, {**ours, name: theirs[name]}))
+        failing = {m.group(1) for p in biber_check(_bib_text(variants))
+                   for m in [re.search(r"Entry '(v\d+)'", p.message)] if m}
+        out = {(tried[int(k[1:])][0], tried[int(k[1:])][1]) for k in failing}
+    elif ext == "csl.json":
+        import jsonschema
+
+        from tests.test_csl_schema import SCHEMA
+        validator = jsonschema.Draft7Validator(SCHEMA)
+        for where, name, ours, theirs in tried:
+            if name in theirs and not validator.is_valid([{**ours, name: theirs[name]}]):
+                out.add((where, name))
+    return out
 
 
 RENDER_SCRIPT = """
