@@ -160,7 +160,7 @@ def fields(record: Record, aliases: tuple[str, ...] = (),
             out[f"{target}type"] = role_type
     for target, people in others.items():
         out[target] = name_list(people)
-    out["title"] = latex.title(record.title, utf8=True, ascii=ascii_) or "Untitled"
+    out["title"] = latex.title(record.title, utf8=True, ascii=ascii_)     # none invented (see bibtex.py)
     if venue_field == "pubstate":
         # A preprint's repository is its eprint type, not a venue.
         venue_field = "" if record.arxiv else "howpublished"

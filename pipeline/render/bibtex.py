@@ -130,8 +130,9 @@ def fields(record: Record, aliases: tuple[str, ...] = (), settings: BibSettings 
         out["translator"] = names([c for c in record.creators if c.role == "translator"])
         out["collaborator"] = names([c for c in record.creators if id(c) not in named
                                      and c.role not in ("editor", "seriesEditor", "translator")])
-    # An item with no title still gets one: an entry with no field at all is skipped by readers.
-    out["title"] = latex.title(record.title) or "Untitled"
+    # An item with no title gets none (as Better BibTeX writes it): a style prints the entry without one
+    # and bibtex warns of it, where an invented "Untitled" would be cited as the work's title.
+    out["title"] = latex.title(record.title)
     venue = record.venue or ("arXiv" if record.item_type == "preprint" and record.arxiv else "")
     # A book's "venue" is its publisher or series: it has no venue field of its own.
     if venue_field and venue and kind != "book":
