@@ -23,3 +23,36 @@ def test_an_item_without_a_title_gets_none_invented():
     assert ours["author"] == "{de la Mare}, Walter" and ours["year"] == "2017"
     text = bibtex.entry(to_record({"key": "ABCD2345", "data": item}), "mare2017")
     assert "title" not in text and "Untitled" not in text
+
+
+def test_a_newspapers_section_is_the_chapter():
+    # "Setting the item type via the cheater syntax #587": a book review in a newspaper's section.
+    ours = bib({"itemType": "newspaperArticle", "title": "Deconstructing dinner", "date": "2006-04-23",
+                "section": "Sunday Book Review", "extra": "type: review-book",
+                "creators": [{"creatorType": "author", "firstName": "David", "lastName": "Kamp"},
+                             {"creatorType": "reviewedAuthor", "firstName": "Michael", "lastName": "Pollan"}]})
+    assert ours["@"] == "article" and ours["chapter"] == "Sunday Book Review"
+    assert ours["collaborator"] == "Pollan, Michael"
+
+
+def test_a_related_key_is_kept_as_typed_and_only_a_crossref_is_left_out():
+    # "custom fields should be exported as-is #441": bibtex reads no `related`, so nothing can break.
+    item = {"itemType": "journalArticle", "title": "High-speed jet flows over spillway aerators",
+            "publicationTitle": "Canadian Journal of Civil Engineering", "date": "2002",
+            "extra": "tex.related= key_2\ntex.relatedtype= bytranslator"}
+    ours = bib(item)
+    assert ours["related"] == "key_2" and ours["relatedtype"] == "bytranslator"
+    # A crossref to a key the list need not hold would stop bibtex ("a bad cross reference").
+    assert "crossref" not in bib({**item, "extra": "tex.crossref= other_key"})
+    # What could break the .bib is never written bare.
+    assert bib({**item, "extra": "tex.related= a}b"})["related"] == r"a{\textbraceright}b"
+
+
+def test_a_publisher_named_with_and_is_braced_whole():
+    # "Better BibTeX does not export collections #901": biblatex would read "Simon and Schuster" as two.
+    ours = bib({"itemType": "book", "title": "My philosophical development", "date": "1959",
+                "publisher": "Simon and Schuster", "place": "New York", "ISBN": "978-0-85124-736-6"})
+    assert ours["publisher"] == "{Simon and Schuster}"
+    assert bib({"itemType": "report", "title": "T", "institution": "Bell and Howell"})["institution"] == \
+        "{Bell and Howell}"
+    assert bib({"itemType": "book", "title": "T", "publisher": "Anderson"})["publisher"] == "Anderson"

@@ -69,8 +69,15 @@ def entry_type(record: Record) -> tuple[str, str]:
 
 
 # Fields that name other entries by key: a key of the curator's own library, which the list's files need
-# not hold (bibtex stops on "a bad cross reference").
+# not hold (bibtex stops on "a bad cross reference"). bibtex itself reads only `crossref`: papers.bib keeps
+# the others as typed (biblatex's `related`, which no BibTeX style reads), as Better BibTeX writes them.
 KEY_FIELDS = frozenset({"crossref", "xref", "xdata", "related", "entryset"})
+KEY_FIELDS_BIBTEX = frozenset({"crossref"})
+# Fields biblatex reads as a list of names joined by "and": one that holds the word is braced whole
+# (`{Simon and Schuster}`), as Better BibTeX writes them in papers.bib too.
+LITERAL_LISTS = ("publisher", "institution", "organization")
+_KEYS_RE = re.compile(r"^[^\s{}\\,%#~\"]+(?:\s*,\s*[^\s{}\\,%#~\"]+)*$")
+_AND_RE = re.compile(r"(?:^| )and(?: |$)")
 
 
 def overrides(record: Record, target: str) -> dict[str, str]:
@@ -79,7 +86,8 @@ def overrides(record: Record, target: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for name, value in record.bib_fields:
         prefix, _, field_name = name.rpartition(".")
-        if prefix not in ("", "tex", target) or not _FIELD_NAME_RE.match(field_name) or field_name in KEY_FIELDS:
+        if prefix not in ("", "tex", target) or not _FIELD_NAME_RE.match(field_name) \
+                or field_name in (KEY_FIELDS_BIBTEX if target == "bibtex" else KEY_FIELDS):
             continue
         out.setdefault(field_name, value)     # the first line wins, as in Zotero's own reading
     return out
@@ -192,10 +200,15 @@ def fields(record: Record, aliases: tuple[str, ...] = (), settings: BibSettings 
             continue
         if name_ == "title":
             out[name_] = latex.title(value)
+        elif name_ in KEY_FIELDS and _KEYS_RE.match(value.strip()):
+            out[name_] = value.strip()      # citation keys as typed (`key_2`), no LaTeX escapes
         else:
             out[name_] = raw(value) if name_ in RAW else latex.encode(value)
         if not out[name_]:
             del out[name_]
+    for name_ in LITERAL_LISTS:
+        if _AND_RE.search(out.get(name_, "")):
+            out[name_] = "{" + out[name_] + "}"
     return out
 
 
