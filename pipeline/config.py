@@ -117,13 +117,14 @@ class BibSettings:
     `bibtexURL` and `DOIandURL` preferences) and how papers.biblatex.bib writes names and letters
     (`biblatexExtendedNameFormat`, `asciiBibLaTeX`), under the list's own defaults: today's output."""
 
-    url: str = "url"              # papers.bib: "url" (the url field), "note" (as text in note), "off" (none)
+    url: str = "url"              # papers.bib: "url" (the url field), "note" (as text in note), "note-url"
+    #                               (`\url{...}` in note: needs hyperref or url), "off" (none)
     doi_and_url: str = "both"     # both .bib files, for a paper with both: "both", "doi" or "url"
     biblatex_names: str = "plain"     # "plain" (`van Dijk, Marten`) or "extended" (`family=Dijk, ..., prefix=van`)
     biblatex_ascii: bool = False      # accents as LaTeX commands (`M\\'aria`) instead of UTF-8
 
 
-BIB_URL = ("url", "note", "off")
+BIB_URL = ("url", "note", "note-url", "off")
 BIB_DOI_AND_URL = ("both", "doi", "url")
 BIBLATEX_NAMES = ("plain", "extended")
 

@@ -102,6 +102,11 @@ def raw(value: str) -> str:
     return value.strip().translate(_URL_UNSAFE)
 
 
+def url_command(link: str) -> str:
+    """`\\url{...}` of a link already made `raw`: only `#` and `%` escaped (hyperref reads them back)."""
+    return "\\url{" + link.replace("#", "\\#").replace("%", "\\%") + "}"
+
+
 def month(date: str) -> str:
     parts = date.split("-")
     if len(parts) >= 2 and parts[1].isdigit() and 1 <= int(parts[1]) <= 12:
@@ -167,11 +172,14 @@ def fields(record: Record, aliases: tuple[str, ...] = (), settings: BibSettings 
         # No link in papers.bib at all: the DOI stays, even where the curator chose the link alone.
         link, doi = "", raw(record.doi)
     out["doi"] = doi
-    if settings.url == "note" and link:
-        # For styles that print no url field: the link as text (a `\url` would need the url package,
-        # which the plain preamble has not), in howpublished where a @misc has none, else in note.
+    if settings.url in ("note", "note-url") and link:
+        # For styles that print no url field: the link in howpublished where a @misc has none, else in
+        # note; as text ("note": the plain preamble has no `\url`), or as `\url{...}` for an author who
+        # loads hyperref or url ("note-url", Better BibTeX's `note`; `#` and `%` escaped, which hyperref
+        # reads back, so the link survives a style that passes it on inside another command's argument).
         where = "howpublished" if kind in ("misc", "booklet") and not out.get("howpublished") else "note"
-        out[where] = ", ".join(v for v in (out.get(where), latex.encode(link)) if v)
+        shown = url_command(link) if settings.url == "note-url" else latex.encode(link)
+        out[where] = ", ".join(v for v in (out.get(where), shown) if v)
     else:
         out["url"] = link
     if record.arxiv:
