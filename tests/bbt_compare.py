@@ -22,7 +22,8 @@ setting for them, by running our writers under that setting (`our_settings`):
   `tex.issn`, `biblatex.issn`, `biblatex.article.issn`);
 - `biblatexExtendedNameFormat` (BBT's default: on) is `[bib] biblatex_names = "extended"`, off "plain"
   (`name_settings`);
-- `asciiBibLaTeX` (default off) is `[bib] biblatex_ascii`.
+- `asciiBibLaTeX` (default off) is `[bib] biblatex_ascii`;
+- `bibtexEditionOrdinal` (default off) is `[bib] edition_ordinal`.
 Other preferences (BBT's title casing, ASCII papers.bib, `bibtexParticleNoOp`, JabRef fields,
 postscripts, citation key formulas) are not read: the list's own choices stand, and what they change
 is counted as a difference.
@@ -248,7 +249,8 @@ def our_settings(prefs: dict) -> dict:
     url = BIBTEX_URL.get(str(prefs.get("bibtexURL", "off")), "off")
     if url != "off" and any(f == url.split("-")[0] and t == "" for t, f in skipped(prefs, "bibtex")):
         url = "off"
-    return {"url": url, "doi_and_url": str(prefs.get("DOIandURL", "both"))}
+    return {"url": url, "doi_and_url": str(prefs.get("DOIandURL", "both")),
+            "edition_ordinal": bool(prefs.get("bibtexEditionOrdinal", False))}
 
 
 def skipped(prefs: dict, ext: str) -> list[tuple[str, str]]:

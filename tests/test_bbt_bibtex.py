@@ -56,3 +56,18 @@ def test_a_publisher_named_with_and_is_braced_whole():
     assert bib({"itemType": "report", "title": "T", "institution": "Bell and Howell"})["institution"] == \
         "{Bell and Howell}"
     assert bib({"itemType": "book", "title": "T", "publisher": "Anderson"})["publisher"] == "Anderson"
+
+
+def test_edition_ordinal_spells_an_english_items_numeric_edition_as_an_ordinal():
+    # "Exporting %-encoded URLs (e.g. containing %20) #1966": bibtexEditionOrdinal on, edition "1989".
+    item = {"itemType": "book", "title": "The meaning of meaning", "date": "1923", "edition": "1989",
+            "publisher": "Harcourt Brace Jovanovich", "place": "San Diego", "ISBN": "978-0-15-658446-3",
+            "creators": [{"creatorType": "author", "firstName": "Charles Kay", "lastName": "Ogden"}]}
+    assert bib(item, edition_ordinal=True)["edition"] == "1989th"
+    assert bib(item)["edition"] == "1989"             # the default: as typed
+    spelt = {"2": "Second", "21st": "Twenty-first", "40": "Fortieth", "11": "Eleventh", "101": "101st",
+             "112": "112th", "Rev. ed.": "Rev. ed.", "3rd": "3rd", "0": "0"}
+    for typed, expected in spelt.items():
+        assert bibtex.edition_ordinal(typed) == expected, typed
+    assert bibtex.edition_ordinal("2", "en-GB") == "Second" and bibtex.edition_ordinal("2", "de") == "2"
+    assert bib({**item, "language": "German"}, edition_ordinal=True)["edition"] == "1989"

@@ -96,6 +96,12 @@ def test_a_url_command_compiles_with_the_url_package():
         assert [str(p) for p in validate.compile_check(text, titles, style=style, packages=("url",))] == []
 
 
+def test_edition_ordinal_is_read_from_pipeline_toml(tmp_path):
+    assert config.load(write_toml(tmp_path, "[bib]\nedition_ordinal = true\n"), environ={}).bib.edition_ordinal
+    with pytest.raises(config.ConfigError, match="edition_ordinal must be true or false"):
+        config.load(write_toml(tmp_path, '[bib]\nedition_ordinal = "yes"\n'), environ={})
+
+
 def write_toml(tmp_path, body: str):
     (tmp_path / "pipeline.toml").write_text('[list]\ntitle = "T"\n\n' + body, encoding="utf-8")
     return tmp_path
@@ -136,9 +142,9 @@ def test_a_misspelt_key_in_bib_is_reported_with_the_nearest_name(tmp_path):
 def test_the_bbt_comparison_translates_a_fixtures_preferences_to_these_settings():
     from tests import bbt_compare
 
-    assert bbt_compare.our_settings({}) == {"url": "off", "doi_and_url": "both"}      # BBT's defaults
-    assert bbt_compare.our_settings({"bibtexURL": "url-ish", "DOIandURL": "doi"}) == \
-        {"url": "url", "doi_and_url": "doi"}
+    assert bbt_compare.our_settings({}) == {"url": "off", "doi_and_url": "both", "edition_ordinal": False}
+    assert bbt_compare.our_settings({"bibtexURL": "url-ish", "DOIandURL": "doi", "bibtexEditionOrdinal": True}) == \
+        {"url": "url", "doi_and_url": "doi", "edition_ordinal": True}
     # "Ignoring upper cases in German titles #456": the note the link would go to is skipped, so no link.
     assert bbt_compare.our_settings({"bibtexURL": "note", "skipFields": "file,note"})["url"] == "off"
     # BBT's `note` writes a `\url` command, its `note-url-ish` the link as text.

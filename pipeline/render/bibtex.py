@@ -107,6 +107,35 @@ def url_command(link: str) -> str:
     return "\\url{" + link.replace("#", "\\#").replace("%", "\\%") + "}"
 
 
+_ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+             "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth").split()
+_TENS = "twent thirt fort fift sixt sevent eight ninet".split()
+_UNITS = "one two three four five six seven eight nine".split()
+
+
+def edition_ordinal(edition: str, language: str = "") -> str:
+    """`[bib] edition_ordinal` (Better BibTeX's `bibtexEditionOrdinal`): an English item's numeric
+    edition as an ordinal, in words up to 99 (`2` -> `Second`, `21st` -> `Twenty-first`), with a suffix
+    above (`1989` -> `1989th`); any other edition, or an item in another language, as typed."""
+    lang = language.strip().lower().replace("_", "-")
+    if lang and lang not in ("en", "eng", "english") and not lang.startswith(("en-", "english")):
+        return edition
+    number = re.sub(r"(?:st|nd|th)$", "", edition.strip())
+    if not number.isascii() or not number.isdigit() or int(number) == 0:
+        return edition
+    n = int(number)
+    if len(number) <= 2:
+        if n < 20:
+            word = _ORDINALS[n - 1]
+        elif n % 10 == 0:
+            word = _TENS[n // 10 - 2] + "ieth"
+        else:
+            word = _TENS[n // 10 - 2] + "y-" + _ORDINALS[n % 10 - 1]
+        return word[0].upper() + word[1:]
+    suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{number}{suffix}"
+
+
 def month(date: str) -> str:
     parts = date.split("-")
     if len(parts) >= 2 and parts[1].isdigit() and 1 <= int(parts[1]) <= 12:
@@ -197,6 +226,8 @@ def fields(record: Record, aliases: tuple[str, ...] = (), settings: BibSettings 
         if target and not out.get(target) and (target != "primaryClass" or record.arxiv) \
                 and value != out.get("eprint"):        # (an id written as the eprint already)
             out[target] = latex.encode(value)
+    if settings.edition_ordinal and out.get("edition"):
+        out["edition"] = latex.encode(edition_ordinal(dict(record.fields).get("edition", ""), record.language))
     dropped = NOT_IN_TYPE.get(kind, ())
     out = {k: v for k, v in out.items() if v and k not in dropped}
     for name_, value in overrides(record, "bibtex").items():
