@@ -71,3 +71,14 @@ def test_edition_ordinal_spells_an_english_items_numeric_edition_as_an_ordinal()
         assert bibtex.edition_ordinal(typed) == expected, typed
     assert bibtex.edition_ordinal("2", "en-GB") == "Second" and bibtex.edition_ordinal("2", "de") == "2"
     assert bib({**item, "language": "German"}, edition_ordinal=True)["edition"] == "1989"
+
+
+def test_a_given_name_opened_by_a_comma_keeps_its_particle():
+    # "Question BBT is changing lastname, firstname de to de lastname, firstname #3367": the curator's
+    # leading comma keeps "de" in the given name, sorted under Condorcet; without it, "de" is the von part.
+    item = {"itemType": "book", "title": "Essai", "date": "1785", "publisher": "Paris, Imprimerie Royale",
+            "creators": [{"firstName": ", Marquis de", "lastName": "Condorcet", "creatorType": "author"}]}
+    ours, bbl, _ = entry(item)
+    assert ours["author"] == "Condorcet, Marquis de" and bbl["author"] == "Condorcet, Marquis de"
+    item["creators"] = [{"firstName": "Marquis de", "lastName": "Condorcet", "creatorType": "author"}]
+    assert bib(item)["author"] == "de Condorcet, Marquis"
