@@ -82,3 +82,13 @@ def test_a_given_name_opened_by_a_comma_keeps_its_particle():
     assert ours["author"] == "Condorcet, Marquis de" and bbl["author"] == "Condorcet, Marquis de"
     item["creators"] = [{"firstName": "Marquis de", "lastName": "Condorcet", "creatorType": "author"}]
     assert bib(item)["author"] == "de Condorcet, Marquis"
+
+
+def test_an_isbn_field_with_a_note_or_another_number_is_kept_as_typed():
+    # "Better BibTeX does not export collections #901": "(PBK)", and a number that is no ISBN.
+    item = {"itemType": "book", "title": "Consciousness", "date": "1991", "ISBN": "092492201X (PBK)",
+            "publisher": "Ridgeview Publ. Co.", "place": "Atascadero, Calif.", "series": "Philosophical issues"}
+    ours, bbl, csl = entry(item)
+    assert ours["isbn"] == bbl["isbn"] == csl["ISBN"] == "092492201X (PBK)"
+    assert bib({**item, "ISBN": "0774803274; 08470502"})["isbn"] == "0774803274; 08470502"
+    assert bib({**item, "ISBN": "0774803274"})["isbn"] == "0-7748-0327-4"
