@@ -92,3 +92,10 @@ def test_an_isbn_field_with_a_note_or_another_number_is_kept_as_typed():
     assert ours["isbn"] == bbl["isbn"] == csl["ISBN"] == "092492201X (PBK)"
     assert bib({**item, "ISBN": "0774803274; 08470502"})["isbn"] == "0774803274; 08470502"
     assert bib({**item, "ISBN": "0774803274"})["isbn"] == "0-7748-0327-4"
+
+
+def test_an_entry_with_nothing_but_its_key_still_has_one_field():
+    # (Hostile input: no title, no creator, no date, a link that is not http.) Readers skip an empty entry.
+    ours, bbl, _ = entry({"itemType": "journalArticle", "title": "", "url": "javascript:alert(1)"})
+    assert {k: v for k, v in ours.items() if k != "@"} == {"title": "Untitled"}
+    assert {k: v for k, v in bbl.items() if k != "@"} == {"title": "Untitled"}

@@ -173,7 +173,8 @@ def fields(record: Record, aliases: tuple[str, ...] = (), settings: BibSettings 
         out["collaborator"] = names([c for c in record.creators if id(c) not in named
                                      and c.role not in ("editor", "seriesEditor", "translator")])
     # An item with no title gets none (as Better BibTeX writes it): a style prints the entry without one
-    # and bibtex warns of it, where an invented "Untitled" would be cited as the work's title.
+    # and bibtex warns of it, where an invented "Untitled" would be cited as the work's title. (Only an
+    # entry with no field at all is given one, `with_a_field`: readers skip an entry with none.)
     out["title"] = latex.title(record.title)
     venue = record.venue or ("arXiv" if record.item_type == "preprint" and record.arxiv else "")
     # A book's "venue" is its publisher or series: it has no venue field of its own.
@@ -248,7 +249,13 @@ def fields(record: Record, aliases: tuple[str, ...] = (), settings: BibSettings 
     for name_ in LITERAL_LISTS:
         if _AND_RE.search(out.get(name_, "")):
             out[name_] = "{" + out[name_] + "}"
-    return out
+    return with_a_field(out)
+
+
+def with_a_field(out: dict[str, str]) -> dict[str, str]:
+    """`out`, or a title "Untitled" when it holds no field at all: bibtexparser and other readers skip
+    an entry with none, so a paper with nothing but its key would vanish from the file."""
+    return out or {"title": "Untitled"}
 
 
 def entry(record: Record, key: str, aliases: tuple[str, ...] = (), settings: BibSettings = DEFAULT_SETTINGS) -> str:
