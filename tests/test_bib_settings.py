@@ -158,3 +158,16 @@ def test_the_bbt_comparison_translates_a_fixtures_preferences_to_these_settings(
     bbt_compare.compare_bib(tally, "x", ("article", {"pages": "1", "issn": "2"}), ("article", {"pages": "3"}),
                             bbt_compare.skipped(prefs, "biblatex"))
     assert tally.total == 1 and tally.fields == {"(entry type)": [1, 1]}
+
+
+def test_make_check_compiles_a_url_command_with_the_url_package_only_under_note_url(tmp_path):
+    import types
+    if validate.missing_tools("pdflatex", "bibtex", "pdftotext"):
+        pytest.skip("pdflatex, bibtex or pdftotext is not installed")
+    (tmp_path / "papers.bib").write_text(bibtex.render([BOTH], {BOTH.key: "k0"}, settings=BibSettings(url="note-url")))
+    paths = types.SimpleNamespace(bib=tmp_path / "papers.bib", biblatex=None)
+
+    def compiled(url: str) -> list[str]:
+        found = validate.run(types.SimpleNamespace(paths=paths, bib=BibSettings(url=url)))
+        return [p.code for p in found if p.code.startswith("bib-latex")]
+    assert compiled("note-url") == [] and compiled("note") == ["bib-latex-error"]
