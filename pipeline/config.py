@@ -114,16 +114,19 @@ class LinkSettings:
 @dataclass(frozen=True)
 class BibSettings:
     """`[bib]` in pipeline.toml: where the .bib files put a paper's link and DOI (Better BibTeX's
-    `bibtexURL` and `DOIandURL` preferences) and how papers.biblatex.bib writes names and letters
-    (`biblatexExtendedNameFormat`, `asciiBibLaTeX`), under the list's own defaults: today's output."""
+    `bibtexURL` and `DOIandURL` preferences), how papers.biblatex.bib writes names and letters
+    (`biblatexExtendedNameFormat`, `asciiBibLaTeX`) and papers.bib an edition (`bibtexEditionOrdinal`),
+    under the list's own defaults: today's output."""
 
-    url: str = "url"              # papers.bib: "url" (the url field), "note" (as text in note), "off" (none)
+    url: str = "url"              # papers.bib: "url" (the url field), "note" (as text in note), "note-url"
+    #                               (`\url{...}` in note: needs hyperref or url), "off" (none)
     doi_and_url: str = "both"     # both .bib files, for a paper with both: "both", "doi" or "url"
     biblatex_names: str = "plain"     # "plain" (`van Dijk, Marten`) or "extended" (`family=Dijk, ..., prefix=van`)
     biblatex_ascii: bool = False      # accents as LaTeX commands (`M\\'aria`) instead of UTF-8
+    edition_ordinal: bool = False     # papers.bib: an English item's numeric edition as `Second`, `1989th`
 
 
-BIB_URL = ("url", "note", "off")
+BIB_URL = ("url", "note", "note-url", "off")
 BIB_DOI_AND_URL = ("both", "doi", "url")
 BIBLATEX_NAMES = ("plain", "extended")
 
@@ -283,7 +286,8 @@ SCHEMA: dict[str, dict[str, str]] = {
     "outputs": {name: _TEXT for name in OUTPUT_DEFAULTS},
     "links": {"max_age_days": _NUMBER, "mend": _TEXT, "mend_after_days": _NUMBER, "timeout": _NUMBER,
               "run_timeout": _NUMBER, "per_host": _NUMBER, "rate": _NUMBER, "archive_api_url": _TEXT},
-    "bib": {"url": _TEXT, "doi_and_url": _TEXT, "biblatex_names": _TEXT, "biblatex_ascii": _BOOL},
+    "bib": {"url": _TEXT, "doi_and_url": _TEXT, "biblatex_names": _TEXT, "biblatex_ascii": _BOOL,
+            "edition_ordinal": _BOOL},
     # Read by the stages that own them (link checking, OpenAlex, arXiv, push, suggestions).
     "openalex": {"api_url": _TEXT, "mailto": _TEXT},
     "push": {ANY_KEY: _ANY},
@@ -533,8 +537,8 @@ def bib_settings(table: dict, source: str = "pipeline.toml", lines: dict[str, in
             listed = ", ".join(f'"{c}"' for c in choices)
             raise ConfigError(f"{source}{f':{line}' if line else ''}: [bib] {key} must be one of {listed}, "
                               f"not {value!r}")
-    return BibSettings(**{key: table[key] for key in ("url", "doi_and_url", "biblatex_names", "biblatex_ascii")
-                          if key in table})
+    return BibSettings(**{key: table[key] for key in ("url", "doi_and_url", "biblatex_names", "biblatex_ascii",
+                                                      "edition_ordinal") if key in table})
 
 
 def load(root: Path | str = ".", environ: dict[str, str] | None = None) -> Settings:

@@ -109,7 +109,7 @@ FIELDS = {
     "seriesNumber": ("", "", "collection-number"),
     "partNumber": ("", "", "part"),          # CSL-JSON's schema names it `part`
     "partTitle": ("", "", "part-title"),
-    "section": ("", "", "section"),
+    "section": ("chapter", "", "section"),   # (a newspaper's section: BibTeX's chapter, as Better BibTeX has it)
     "status": ("", "pubstate", "status"),
     "PMID": ("pmid", "", "PMID"),
     "originalPublisher": ("", "origpublisher", "original-publisher"),

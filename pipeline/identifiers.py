@@ -91,11 +91,12 @@ _ISBN_SEPARATORS_RE = re.compile(r"([\s,;]+)")
 def hyphenated_isbns(value: str) -> str:
     """'3800721414 9783800721412' -> '3-8007-2141-4 978-3-8007-2141-2': each valid ISBN of a field with
     the hyphens of its registration group and registrant, as Better BibTeX prints them and readers
-    expect. The ranges are the International ISBN Agency's, as python-stdnum ships them; a number that
-    is not a valid ISBN (a typo, a check digit off) or lies in no range known is kept as typed rather
-    than given made-up hyphens."""
+    expect. The ranges are the International ISBN Agency's, as python-stdnum ships them. A field with
+    anything else in it (a number that is not a valid ISBN, a typo, a check digit off, one in no range
+    known, a note such as "(PBK)") is kept as typed, as Zotero and Better BibTeX keep it, rather than
+    half rewritten or given made-up hyphens."""
     parts = _ISBN_SEPARATORS_RE.split(value)
-    for i, part in enumerate(parts):
-        if i % 2 == 0 and part and _isbn.is_valid(part) and all(_isbn.split(_isbn.compact(part))[1:4]):
-            parts[i] = _isbn.format(part)
-    return "".join(parts)
+    numbers = [part for i, part in enumerate(parts) if i % 2 == 0 and part]
+    if not numbers or not all(_isbn.is_valid(n) and all(_isbn.split(_isbn.compact(n))[1:4]) for n in numbers):
+        return value
+    return "".join(_isbn.format(part) if i % 2 == 0 and part else part for i, part in enumerate(parts))

@@ -14,15 +14,16 @@ own bookkeeping) are left out of the count; `NOT_PUBLISHED` says why each one is
 Each fixture's BBT preferences (`config.preferences` of NAME.json) are honoured where the list has a
 setting for them, by running our writers under that setting (`our_settings`):
 - `DOIandURL` (both / doi / url) is `[bib] doi_and_url` as it is;
-- `bibtexURL` is `[bib] url`: `url` and `url-ish` -> "url", `note` and `note-url-ish` -> "note" (the
-  link as text: BBT's `note` writes a `\\url` command, which the plain preamble cannot set), `off` (BBT's
-  default, so also an absent preference) -> "off";
+- `bibtexURL` is `[bib] url`: `url` and `url-ish` -> "url", `note` -> "note-url" (a `\\url` command in
+  note, for an author who loads hyperref or url), `note-url-ish` -> "note" (the link as text), `off`
+  (BBT's default, so also an absent preference) -> "off";
 - `skipFields` has no setting (the list leaves out what no citation needs, for every paper alike):
   the fields it names are left out of the count on both sides, scoped as BBT scopes them (`issn`,
   `tex.issn`, `biblatex.issn`, `biblatex.article.issn`);
 - `biblatexExtendedNameFormat` (BBT's default: on) is `[bib] biblatex_names = "extended"`, off "plain"
   (`name_settings`);
-- `asciiBibLaTeX` (default off) is `[bib] biblatex_ascii`.
+- `asciiBibLaTeX` (default off) is `[bib] biblatex_ascii`;
+- `bibtexEditionOrdinal` (default off) is `[bib] edition_ordinal`.
 - `postscript` (JavaScript a user wrote to change BBT's export afterwards) is run by nothing here: the
   fields it sets or deletes are left out of the count on both sides, as `skipFields` are (`postscripted`).
 Other preferences (BBT's title casing, ASCII papers.bib, `bibtexParticleNoOp`, JabRef fields,
@@ -244,16 +245,17 @@ def name_settings(prefs: dict) -> dict:
 
 
 # BBT's `bibtexURL` -> our `[bib] url`; BBT's default is "off".
-BIBTEX_URL = {"url": "url", "url-ish": "url", "note": "note", "note-url-ish": "note", "off": "off"}
+BIBTEX_URL = {"url": "url", "url-ish": "url", "note": "note-url", "note-url-ish": "note", "off": "off"}
 
 
 def our_settings(prefs: dict) -> dict:
     """`[bib]` settings that do what a fixture's BBT preferences ask, as pipeline.toml would hold them.
     A link whose BibTeX field `skipFields` names is no link at all (BBT then keeps the DOI too)."""
     url = BIBTEX_URL.get(str(prefs.get("bibtexURL", "off")), "off")
-    if url != "off" and any(f == url and t == "" for t, f in skipped(prefs, "bibtex")):
+    if url != "off" and any(f == url.split("-")[0] and t == "" for t, f in skipped(prefs, "bibtex")):
         url = "off"
-    return {"url": url, "doi_and_url": str(prefs.get("DOIandURL", "both"))}
+    return {"url": url, "doi_and_url": str(prefs.get("DOIandURL", "both")),
+            "edition_ordinal": bool(prefs.get("bibtexEditionOrdinal", False))}
 
 
 def skipped(prefs: dict, ext: str) -> list[tuple[str, str]]:

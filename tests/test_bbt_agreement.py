@@ -72,7 +72,7 @@ def test_names_particles_in_the_given_name_and_two_letter_initials():
     assert names.bibtex(Creator("Boronat", "PHilippe")) == "Boronat, {\\relax Ph}ilippe"
     assert names.biblatex(Creator("Boronat", "PHilippe")) == "Boronat, PHilippe"
     assert names.bibtex(Creator("Lozovik", "Yu. E.")) == "Lozovik, {\\relax Yu}. E."
-    assert names.bibtex(Creator("Condorcet", ", Marquis de")) == "de Condorcet, Marquis"
+    assert names.bibtex(Creator("Condorcet", "Marquis de")) == "de Condorcet, Marquis"
 
 
 @pytest.mark.parametrize("typed, edtf, first", [

@@ -50,8 +50,11 @@ def test_isbns_are_hyphenated_by_their_ranges_and_anything_else_is_kept_as_typed
     # "German Umlaut separated by brackets #146": four ISBNs in one field.
     assert hyphenated_isbns("3800721414 9783800721412 3802204697 9783802204692") == \
         "3-8007-2141-4 978-3-8007-2141-2 3-8022-0469-7 978-3-8022-0469-2"
-    assert hyphenated_isbns("0774803274; 08470502") == "0-7748-0327-4; 08470502"
-    assert hyphenated_isbns("092492201X (PBK)") == "0-924922-01-X (PBK)"
+    # "Better BibTeX does not export collections #901": a field with a number that is no ISBN, or a note,
+    # is kept whole as typed (BBT's .bibtex).
+    assert hyphenated_isbns("0774803274; 08470502") == "0774803274; 08470502"
+    assert hyphenated_isbns("092492201X (PBK)") == "092492201X (PBK)"
+    assert hyphenated_isbns("0774803274; 092492201X") == "0-7748-0327-4; 0-924922-01-X"
     assert hyphenated_isbns("0-385-52740-4") == "0-385-52740-4"          # a wrong check digit
     assert hyphenated_isbns("9786610221356") == "9786610221356"           # a group no range names
     bib, bbl, csl = entry({"itemType": "book", "title": "T", "ISBN": "2705662219"})

@@ -171,9 +171,7 @@ def fields(record: Record, aliases: tuple[str, ...] = (),
             out[f"{target}type"] = role_type
     for target, people in others.items():
         out[target] = name_list(people)
-    # An item with no title: biblatex prints the rest (Better BibTeX's reading); "Untitled" only when
-    # there is no author to name it by either.
-    out["title"] = latex.title(record.title, utf8=True, ascii=ascii_) or ("" if record.creators else "Untitled")
+    out["title"] = latex.title(record.title, utf8=True, ascii=ascii_)     # none invented (bibtex.py)
     if venue_field == "pubstate":
         # A preprint's repository is its eprint type, not a venue.
         venue_field = "" if record.arxiv else "howpublished"
@@ -259,8 +257,8 @@ def fields(record: Record, aliases: tuple[str, ...] = (),
         if name in out and _AND_RE.search(out[name]) and not out[name].startswith("{"):
             out[name] = "{" + out[name] + "}"
     dropped = NOT_IN_TYPE.get(kind, ())
-    return {k: v for k, v in out.items()
-            if k not in dropped and (kind in ONLY_IN.get(k, (kind,)) or kind in fieldmap.UNSUPPORTED)}
+    return bibtex.with_a_field({k: v for k, v in out.items() if k not in dropped
+                                and (kind in ONLY_IN.get(k, (kind,)) or kind in fieldmap.UNSUPPORTED)})
 
 
 def entry(record: Record, key: str, aliases: tuple[str, ...] = (),

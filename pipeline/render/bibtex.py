@@ -69,8 +69,15 @@ def entry_type(record: Record) -> tuple[str, str]:
 
 
 # Fields that name other entries by key: a key of the curator's own library, which the list's files need
-# not hold (bibtex stops on "a bad cross reference").
+# not hold (bibtex stops on "a bad cross reference"). bibtex itself reads only `crossref`: papers.bib keeps
+# the others as typed (biblatex's `related`, which no BibTeX style reads), as Better BibTeX writes them.
 KEY_FIELDS = frozenset({"crossref", "xref", "xdata", "related", "entryset"})
+KEY_FIELDS_BIBTEX = frozenset({"crossref"})
+# Fields biblatex reads as a list of names joined by "and": one that holds the word is braced whole
+# (`{Simon and Schuster}`), as Better BibTeX writes them in papers.bib too.
+LITERAL_LISTS = ("publisher", "institution", "organization")
+_KEYS_RE = re.compile(r"^[^\s{}\\,%#~\"]+(?:\s*,\s*[^\s{}\\,%#~\"]+)*$")
+_AND_RE = re.compile(r"(?:^| )and(?: |$)")
 
 
 def overrides(record: Record, target: str) -> dict[str, str]:
@@ -79,7 +86,8 @@ def overrides(record: Record, target: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for name, value in record.bib_fields:
         prefix, _, field_name = name.rpartition(".")
-        if prefix not in ("", "tex", target) or not _FIELD_NAME_RE.match(field_name) or field_name in KEY_FIELDS:
+        if prefix not in ("", "tex", target) or not _FIELD_NAME_RE.match(field_name) \
+                or field_name in (KEY_FIELDS_BIBTEX if target == "bibtex" else KEY_FIELDS):
             continue
         out.setdefault(field_name, value)     # the first line wins, as in Zotero's own reading
     return out
@@ -92,6 +100,40 @@ def names(creators) -> str:
 def raw(value: str) -> str:
     """A verbatim field (url, doi): left as it is, except what would break the .bib's syntax."""
     return value.strip().translate(_URL_UNSAFE)
+
+
+def url_command(link: str) -> str:
+    """`\\url{...}` of a link already made `raw`: only `#` and `%` escaped (hyperref reads them back)."""
+    return "\\url{" + link.replace("#", "\\#").replace("%", "\\%") + "}"
+
+
+_ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+             "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth").split()
+_TENS = "twent thirt fort fift sixt sevent eight ninet".split()
+_UNITS = "one two three four five six seven eight nine".split()
+
+
+def edition_ordinal(edition: str, language: str = "") -> str:
+    """`[bib] edition_ordinal` (Better BibTeX's `bibtexEditionOrdinal`): an English item's numeric
+    edition as an ordinal, in words up to 99 (`2` -> `Second`, `21st` -> `Twenty-first`), with a suffix
+    above (`1989` -> `1989th`); any other edition, or an item in another language, as typed."""
+    lang = language.strip().lower().replace("_", "-")
+    if lang and lang not in ("en", "eng", "english") and not lang.startswith(("en-", "english")):
+        return edition
+    number = re.sub(r"(?:st|nd|th)$", "", edition.strip())
+    if not number.isascii() or not number.isdigit() or int(number) == 0:
+        return edition
+    n = int(number)
+    if len(number) <= 2:
+        if n < 20:
+            word = _ORDINALS[n - 1]
+        elif n % 10 == 0:
+            word = _TENS[n // 10 - 2] + "ieth"
+        else:
+            word = _TENS[n // 10 - 2] + "y-" + _ORDINALS[n % 10 - 1]
+        return word[0].upper() + word[1:]
+    suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{number}{suffix}"
 
 
 def month(date: str) -> str:
@@ -130,8 +172,10 @@ def fields(record: Record, aliases: tuple[str, ...] = (), settings: BibSettings 
         out["translator"] = names([c for c in record.creators if c.role == "translator"])
         out["collaborator"] = names([c for c in record.creators if id(c) not in named
                                      and c.role not in ("editor", "seriesEditor", "translator")])
-    # An item with no title still gets one: an entry with no field at all is skipped by readers.
-    out["title"] = latex.title(record.title) or "Untitled"
+    # An item with no title gets none (as Better BibTeX writes it): a style prints the entry without one
+    # and bibtex warns of it, where an invented "Untitled" would be cited as the work's title. (Only an
+    # entry with no field at all is given one, `with_a_field`: readers skip an entry with none.)
+    out["title"] = latex.title(record.title)
     venue = record.venue or ("arXiv" if record.item_type == "preprint" and record.arxiv else "")
     # A book's "venue" is its publisher or series: it has no venue field of its own.
     if venue_field and venue and kind != "book":
@@ -158,11 +202,14 @@ def fields(record: Record, aliases: tuple[str, ...] = (), settings: BibSettings 
         # No link in papers.bib at all: the DOI stays, even where the curator chose the link alone.
         link, doi = "", raw(record.doi)
     out["doi"] = doi
-    if settings.url == "note" and link:
-        # For styles that print no url field: the link as text (a `\url` would need the url package,
-        # which the plain preamble has not), in howpublished where a @misc has none, else in note.
+    if settings.url in ("note", "note-url") and link:
+        # For styles that print no url field: the link in howpublished where a @misc has none, else in
+        # note; as text ("note": the plain preamble has no `\url`), or as `\url{...}` for an author who
+        # loads hyperref or url ("note-url", Better BibTeX's `note`; `#` and `%` escaped, which hyperref
+        # reads back, so the link survives a style that passes it on inside another command's argument).
         where = "howpublished" if kind in ("misc", "booklet") and not out.get("howpublished") else "note"
-        out[where] = ", ".join(v for v in (out.get(where), latex.encode(link)) if v)
+        shown = url_command(link) if settings.url == "note-url" else latex.encode(link)
+        out[where] = ", ".join(v for v in (out.get(where), shown) if v)
     else:
         out["url"] = link
     if record.arxiv:
@@ -180,6 +227,8 @@ def fields(record: Record, aliases: tuple[str, ...] = (), settings: BibSettings 
         if target and not out.get(target) and (target != "primaryClass" or record.arxiv) \
                 and value != out.get("eprint"):        # (an id written as the eprint already)
             out[target] = latex.encode(value)
+    if settings.edition_ordinal and out.get("edition"):
+        out["edition"] = latex.encode(edition_ordinal(dict(record.fields).get("edition", ""), record.language))
     dropped = NOT_IN_TYPE.get(kind, ())
     out = {k: v for k, v in out.items() if v and k not in dropped}
     for name_, value in overrides(record, "bibtex").items():
@@ -191,11 +240,22 @@ def fields(record: Record, aliases: tuple[str, ...] = (), settings: BibSettings 
             continue
         if name_ == "title":
             out[name_] = latex.title(value)
+        elif name_ in KEY_FIELDS and _KEYS_RE.match(value.strip()):
+            out[name_] = value.strip()      # citation keys as typed (`key_2`), no LaTeX escapes
         else:
             out[name_] = raw(value) if name_ in RAW else latex.encode(value)
         if not out[name_]:
             del out[name_]
-    return out
+    for name_ in LITERAL_LISTS:
+        if _AND_RE.search(out.get(name_, "")):
+            out[name_] = "{" + out[name_] + "}"
+    return with_a_field(out)
+
+
+def with_a_field(out: dict[str, str]) -> dict[str, str]:
+    """`out`, or a title "Untitled" when it holds no field at all: bibtexparser and other readers skip
+    an entry with none, so a paper with nothing but its key would vanish from the file."""
+    return out or {"title": "Untitled"}
 
 
 def entry(record: Record, key: str, aliases: tuple[str, ...] = (), settings: BibSettings = DEFAULT_SETTINGS) -> str:

@@ -74,7 +74,10 @@ def _split_suffix(text: str) -> tuple[str, str]:
 
 def split(creator: Creator) -> NameParts | None:
     """The four parts of a person's name; None for an institution (one literal name)."""
-    # (A comma typed before or after the given name, ", Marquis de", is a slip, not a name part.)
+    # (A comma typed after the given name is a slip, not a name part. One typed before it, ", Marquis de",
+    # keeps the given name whole: its particles stay in it, "Condorcet, Marquis de", as Better BibTeX
+    # writes it, for a curator who wants the name sorted under its family name.)
+    whole = creator.given.strip().startswith(",")
     family, given = creator.family.strip(), creator.given.strip().strip(",").strip()
     if creator.name or not family:
         return None
@@ -89,7 +92,8 @@ def split(creator: Creator) -> NameParts | None:
     von: list[str] = []
     prefix: list[str] = []
     given_tokens = _SPLIT_RE.split(given) if given else []
-    while len(given_tokens) > 1 and given_tokens[-1].lower() in PARTICLES and _first_letter_lower(given_tokens[-1]):
+    while not whole and len(given_tokens) > 1 and given_tokens[-1].lower() in PARTICLES \
+            and _first_letter_lower(given_tokens[-1]):
         von.insert(0, given_tokens.pop())
     while len(tokens) > 1 and _first_letter_lower(tokens[0]):
         prefix.append(tokens.pop(0))

@@ -125,7 +125,8 @@ mathcal mathrm mathbf mathit mathsf mathtt textrm left right big Big
 prime star ast bullet langle rangle lceil rceil lfloor rfloor mid parallel perp top bot neg lnot
 overline underline hat bar tilde vec dot ddot widehat widetilde , ; ! quad qquad backslash { } _ % # & $
 """.split())
-_MATH_BODY_RE = re.compile(r"^(?:[A-Za-z0-9\s+\-*/=<>()\[\].,;:!'|^_{}]|\\(?:[A-Za-z]+|[,;!{}_%#&$ ]))*$")
+# (ASCII spaces only: a no-break space kept from Zotero is no maths, and pdflatex's maths has no UTF-8.)
+_MATH_BODY_RE = re.compile(r"^(?:[A-Za-z0-9 \t\r\n+\-*/=<>()\[\].,;:!'|^_{}]|\\(?:[A-Za-z]+|[,;!{}_%#&$ ]))*$")
 
 
 def math_spans(text: str) -> list[tuple[int, int]]:

@@ -127,9 +127,10 @@ def _tex_errors(log: str) -> list[str]:
 
 
 def compile_check(bib: str, titles: dict[str, str], where: str = "papers.bib",
-                  style: str = "plain") -> list[Problem]:
+                  style: str = "plain", packages: tuple[str, ...] = ()) -> list[Problem]:
     """Compile `bib` with pdflatex + bibtex (`style`) under the author's plain preamble and look for
-    each title's ASCII words in the PDF text.
+    each title's ASCII words in the PDF text. `packages` are loaded too: only `url` under
+    `[bib] url = "note-url"`, whose `\\url` commands need it; every other setting compiles with none.
 
     `titles` is {citation key: title as plain text}. Needs pdflatex, bibtex and pdftotext.
     """
@@ -140,7 +141,9 @@ def compile_check(bib: str, titles: dict[str, str], where: str = "papers.bib",
     with tempfile.TemporaryDirectory(prefix="bibcheck-") as tmp:
         work = Path(tmp)
         (work / "refs.bib").write_text(bib, encoding="utf-8")
-        (work / "doc.tex").write_text(DOCUMENT % {"style": style}, encoding="utf-8")
+        loaded = "".join(f"\\usepackage{{{p}}}\n" for p in packages)
+        document = (DOCUMENT % {"style": style}).replace("\\begin{document}", loaded + "\\begin{document}", 1)
+        (work / "doc.tex").write_text(document, encoding="utf-8")
         latex_cmd = ["pdflatex", "-interaction=nonstopmode", "doc.tex"]
         first = _run(latex_cmd, work)
         if first.returncode != 0:
@@ -251,7 +254,9 @@ def run(settings) -> list[Problem]:
             problems.append(Problem(f"{where}:{key}", f"duplicate key (bibtex ignores case): {seen[key.casefold()]}",
                                     "error", "bib-duplicate-key"))
         seen.setdefault(key.casefold(), key)
-    problems += compile_check(bib, titles_from_bib(bib), where)
+    bib_settings = getattr(settings, "bib", None)
+    packages = ("url",) if getattr(bib_settings, "url", "") == "note-url" else ()
+    problems += compile_check(bib, titles_from_bib(bib), where, packages=packages)
     biblatex_path = getattr(settings.paths, "biblatex", None)
     if biblatex_path is not None and biblatex_path.is_file():
         text = files.read_text(biblatex_path)
