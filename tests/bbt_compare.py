@@ -366,16 +366,19 @@ def _bib_text(variants: list[tuple[str, str, dict]]) -> str:
 
 def rejected(ext: str, tally: Tally) -> set[tuple[str, str]]:
     """(where, field) of the differences where BBT's value itself fails the check the list holds that file
-    to: papers.biblatex.bib's `biber --tool --validate-datamodel` (pipeline/validate/bibtex.biber_check),
-    papers.json's CSL-JSON schema (tests/test_csl_schema.py). Each is tried alone: our entry with BBT's
-    value of that one field (BBT's whole entry for a different entry type). papers.bib's check compiles a
-    document and is not run per field here: nothing is counted for it. Needs biber (else nothing counted)."""
+    to: papers.bib compiled by pdflatex + bibtex (plain style) under the author's plain preamble
+    (pipeline/validate/bibtex.compile_check), papers.biblatex.bib's `biber --tool --validate-datamodel`
+    (`biber_check`), papers.json's CSL-JSON schema (tests/test_csl_schema.py). Each is tried alone: our
+    entry with BBT's value of that one field (BBT's whole entry for a different entry type). Without the
+    tools, nothing is counted."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pipeline.validate.bibtex import biber_check, compile_check, missing_tools
+
     tried = [(where, name, ours, theirs) for where, name, ours, theirs in tally.cases if ours is not None]
     out: set[tuple[str, str]] = set()
-    if ext == "biblatex":
-        from pipeline.validate.bibtex import biber_check, missing_tools
-
-        if missing_tools("biber"):
+    if ext in ("bibtex", "biblatex"):
+        if missing_tools("biber" if ext == "biblatex" else "pdflatex", "bibtex", "pdftotext"):
             return out
         variants = []
         for n, (where, name, (our_type, ours), (their_type, theirs)) in enumerate(tried):
@@ -384,8 +387,17 @@ def rejected(ext: str, tally: Tally) -> set[tuple[str, str]]:
             keep = {k: v for k, v in theirs.items() if k not in NOT_PUBLISHED and k != "ids"}
             variants.append((f"v{n}", their_type, keep) if name == "(entry type)"
                             else (f"v{n}", our_type, {**ours, name: theirs[name]}))
-        failing = {m.group(1) for p in biber_check(_bib_text(variants))
-                   for m in [re.search(r"Entry '(v\d+)'", p.message)] if m}
+        if ext == "biblatex":
+            failing = {m.group(1) for p in biber_check(_bib_text(variants))
+                       for m in [re.search(r"Entry '(v\d+)'", p.message)] if m}
+        else:               # a compile is a whole document: one per variant
+            def fails(variant) -> bool:
+                text = _bib_text([variant])     # (`\url`: a fixture run under `[bib] url = "note-url"`)
+                return bool(compile_check(text, {}, packages=("url",) if "\\url{" in text else ()))
+
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                verdicts = pool.map(fails, variants)
+            failing = {v[0] for v, bad in zip(variants, verdicts) if bad}
         out = {(tried[int(k[1:])][0], tried[int(k[1:])][1]) for k in failing}
     elif ext == "csl.json":
         import jsonschema
