@@ -22,70 +22,65 @@ NAMES = {"bibtex": "papers.bib vs BBT's .bibtex", "biblatex": "papers.biblatex.b
 
 # Why each field that still differs does: the list's deliberate choices (and what is not matched yet).
 REASONS = {
-    "url": "each fixture's `bibtexURL` and `DOIandURL` are run as `[bib] url` and `doi_and_url`; BBT's `note` "
-           "writes `\\url{...}`, which needs the url package the plain preamble lacks, so ours writes the link as "
-           "text; what is left are BBT postscripts that delete the link",
-    "author": "institutions stay braced whole (`{ANZ Group}`: BBT's bare form is split by BibTeX into first 'ANZ', "
-              "last 'Group'); a family name BibTeX would split at a particle is braced; BBT's `al- One`, `d' Aubignac` "
-              "(a space after the particle), `, David` (a given name alone) and `|` separator are not BibTeX's reading; "
-              "CJK stays out of papers.bib, which must compile under pdflatex",
-    "editor": "as author", "translator": "as author; a `tex.translator` under a type biber gives no translator "
-                                        "(@misc, @dataset) is left out",
-    "collaborator": "as author (BBT's `separatorNames` preference, `|`, is not read)",
-    "namea": "BBT's `biblatexAPA` option writes a contributor as `with`; ours as namea of type collaborator",
-    "nameatype": "as namea", "with": "as namea",
-    "title": "letter case aside: CJK is transliterated for pdflatex (papers.bib); `\\textacutemacron` needs tipa, so "
-             "`{\\'{\\=a}}`; same printed text spelt otherwise (`{\\textasciitilde}`, `{$<$}{\\textbackslash}`)",
-    "journal": "a journal abbreviation is not put in place of the journal's name; CJK transliterated for pdflatex; "
-               "two fixtures exported by an older BBT (a web page's site as journal, an encyclopedia entry as "
-               "@article)",
-    "journaltitle": "as journal; a case's reporter and a statute's code (@misc takes no journaltitle); a "
-                    "journal named like a BibTeX @string (`IEEE_J_IT`) is text, not a macro",
-    "booktitle": "papers.bib: an encyclopedia's title is the booktitle of its @incollection (BBT's older export "
-                 "wrote @article); biblatex: the eventtitle alone where only a conference's name is known, as BBT",
-    "eventtitle": "a `Conference Name:` line in extra of a journal article or chapter: biber takes no eventtitle "
-                  "for @article or @incollection",
-    "month": "follows the date; BBT's differ where a date was typed as a range or with a time",
-    "date": "biber 2.18 rejects BBT's `u`, `unknown`, `?~`, `y52000`, `T04:44` and `+1000`: the same dates are "
-            "written `X`, an open end, `%`, `Y`, `:00` and `+10:00`; `xx 1985` is `1985` (biber needs an integer "
-            "year); a trailing `/` is read as a typo, not an open range",
-    "year": "a year BC and undated items: BBT leaves the year out; `Forthcoming` fails biber's integer year; a "
-            "reprint's `[1971] 2013` also when the original date comes from extra",
-    "publisher": "biber takes no publisher for @article or @misc (BBT writes it); CJK transliterated for pdflatex",
-    "howpublished": "papers.bib keeps a @misc's publisher or repository in howpublished, which BibTeX styles print "
-                    "(BBT: publisher, which they do not); `[bib] url = \"note\"` writes text, not `\\url`",
-    "(entry type)": "@video, @audio, @jurisdiction, @legislation, @standard and @review: biber's default data "
-                    "model accepts no field of them (not even title), so biblatex's fallback (@misc, @report, "
-                    "@article) is written; a custom `tex.entrytype` BibTeX has no such type of (`mvlexicon`)",
-    "issn": "biber takes no issn for @book, @inproceedings or @online (BBT writes it, from extra too)",
-    "isbn": "ISBNs are hyphenated by the ISBN agency's ranges (python-stdnum), as Zotero stores them now; "
-            "BBT's older #901 export kept them as typed",
-    "doi": "as Zotero holds it: a DOI field holding a URL or a short DOI is not a DOI the list publishes; "
-           "a DOI found in the link is published (BBT writes none)",
-    "eprint": "BBT's `biblatexExtractEprint = false` (a preference the list does not have) and its Google Books "
-              "pattern, which matches no `books?id=` link; ours reads both", "eprinttype": "as eprint",
-    "number": "a legal case's docket and a statute's number: @misc takes no number",
-    "institution": "a court (@jurisdiction falls back to @misc); a standard's repository is its institution; "
-                   "BBT's zero-width spaces as \\hspace{0pt}", "organization": "as publisher (accents as commands)",
-    "school": "accents as commands (BBT) or braced commands (ours)", "address": "CJK transliterated for pdflatex; "
-              "brackets braced", "location": "a place list with 'and' braced (one place, not several); HTML "
-              "in the field escaped, not dropped",
-    "pages": "a case's or statute's pages: @misc takes none", "volume": "as pages",
-    "issued": "an undated item with a year in extra", "URL": "a BBT postscript deletes it",
-    "weirdfield": "a curator's `tex.` field biblatex's data model does not know: papers.bib only, biber would "
-                  "reject it", "wonderfield": "as weirdfield", "venue": "as weirdfield",
-    "crossref": "names another library's key, which the list's files need not hold (bibtex stops on it)",
-    "xref": "as crossref", "related": "as crossref", "relatedstring": "as crossref",
-    "GSCC": "not a CSL variable: CSL-JSON keeps the variables of CSL's specification",
-    "license": "not a variable of CSL-JSON's schema (1.0.2), which papers.json is validated against",
-    "part-number": "CSL-JSON's schema names it `part` (BBT's `part-number` fails the schema)", "part": "as part-number",
-    "type": "a thesis type is brace-protected by BBT's title casing; biber takes no type for @online; CSL: `video` "
-            "is no CSL type (the schema's `broadcast` or `motion_picture` is written)",
-    "pmcid": "biber's data model has no pmcid field (papers.bib has it)",
-    "chapter": "BBT's older export: a newspaper section as chapter", "pagetotal": "biber rejects it for this type",
-    "edition": "biber takes no edition for @misc (an audio recording's fallback); BBT's `bibtexEditionOrdinal` "
-               "makes 1989 the 1989th edition", "entrysubtype": "a newspaper's book review typed `review-book`: "
-                                                               "biblatex's @article of subtype newspaper",
+    "date": "biber 2.18 rejects BBT's `u`, `unknown`, `?~`, `y52000`, `T04:44` and `+1000` (tried above): the same "
+            "dates are written `X`, an open end, `%`, `Y`, `:00` and `+10:00`; `xx 1985` is the date 1985 (BBT "
+            "writes it as the year); a trailing `/` (`2019/03/09/`) is read as a typo, not an open range; a time "
+            "in UTC keeps its `Z`",
+    "author": "institutions stay braced whole (`{ANZ Group}`: BBT's bare form is parsed by BibTeX and biber as "
+              "given 'ANZ', family 'Group'), as does a family name they would split at a particle "
+              "(`{Arbesman von Secondname}`); BBT's `al- One`, `d' Aubignac` print a space that is not in the name; "
+              "a given name alone (`, David`) gives alpha an empty label; the `|` separator (BBT's "
+              "`separatorNames`) is read by bibtex as one name; papers.bib transliterates CJK (pdflatex fails on "
+              "it) and spells accents as commands (BBT's `asciiBibTeX` off writes UTF-8, which alpha's labels cut "
+              "mid-character); raw LaTeX typed in Extra is escaped, never passed through",
+    "publisher": "biber takes no publisher for @article or @booklet (tried above); papers.bib: CJK transliterated, "
+                 "and a @misc's publisher in howpublished, which BibTeX's @misc prints (BBT's publisher it does not)",
+    "title": "letter case aside: papers.bib transliterates CJK and spells `\\textacutemacron` (tipa) as `\\'\\=a`, "
+             "which pdflatex compiles (tried above); maths typed in a title stays maths (BBT escapes the dollars); "
+             "braces typed in a title protect its text (BBT prints them); the same printed text spelt otherwise "
+             "(`{\\textasciitilde}user`, `{$<$}{\\textbackslash}`, one `\\mkbibemph` around a phrase)",
+    "journal": "papers.bib: an encyclopedia entry is an @incollection with its encyclopedia as booktitle (BBT: "
+               "@article, which prints no editor or edition); a web page's site is its howpublished, which @misc "
+               "prints (BBT: journal, which @misc ignores); CJK transliterated",
+    "year": "papers.bib: a reprint's original year from Extra's `original-date` is written `[1971] 2013`, as when "
+            "it is typed in the date field (BBT: there only); biblatex: `Forthcoming`, `xx 1985` and "
+            "`\\bibstring{nodate}` are no year biber reads (its year is an integer): the date, or pubstate",
+    "howpublished": "papers.bib keeps a @misc's site, publisher or database in howpublished, which BibTeX's @misc "
+                    "prints, and its link in note (BBT: the link in howpublished, the site in journal or publisher, "
+                    "which @misc does not print)",
+    "issn": "biber takes no issn for @book, @inproceedings or @online (tried above)",
+    "(entry type)": "papers.bib: an encyclopedia entry is @incollection (see journal); a `tex.referencetype` "
+                    "naming a biblatex-only type (`mvlexicon`) stays a type BibTeX's styles know, which print its "
+                    "journal, volume and pages",
+    "type": "a thesis type as Zotero holds it (BBT's Title Case braces `{{Thesis}}`); biber takes no type for "
+            "@online; CSL: `video` is no CSL type (the schema's `broadcast` is written)",
+    "doi": "a DOI field holding a URL or a placeholder (`the DOI`) is no DOI; a DOI found in a doi.org link is "
+           "published (BBT writes none)",
+    "part-number": "not a variable of CSL-JSON's schema (1.0.2), which names it `part`", "part": "as part-number",
+    "booktitle": "papers.bib: an encyclopedia's title is its @incollection's booktitle (see journal)",
+    "eprint": "papers.bib: a Google Books id read from the link (BBT's pattern matches no real link); biblatex: "
+              "BBT's `biblatexExtractEprint = false`, a preference the list does not have",
+    "eprinttype": "as eprint",
+    "address": "CJK transliterated for pdflatex; `{\\textasciitilde}` (BBT: `\\textasciitilde a`), the same text",
+    "url": "papers.bib: BBT's `url-ish` writes the url field as escaped text; ours stays verbatim for styles that "
+           "set it with `\\url`; biblatex: a placeholder (`the url`) is no link",
+    "journaltitle": "biber takes no journaltitle for @dataset; a journal named like a BibTeX @string (`IEEE_J_IT`) "
+                    "is text: the list's files define no @string",
+    "eventtitle": "biber takes no eventtitle for @article or @incollection (tried above)",
+    "collaborator": "as author (the `|` separator)",
+    "month": "`10/06/2014` is read month first, as Zotero reads it in English (BBT: day first)",
+    "institution": "zero-width spaces are dropped when read, in every output (BBT: `\\hspace{0pt}`)",
+    "weirdfield": "a curator's `biblatex.` field biber's data model does not know (tried above)",
+    "wonderfield": "as weirdfield", "pmcid": "biber's data model has no pmcid field (tried above); the PMID is the "
+                                            "eprint",
+    "location": "one place named with 'and' (`Trinidad and Tobago`) is braced: biber would read two places",
+    "pagetotal": "biber takes no pagetotal for @incollection (tried above)",
+    "namea": "BBT's `biblatexAPA` writes a contributor as `with`, which biber's default model rejects (tried "
+             "above); ours is namea of type collaborator", "nameatype": "as namea", "with": "as namea",
+    "translator": "biber takes no translator for @dataset (tried above)",
+    "license": "not a variable of CSL-JSON's schema (1.0.2) (tried above)",
+    "issued": "`19--` (a century): BBT's circa [[1901], [0]] reads as a range from 1901 to the year 0; ours writes "
+              "no date",
 }
 
 
