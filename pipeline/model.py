@@ -130,6 +130,13 @@ class Record:
     provenance: tuple[tuple[str, str], ...] = ()  # (field, source) pairs, sorted
 
     @property
+    def lookup_doi(self) -> str:
+        """The DOI Crossref, DBLP and OpenAlex are asked about: `doi`, but none for a shortDOI (`10/ggd754`),
+        which doi.org resolves and they do not know. Such a paper is searched by its title like one without
+        a DOI, and a verified match gives it its full DOI."""
+        return "" if self.doi.startswith("10/") else self.doi
+
+    @property
     def people(self) -> tuple[tuple[Creator, ...], tuple[Creator, ...]]:
         """(authors, editors), as every writer lists them (.bib, CSV, page): the series editors are the
         editors when no other is named (Better BibTeX's reading); with neither, every creator is an author."""

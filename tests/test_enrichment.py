@@ -149,6 +149,22 @@ def test_verified_search_fills_the_doi():
     assert problems == []
 
 
+def test_a_short_doi_is_searched_by_title_and_a_verified_match_gives_the_full_doi():
+    # `10/ggd754` is a shortDOI: doi.org resolves it, Crossref does not know it. It is searched like a paper
+    # without a DOI (not reported "doi-unknown"), and the verified work's DOI replaces it.
+    from pipeline.machinery import crossref_cache
+    before = zotero_record(doi="10/ggd754")
+    assert before.lookup_doi == "" and zotero_record().lookup_doi == DOI
+    todo, _ = crossref_cache.plan([before], CrossrefCache("/nonexistent"))
+    assert todo.dois == [] and len(todo.queries) == 1
+    after, problems = apply(before, searching(before, icse_work(score=120.0)))
+    assert after.enrichment == ENRICH_SEARCH and after.doi == DOI and problems == []
+    # No verified match: the shortDOI stays, which doi.org still resolves; no "no DOI" either.
+    after, problems = apply(before, Lookup(searches={cr.query_id(cr.search_params(before)): {"items": []}}))
+    assert after.doi == "10/ggd754" and codes(problems) == []
+    assert enrichment.wants_dblp(after)
+
+
 def test_unverified_candidate_is_listed_never_written():
     before = zotero_record(doi="", year=2017)
     after, problems = apply(before, searching(before, icse_work()))

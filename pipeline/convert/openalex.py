@@ -291,7 +291,7 @@ def rule(record: Record, lookup, table, fetch, problems: list) -> tuple[Record, 
     if cache is None:
         return record, None
     entry = None
-    if record.doi:
+    if record.lookup_doi:
         entry = fetch(cache.work, record.doi, "OpenAlex")
     elif record.enrichment in SEARCHED:
         params = search_params(record)

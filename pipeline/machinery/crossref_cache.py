@@ -239,7 +239,7 @@ def plan(records: list[Record], cache: CrossrefCache, refresh: bool = False) -> 
     wanted_dois: set[str] = set()
     needed = needs(cache, "Crossref", refresh, problems)
     for record in records:
-        if record.doi:
+        if record.lookup_doi:
             if record.doi.lower() not in wanted_dois and needed(WORKS, record.doi, record):
                 wanted_dois.add(record.doi.lower())
                 todo.dois.append(record.doi)

@@ -109,7 +109,7 @@ class Dblp:
         """DOIs of works DBLP matched (not arXiv's) for records that have none."""
         out = set()
         for record in records:
-            if record.doi:
+            if record.lookup_doi:
                 continue
             params = dblp.search_params(record)
             try:

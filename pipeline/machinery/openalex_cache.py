@@ -113,7 +113,7 @@ class OpenAlex(WorksAndSearches):
         needed = needs(lookups.caches[self.name], "OpenAlex", refresh, problems)
         for record in records:
             record = settled(record, lookups, oa.rule)
-            if record.doi:
+            if record.lookup_doi:
                 doi = record.doi.lower()
                 if doi not in seen:
                     seen.add(doi)

@@ -133,7 +133,7 @@ def wants_dblp(record: Record) -> bool:
     if record.item_type in ("blogPost", "forumPost", "podcast", "videoRecording", "audioRecording",
                             "computerProgram", "email", "instantMessage", "film", "artwork"):
         return False
-    return (not record.doi or record.enrichment == ENRICH_NOT_FOUND or match.is_preprint_record(record)
+    return (not record.lookup_doi or record.enrichment == ENRICH_NOT_FOUND or match.is_preprint_record(record)
             or record.doi.lower().startswith("10.48550/"))
 
 
@@ -161,7 +161,7 @@ def apply(record: Record, lookup: Lookup) -> Enriched:
 
 def from_crossref(record: Record, lookup: Lookup, table: VenueTable, fetch, problems) -> tuple[Record, dict | None]:
     """Crossref's rule: the work of the record's DOI, else of a verified search, merged by `PRECEDENCE`."""
-    if record.doi:
+    if record.lookup_doi:
         entry = fetch(lookup.work, record.doi)
         if entry is None:
             problems.append(_problem(record, "not-enriched", f"not enriched: DOI {record.doi} is not in the "
