@@ -456,9 +456,10 @@ def to_record(item: dict, table: venues.VenueTable | None = None) -> Record:
     # fields.
     base: dict[str, str] = {}
     for name, value in data.items():
-        if isinstance(value, (str, int, float)) and text(value):
+        if isinstance(value, (str, int, float)) and (value := text(value)):
             field = fieldmap.BASE.get(name, name)
-            base.setdefault(field, text(value) if field in _RICH_OR_RAW else plain(value))
+            if field not in base:
+                base[field] = value if field in _RICH_OR_RAW or "</" not in value else plain(value)
     when = dates.parse(base.get("date", ""), text(meta.get("parsedDate")))
     year, date, edtf = when.year, when.iso, when.edtf
     bad = impossible_date(base.get("date"))
