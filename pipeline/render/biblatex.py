@@ -40,7 +40,7 @@ nameaddon note number organization origdate origlanguage origlocation origpublis
 pagetotal pagination part publisher pubstate relatedstring relatedtype reprinttitle school series shortauthor shorteditor
 shorthand shorthandintro shortjournal shortseries shorttitle subtitle title titleaddon translator type
 url urldate venue version volume volumes year
-""".split())
+""".split()) | bibtex.KEY_FIELDS - bibtex.KEY_FIELDS_LEFT_OUT["biblatex"]
 FIELD_ORDER = ("ids", "author", "editor", "title", "journaltitle", "booktitle", "eventtitle", "howpublished",
                "organization", "institution", "type", "date", "origdate", "volume", "number", "series",
                "pages", "publisher", "location", "note", "pubstate", "doi", "url", "eprint", "eprinttype")
@@ -92,11 +92,6 @@ _ORDINAL_RE = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 # biblatex's literal lists among the fields written here.
 LISTS = ("publisher", "institution", "location", "organization", "origpublisher", "origlocation")
 _AND_RE = re.compile(r"\sand\s", re.I)
-# Fields naming other entries by key (bibtex.KEY_FIELDS) that biber takes when the curator typed them
-# (`tex.crossref=`, `tex.related:`): a key missing from the file is a warning of biber's, not an error, so
-# they are kept here as Better BibTeX keeps them (papers.bib leaves them out: bibtex stops on one).
-KEY_FIELDS = ("crossref", "xref", "related")
-_KEYS_RE = re.compile(r"^[^\s,{}%#\"'=()\\~]+(?:\s*,\s*[^\s,{}%#\"'=()\\~]+)*$")
 
 
 def entry_type(record: Record) -> tuple[str, str, str]:
@@ -237,6 +232,8 @@ def fields(record: Record, aliases: tuple[str, ...] = (),
             continue
         if name == "title":
             out[name] = latex.title(value, utf8=True, ascii=ascii_)
+        elif name in bibtex.KEY_FIELDS:
+            out[name] = bibtex.keys(value)      # biber only warns of a key the file lacks
         elif name in ("origdate", "date"):
             if _DATE_RE.match(value):
                 out[name] = value
@@ -244,10 +241,6 @@ def fields(record: Record, aliases: tuple[str, ...] = (),
             out[name] = bibtex.raw(value) if name in bibtex.RAW else enc(value)
         if not out.get(name):
             out.pop(name, None)
-    for name, value in record.bib_fields:
-        prefix, _, name = name.rpartition(".")
-        if prefix in ("", "tex", "biblatex") and name in KEY_FIELDS and name not in out and _KEYS_RE.match(value.strip()):
-            out[name] = re.sub(r"\s*,\s*", ",", value.strip())
     for name in LISTS:
         # biblatex splits a literal list at " and ": "Miller, Smith and Jones" is one publisher, "Trinidad
         # and Tobago" one place; places joined by "and" twice or more ("Basel and Boston and Berlin") are

@@ -69,25 +69,33 @@ def entry_type(record: Record) -> tuple[str, str]:
 
 
 # Fields that name other entries by key: a key of the curator's own library, which the list's files need
-# not hold (bibtex stops on "a bad cross reference"). bibtex itself reads only `crossref`: papers.bib keeps
-# the others as typed (biblatex's `related`, which no BibTeX style reads), as Better BibTeX writes them.
+# not hold. Each file writes them as typed (`keys`), as Better BibTeX does, but those it leaves out: bibtex
+# counts a `crossref` to a missing key as an error (biber only warns), and biber would look for the entry
+# an `xdata` or `entryset` names to build this one from it.
 KEY_FIELDS = frozenset({"crossref", "xref", "xdata", "related", "entryset"})
-KEY_FIELDS_BIBTEX = frozenset({"crossref"})
+KEY_FIELDS_LEFT_OUT = {"bibtex": frozenset({"crossref"}), "biblatex": frozenset({"xdata", "entryset"})}
 # Fields biblatex reads as a list of names joined by "and": one that holds the word is braced whole
 # (`{Simon and Schuster}`), as Better BibTeX writes them in papers.bib too.
 LITERAL_LISTS = ("publisher", "institution", "organization")
-_KEYS_RE = re.compile(r"^[^\s{}\\,%#~\"]+(?:\s*,\s*[^\s{}\\,%#~\"]+)*$")
+_KEYS_RE = re.compile(r"^[^\s,{}%#\"'=()\\~]+(?:\s*,\s*[^\s,{}%#\"'=()\\~]+)*$")
 _AND_RE = re.compile(r"(?:^| )and(?: |$)")
+
+
+def keys(value: str) -> str:
+    """A key field's value as typed (`key_2`, `a, b` -> `a,b`), no LaTeX escapes; "" when it is not a
+    list of citation keys (`a}, title={x`)."""
+    value = value.strip()
+    return re.sub(r"\s*,\s*", ",", value) if _KEYS_RE.match(value) else ""
 
 
 def overrides(record: Record, target: str) -> dict[str, str]:
     """{field: plain value} the curator set in `extra` for `target` ("bibtex" or "biblatex"):
-    `tex.field:` for both, `bibtex.field:` / `biblatex.field:` for one. Later lines win."""
+    `tex.field:` for both, `bibtex.field:` / `biblatex.field:` for one. The first line wins."""
     out: dict[str, str] = {}
     for name, value in record.bib_fields:
         prefix, _, field_name = name.rpartition(".")
         if prefix not in ("", "tex", target) or not _FIELD_NAME_RE.match(field_name) \
-                or field_name in (KEY_FIELDS_BIBTEX if target == "bibtex" else KEY_FIELDS):
+                or field_name in KEY_FIELDS_LEFT_OUT[target]:
             continue
         out.setdefault(field_name, value)     # the first line wins, as in Zotero's own reading
     return out
@@ -240,8 +248,8 @@ def fields(record: Record, aliases: tuple[str, ...] = (), settings: BibSettings 
             continue
         if name_ == "title":
             out[name_] = latex.title(value)
-        elif name_ in KEY_FIELDS and _KEYS_RE.match(value.strip()):
-            out[name_] = value.strip()      # citation keys as typed (`key_2`), no LaTeX escapes
+        elif name_ in KEY_FIELDS:
+            out[name_] = keys(value) or latex.encode(value)     # (bibtex reads none of them but crossref)
         else:
             out[name_] = raw(value) if name_ in RAW else latex.encode(value)
         if not out[name_]:
