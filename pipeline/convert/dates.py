@@ -38,9 +38,10 @@ _ISO_RE = re.compile(rf"^(-?\d{{4}})(?:-(\d{{1,2}})(?:-(\d{{1,2}}))?)?{_TIME}$")
 # EDTF (levels 0 and 1) as typed, in the final spelling or the draft's: a year (`-0876`, `Y52000`, `199u`),
 # a month and a day, each digit of which may be unspecified (`X`, `u`), or a season or quarter in the
 # month's place (`2004-22`, summer 2004: ISO 8601-2's 21-41, which biber reads), then a qualifier.
+SEASONS = range(21, 42)     # in a month's place: spring 21 ... winter 24, then hemispheres, quarters
 _EDTF_DATE = (r"(?P<year>-?\d{4}|-?\d{3}[uUxX]|-?\d{2}[uUxX]{2}|[yY]-?\d{5,})"
               r"(?:-(?:(?P<month>0[1-9]|1[0-2]|[uUxX]{2})(?:-(?P<day>0[1-9]|[12]\d|3[01]|[uUxX]{2}))?"
-              r"|(?P<season>2[1-9]|3\d|4[01])))?"
+              rf"|(?P<season>{'|'.join(map(str, SEASONS))})))?"
               r"(?P<qualifier>\?~|~\?|[?~%])?")
 _EDTF_DATE_RE = re.compile(f"^{_EDTF_DATE}$")
 _OPEN_ENDS = {"..": "..", "open": "..", "": "", "unknown": ""}

@@ -67,7 +67,10 @@ _RICH_OR_RAW = frozenset({"title", "url", "DOI", "extra", "abstractNote"})
 def plain(value) -> str:
     """A plain field (a place, a publisher) without the HTML elements pasted along with it:
     `<pre>Basel and Boston</pre>` is `Basel and Boston`, as in a title (richtext.FORMATTING)."""
-    value = text(value)
+    return _untagged(text(value))
+
+
+def _untagged(value: str) -> str:
     return richtext.without_unknown_tags(value) if "</" in value else value
 
 
@@ -174,7 +177,7 @@ def impossible_date(value: str) -> str:
     typed = _ISO_DATE_RE.match(text(value))
     if typed and typed.group(2):
         month = int(typed.group(2))
-        if 21 <= month <= 41 and not typed.group(3):
+        if month in dates.SEASONS and not typed.group(3):
             return ""           # a season or quarter (`2004-22`, summer 2004: EDTF, see convert/dates.py)
         if iso_date(int(typed.group(1)), month, int(typed.group(3) or 0) if month else 0) is None:
             return typed.group(0)
@@ -436,9 +439,10 @@ def is_entry(item: dict) -> bool:
     )
 
 
-# Zotero's fields whose base field is `number` (fieldmap.BASE), but `archiveID`; then `seriesNumber`.
-NUMBER_FIELDS = ("reportNumber", "number", "docketNumber", "publicLawNumber", "billNumber", "documentNumber",
-                 "patentNumber", "episodeNumber", "identifier", "seriesNumber")
+# Zotero's `number` and the fields whose base field it is (fieldmap.BASE; an item type has one of them),
+# but a preprint's `archiveID` (its arXiv id); then `seriesNumber`.
+NUMBER_FIELDS = ("number", *(n for n, b in fieldmap.BASE.items() if b == "number" and n != "archiveID"),
+                 "seriesNumber")
 
 
 def to_record(item: dict, table: venues.VenueTable | None = None) -> Record:
@@ -459,7 +463,7 @@ def to_record(item: dict, table: venues.VenueTable | None = None) -> Record:
         if isinstance(value, (str, int, float)) and (value := text(value)):
             field = fieldmap.BASE.get(name, name)
             if field not in base:
-                base[field] = value if field in _RICH_OR_RAW or "</" not in value else plain(value)
+                base[field] = value if field in _RICH_OR_RAW else _untagged(value)
     when = dates.parse(base.get("date", ""), text(meta.get("parsedDate")))
     year, date, edtf = when.year, when.iso, when.edtf
     bad = impossible_date(base.get("date"))
