@@ -148,7 +148,7 @@ def test_particles_and_suffixes_print_as_written():
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         (work / "refs.bib").write_text(bibtex.render(records, keys))
-        (work / "doc.tex").write_text(validate.DOCUMENT % {"style": "abbrv"})
+        (work / "doc.tex").write_text(validate.DOCUMENT % {"style": "abbrv", "packages": ""})
         subprocess.run(["pdflatex", "-interaction=nonstopmode", "doc.tex"], cwd=work, capture_output=True)
         subprocess.run(["bibtex", "doc"], cwd=work, capture_output=True)
         bbl = (work / "doc.bbl").read_text()

@@ -44,7 +44,7 @@ TIMEOUT = 300
 DOCUMENT = r"""\documentclass{article}
 \usepackage[utf8]{inputenc}
 \usepackage[T1]{fontenc}
-\begin{document}
+%(packages)s\begin{document}
 \nocite{*}
 \bibliographystyle{%(style)s}
 \bibliography{refs}
@@ -142,8 +142,7 @@ def compile_check(bib: str, titles: dict[str, str], where: str = "papers.bib",
         work = Path(tmp)
         (work / "refs.bib").write_text(bib, encoding="utf-8")
         loaded = "".join(f"\\usepackage{{{p}}}\n" for p in packages)
-        document = (DOCUMENT % {"style": style}).replace("\\begin{document}", loaded + "\\begin{document}", 1)
-        (work / "doc.tex").write_text(document, encoding="utf-8")
+        (work / "doc.tex").write_text(DOCUMENT % {"style": style, "packages": loaded}, encoding="utf-8")
         latex_cmd = ["pdflatex", "-interaction=nonstopmode", "doc.tex"]
         first = _run(latex_cmd, work)
         if first.returncode != 0:
