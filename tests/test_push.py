@@ -7,6 +7,8 @@ publishes afterwards (the README's generated block, byte for byte against the im
 from __future__ import annotations
 
 import io
+import json
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -338,3 +340,20 @@ def test_a_trashed_collection_of_the_same_name_is_not_taken_for_the_section(impo
     deep = next(d for d in entries(library).values() if d["title"].startswith("DeepXplore"))
     assert trashed not in deep["collections"]
     assert {library.collections[c]["name"] for c in deep["collections"]} == {"Testing", "Fuzzing"}
+
+
+def test_every_paper_keeps_its_published_citation_key_through_push(imported):
+    # A document already citing the imported list's papers.bib must still compile after the move:
+    # each key follows its paper to the Zotero item push made (it was `...2017a` after the move before).
+    def bib_keys() -> list[str]:
+        return sorted(re.findall(r"^@\w+\{([^,]+),", (imported / "data/curated/papers.bib").read_text(), re.M))
+
+    before = bib_keys()
+    library, top = library_with_top()
+    with ZoteroServer(library, api_key=KEY) as server:
+        settings = settings_for(imported, server, top)
+        run_push(settings)
+    build.run(settings, Options(), Reporter(0))
+    assert bib_keys() == before and before
+    stored = json.loads((imported / "data/curated/citekeys.json").read_text())
+    assert set(stored["keys"]) >= set(entries(library))      # under the Zotero items' own keys now

@@ -186,6 +186,15 @@ def assign(records: list[Record], published: dict) -> tuple[dict[str, str], dict
     return {r.key: result[r.key] for r in records if r.key in result}, keymap
 
 
+def moved(keymap: dict, moves: dict[str, str]) -> dict:
+    """The stored key map with each paper's citation key and aliases carried from its old item key to
+    its new one (`moves`: {old item key: new}, what push made in Zotero of an imported paper), so the
+    paper keeps the key the list published for it instead of being handed a fresh one (`...2023a`)."""
+    keys, old_aliases = read_map(keymap)
+    return {"format": FORMAT, "keys": dict(sorted((moves.get(k, k), v) for k, v in keys.items())),
+            "aliases": dict(sorted((moves.get(k, k), v) for k, v in old_aliases.items()))}
+
+
 def aliases(keymap: dict) -> dict[str, tuple[str, ...]]:
     """{item key: older keys} of a key map, for the .bib's `ids` field."""
     return {k: tuple(v) for k, v in read_map(keymap)[1].items()}

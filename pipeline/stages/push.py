@@ -36,10 +36,11 @@ from pipeline.convert import to_zotero
 from pipeline.convert.zotero import extra_fields, is_entry, to_record
 from pipeline.machinery import files, inputs as inputs_
 from pipeline.model import Problem, Record, Section
+from pipeline.render import citekeys
 from pipeline.report import Reporter
 from pipeline.rules import curate, enrichment
 from pipeline.sources import zotero, zotero_write
-from pipeline.stages import Options, StageError, pull, source_errors
+from pipeline.stages import Options, StageError, emit, pull, source_errors
 
 MAP = "push.json"          # data/raw/zotero/push.json: what push made, so a second run makes nothing
 MAX_ROUNDS = 6             # reads and plans again after a 412, at most
@@ -511,9 +512,20 @@ def run(settings: Settings, options: Options, reporter: Reporter, limit: int | N
         raise StageError(f"push: {len(tally.failed)} object(s) were refused (above); the list stays the imported "
                          "one until push completes: fix them and run push again")
     rekey_reviews(settings, made, reporter)
+    rekey_citation_keys(settings, made, reporter)
     reporter.info("push: reading the collection back into data/raw/zotero")
     pull.run(settings, options, reporter, policy=policy)
     return tally
+
+
+def rekey_citation_keys(settings: Settings, made: Made, reporter: Reporter) -> None:
+    """The published citation keys follow their papers to the Zotero items push made (exact)."""
+    published = emit.published_keys(settings)
+    keymap = citekeys.moved(published, made.items)
+    if published and keymap != published:
+        files.write_text(settings.paths.citekeys, files.dump_json(keymap))
+        moved = sum(1 for k in published.get("keys", {}) if k in made.items)
+        reporter.info(f"push: {moved} citation key(s) stay with their papers, now Zotero items")
 
 
 def rekey_reviews(settings: Settings, made: Made, reporter: Reporter) -> None:
