@@ -342,18 +342,21 @@ def test_a_trashed_collection_of_the_same_name_is_not_taken_for_the_section(impo
     assert {library.collections[c]["name"] for c in deep["collections"]} == {"Testing", "Fuzzing"}
 
 
-def test_every_paper_keeps_its_published_citation_key_through_push(imported):
+def test_every_paper_keeps_its_published_citation_key_and_entry_through_push(imported):
     # A document already citing the imported list's papers.bib must still compile after the move:
     # each key follows its paper to the Zotero item push made (it was `...2017a` after the move before).
     def bib_keys() -> list[str]:
         return sorted(re.findall(r"^@\w+\{([^,]+),", (imported / "data/curated/papers.bib").read_text(), re.M))
 
     before = bib_keys()
+    citations = {name: (imported / "data/curated" / name).read_text() for name in ("papers.bib", "papers.biblatex.bib")}
     library, top = library_with_top()
     with ZoteroServer(library, api_key=KEY) as server:
         settings = settings_for(imported, server, top)
         run_push(settings)
     build.run(settings, Options(), Reporter(0))
     assert bib_keys() == before and before
+    # The conference the list names stays the conference's name (eventtitle), not a proceedings title.
+    assert {name: (imported / "data/curated" / name).read_text() for name in citations} == citations
     stored = json.loads((imported / "data/curated/citekeys.json").read_text())
     assert set(stored["keys"]) >= set(entries(library))      # under the Zotero items' own keys now

@@ -13,7 +13,7 @@ import re
 
 from markdown_it import MarkdownIt
 
-from pipeline.model import AUTHOR_ROLES, Creator, Record
+from pipeline.model import AUTHOR_ROLES, CROSSREF, DBLP, Creator, Record
 
 # The fields this module may write, by item type (Zotero schema v41 `itemTypes[].fields`, only those
 # the pipeline knows a value for). `title`, `date`, `url`, `DOI`, `abstractNote`, `language` and
@@ -101,7 +101,10 @@ def item_data(record: Record, base: dict, collections: list[str], *, venue_line:
         "series": record.series,
     }
     if record.venue and item_type in VENUE_FIELD:
-        values[VENUE_FIELD[item_type]] = record.venue
+        # A proceedings title is what Crossref or DBLP publish; the name the list gives a conference
+        # (`SOSP`, made `Symposium on Operating Systems Principles (SOSP)`) is the conference's name.
+        conference = item_type == "conferencePaper" and record.source_of("venue") not in (CROSSREF, DBLP)
+        values["conferenceName" if conference else VENUE_FIELD[item_type]] = record.venue
     if item_type == "preprint" and record.arxiv:
         values["repository"] = "arXiv"
         values["archiveID"] = f"arXiv:{record.arxiv}"
